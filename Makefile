@@ -1,0 +1,51 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench install messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: export DEBUG ?= 1
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	$(PY) manage.py run_dev
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy .
+
+test: lint
+	$(VENV)/bin/pytest
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Benchmarks measure PostgreSQL, as production runs; each prints ratios against a baseline of the same run.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk_bench
+bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789abcdef
+bench: export FIELD_ENCRYPTION_KEY ?= YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=
+bench: export SECURE_SSL_REDIRECT ?= 0
+bench: export STATIC_MANIFEST ?= 0
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH)
+
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete --no-wrap --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=var
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,47 @@
+"""The one door into the audit log: every decision, by a person or by the system, goes through ``audit``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from delivery.models import AuditEvent
+
+
+def audit(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    actor: Any = None,
+    system: str = "",
+    ticket_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that ``actor`` (a user) or ``system`` (e.g. ``"ai:embedded"``) did ``action`` to ``obj``.
+
+    ``action`` is a dotted verb such as ``draft.approved``. Runs inside the caller's transaction, so the
+    event and the decision commit or roll back together.
+    """
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        user, label = actor, actor.get_username()
+    else:
+        user, label = None, system or "system"
+    if ticket_id is None and obj is not None:
+        ticket_id = _ticket_id_of(obj)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        ticket_id=ticket_id,
+        data=data or {},
+    )
+
+
+def _ticket_id_of(obj: models.Model) -> int | None:
+    if obj._meta.label_lower == "helpdesk.ticket":
+        return int(obj.pk)
+    ticket_id = getattr(obj, "ticket_id", None)
+    return int(ticket_id) if ticket_id is not None else None

@@ -1,0 +1,3 @@
+"""AI drafts, their revisions and traces (built by the drafts issue)."""
+
+from __future__ import annotations

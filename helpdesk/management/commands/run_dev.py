@@ -1,0 +1,55 @@
+"""Run the web server and both django-q2 clusters (mail and bulk) together; Ctrl-C stops all three."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from helpdesk.demo import DEMO_LOGINS
+
+
+class Command(BaseCommand):
+    help = "Start the development web server and the mail and bulk workers in one terminal."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        children = [
+            subprocess.Popen([*manage, "runserver", "--noreload", options["addrport"]]),
+            *(
+                subprocess.Popen([*manage, "qcluster"], env={**os.environ, "Q_CLUSTER_NAME": name})
+                for name in ("mail", "bulk")
+            ),
+        ]
+        self.stdout.write(f"Helpdesk on http://{options['addrport']}/ with workers 'mail' and 'bulk'.")
+        for login in DEMO_LOGINS:
+            self.stdout.write(f"  {login.role:<11} {login.username} / {login.password}")
+        self.stdout.write("Press Ctrl-C to stop.")
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            _stop(children)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 10
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()

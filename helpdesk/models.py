@@ -1,0 +1,268 @@
+"""The ticket domain: contacts, companies, queues, tickets and their messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk import roles
+
+
+class OperatorProfile(models.Model):
+    """Per-user preferences of support staff."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        blank=True,
+        choices=[("", _("Browser default")), *settings.LANGUAGES],
+        help_text=_("Empty means the browser's preferred language."),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser'})"
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    erp_customer_number = models.CharField(_("ERP customer number"), max_length=64, blank=True, db_index=True)
+    domain = models.CharField(_("email domain"), max_length=253, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person who writes to support, matched by address (stored lower-cased)."""
+
+    email = models.EmailField(_("email"), max_length=320, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Queue(models.Model):
+    """A team inbox. Agents see tickets of queues they belong to and tickets without a queue."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="helpdesk_queues")
+
+    class Meta:
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: Any) -> TicketQuerySet:
+        """Tickets ``user`` may see: all for supervisors, own queues and queue-less ones for agents."""
+        if roles.is_supervisor(user):
+            return self
+        if not roles.is_staff_member(user):
+            return self.none()
+        return self.filter(Q(queue__isnull=True) | Q(queue__members=user) | Q(assignee=user)).distinct()
+
+    def open(self) -> TicketQuerySet:
+        return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+
+    def assigned_to(self, user: Any) -> TicketQuerySet:
+        return self.filter(assignee=user)
+
+    def unassigned(self) -> TicketQuerySet:
+        return self.filter(assignee__isnull=True)
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending (waiting on customer)")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
+
+    subject = models.CharField(_("subject"), max_length=998)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    queue = models.ForeignKey(
+        Queue,
+        verbose_name=_("queue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="tickets")
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    intent = models.CharField(_("intent"), max_length=32, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-last_activity_at"]
+        indexes = [models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """The subject tag that threads replies without headers back to this ticket."""
+        return f"[#{self.pk}]"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in {self.Status.RESOLVED, self.Status.CLOSED}
+
+
+class Message(models.Model):
+    """One entry of a ticket's conversation: a customer mail, our reply, or an internal note."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+        NOTE = "note", _("Internal note")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    from_address = models.CharField(_("from"), max_length=320, blank=True)
+    to_addresses = models.JSONField(_("to"), default=list, blank=True)
+    cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, db_index=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("sanitised HTML"), blank=True)
+    visible_text = models.TextField(_("visible reply"), blank=True)
+    quoted_text = models.TextField(_("quoted history"), blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+    is_auto_reply = models.BooleanField(_("automatic reply"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} on #{self.ticket_id}: {self.subject}"
+
+    @property
+    def display_text(self) -> str:
+        """What a reader should see first: the visible reply, else the whole text."""
+        return self.visible_text or self.body_text
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.created_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=255, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(max_length=64)
+    content_id = models.CharField(_("Content-ID"), max_length=255, blank=True)
+    inline = models.BooleanField(_("inline"), default=False)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,15 @@
+"""Loaded by pytest before Django settings (``-p tests.environment``): test-only environment defaults.
+
+Values already in the environment win, so ``DATABASE_URL`` from CI selects PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789abcdef")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdHMtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
+os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")

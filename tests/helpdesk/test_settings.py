@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from helpdesk.env import env_bool, env_choice, env_int, env_list, env_secret
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("junk", ["maybe", "2", "yes please", "tru"])
+def test_env_bool_rejects_junk_naming_the_variable(monkeypatch: pytest.MonkeyPatch, junk: str) -> None:
+    monkeypatch.setenv("SOME_FLAG", junk)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", False)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("off", False), ("TRUE", True), ("", False)])
+def test_env_bool_accepts_the_usual_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", False) is expected
+
+
+def test_env_int_rejects_words_and_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT_X", "twenty")
+    with pytest.raises(ImproperlyConfigured, match="PORT_X='twenty' is not a whole number"):
+        env_int("PORT_X", 1)
+    monkeypatch.setenv("PORT_X", "70000")
+    with pytest.raises(ImproperlyConfigured, match="above the maximum"):
+        env_int("PORT_X", 1, maximum=65535)
+
+
+def test_env_choice_lists_the_allowed_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ERP_X", "oracle")
+    with pytest.raises(ImproperlyConfigured, match="demo, http, sql"):
+        env_choice("ERP_X", "demo", {"demo", "sql", "http"})
+
+
+def test_env_list_drops_blanks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTS_X", " a.example , ,b.example,")
+    assert env_list("HOSTS_X", []) == ["a.example", "b.example"]
+
+
+def test_env_secret_reads_the_file_variant_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-file\n")
+    monkeypatch.setenv("TOKEN_X", "from-env")
+    monkeypatch.setenv("TOKEN_X_FILE", str(secret_file))
+    assert env_secret("TOKEN_X") == "from-file"
+    monkeypatch.setenv("TOKEN_X_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="TOKEN_X_FILE"):
+        env_secret("TOKEN_X")
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    # Only what a bare shell has, so nothing the test run itself sets leaks into the checked start-up.
+    clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_startup_stops_with_a_message_naming_the_bad_setting() -> None:
+    result = _manage({"DEBUG": "1", "EMAIL_PORT": "smtp"}, "check")
+    assert result.returncode != 0
+    assert "EMAIL_PORT='smtp' is not a whole number" in result.stderr
+
+
+def test_startup_without_secret_key_in_production_is_refused() -> None:
+    result = _manage({"DEBUG": "0", "SECRET_KEY": ""}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_database_url_with_unknown_scheme_is_refused() -> None:
+    result = _manage({"DEBUG": "1", "DATABASE_URL": "mssql://sa@db/helpdesk"}, "check")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_values(tmp_path: Path) -> None:
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-0a9s8d7f6g5h4j3k",
+        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS0zMmJ5dGU=",
+        "ALLOWED_HOSTS": "support.nordlager.example",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = _manage(production, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,256 @@
+"""Real mail servers for tests: a private Dovecot (IMAP) and an aiosmtpd SMTP sink that records mail.
+
+Both are started by the tests themselves on free loopback ports. See ``../shared/recipes/README.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+DOVECOT_CONF = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = helpdesk-test-{port}
+log_path = {d}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+mail_location = maildir:{d}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {d}/users
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    """A private Dovecot instance; ``add_user`` makes a fresh, isolated account per test."""
+
+    directory: Path
+    port: int
+    uid: int
+    gid: int
+    host: str = "127.0.0.1"
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls) -> Dovecot:
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        if not os.path.exists(binary):
+            raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
+        directory = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
+        directory.chmod(0o755)
+        # Dovecot refuses to run its login processes as root, so as root the instance runs as nobody.
+        running_as_root = os.geteuid() == 0
+        account = pwd.getpwnam("nobody") if running_as_root else pwd.getpwuid(os.geteuid())
+        group = "nogroup" if running_as_root else _group_name(account.pw_gid)
+        port = free_port()
+        for sub in ("run", "state", "mail", "home"):
+            (directory / sub).mkdir()
+        (directory / "users").write_text("")
+        conf = directory / "dovecot.conf"
+        conf.write_text(DOVECOT_CONF.format(d=directory, port=port, user=account.pw_name, group=group))
+        server = cls(directory=directory, port=port, uid=account.pw_uid, gid=account.pw_gid)
+        server._chown()
+        command = [binary, "-c", str(conf)]
+        if running_as_root:
+            command = ["runuser", "-u", account.pw_name, "--", *command]
+        # The daemon keeps inherited pipes open, so its output goes to a file rather than to pipes.
+        with (directory / "start.log").open("wb") as log:
+            started = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=30)
+        if started.returncode != 0:
+            output = (directory / "start.log").read_text(errors="replace")
+            raise OSError(f"dovecot did not start (exit {started.returncode}): {output}")
+        wait_for_port(port)
+        return server
+
+    def stop(self) -> None:
+        pid_file = self.directory / "run" / "master.pid"
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def add_user(self, name: str | None = None, password: str | None = None) -> tuple[str, str]:
+        """Create an account with an empty INBOX; returns (login, password)."""
+        login = f"{name or 'u' + secrets.token_hex(4)}@example.test"
+        password = password or secrets.token_urlsafe(12)
+        home = self.directory / "home" / login
+        with self._lock:
+            with (self.directory / "users").open("a") as users:
+                users.write(f"{login}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}\n")
+            self._chown()
+        return login, password
+
+    def connect(self, login: str, password: str) -> imaplib.IMAP4:
+        client = imaplib.IMAP4(self.host, self.port)
+        client.login(login, password)
+        return client
+
+    def append(self, login: str, password: str, raw: bytes, folder: str = "INBOX", flags: str = "") -> None:
+        """APPEND one message, as a mail delivery would."""
+        client = self.connect(login, password)
+        try:
+            if folder != "INBOX":
+                client.create(folder)
+            status, detail = client.append(folder, flags or None, None, raw)
+            if status != "OK":
+                raise RuntimeError(f"APPEND failed: {detail!r}")
+        finally:
+            client.logout()
+
+    def url(self, login: str, password: str, folder: str = "INBOX") -> str:
+        from urllib.parse import quote
+
+        return f"imap://{quote(login)}:{quote(password)}@{self.host}:{self.port}/{folder}"
+
+    def _chown(self) -> None:
+        if os.geteuid() != 0:
+            return
+        for root, dirs, files in os.walk(self.directory):
+            for name in [*dirs, *files]:
+                os.chown(os.path.join(root, name), self.uid, self.gid)
+        os.chown(self.directory, self.uid, self.gid)
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    return grp.getgrgid(gid).gr_name
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+class RecordingHandler:
+    """Accepts mail and records it; tests script failures per recipient or drop the connection."""
+
+    def __init__(self) -> None:
+        self.messages: list[ReceivedMail] = []
+        self.rcpt_replies: dict[str, str] = {}
+        self.data_reply: str | None = None
+        self.drop_connection = False
+
+    def reset(self) -> None:
+        self.messages.clear()
+        self.rcpt_replies.clear()
+        self.data_reply = None
+        self.drop_connection = False
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        reply = self.rcpt_replies.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.drop_connection:
+            assert server.transport is not None
+            server.transport.close()
+            return "421 4.4.2 connection dropped by test"
+        if self.data_reply:
+            return self.data_reply
+        content = envelope.original_content or envelope.content or b""
+        self.messages.append(
+            ReceivedMail(
+                mail_from=envelope.mail_from or "",
+                rcpt_tos=list(envelope.rcpt_tos),
+                data=content if isinstance(content, bytes) else content.encode(),
+            )
+        )
+        return "250 2.0.0 OK: queued"
+
+
+@dataclass
+class SmtpSink:
+    controller: Controller
+    handler: RecordingHandler
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    @property
+    def messages(self) -> list[ReceivedMail]:
+        return self.handler.messages
+
+    def fail_recipient(self, address: str, reply: str) -> None:
+        """Answer RCPT TO for ``address`` with ``reply``, e.g. ``550 5.1.1 User unknown``."""
+        self.handler.rcpt_replies[address.lower()] = reply
+
+    @classmethod
+    def start(cls, **controller_options: Any) -> SmtpSink:
+        handler = RecordingHandler()
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **controller_options)
+        controller.start()
+        return cls(controller=controller, handler=handler)
+
+    def stop(self) -> None:
+        self.controller.stop()
