@@ -34,11 +34,13 @@ class Command(BaseCommand):
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<11} {login.username} / {login.password}")
         self.stdout.write("Press Ctrl-C to stop.")
+        stopping: list[int] = []
+        # Handle SIGINT explicitly too: a shell may start this command with SIGINT ignored.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda received, frame: stopping.append(received))
         try:
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.2)
         finally:
             _stop(children)
 
