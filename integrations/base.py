@@ -1,0 +1,206 @@
+"""The one small interface every ERP connector implements, and the records it returns.
+
+Every record carries a ``SourceRef``; ``record.facts()`` turns it into citable ``Fact``s, one per field,
+each with a stable id (``order:100231#status``) that a draft cites and an operator can open.
+Connectors raise only ``ConnectorError`` subclasses: ``NotFound``, ``Unavailable`` or ``Misconfigured``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Protocol
+
+FactValue = str | int | Decimal | dt.date | dt.datetime | None
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises."""
+
+
+class NotFound(ConnectorError):
+    """The ERP answered: no such record."""
+
+
+class Unavailable(ConnectorError):
+    """The ERP could not be reached or answered with an error (timeouts, 5xx, circuit open)."""
+
+
+class Misconfigured(ConnectorError):
+    """The connector's settings are wrong (missing URL, bad SQL mapping, rejected credentials)."""
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record came from: enough to cite it and to open it again."""
+
+    system: str  # connector name and instance, e.g. "demo", "sql:erp", "http:tms"
+    record_type: str  # customer, order, order_line, shipment, product, stock, price, invoice
+    key: str  # the record's key in that system, e.g. "100231"
+    fetched_at: dt.datetime
+    url: str = ""  # where an operator can open the record, when the system has such a page
+
+    def fact_id(self, field_name: str) -> str:
+        return f"{self.record_type}:{self.key}#{field_name}"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One citable value: ``id`` is stable across fetches of the same record field."""
+
+    id: str
+    label: str
+    value: FactValue
+    source: SourceRef
+    field: str
+
+
+class Record:
+    """Mixin for record dataclasses: every plain field becomes a fact of the record's source."""
+
+    source: SourceRef
+
+    def facts(self) -> Iterator[Fact]:
+        for item in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, item.name)
+            if item.name == "source" or isinstance(value, list | tuple | Record):
+                continue
+            yield Fact(
+                id=self.source.fact_id(item.name),
+                label=item.name.replace("_", " "),
+                value=value,
+                source=self.source,
+                field=item.name,
+            )
+
+
+@dataclass(frozen=True)
+class Customer(Record):
+    number: str
+    name: str
+    email: str
+    language: str
+    city: str
+    country: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class OrderLine(Record):
+    line_number: int
+    sku: str
+    description: str
+    quantity: int
+    delivered_quantity: int
+    unit_price: Decimal
+    currency: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Shipment(Record):
+    order_number: str
+    carrier: str
+    service: str
+    tracking_number: str
+    status: str
+    packages: int
+    shipped_at: dt.datetime | None
+    eta: dt.date | None
+    delivered_at: dt.datetime | None
+    status_note: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Order(Record):
+    number: str
+    customer_number: str
+    customer_reference: str
+    status: str
+    ordered_at: dt.datetime
+    requested_delivery_date: dt.date | None
+    currency: str
+    total: Decimal
+    delivery_address: str
+    source: SourceRef
+    lines: tuple[OrderLine, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+
+
+@dataclass(frozen=True)
+class StockLevel(Record):
+    sku: str
+    warehouse: str
+    available: int
+    next_restock_date: dt.date | None
+    next_restock_quantity: int | None
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class PriceBreak(Record):
+    sku: str
+    min_quantity: int
+    unit_price: Decimal
+    currency: str
+    valid_until: dt.date | None
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Product(Record):
+    sku: str
+    name: str
+    name_sv: str
+    unit: str
+    source: SourceRef
+    stock: tuple[StockLevel, ...] = ()
+    prices: tuple[PriceBreak, ...] = ()
+
+    def unit_price_for(self, quantity: int, currency: str = "SEK") -> PriceBreak | None:
+        """The quantity break that applies to ``quantity`` units, if any."""
+        applicable = [p for p in self.prices if p.currency == currency and p.min_quantity <= quantity]
+        return max(applicable, key=lambda p: p.min_quantity, default=None)
+
+
+@dataclass(frozen=True)
+class Invoice(Record):
+    number: str
+    order_number: str
+    customer_number: str
+    issued_on: dt.date
+    due_on: dt.date
+    amount: Decimal
+    vat_amount: Decimal
+    currency: str
+    status: str
+    source: SourceRef
+
+
+class Connector(Protocol):
+    """What every ERP connector offers. Lookups by key raise ``NotFound``; lists may be empty."""
+
+    name: str
+
+    def find_customer(self, *, email: str | None = None, number: str | None = None) -> Customer: ...
+
+    def recent_orders(self, customer_number: str, *, limit: int = 5) -> list[Order]: ...
+
+    def get_order(self, number: str) -> Order: ...
+
+    def get_shipment(self, tracking_number: str) -> Shipment: ...
+
+    def get_product(self, sku: str) -> Product: ...
+
+    def get_invoice(self, number: str) -> Invoice: ...
+
+
+@dataclass
+class LookupLog:
+    """What a caller fetched, for traces: every record and every error, in order."""
+
+    records: list[Record] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
