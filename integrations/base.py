@@ -204,3 +204,17 @@ class LookupLog:
 
     records: list[Record] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+
+# Keys of the records that have no natural key of their own, shared by every connector so that
+# the same ERP row gets the same fact id whichever connector fetched it.
+def line_key(order_number: str, line_number: int) -> str:
+    return f"{order_number}/{line_number}"
+
+
+def stock_key(sku: str, warehouse: str) -> str:
+    return f"{sku}@{warehouse}"
+
+
+def price_key(sku: str, min_quantity: int, currency: str) -> str:
+    return f"{sku}@{min_quantity}/{currency}"

@@ -1,0 +1,1 @@
+"""The connectors ``integrations.registry`` can build: ``demo``, ``sql`` and ``http``."""

@@ -1,0 +1,236 @@
+"""The built-in ``demo`` connector: reads the demo ERP tables that ``seed_demo`` fills.
+
+Every record's ``SourceRef.url`` is the Django admin change page of its row, so an operator can open
+the cited record. It reads the application's own database, so it runs in the caller's thread (and
+transaction) and needs no timeout of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.base import (
+    Customer,
+    Invoice,
+    NotFound,
+    Order,
+    OrderLine,
+    PriceBreak,
+    Product,
+    Shipment,
+    SourceRef,
+    StockLevel,
+    line_key,
+    price_key,
+    stock_key,
+)
+from integrations.models import (
+    ErpCustomer,
+    ErpInvoice,
+    ErpOrder,
+    ErpOrderLine,
+    ErpPrice,
+    ErpProduct,
+    ErpShipment,
+    ErpStock,
+)
+
+# Keys longer than any demo key cannot match; refusing them early keeps junk out of queries.
+MAX_KEY_LENGTH = 320
+
+
+class DemoConnector:
+    """Reads the demo ERP tables. Construct with ``DemoConnector()`` or ``from_settings()``."""
+
+    name = "demo"
+    # Uses Django's connection of the calling thread; see ``integrations.resilience``.
+    runs_in_thread = False
+
+    @classmethod
+    def from_settings(cls) -> DemoConnector:
+        return cls()
+
+    def find_customer(self, *, email: str | None = None, number: str | None = None) -> Customer:
+        if number:
+            query = Q(number=_key(number))
+        elif email:
+            key = _key(email)
+            query = Q(email__iexact=key) | Q(contacts__email__iexact=key)
+        else:
+            raise NotFound("a customer lookup needs an email address or a customer number")
+        customer = ErpCustomer.objects.filter(query).order_by("number").first()
+        if customer is None:
+            raise NotFound(f"no customer {number or email!r}")
+        return _customer(customer, self._ref("customer", customer.number, customer))
+
+    def recent_orders(self, customer_number: str, *, limit: int = 5) -> list[Order]:
+        orders = _orders().filter(customer__number=_key(customer_number)).order_by("-ordered_at", "-pk")
+        return [self._order(order) for order in orders[: max(limit, 0)]]
+
+    def get_order(self, number: str) -> Order:
+        order = _orders().filter(number=_key(number)).first()
+        if order is None:
+            raise NotFound(f"no order {number!r}")
+        return self._order(order)
+
+    def get_shipment(self, tracking_number: str) -> Shipment:
+        shipment = (
+            ErpShipment.objects.select_related("order").filter(tracking_number=_key(tracking_number)).first()
+        )
+        if shipment is None:
+            raise NotFound(f"no shipment {tracking_number!r}")
+        return self._shipment(shipment)
+
+    def get_product(self, sku: str) -> Product:
+        product = (
+            ErpProduct.objects.prefetch_related(
+                Prefetch("stock", ErpStock.objects.order_by("warehouse")),
+                Prefetch("prices", ErpPrice.objects.order_by("currency", "min_quantity")),
+            )
+            .filter(sku=_key(sku))
+            .first()
+        )
+        if product is None:
+            raise NotFound(f"no product {sku!r}")
+        return Product(
+            sku=product.sku,
+            name=product.name,
+            name_sv=product.name_sv,
+            unit=product.unit,
+            source=self._ref("product", product.sku, product),
+            stock=tuple(self._stock(product.sku, row) for row in product.stock.all()),
+            prices=tuple(self._price(product.sku, row) for row in product.prices.all()),
+        )
+
+    def get_invoice(self, number: str) -> Invoice:
+        invoice = ErpInvoice.objects.select_related("order", "customer").filter(number=_key(number)).first()
+        if invoice is None:
+            raise NotFound(f"no invoice {number!r}")
+        return Invoice(
+            number=invoice.number,
+            order_number=invoice.order.number if invoice.order else "",
+            customer_number=invoice.customer.number,
+            issued_on=invoice.issued_on,
+            due_on=invoice.due_on,
+            amount=invoice.amount,
+            vat_amount=invoice.vat_amount,
+            currency=invoice.currency,
+            status=invoice.status,
+            source=self._ref("invoice", invoice.number, invoice),
+        )
+
+    # --- building records -------------------------------------------------------------------------
+
+    def _ref(self, record_type: str, key: str, row: Model) -> SourceRef:
+        meta = row._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk])
+        return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
+
+    def _order(self, order: ErpOrder) -> Order:
+        lines = tuple(self._line(order, line) for line in order.lines.all())
+        address = ", ".join(
+            part
+            for part in (
+                order.delivery_street,
+                f"{order.delivery_postal_code} {order.delivery_city}".strip(),
+                order.delivery_country,
+            )
+            if part
+        )
+        return Order(
+            number=order.number,
+            customer_number=order.customer.number,
+            customer_reference=order.customer_reference,
+            status=order.status,
+            ordered_at=order.ordered_at,
+            requested_delivery_date=order.requested_delivery_date,
+            currency=order.currency,
+            total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
+            delivery_address=address,
+            source=self._ref("order", order.number, order),
+            lines=lines,
+            shipments=tuple(self._shipment(shipment, order) for shipment in order.shipments.all()),
+        )
+
+    def _line(self, order: ErpOrder, line: ErpOrderLine) -> OrderLine:
+        return OrderLine(
+            line_number=line.line_number,
+            sku=line.product.sku,
+            description=line.product.name,
+            quantity=line.quantity,
+            delivered_quantity=line.delivered_quantity,
+            unit_price=line.unit_price,
+            currency=order.currency,
+            source=self._ref("order_line", line_key(order.number, line.line_number), line),
+        )
+
+    def _shipment(self, shipment: ErpShipment, order: ErpOrder | None = None) -> Shipment:
+        return Shipment(
+            order_number=(order or shipment.order).number,
+            carrier=shipment.carrier,
+            service=shipment.service,
+            tracking_number=shipment.tracking_number,
+            status=shipment.status,
+            packages=shipment.packages,
+            shipped_at=shipment.shipped_at,
+            eta=shipment.eta,
+            delivered_at=shipment.delivered_at,
+            status_note=shipment.status_note,
+            source=self._ref("shipment", shipment.tracking_number, shipment),
+        )
+
+    def _stock(self, sku: str, row: ErpStock) -> StockLevel:
+        return StockLevel(
+            sku=sku,
+            warehouse=row.warehouse,
+            available=row.available,
+            next_restock_date=row.next_restock_date,
+            next_restock_quantity=row.next_restock_quantity,
+            source=self._ref("stock", stock_key(sku, row.warehouse), row),
+        )
+
+    def _price(self, sku: str, row: ErpPrice) -> PriceBreak:
+        return PriceBreak(
+            sku=sku,
+            min_quantity=row.min_quantity,
+            unit_price=row.unit_price,
+            currency=row.currency,
+            valid_until=row.valid_until,
+            source=self._ref("price", price_key(sku, row.min_quantity, row.currency), row),
+        )
+
+
+def _orders() -> QuerySet[ErpOrder]:
+    return ErpOrder.objects.select_related("customer").prefetch_related(
+        Prefetch("lines", ErpOrderLine.objects.select_related("product").order_by("line_number")),
+        Prefetch("shipments", ErpShipment.objects.order_by("pk")),
+    )
+
+
+def _customer(row: ErpCustomer, source: SourceRef) -> Customer:
+    return Customer(
+        number=row.number,
+        name=row.name,
+        email=row.email,
+        language=row.language,
+        city=row.city,
+        country=row.country,
+        source=source,
+    )
+
+
+def _key(value: str) -> str:
+    """A lookup key as the tables store it; keys that no row can have raise ``NotFound``."""
+    key = value.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        raise NotFound(f"no record with key {value[:40]!r}")
+    return key
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
