@@ -35,7 +35,10 @@ def connector_class(name: str) -> ConnectorClass:
     except KeyError:
         known = ", ".join(sorted(CONNECTORS))
         raise Misconfigured(f"ERP_CONNECTOR={name!r} is not one of: {known}") from None
-    cls: ConnectorClass = import_string(path)
+    try:
+        cls: ConnectorClass = import_string(path)
+    except ImportError as exc:
+        raise Misconfigured(f"ERP connector {name!r} cannot be loaded: {exc}") from None
     return cls
 
 
