@@ -270,6 +270,9 @@ LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0, maximum=10)
 ERP_CONNECTOR = env_choice("ERP_CONNECTOR", "demo", {"demo", "sql", "http"})
 ERP_TIMEOUT_SECONDS = env_float("ERP_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 ERP_CACHE_SECONDS = env_int("ERP_CACHE_SECONDS", 30, minimum=0)
+# After this many Unavailable answers in a row the circuit opens: lookups fail fast for the cool-down.
+ERP_BREAKER_FAILURES = env_int("ERP_BREAKER_FAILURES", 5, minimum=1)
+ERP_BREAKER_COOLDOWN_SECONDS = env_int("ERP_BREAKER_COOLDOWN_SECONDS", 30, minimum=1)
 
 # --- Background work ------------------------------------------------------------------------------
 # Two clusters on separate queues so bulk work can never delay a reply. "retry" must exceed every

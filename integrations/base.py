@@ -8,7 +8,7 @@ Connectors raise only ``ConnectorError`` subclasses: ``NotFound``, ``Unavailable
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Protocol
@@ -218,3 +218,11 @@ def stock_key(sku: str, warehouse: str) -> str:
 
 def price_key(sku: str, min_quantity: int, currency: str) -> str:
     return f"{sku}@{min_quantity}/{currency}"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every non-empty secret replaced by ``***``, for error messages and logs."""
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text

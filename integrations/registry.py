@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import Connector, Misconfigured
+from integrations.resilience import make_resilient
 
 CONNECTORS: dict[str, str] = {
     "demo": "integrations.connectors.demo.DemoConnector",
@@ -45,7 +46,9 @@ def connector_class(name: str) -> ConnectorClass:
 def get_connector(name: str | None = None) -> Connector:
     """A connector for one unit of work (say, one draft), built from the current settings.
 
-    ``name`` defaults to ``settings.ERP_CONNECTOR``. Raises ``Misconfigured`` when the connector's
-    settings are wrong.
+    ``name`` defaults to ``settings.ERP_CONNECTOR``. The connector comes wrapped in a deadline, the
+    shared cache and the circuit breaker (``integrations.resilience``). Raises ``Misconfigured`` when
+    the connector's settings are wrong.
     """
-    return connector_class(name or settings.ERP_CONNECTOR).from_settings()
+    inner = connector_class(name or settings.ERP_CONNECTOR).from_settings()
+    return make_resilient(inner)
