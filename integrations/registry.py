@@ -43,12 +43,13 @@ def connector_class(name: str) -> ConnectorClass:
     return cls
 
 
-def get_connector(name: str | None = None) -> Connector:
+def get_connector(name: str | None = None, *, fresh: bool = False) -> Connector:
     """A connector for one unit of work (say, one draft), built from the current settings.
 
     ``name`` defaults to ``settings.ERP_CONNECTOR``. The connector comes wrapped in a deadline, the
     shared cache and the circuit breaker (``integrations.resilience``). Raises ``Misconfigured`` when
-    the connector's settings are wrong.
+    the connector's settings are wrong. ``fresh`` asks the ERP even when the cache holds the answer or
+    the circuit is open: for connection tests, not for drafts.
     """
     inner = connector_class(name or settings.ERP_CONNECTOR).from_settings()
-    return make_resilient(inner)
+    return make_resilient(inner, fresh=fresh)

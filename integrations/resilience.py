@@ -125,9 +125,12 @@ class ResilientConnector:
         timeout: float,
         cache_seconds: int,
         breaker: CircuitBreaker,
+        fresh: bool = False,
     ) -> None:
         self.inner, self.cache, self.timeout, self.cache_seconds = inner, cache, timeout, cache_seconds
         self.breaker = breaker
+        # Fresh: ask the ERP even when the cache has the answer or the circuit is open (connection tests).
+        self.fresh = fresh
         self.name = inner.name
         namespace = getattr(inner, "cache_namespace", "")
         self._prefix = f"erp:{CACHE_VERSION}:{inner.name}:{namespace}"
@@ -160,12 +163,13 @@ class ResilientConnector:
 
     def _lookup(self, lookup: str, args: tuple[object, ...], fetch: Callable[[], T]) -> T:
         key = self._cache_key(lookup, args)
-        cached = self._cache_get(key)
+        cached = _MISSING if self.fresh else self._cache_get(key)
         if isinstance(cached, _NotFoundAnswer):
             raise NotFound(cached.message)
         if cached is not _MISSING:
             return cached
-        self.breaker.before_call()
+        if not self.fresh:
+            self.breaker.before_call()
         logger.debug("ERP lookup %s %r via %s", lookup, args, self.name)
         try:
             result = self._run(lookup, fetch)
@@ -244,7 +248,7 @@ def _safe(operation: Callable[[], Any], default: Any = None) -> Any:
         return default
 
 
-def make_resilient(inner: Connector) -> ResilientConnector:
+def make_resilient(inner: Connector, *, fresh: bool = False) -> ResilientConnector:
     """``inner`` wrapped with the settings' timeout, cache time and breaker, on the default cache."""
     from django.conf import settings
     from django.core.cache import cache
@@ -262,4 +266,5 @@ def make_resilient(inner: Connector) -> ResilientConnector:
         timeout=settings.ERP_TIMEOUT_SECONDS,
         cache_seconds=settings.ERP_CACHE_SECONDS,
         breaker=breaker,
+        fresh=fresh,
     )
