@@ -163,7 +163,7 @@ class ResilientConnector:
 
     def _lookup(self, lookup: str, args: tuple[object, ...], fetch: Callable[[], T]) -> T:
         key = self._cache_key(lookup, args)
-        cached = _MISSING if self.fresh else self._cache_get(key)
+        cached: Any = _MISSING if self.fresh else self._cache_get(key)
         if isinstance(cached, _NotFoundAnswer):
             raise NotFound(cached.message)
         if cached is not _MISSING:
