@@ -1,0 +1,152 @@
+"""Inbound HTML made safe to show (nh3) and rendered as text (inscriptis). Pure functions.
+
+Policy (see docs/decisions.md): an allow-list of layout tags and attributes; no script, style sheets,
+forms, frames, event handlers or ``javascript:``/``data:`` URLs; inline ``style`` only with properties
+that cannot load anything; remote images removed (the raw message is kept, so a later "show images"
+can re-render with ``allow_remote_images=True``); ``cid:`` images kept for our attachment view.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import nh3
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"font"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"style", "title", "lang", "dir", "align", "valign", "width", "height", "bgcolor", "class"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "border", "hspace", "vspace"},
+    "font": {"color", "face", "size"},
+    "table": {"border", "cellpadding", "cellspacing", "summary"},
+    "td": {"colspan", "rowspan", "nowrap"},
+    "th": {"colspan", "rowspan", "nowrap", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+    "blockquote": {"type", "cite"},
+    "time": {"datetime"},
+}
+# CSS properties that only style. Anything that can take url() (background, background-image,
+# list-style, border-image, content, cursor, mask, filter, behavior) is absent, so a style attribute
+# cannot fetch a tracking pixel or exfiltrate anything.
+_STYLE_PROPERTIES = {
+    "color",
+    "background-color",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "font-variant",
+    "line-height",
+    "letter-spacing",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "text-transform",
+    "white-space",
+    "word-break",
+    "word-wrap",
+    "vertical-align",
+    "direction",
+    "margin",
+    "margin-top",
+    "margin-right",
+    "margin-bottom",
+    "margin-left",
+    "padding",
+    "padding-top",
+    "padding-right",
+    "padding-bottom",
+    "padding-left",
+    "border",
+    "border-top",
+    "border-right",
+    "border-bottom",
+    "border-left",
+    "border-color",
+    "border-style",
+    "border-width",
+    "border-collapse",
+    "border-spacing",
+    "border-radius",
+    "width",
+    "height",
+    "max-width",
+    "min-width",
+    "max-height",
+    "display",
+    "table-layout",
+}
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+_CLEAN_CONTENT = {"script", "style", "title", "head", "noscript", "template", "object", "embed", "iframe"}
+
+
+def _filter(element: str, attribute: str, value: str, *, remote: bool) -> str | None:
+    """Keep ``cid:`` images and (only when asked) remote ones; drop every other image source."""
+    if element == "img" and attribute == "src":
+        lowered = value.strip().lower()
+        if lowered.startswith("cid:"):
+            return value
+        if remote and lowered.startswith(("http://", "https://")):
+            return value
+        return None
+    if attribute == "class":
+        # Keep only the markers our quote detection and the UI care about, never arbitrary class names.
+        kept = [c for c in value.split() if c.startswith(("gmail_", "moz-", "yahoo_", "quote"))]
+        return " ".join(kept) or None
+    return value
+
+
+def sanitise_html(html: str, *, allow_remote_images: bool = False) -> str:
+    """Safe HTML for the operator's browser; ``cid:`` references kept, remote images removed by default."""
+    if not html.strip():
+        return ""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags=_CLEAN_CONTENT,
+        attributes=_ATTRIBUTES,
+        attribute_filter=partial(_filter, remote=allow_remote_images),
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties=_STYLE_PROPERTIES,
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+_CID = re.compile(r"""src\s*=\s*["']?\s*cid:([^"'\s>]+)""", re.IGNORECASE)
+
+
+def cid_references(html: str) -> set[str]:
+    """Content-IDs referenced by ``<img src="cid:...">`` in the HTML (without angle brackets)."""
+    return {m.strip("<>") for m in _CID.findall(html)}
+
+
+_BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_TRAILING = re.compile(r"[ \t]+\n")
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text of an HTML body (block structure kept, tables laid out) via inscriptis."""
+    if not html.strip():
+        return ""
+    from inscriptis import get_text
+    from inscriptis.model.config import ParserConfig
+
+    try:
+        text = get_text(html, ParserConfig(display_links=False, display_images=False))
+    except Exception:  # inscriptis/lxml reject some byte soup; fall back to nh3's tag stripping
+        text = nh3.clean(re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", html), tags=set())
+        text = _unescape(text)
+    text = _TRAILING.sub("\n", text)
+    return _BLANK_RUNS.sub("\n\n", text).strip("\n")
+
+
+def _unescape(text: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(text)

@@ -1,0 +1,186 @@
+"""Behaviour of parse_email on hand-written messages: decoding, bodies, attachments, safety."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+
+import pytest
+
+from helpdesk.parsing import ParseError, parse_email
+from tests.corpora import CORPORA
+
+
+def mail(headers: str, body: bytes | str = "Hello\n") -> bytes:
+    raw_body = body.encode("utf-8") if isinstance(body, str) else body
+    return headers.strip().replace("\n", "\r\n").encode("utf-8", "surrogateescape") + b"\r\n\r\n" + raw_body
+
+
+def test_plain_mail_fields():
+    parsed = parse_email(
+        mail(
+            """
+From: "Anna Berg" <Anna.Berg@Example.SE>
+To: support@nordlager.example, "Ops" <ops@nordlager.example>
+Cc: boss@example.se
+Reply-To: orders@example.se
+Subject: Order 100231
+Date: Tue, 05 Mar 2024 10:15:00 +0100
+Message-ID: <abc@example.se>
+In-Reply-To: <one@x> <two@x>
+References: <zero@x>
+ <one@x> <zero@x>
+Content-Type: text/plain; charset=utf-8
+""",
+            "Var är min order?\n",
+        )
+    )
+    assert parsed.kind == "human"
+    assert parsed.from_address == "anna.berg@example.se"
+    assert parsed.from_name == "Anna Berg"
+    assert parsed.to == ("support@nordlager.example", "ops@nordlager.example")
+    assert parsed.cc == ("boss@example.se",)
+    assert parsed.reply_to == "orders@example.se"
+    assert parsed.message_id == "<abc@example.se>"
+    assert parsed.in_reply_to == "<one@x>"
+    assert parsed.references == ("<zero@x>", "<one@x>")
+    assert parsed.date == datetime(2024, 3, 5, 9, 15, tzinfo=UTC)
+    assert parsed.body_text == "Var är min order?\n"
+    assert parsed.visible_text == "Var är min order?"
+
+
+def test_rfc2047_words_in_subject_and_display_name():
+    parsed = parse_email(
+        mail(
+            """
+From: =?iso-8859-1?q?Bj=F6rn_=C5str=F6m?= <bjorn@example.se>
+To: a@example.com
+Subject: =?utf-8?B?w4RyZW5kZSDDpHIgbMO2c3Q=?= =?utf-8?Q?_och_klart?=
+"""
+        )
+    )
+    assert parsed.from_name == "Björn Åström"
+    assert parsed.subject == "Ärende är löst och klart"
+
+
+def test_raw_utf8_and_latin1_header_bytes_are_decoded_without_error():
+    raw = b"From: J\xc3\xb6rg <j@example.de>\r\nSubject: Gr\xfc\xdfe\r\nTo: a@example.com\r\n\r\nHi\r\n"
+    parsed = parse_email(raw)
+    assert parsed.from_name == "Jörg"
+    assert parsed.subject == "Grüße"
+
+
+def test_wrong_charset_declaration_falls_back_per_part():
+    body = "Hälsningar från Göteborg".encode()
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: text/plain; charset=us-ascii", body))
+    assert parsed.body_text == "Hälsningar från Göteborg"
+    unknown = parse_email(mail("From: a@example.com\nContent-Type: text/plain; charset=x-bogus", body))
+    assert unknown.body_text == "Hälsningar från Göteborg"
+
+
+def test_html_only_mail_gets_a_text_rendering_and_is_sanitised():
+    html = (
+        "<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>"
+        '<p onclick="steal()">Hej!</p><p>Order <b>100231</b> är <a href="javascript:alert(1)">här</a>.</p>'
+        '<img src="https://tracker.example/pixel.gif"><img src="cid:logo@x">'
+        '<form action="https://evil.example"><input name="p"></form>'
+        '<p style="color: red; background-image: url(https://evil.example/x)">styled</p></body></html>'
+    )
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: text/html; charset=utf-8", html))
+    assert "Hej!" in parsed.body_text and "100231" in parsed.body_text
+    assert "<script" not in parsed.body_html and "alert" not in parsed.body_html
+    assert "onclick" not in parsed.body_html
+    assert "javascript:" not in parsed.body_html
+    assert "tracker.example" not in parsed.body_html
+    assert 'src="cid:logo@x"' in parsed.body_html
+    assert "<form" not in parsed.body_html and "<input" not in parsed.body_html
+    assert "url(" not in parsed.body_html and "color:red" in parsed.body_html.replace(" ", "")
+    assert parsed.remote_images_blocked == 1
+
+
+def test_attachments_with_rfc2231_and_rfc2047_names_and_cid_images():
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    body = f"""--b1
+Content-Type: multipart/related; boundary=b2
+
+--b2
+Content-Type: text/html; charset=utf-8
+
+<p>Se bild <img src="cid:img1@x"></p>
+--b2
+Content-Type: image/png
+Content-ID: <img1@x>
+Content-Transfer-Encoding: base64
+
+{png}
+--b2--
+--b1
+Content-Type: application/pdf
+Content-Disposition: attachment; filename*=utf-8''F%C3%B6ljesedel%20100231.pdf
+Content-Transfer-Encoding: base64
+
+{base64.b64encode(b"%PDF-1.4").decode()}
+--b1
+Content-Type: text/plain; name="=?utf-8?Q?=C3=A5terk=C3=B6p.txt?="
+Content-Disposition: attachment; filename="=?utf-8?Q?=C3=A5terk=C3=B6p.txt?="
+
+hej
+--b1
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename="../../etc/passwd"
+
+x
+--b1--
+"""
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b1", body))
+    by_name = {a.filename: a for a in parsed.attachments}
+    assert set(by_name) == {"attachment-1.png", "Följesedel 100231.pdf", "återköp.txt", "passwd"}
+    image = by_name["attachment-1.png"]
+    assert image.content_id == "img1@x" and image.inline and image.content == b"\x89PNG fake"
+    assert by_name["Följesedel 100231.pdf"].content == b"%PDF-1.4"
+    assert not by_name["Följesedel 100231.pdf"].inline
+    assert 'src="cid:img1@x"' in parsed.body_html
+
+
+def test_forwarded_message_is_kept_as_an_eml_attachment():
+    inner = "From: c@example.com\r\nSubject: Original fr\xe5ga\r\n\r\nInner body\r\n"
+    body = (
+        f"--b\nContent-Type: text/plain\n\nSee below\n--b\nContent-Type: message/rfc822\n\n{inner}\n--b--\n"
+    )
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b", body))
+    eml = [a for a in parsed.attachments if a.content_type == "message/rfc822"]
+    assert len(eml) == 1 and b"Inner body" in eml[0].content
+    assert eml[0].filename.endswith(".eml")
+    assert parsed.visible_text == "See below"
+
+
+def test_uuencoded_block_becomes_an_attachment():
+    encoded = binascii.b2a_uu(b"hello\n").decode()
+    body = f"Here it is\n\nbegin 644 hello.txt\n{encoded}`\nend\n\nBye\n"
+    parsed = parse_email(mail("From: a@example.com", body))
+    assert [(a.filename, a.content) for a in parsed.attachments] == [("hello.txt", b"hello\n")]
+    assert "begin 644" not in parsed.body_text
+
+
+def test_pathological_header_is_capped_with_a_defect():
+    raw = (CORPORA / "mime" / "flanker" / "long-header.eml").read_bytes()
+    parsed = parse_email(raw, max_header_bytes=8192)
+    assert len(parsed.subject) <= 8192
+    assert any("truncated" in d for d in parsed.defects)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"   \r\n", b"\x00\x01\x02binary", b"just some text without headers\n", b"%PDF-1.4\n%\xe2\xe3"],
+)
+def test_non_mail_raises_parse_error_with_reason(raw):
+    with pytest.raises(ParseError) as info:
+        parse_email(raw)
+    assert info.value.reason
+
+
+def test_missing_and_broken_fields_are_empty_not_errors():
+    parsed = parse_email(b"Subject: x\r\nDate: not a date\r\nFrom: not an address\r\n\r\nbody")
+    assert parsed.date is None and parsed.from_address == "" and parsed.message_id == ""
+    assert any("Date" in d for d in parsed.defects)
