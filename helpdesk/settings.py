@@ -273,6 +273,11 @@ ERP_CACHE_SECONDS = env_int("ERP_CACHE_SECONDS", 30, minimum=0)
 # After this many Unavailable answers in a row the circuit opens: lookups fail fast for the cool-down.
 ERP_BREAKER_FAILURES = env_int("ERP_BREAKER_FAILURES", 5, minimum=1)
 ERP_BREAKER_COOLDOWN_SECONDS = env_int("ERP_BREAKER_COOLDOWN_SECONDS", 30, minimum=1)
+# sql connector: the ERP database (a secret: it may hold a password) and the file of queries per lookup.
+ERP_SQL_URL = env_secret("ERP_SQL_URL", "") or ""
+ERP_SQL_QUERIES_FILE = env_str("ERP_SQL_QUERIES_FILE", "") or ""
+if ERP_CONNECTOR == "sql" and not (ERP_SQL_URL and ERP_SQL_QUERIES_FILE):
+    raise ImproperlyConfigured("ERP_CONNECTOR=sql needs ERP_SQL_URL and ERP_SQL_QUERIES_FILE.")
 
 # --- Background work ------------------------------------------------------------------------------
 # Two clusters on separate queues so bulk work can never delay a reply. "retry" must exceed every
