@@ -108,7 +108,10 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self
         if not roles.is_staff_member(user):
             return self.none()
-        return self.filter(Q(queue__isnull=True) | Q(queue__members=user) | Q(assignee=user)).distinct()
+        # A subquery instead of a join on queue members: no duplicate rows, so no DISTINCT, and the
+        # inbox's ORDER BY ... LIMIT can walk an index instead of sorting every visible ticket.
+        member_of = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
+        return self.filter(Q(queue__isnull=True) | Q(queue_id__in=member_of) | Q(assignee_id=user.pk))
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])

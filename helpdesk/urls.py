@@ -4,13 +4,27 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import views
+from helpdesk import ticket_views, views
 
 admin.site.site_header = "Helpdesk administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/next/", ticket_views.ticket_next, name="ticket_next"),
+    path("tickets/<int:pk>/update/", ticket_views.ticket_update, name="ticket_update"),
+    path("tickets/<int:pk>/assign-me/", ticket_views.ticket_assign_me, name="ticket_assign_me"),
+    path("tickets/<int:pk>/notes/", ticket_views.ticket_note, name="ticket_note"),
+    path("tickets/<int:pk>/merge/", ticket_views.ticket_merge, name="ticket_merge"),
+    path("tickets/<int:pk>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
+    path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
+    path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
+    path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
+    path("settings/", views.account_settings, name="settings"),
+    path("settings/api-token/", views.create_api_token, name="create_api_token"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("help/", views.shortcuts_help, name="help"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -19,6 +33,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("helpdesk.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

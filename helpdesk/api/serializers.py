@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from helpdesk.models import Attachment, Contact, Message, Ticket
+
+
+class ContactSerializer(serializers.ModelSerializer[Contact]):
+    class Meta:
+        model = Contact
+        fields = ["id", "email", "name", "language"]
+
+
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
+    contact = ContactSerializer(read_only=True)
+    company = serializers.CharField(source="company.name", read_only=True, allow_null=True, default=None)
+    queue = serializers.CharField(source="queue.slug", read_only=True, allow_null=True, default=None)
+    assignee = serializers.CharField(
+        source="assignee.username", read_only=True, allow_null=True, default=None
+    )
+    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
+    url = serializers.SerializerMethodField(help_text="The ticket's page in the operator UI.")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "contact",
+            "company",
+            "queue",
+            "assignee",
+            "tags",
+            "language",
+            "intent",
+            "merged_into",
+            "created_at",
+            "last_activity_at",
+            "first_response_at",
+            "sla_due_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, ticket: Ticket) -> str:
+        return reverse("ticket", args=[ticket.pk])
+
+
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "content_id", "inline", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        return reverse("attachment", args=[attachment.pk])
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author = serializers.CharField(source="author.username", read_only=True, allow_null=True, default=None)
+    to = serializers.JSONField(source="to_addresses", read_only=True)
+    cc = serializers.JSONField(source="cc_addresses", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "ticket",
+            "direction",
+            "author",
+            "from_address",
+            "to",
+            "cc",
+            "subject",
+            "message_id",
+            "in_reply_to",
+            "body_text",
+            "body_html",
+            "visible_text",
+            "is_auto_reply",
+            "created_at",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+class NoteInputSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=20_000, trim_whitespace=True)
+
+
+class MetricsSerializer(serializers.Serializer[Any]):
+    open_by_status = serializers.ListField(child=serializers.DictField())
+    open_by_age = serializers.ListField(child=serializers.DictField())
+    median_first_reply_seconds = serializers.FloatField(allow_null=True)
+    replied_tickets = serializers.IntegerField()
+    created_last_window = serializers.IntegerField()
+    drafts = serializers.DictField()
+    delivery = serializers.DictField()

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from helpdesk.api import views
+
+router = DefaultRouter()
+router.register("tickets", views.TicketViewSet, basename="api-ticket")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("metrics/", views.metrics_view, name="api-metrics"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,115 @@
+"""API views. Tickets come through ``selectors.visible_tickets`` / ``get_ticket_for_user`` and actions
+through the same services as the UI, so the API can do nothing the user could not do in the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from helpdesk import metrics, selectors, services
+from helpdesk.api.permissions import IsStaffMember, IsSupervisor
+from helpdesk.api.serializers import (
+    MessageSerializer,
+    MetricsSerializer,
+    NoteInputSerializer,
+    TicketSerializer,
+)
+from helpdesk.models import Tag, Ticket
+from helpdesk.selectors import InboxFilters
+
+
+class TicketCursor(CursorPagination):
+    """Keyset pages: constant cost at any depth, stable while new tickets arrive."""
+
+    ordering = ("-last_activity_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "view", str, enum=list(selectors.VIEWS), description="all, mine, unassigned, review, flagged"
+    ),
+    OpenApiParameter("status", str, description="unsolved (default), empty for any, or one status"),
+    OpenApiParameter("queue", int),
+    OpenApiParameter("tag", int),
+    OpenApiParameter("language", str),
+    OpenApiParameter("q", str, description="full-text search over subject, bodies and contact"),
+]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise ValidationError({"detail": "must be an integer"}) from None
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTER_PARAMETERS))
+class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
+    """Tickets the caller may see."""
+
+    serializer_class = TicketSerializer
+    permission_classes = [IsStaffMember]
+    pagination_class = TicketCursor
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        params = self.request.query_params
+        if self.action != "list":
+            return selectors.visible_tickets(self.request.user)
+        filters = InboxFilters(
+            view=params.get("view", "all"),
+            status=params.get("status", "unsolved"),
+            queue=_int_or_none(params.get("queue")),
+            tag=_int_or_none(params.get("tag")),
+            language=params.get("language", ""),
+            q=params.get("q", ""),
+        )
+        return (
+            selectors.inbox_queryset(self.request.user, filters)
+            .select_related("contact", "company", "queue", "assignee")
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        )
+
+    def get_object(self) -> Ticket:
+        return selectors.get_ticket_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses=MessageSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def messages(self, request: Request, pk: str | None = None) -> Response:
+        """The whole conversation, oldest first: inbound mail, replies and internal notes."""
+        ticket = self.get_object()
+        return Response(MessageSerializer(selectors.conversation(ticket), many=True).data)
+
+    @extend_schema(request=NoteInputSerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        """Add an internal note (never sent to the customer)."""
+        ticket = self.get_object()
+        payload = NoteInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            note = services.add_internal_note(
+                ticket=ticket, body=payload.validated_data["body"], actor=request.user
+            )
+        except services.TicketActionError as error:
+            raise ValidationError({"body": [str(error)]}) from None
+        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses=MetricsSerializer)
+@api_view(["GET"])
+@permission_classes([IsSupervisor])
+def metrics_view(request: Request) -> Response:
+    """Dashboard figures: open tickets by status and age, first-reply median, drafts, delivery."""
+    data: dict[str, Any] = metrics.dashboard().as_dict()
+    return Response(MetricsSerializer(data).data)

@@ -1,0 +1,104 @@
+"""Forms of the operator pages. They validate input only; services do the work."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import OperatorProfile, Ticket
+from helpdesk.selectors import DEFAULT_SORT, SORTS, VIEWS, InboxFilters
+
+
+class InboxFilterForm(forms.Form):
+    view = forms.ChoiceField(label=_("View"), choices=list(VIEWS.items()), required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("unsolved", _("Unsolved")), ("", _("Any status")), *Ticket.Status.choices],
+        required=False,
+    )
+    queue = forms.TypedChoiceField(label=_("Queue"), coerce=int, empty_value=None, required=False)
+    tag = forms.TypedChoiceField(label=_("Tag"), coerce=int, empty_value=None, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any language")), *settings.LANGUAGES], required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=[(key, label) for key, (label, _keys) in SORTS.items()], required=False
+    )
+
+    def __init__(self, data: Any, *, queues: list[Any], tags: list[Any]) -> None:
+        super().__init__(data)
+        cast(forms.ChoiceField, self.fields["queue"]).choices = [
+            ("", _("Any queue")),
+            *((q.pk, q.name) for q in queues),
+        ]
+        cast(forms.ChoiceField, self.fields["tag"]).choices = [
+            ("", _("Any tag")),
+            *((t.pk, t.name) for t in tags),
+        ]
+
+    def filters(self, *, after: str = "", before: str = "") -> InboxFilters:
+        """The valid part of the input as filters; an invalid field falls back to its default."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        # No status in the query means the default view of unsolved tickets; "" means any status.
+        status = data["status"] if "status" in self.data and "status" in data else "unsolved"
+        return InboxFilters(
+            view=data.get("view") or "all",
+            status=status,
+            queue=data.get("queue"),
+            tag=data.get("tag"),
+            language=data.get("language") or "",
+            q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or DEFAULT_SORT,
+            after=after,
+            before=before,
+        )
+
+
+class TicketPropertiesForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Ticket.Priority.choices, coerce=int)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, empty_value=None, required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas."),
+    )
+
+    def __init__(self, *args: Any, users: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("Nobody")),
+            *((u.pk, u.get_full_name() or u.get_username()) for u in users),
+        ]
+
+    def tag_names(self) -> list[str]:
+        return [name for name in self.cleaned_data.get("tags", "").split(",") if name.strip()]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+        help_text=_("Only staff see notes; the customer never does."),
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(
+        label=_("Merge into ticket number"),
+        min_value=1,
+        help_text=_("This ticket's messages move there and this ticket is closed."),
+    )
+
+
+class ProfileForm(forms.ModelForm[OperatorProfile]):
+    class Meta:
+        model = OperatorProfile
+        fields = ["language"]

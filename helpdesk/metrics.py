@@ -1,0 +1,119 @@
+"""Figures for the supervisor dashboard and ``/api/metrics/``: a fixed, small number of queries each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import Ticket
+
+UNSOLVED = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING)
+WINDOW_DAYS = 30
+AGE_BUCKETS: list[tuple[str, Any, dt.timedelta | None]] = [
+    ("lt_1h", _("Under 1 hour"), dt.timedelta(hours=1)),
+    ("lt_4h", _("1–4 hours"), dt.timedelta(hours=4)),
+    ("lt_24h", _("4–24 hours"), dt.timedelta(hours=24)),
+    ("lt_3d", _("1–3 days"), dt.timedelta(days=3)),
+    ("lt_7d", _("3–7 days"), dt.timedelta(days=7)),
+    ("older", _("Over 7 days"), None),
+]
+
+
+class Median(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5)`` over an interval, in seconds."""
+
+    function = "percentile_cont"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+@dataclass
+class Dashboard:
+    open_by_status: list[dict[str, Any]] = field(default_factory=list)
+    open_by_age: list[dict[str, Any]] = field(default_factory=list)
+    median_first_reply_seconds: float | None = None
+    replied_tickets: int = 0
+    created_last_window: int = 0
+    drafts: dict[str, Any] = field(default_factory=dict)
+    delivery: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_rows(self) -> list[tuple[str, int]]:
+        return [(str(row["label"]), row["count"]) for row in self.open_by_status]
+
+    @property
+    def age_rows(self) -> list[tuple[str, int]]:
+        return [(str(row["label"]), row["count"]) for row in self.open_by_age]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for rows in (data["open_by_status"], data["open_by_age"]):
+            for row in rows:
+                row["label"] = str(row["label"])
+        return data
+
+
+def open_by_status() -> list[dict[str, Any]]:
+    counts = dict(
+        Ticket.objects.filter(status__in=UNSOLVED, merged_into__isnull=True)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        {"key": status, "label": Ticket.Status(status).label, "count": counts.get(status, 0)}
+        for status in UNSOLVED
+    ]
+
+
+def open_by_age(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Unsolved tickets by time since they were created, in one query."""
+    now = now or timezone.now()
+    aggregates: dict[str, Any] = {}
+    lower: dt.timedelta = dt.timedelta(0)
+    for key, _label, upper in AGE_BUCKETS:
+        condition = Q(created_at__lte=now - lower)
+        if upper is not None:
+            condition &= Q(created_at__gt=now - upper)
+        aggregates[key] = Count("id", filter=condition)
+        lower = upper or lower
+    counts = Ticket.objects.filter(status__in=UNSOLVED, merged_into__isnull=True).aggregate(**aggregates)
+    return [{"key": key, "label": label, "count": counts[key]} for key, label, _upper in AGE_BUCKETS]
+
+
+def first_reply_median(now: dt.datetime | None = None) -> tuple[float | None, int]:
+    """Median seconds from creation to first reply of tickets created in the window, and how many."""
+    since = (now or timezone.now()) - dt.timedelta(days=WINDOW_DAYS)
+    replied = Ticket.objects.filter(created_at__gte=since, first_response_at__isnull=False)
+    if connection.vendor == "postgresql":
+        result = replied.aggregate(median=Median(F("first_response_at") - F("created_at")), n=Count("id"))
+        return result["median"], result["n"]
+    waits = [
+        (answered - created).total_seconds()
+        for created, answered in replied.values_list("created_at", "first_response_at")
+        if answered is not None
+    ]
+    return (statistics.median(waits) if waits else None), len(waits)
+
+
+def dashboard() -> Dashboard:
+    from helpdesk import draft_state
+
+    median, replied = first_reply_median()
+    since = timezone.now() - dt.timedelta(days=WINDOW_DAYS)
+    return Dashboard(
+        open_by_status=open_by_status(),
+        open_by_age=open_by_age(),
+        median_first_reply_seconds=median,
+        replied_tickets=replied,
+        created_last_window=Ticket.objects.filter(created_at__gte=since).count(),
+        drafts=draft_state.draft_figures(),
+    )

@@ -1,0 +1,232 @@
+"""The ticket page and its actions. Every view fetches through ``selectors.get_ticket_for_user``.
+
+Actions answer htmx requests with the region they changed and plain form posts with a redirect back to
+the ticket (so everything works without JavaScript).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from helpdesk import presence, selectors, services
+from helpdesk.access import StaffRequest, staff_required
+from helpdesk.erp_context import erp_context_for
+from helpdesk.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
+from helpdesk.models import Message, Ticket
+from helpdesk.rendering import EMAIL_DOCUMENT_CSP, email_document
+
+# Attachments a browser may show in place; everything else downloads. SVG is absent: it can carry script.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+
+
+def _inbox_filters(request: HttpRequest) -> Any:
+    return InboxFilterForm(request.GET, queues=[], tags=[]).filters()
+
+
+def _properties_form(ticket: Ticket, data: QueryDict | None = None) -> TicketPropertiesForm:
+    initial = {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee": ticket.assignee_id,
+        "tags": ", ".join(tag.name for tag in ticket.tags.all()),
+    }
+    return TicketPropertiesForm(data, initial=initial, users=selectors.assignable_users())
+
+
+def _context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    filters = _inbox_filters(request)
+    return {
+        "ticket": ticket,
+        "conversation": selectors.conversation(ticket),
+        "other_tickets": selectors.other_tickets_of_contact(request.user, ticket),
+        "properties_form": _properties_form(ticket),
+        "note_form": NoteForm(),
+        "merge_form": MergeForm(),
+        "inbox_query": filters.query(),
+        "others": presence.others(ticket_id=ticket.pk, user=request.user),
+        "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
+        **extra,
+    }
+
+
+def _back(ticket: Ticket) -> HttpResponse:
+    return redirect("ticket", ticket.pk)
+
+
+@staff_required
+@require_GET
+def ticket_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    if ticket.merged_into_id is not None:
+        messages.info(request, _("Ticket #%(id)s was merged into this one.") % {"id": ticket.pk})
+        return redirect("ticket", ticket.merged_into_id)
+    return render(request, "helpdesk/ticket.html", _context(request, ticket))
+
+
+@staff_required
+@require_GET
+def ticket_next(request: StaffRequest, pk: int) -> HttpResponse:
+    """The next ticket in the inbox order the user came from, or the inbox at the end."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    filters = _inbox_filters(request)
+    following = selectors.neighbour(request.user, filters, ticket)
+    query = filters.query()
+    if following is None:
+        messages.info(request, _("That was the last ticket in this view."))
+        return redirect(reverse("home") + (f"?{query}" if query else ""))
+    return redirect(reverse("ticket", args=[following.pk]) + (f"?{query}" if query else ""))
+
+
+@staff_required
+@require_POST
+def ticket_update(request: StaffRequest, pk: int) -> HttpResponse:
+    """Status, priority, assignee and tags from the properties form; only changed values are applied."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    form = _properties_form(ticket, request.POST)
+    if form.is_valid():
+        try:
+            _apply_properties(ticket, form, request.user)
+            messages.success(request, _("Ticket updated."))
+        except services.TicketActionError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("The ticket was not changed: please correct the marked fields."))
+    if not request.htmx:
+        return _back(ticket)
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    properties = form if form.errors else _properties_form(ticket)
+    return render(
+        request, "helpdesk/ticket.html#properties", {"ticket": ticket, "properties_form": properties}
+    )
+
+
+def _apply_properties(ticket: Ticket, form: TicketPropertiesForm, actor: Any) -> None:
+    data = form.cleaned_data
+    services.change_ticket_status(ticket=ticket, status=data["status"], actor=actor)
+    services.change_ticket_priority(ticket=ticket, priority=data["priority"], actor=actor)
+    if data["assignee"] != ticket.assignee_id:
+        assignee = get_user_model().objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+        services.assign_ticket(ticket=ticket, assignee=assignee, actor=actor)
+    services.set_ticket_tags(ticket=ticket, names=form.tag_names(), actor=actor)
+
+
+@staff_required
+@require_POST
+def ticket_assign_me(request: StaffRequest, pk: int) -> HttpResponse:
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
+    messages.success(request, _("The ticket is assigned to you."))
+    if not request.htmx:
+        return _back(ticket)
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    return render(
+        request,
+        "helpdesk/ticket.html#properties",
+        {"ticket": ticket, "properties_form": _properties_form(ticket)},
+    )
+
+
+@staff_required
+@require_POST
+def ticket_note(request: StaffRequest, pk: int) -> HttpResponse:
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_internal_note(ticket=ticket, body=form.cleaned_data["body"], actor=request.user)
+            form = NoteForm()
+        except services.TicketActionError as error:
+            form.add_error("body", str(error))
+    if not request.htmx:
+        if form.errors:
+            messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
+        return _back(ticket)
+    context = {"ticket": ticket, "conversation": selectors.conversation(ticket), "note_form": form}
+    return render(request, "helpdesk/ticket.html#thread", context)
+
+
+@staff_required
+@require_POST
+def ticket_merge(request: StaffRequest, pk: int) -> HttpResponse:
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the number of the ticket to merge into."))
+        return _back(ticket)
+    target = selectors.get_ticket_for_user(request.user, form.cleaned_data["target"])
+    try:
+        services.merge_tickets(source=ticket, target=target, actor=request.user)
+    except services.TicketActionError as error:
+        messages.error(request, str(error))
+        return _back(ticket)
+    messages.success(request, _("Ticket #%(source)s was merged into this one.") % {"source": ticket.pk})
+    url = reverse("ticket", args=[target.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@staff_required
+@require_POST
+def ticket_presence(request: StaffRequest, pk: int) -> HttpResponse:
+    """Heartbeat of an open ticket page; answers with the others on the ticket."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    others = presence.heartbeat(ticket_id=ticket.pk, user=request.user, mode=request.POST.get("mode", ""))
+    return render(request, "helpdesk/ticket.html#presence", {"ticket": ticket, "others": others})
+
+
+@staff_required
+@require_GET
+def ticket_erp(request: StaffRequest, pk: int) -> HttpResponse:
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    template = "helpdesk/ticket.html#erp" if request.htmx else "helpdesk/erp.html"
+    return render(request, template, {"ticket": ticket, "erp": erp_context_for(ticket)})
+
+
+@staff_required
+@require_GET
+@xframe_options_sameorigin
+def message_body(request: StaffRequest, pk: int) -> HttpResponse:
+    """A message's sanitised HTML as its own document, for ``<iframe sandbox>`` (see ``rendering``)."""
+    message = _get_message_for_user(request.user, pk)
+    urls = {
+        a.content_id.strip("<>").lower(): reverse("attachment", args=[a.pk])
+        for a in message.attachments.all()
+        if a.content_id
+    }
+    response = HttpResponse(email_document(message.body_html, urls), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = EMAIL_DOCUMENT_CSP
+    return response
+
+
+def _get_message_for_user(user: Any, pk: int) -> Message:
+    from django.http import Http404
+
+    try:
+        return Message.objects.get(pk=pk, ticket__in=selectors.visible_tickets(user).values("pk"))
+    except Message.DoesNotExist:
+        raise Http404("No such message") from None
+
+
+@staff_required
+@require_GET
+def attachment_download(request: StaffRequest, pk: int) -> FileResponse:
+    attachment = selectors.get_attachment_for_user(request.user, pk)
+    content_type = attachment.content_type.lower()
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.filename,
+        content_type=content_type if inline else "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

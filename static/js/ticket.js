@@ -1,0 +1,44 @@
+// Ticket page behaviour that htmx attributes cannot express. No inline script: the CSP forbids it.
+(function () {
+  "use strict";
+
+  // Mail HTML is shown in sandboxed, same-origin frames without scripts; size each to its content.
+  function fit(frame) {
+    try {
+      var doc = frame.contentDocument;
+      if (doc && doc.body) {
+        frame.style.height = Math.min(doc.documentElement.scrollHeight + 4, 4000) + "px";
+      }
+    } catch (error) {
+      // A frame we cannot read keeps its CSS height.
+    }
+  }
+  function watchFrames(root) {
+    root.querySelectorAll("iframe.email-html").forEach(function (frame) {
+      frame.addEventListener("load", function () { fit(frame); });
+      if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(frame); }
+    });
+  }
+
+  // Presence: "editing" while a draft or note field has focus, "viewing" otherwise.
+  function setMode(mode) {
+    var input = document.getElementById("presence-mode");
+    if (input) { input.value = mode; }
+  }
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("textarea, [data-editing]")) { setMode("editing"); }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches && event.target.matches("textarea, [data-editing]")) { setMode("viewing"); }
+  });
+
+  // Buttons that ask before acting (data-confirm) use the browser's own dialog.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () { watchFrames(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { watchFrames(event.target); });
+})();
