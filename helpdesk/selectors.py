@@ -161,7 +161,7 @@ def _with_waiting_draft(tickets: TicketQuerySet, *, flagged: bool) -> TicketQuer
     return tickets.filter(pk__in=draft_state.waiting_ticket_ids(flagged=flagged))
 
 
-def inbox_page(user: Any, filters: InboxFilters, *, size: int = PAGE_SIZE) -> InboxPage:
+def inbox_page(user: Any, filters: InboxFilters, *, size: int | None = None) -> InboxPage:
     """One page of the inbox with a capped total; a constant number of queries at any table size."""
     from helpdesk import draft_state
 
@@ -173,7 +173,7 @@ def inbox_page(user: Any, filters: InboxFilters, *, size: int = PAGE_SIZE) -> In
         filters.sort_keys,
         after=filters.after,
         before=filters.before,
-        size=size,
+        size=size or PAGE_SIZE,
     )
     draft_state.annotate_tickets(page.rows)
     total = capped_count(tickets)

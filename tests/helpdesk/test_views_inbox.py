@@ -1,0 +1,243 @@
+"""The inbox page: who sees what, filters, search, keyset pages, htmx partials, constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.models import Tag, Ticket
+from tests.factories import CompanyFactory, ContactFactory, MessageFactory, QueueFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(response: Any) -> list[int]:
+    return [ticket.pk for ticket in response.context["page"].tickets]
+
+
+def test_agent_sees_own_queues_and_queueless_tickets_only(client: Client, agent: Any) -> None:
+    mine, other = QueueFactory.create(), QueueFactory.create()
+    mine.members.add(agent)
+    visible = [TicketFactory.create(queue=mine).pk, TicketFactory.create(queue=None).pk]
+    hidden = TicketFactory.create(queue=other)
+    assigned = TicketFactory.create(queue=other, assignee=agent)
+    client.force_login(agent)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert sorted(_rows(response)) == sorted([*visible, assigned.pk])
+    assert f"/tickets/{hidden.pk}/" not in response.text
+
+
+def test_supervisor_sees_every_ticket(client: Client, supervisor: Any) -> None:
+    tickets = [TicketFactory.create(queue=QueueFactory.create()).pk for _ in range(3)]
+    client.force_login(supervisor)
+    assert sorted(_rows(client.get(reverse("home")))) == sorted(tickets)
+
+
+def test_outsider_gets_403_and_no_subjects(client: Client, outsider: Any) -> None:
+    TicketFactory.create(subject="Secret order question")
+    client.force_login(outsider)
+    response = client.get(reverse("home"))
+    assert response.status_code == 403
+    assert "Secret order question" not in response.text
+
+
+def test_default_view_hides_solved_tickets_and_any_status_shows_them(client: Client, agent: Any) -> None:
+    open_ticket = TicketFactory.create(status=Ticket.Status.OPEN)
+    closed = TicketFactory.create(status=Ticket.Status.CLOSED)
+    client.force_login(agent)
+    assert _rows(client.get(reverse("home"))) == [open_ticket.pk]
+    assert set(_rows(client.get(reverse("home"), {"status": ""}))) == {open_ticket.pk, closed.pk}
+    assert _rows(client.get(reverse("home"), {"status": "closed"})) == [closed.pk]
+
+
+def test_mine_and_unassigned_views(client: Client, agent: Any, supervisor: Any) -> None:
+    mine = TicketFactory.create(assignee=agent)
+    theirs = TicketFactory.create(assignee=supervisor)
+    nobody = TicketFactory.create()
+    client.force_login(agent)
+    assert _rows(client.get(reverse("home"), {"view": "mine"})) == [mine.pk]
+    assert _rows(client.get(reverse("home"), {"view": "unassigned"})) == [nobody.pk]
+    assert theirs.pk in _rows(client.get(reverse("home"), {"view": "all"}))
+
+
+def test_queue_tag_and_language_filters(client: Client, supervisor: Any) -> None:
+    queue = QueueFactory.create()
+    in_queue = TicketFactory.create(queue=queue, language="sv")
+    tagged = TicketFactory.create(language="en")
+    urgent = Tag.objects.create(name="urgent")
+    tagged.tags.add(urgent)
+    client.force_login(supervisor)
+    assert _rows(client.get(reverse("home"), {"queue": queue.pk})) == [in_queue.pk]
+    assert _rows(client.get(reverse("home"), {"tag": urgent.pk})) == [tagged.pk]
+    assert _rows(client.get(reverse("home"), {"language": "sv"})) == [in_queue.pk]
+
+
+def test_junk_filter_values_fall_back_to_defaults(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.get(reverse("home"), {"queue": "x", "sort": "evil", "status": "nope", "after": "!!"})
+    assert response.status_code == 200
+    assert _rows(response) == [ticket.pk]
+
+
+def test_search_finds_subject_body_contact_and_company(client: Client, agent: Any) -> None:
+    by_subject = TicketFactory.create(subject="Pallets for Kvarnen")
+    by_body = MessageFactory.create(body_text="Where is order 100231 now?").ticket
+    contact = ContactFactory.create(name="Karin Bergström", email="karin@bergstrom.example")
+    by_contact = TicketFactory.create(contact=contact)
+    company = CompanyFactory.create(name="Fjordhandel AS")
+    by_company = TicketFactory.create(company=company)
+    TicketFactory.create(subject="Unrelated")
+    client.force_login(agent)
+    assert _rows(client.get(reverse("home"), {"q": "kvarnen"})) == [by_subject.pk]
+    assert _rows(client.get(reverse("home"), {"q": "100231"})) == [by_body.pk]
+    assert _rows(client.get(reverse("home"), {"q": "Bergström"})) == [by_contact.pk]
+    assert _rows(client.get(reverse("home"), {"q": "fjordhandel"})) == [by_company.pk]
+    # Every word must match; tsquery operators typed by a user are only text.
+    assert _rows(client.get(reverse("home"), {"q": "order 100231"})) == [by_body.pk]
+    assert _rows(client.get(reverse("home"), {"q": "order & | ! 999999"})) == []
+    assert client.get(reverse("home"), {"q": "':* \\ ("}).status_code == 200
+
+
+def test_search_is_limited_to_visible_tickets(client: Client, agent: Any) -> None:
+    hidden = TicketFactory.create(subject="Kvarnen hidden", queue=QueueFactory.create())
+    client.force_login(agent)
+    assert hidden.pk not in _rows(client.get(reverse("home"), {"q": "kvarnen"}))
+
+
+def test_keyset_pages_walk_forward_and_back_without_gaps(client: Client, agent: Any) -> None:
+    now = timezone.now()
+    tickets = [TicketFactory.create(last_activity_at=now - dt.timedelta(minutes=i)) for i in range(120)]
+    # Ties on the sort column must not lose or repeat rows.
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[40:60]]).update(last_activity_at=now)
+    client.force_login(agent)
+    seen: list[int] = []
+    pages = []
+    response = client.get(reverse("home"))
+    while True:
+        page = response.context["page"]
+        pages.append(_rows(response))
+        seen += _rows(response)
+        if not page.next_cursor:
+            break
+        response = client.get(reverse("home"), {"after": page.next_cursor})
+    assert len(pages) == 3 and sorted(seen) == sorted(t.pk for t in tickets)
+    expected = list(Ticket.objects.order_by("-last_activity_at", "-id").values_list("pk", flat=True))
+    assert seen == expected
+    back = client.get(reverse("home"), {"before": response.context["page"].previous_cursor})
+    assert _rows(back) == pages[1]
+
+
+_ORDER: dict[str, list[Any]] = {
+    "activity": ["-last_activity_at", "-id"],
+    "oldest": ["last_activity_at", "id"],
+    "created": ["-created_at", "-id"],
+    "priority": ["-priority", "-last_activity_at", "-id"],
+    "sla": [F("sla_due_at").asc(nulls_last=True), "id"],
+}
+
+
+def test_every_sort_pages_through_all_tickets_in_order(
+    client: Client, supervisor: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("helpdesk.selectors.PAGE_SIZE", 2)
+    now = timezone.now()
+    for i in range(7):
+        TicketFactory.create(
+            priority=1 + i % 4,
+            sla_due_at=None if i % 3 == 0 else now + dt.timedelta(hours=i % 2),
+            created_at=now - dt.timedelta(hours=i),
+        )
+    client.force_login(supervisor)
+    for sort in ["activity", "oldest", "created", "priority", "sla"]:
+        seen: list[int] = []
+        cursor = ""
+        expected = [t.pk for t in Ticket.objects.order_by(*_ORDER[sort])]
+        while True:
+            response = client.get(reverse("home"), {"sort": sort, "after": cursor})
+            page = response.context["page"]
+            seen += _rows(response)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        assert seen == expected, sort
+        # And backwards from the last page to the first.
+        back: list[int] = []
+        cursor = page.previous_cursor
+        while cursor:
+            page = client.get(reverse("home"), {"sort": sort, "before": cursor}).context["page"]
+            back = [t.pk for t in page.tickets] + back
+            cursor = page.previous_cursor
+        assert back + _rows(response) == expected, sort
+
+
+def test_total_is_capped(client: Client, agent: Any, settings: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("helpdesk.selectors.COUNT_CAP", 3)
+    for _ in range(5):
+        TicketFactory.create()
+    client.force_login(agent)
+    response = client.get(reverse("home"))
+    assert response.context["page"].capped and "More than 3 tickets" in response.text
+
+
+def test_htmx_request_gets_only_the_results(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create(subject="Only the table")
+    client.force_login(agent)
+    response = client.get(reverse("home"), HTTP_HX_REQUEST="true")
+    assert 'id="inbox-results"' in response.text and "Only the table" in response.text
+    assert "<html" not in response.text and ticket.subject in response.text
+
+
+def test_every_hx_get_has_an_href(client: Client, agent: Any) -> None:
+    for i in range(60):
+        TicketFactory.create(subject=f"T{i}")
+    client.force_login(agent)
+    html = client.get(reverse("home")).text
+    import re
+
+    for tag in re.findall(r"<a [^>]*hx-get[^>]*>", html):
+        assert "href=" in tag
+
+
+def test_inbox_row_shows_contact_company_priority_sla_and_intent(client: Client, agent: Any) -> None:
+    company = CompanyFactory.create(name="Bergström Bygg AB")
+    TicketFactory.create(
+        company=company,
+        intent="order_status",
+        priority=Ticket.Priority.URGENT,
+        sla_due_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    client.force_login(agent)
+    html = client.get(reverse("home")).text
+    assert "Bergström Bygg AB" in html and "order_status" in html and "Urgent" in html
+    assert "Overdue" in html
+
+
+def _count_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+def test_inbox_query_count_does_not_grow_with_tickets(client: Client, agent: Any) -> None:
+    queue = QueueFactory.create()
+    queue.members.add(agent)
+    tag = Tag.objects.create(name="vip")
+    client.force_login(agent)
+    TicketFactory.create(queue=queue, assignee=agent, company=CompanyFactory.create()).tags.add(tag)
+    one = _count_queries(client)
+    for _ in range(40):
+        ticket = TicketFactory.create(queue=queue, assignee=agent, company=CompanyFactory.create())
+        ticket.tags.add(tag)
+    many = _count_queries(client)
+    assert one == many
+    assert many <= 12

@@ -1,0 +1,93 @@
+"""Dashboard, settings (language, API token) and the shortcuts help page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from helpdesk.models import OperatorProfile
+from tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_is_for_supervisors(client: Client, agent: Any, supervisor: Any, outsider: Any) -> None:
+    client.force_login(agent)
+    assert client.get(reverse("dashboard")).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("dashboard")).status_code == 403
+    client.force_login(supervisor)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_dashboard_charts_open_tickets_and_first_reply_median(client: Client, supervisor: Any) -> None:
+    now = timezone.now()
+    for hours, status in [(0.5, "new"), (2, "open"), (30, "open"), (200, "pending"), (1, "closed")]:
+        TicketFactory.create(status=status, created_at=now - dt.timedelta(hours=hours))
+    for minutes in (10, 30, 50):
+        created = now - dt.timedelta(days=1)
+        TicketFactory.create(
+            status="resolved", created_at=created, first_response_at=created + dt.timedelta(minutes=minutes)
+        )
+    client.force_login(supervisor)
+    response = client.get(reverse("dashboard"))
+    figures = response.context["figures"]
+    assert {row["key"]: row["count"] for row in figures.open_by_status} == {"new": 1, "open": 2, "pending": 1}
+    ages = {row["key"]: row["count"] for row in figures.open_by_age}
+    assert ages == {"lt_1h": 1, "lt_4h": 1, "lt_24h": 0, "lt_3d": 1, "lt_7d": 0, "older": 1}
+    assert figures.median_first_reply_seconds == pytest.approx(30 * 60)
+    assert response.text.count("<svg") >= 2 and "30 min" in response.text
+
+
+def test_language_setting_switches_the_interface(client: Client, agent: Any) -> None:
+    client.force_login(agent)
+    response = client.post(reverse("settings"), {"language": "sv"}, follow=True)
+    assert OperatorProfile.objects.get(user=agent).language == "sv"
+    assert "Inställningar" in response.text
+    # The choice wins over the browser's language.
+    assert "Inkorg" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").text
+    client.post(reverse("settings"), {"language": ""})
+    client.cookies.pop("django_language", None)
+    assert "Inbox" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Inkorg" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="sv").text
+
+
+def test_junk_language_is_refused(client: Client, agent: Any) -> None:
+    client.force_login(agent)
+    response = client.post(reverse("settings"), {"language": "xx"})
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+
+
+def test_api_token_is_created_and_replaced(client: Client, agent: Any) -> None:
+    client.force_login(agent)
+    client.post(reverse("create_api_token"))
+    first = Token.objects.get(user=agent).key
+    assert first in client.get(reverse("settings")).text
+    client.post(reverse("create_api_token"))
+    assert Token.objects.get(user=agent).key != first
+
+
+def test_outsider_cannot_create_a_token(client: Client, outsider: Any) -> None:
+    client.force_login(outsider)
+    assert client.post(reverse("create_api_token")).status_code == 403
+    assert not Token.objects.exists()
+
+
+def test_help_lists_the_shortcuts(client: Client, agent: Any) -> None:
+    client.force_login(agent)
+    html = client.get(reverse("help")).text
+    for key in [
+        "<kbd>j</kbd>",
+        "<kbd>n</kbd>",
+        "<kbd>a</kbd>",
+        "<kbd>r</kbd>",
+        "<kbd>m</kbd>",
+        "<kbd>/</kbd>",
+    ]:
+        assert key in html

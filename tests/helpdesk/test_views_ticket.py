@@ -1,0 +1,335 @@
+"""The ticket page and its actions, for every role; safe HTML; attachments; presence; ERP context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from delivery.models import AuditEvent
+from helpdesk.models import Attachment, Message, Ticket
+from tests.factories import MessageFactory, QueueFactory, TicketFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hidden_ticket(db: None) -> Ticket:
+    """A ticket in a queue the agent is not a member of."""
+    return TicketFactory.create(subject="Hidden", queue=QueueFactory.create())
+
+
+def test_agent_reads_the_conversation(client: Client, agent: Any) -> None:
+    message = MessageFactory.create(body_text="Var är order 100231?", visible_text="Var är order 100231?")
+    client.force_login(agent)
+    response = client.get(reverse("ticket", args=[message.ticket_id]))
+    assert response.status_code == 200
+    assert "Var är order 100231?" in response.text
+
+
+@pytest.mark.parametrize(
+    "name,method",
+    [
+        ("ticket", "get"),
+        ("ticket_next", "get"),
+        ("ticket_erp", "get"),
+        ("ticket_update", "post"),
+        ("ticket_assign_me", "post"),
+        ("ticket_note", "post"),
+        ("ticket_merge", "post"),
+        ("ticket_presence", "post"),
+    ],
+)
+def test_every_ticket_url_is_404_for_a_ticket_the_agent_may_not_see(
+    client: Client, agent: Any, hidden_ticket: Ticket, name: str, method: str
+) -> None:
+    client.force_login(agent)
+    response = getattr(client, method)(reverse(name, args=[hidden_ticket.pk]), {"body": "x", "target": 1})
+    assert response.status_code == 404
+    assert "Hidden" not in response.text
+    assert not AuditEvent.objects.filter(ticket_id=hidden_ticket.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["ticket", "ticket_note", "ticket_presence"])
+def test_outsider_gets_403(client: Client, outsider: Any, name: str) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(outsider)
+    method = client.get if name == "ticket" else client.post
+    assert method(reverse(name, args=[ticket.pk]), {"body": "x"}).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client: Client) -> None:
+    ticket = TicketFactory.create()
+    response = client.get(reverse("ticket", args=[ticket.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_posts_need_a_csrf_token(agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "sneaky"})
+    assert response.status_code == 403
+    assert not Message.objects.filter(direction=Message.Direction.NOTE).exists()
+
+
+def test_properties_form_changes_status_priority_assignee_and_tags(
+    client: Client, agent: Any, supervisor: Any
+) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]),
+        {"status": "pending", "priority": 3, "assignee": supervisor.pk, "tags": "Invoice, urgent ,invoice"},
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.assignee_id) == ("pending", 3, supervisor.pk)
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["invoice", "urgent"]
+    actions = set(AuditEvent.objects.filter(ticket_id=ticket.pk).values_list("action", flat=True))
+    assert actions == {"ticket.status_changed", "ticket.priority_changed", "ticket.assigned", "ticket.tagged"}
+
+
+def test_properties_htmx_answers_with_the_region(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]),
+        {"status": "open", "priority": 2, "assignee": "", "tags": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert (
+        response.text.lstrip().startswith('<section id="properties"') and "Ticket updated." in response.text
+    )
+
+
+def test_invalid_properties_change_nothing(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    client.post(reverse("ticket_update", args=[ticket.pk]), {"status": "bogus", "priority": 9})
+    ticket.refresh_from_db()
+    assert ticket.status == "new" and not AuditEvent.objects.filter(ticket_id=ticket.pk).exists()
+
+
+def test_assigning_an_outsider_is_refused(client: Client, agent: Any, outsider: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]),
+        {"status": "new", "priority": 2, "assignee": outsider.pk, "tags": ""},
+        follow=True,
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee_id is None
+    assert response.status_code == 200
+
+
+def test_assign_to_me(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    client.post(reverse("ticket_assign_me", args=[ticket.pk]))
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == agent.pk
+
+
+def test_internal_note_is_added_and_shown(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_note", args=[ticket.pk]), {"body": "Called the customer."}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "Called the customer." in response.text
+    note = Message.objects.get(ticket=ticket)
+    assert note.direction == "note" and note.author == agent
+    assert AuditEvent.objects.filter(action="ticket.note_added", ticket_id=ticket.pk).exists()
+
+
+def test_empty_note_is_refused_with_a_message(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "   "}, HTTP_HX_REQUEST="true")
+    assert "This field is required." in response.text
+    assert not Message.objects.filter(ticket=ticket).exists()
+
+
+def test_merge_moves_messages_and_closes_the_source(client: Client, agent: Any) -> None:
+    source = MessageFactory.create().ticket
+    target = MessageFactory.create().ticket
+    client.force_login(agent)
+    response = client.post(reverse("ticket_merge", args=[source.pk]), {"target": target.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("ticket", args=[target.pk])
+    source.refresh_from_db()
+    assert source.merged_into_id == target.pk and source.status == "closed"
+    assert target.messages.count() == 2
+    # Opening the merged ticket leads to the one it was merged into.
+    assert client.get(reverse("ticket", args=[source.pk]))["Location"] == reverse("ticket", args=[target.pk])
+
+
+def test_merge_into_a_hidden_ticket_is_404(client: Client, agent: Any, hidden_ticket: Ticket) -> None:
+    source = MessageFactory.create().ticket
+    client.force_login(agent)
+    response = client.post(reverse("ticket_merge", args=[source.pk]), {"target": hidden_ticket.pk})
+    assert response.status_code == 404
+    assert Message.objects.get().ticket_id == source.pk
+
+
+def test_merge_into_itself_is_refused(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.post(reverse("ticket_merge", args=[ticket.pk]), {"target": ticket.pk}, follow=True)
+    assert "cannot be merged into itself" in response.text
+
+
+def test_next_ticket_follows_the_inbox_order(client: Client, agent: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    first = TicketFactory.create(last_activity_at=now)
+    second = TicketFactory.create(last_activity_at=now - dt.timedelta(minutes=1))
+    client.force_login(agent)
+    response = client.get(reverse("ticket_next", args=[first.pk]))
+    assert response["Location"] == reverse("ticket", args=[second.pk])
+    last = client.get(reverse("ticket_next", args=[second.pk]))
+    assert last["Location"] == reverse("home")
+
+
+def _html_message(html: str) -> Message:
+    return MessageFactory.create(body_text="fallback", body_html=html)
+
+
+def test_html_mail_is_shown_in_a_sandboxed_frame_with_its_own_strict_csp(client: Client, agent: Any) -> None:
+    message = _html_message('<p onclick="alert(1)">Hej<script>alert(2)</script></p>')
+    client.force_login(agent)
+    page = client.get(reverse("ticket", args=[message.ticket_id])).text
+    assert 'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in page
+    assert "allow-scripts" not in page and "alert(" not in page
+    body = client.get(reverse("message_body", args=[message.pk]))
+    assert body.status_code == 200
+    assert "script-src" not in body["Content-Security-Policy"]  # default-src 'none' forbids all script
+    assert body["Content-Security-Policy"].startswith("default-src 'none'")
+    assert body["X-Frame-Options"] == "SAMEORIGIN"
+    assert "<script" not in body.text and "onclick" not in body.text and "Hej" in body.text
+
+
+def test_message_body_of_a_hidden_ticket_is_404(client: Client, agent: Any, hidden_ticket: Ticket) -> None:
+    message = MessageFactory.create(ticket=hidden_ticket, body_html="<p>secret</p>")
+    client.force_login(agent)
+    assert client.get(reverse("message_body", args=[message.pk])).status_code == 404
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _attachment(
+    message: Message, *, content_type: str, content_id: str = "", name: str = "a.bin"
+) -> Attachment:
+    attachment = Attachment(
+        message=message,
+        filename=name,
+        content_type=content_type,
+        size=3,
+        sha256="ab" * 32,
+        content_id=content_id,
+    )
+    attachment.file.save(name, ContentFile(b"GIF"), save=True)
+    return attachment
+
+
+def test_cid_images_point_at_the_permission_checked_attachment_view(
+    client: Client, agent: Any, media: Path
+) -> None:
+    message = _html_message('<p>Logo: <img src="cid:logo@kund" alt="logo"></p>')
+    image = _attachment(message, content_type="image/gif", content_id="<logo@kund>", name="logo.gif")
+    client.force_login(agent)
+    body = client.get(reverse("message_body", args=[message.pk])).text
+    assert f'src="{reverse("attachment", args=[image.pk])}"' in body
+    download = client.get(reverse("attachment", args=[image.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "image/gif"
+    assert download.getvalue() == b"GIF"
+
+
+def test_risky_attachment_types_download_instead_of_rendering(
+    client: Client, agent: Any, media: Path
+) -> None:
+    message = MessageFactory.create()
+    svg = _attachment(message, content_type="image/svg+xml", name="x.svg")
+    client.force_login(agent)
+    response = client.get(reverse("attachment", args=[svg.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_attachment_of_a_hidden_ticket_is_404(
+    client: Client, agent: Any, hidden_ticket: Ticket, media: Path
+) -> None:
+    message = MessageFactory.create(ticket=hidden_ticket)
+    attachment = _attachment(message, content_type="image/png")
+    client.force_login(agent)
+    assert client.get(reverse("attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_presence_shows_who_else_is_on_the_ticket(client: Client, agent: Any, supervisor: Any) -> None:
+    ticket = TicketFactory.create()
+    other = Client()
+    other.force_login(supervisor)
+    other.post(reverse("ticket_presence", args=[ticket.pk]), {"mode": "editing"})
+    client.force_login(agent)
+    response = client.post(reverse("ticket_presence", args=[ticket.pk]), {"mode": "viewing"})
+    assert "sune is editing" in response.text
+    # The supervisor sees the agent, and not themselves.
+    seen_by_supervisor = other.post(reverse("ticket_presence", args=[ticket.pk])).text
+    assert "agnes is viewing" in seen_by_supervisor and "sune" not in seen_by_supervisor
+
+
+def test_contact_s_other_tickets_are_listed(client: Client, agent: Any, hidden_ticket: Ticket) -> None:
+    ticket = TicketFactory.create()
+    older = TicketFactory.create(contact=ticket.contact, subject="Earlier question")
+    hidden_ticket.contact = ticket.contact
+    hidden_ticket.save()
+    client.force_login(agent)
+    html = client.get(reverse("ticket", args=[ticket.pk])).text
+    assert f"#{older.pk} Earlier question" in html and "Hidden" not in html
+
+
+def test_erp_context_shows_orders_or_a_clear_note(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="erp"' in response.text
+    assert (
+        "ERP unavailable" in response.text or "No ERP customer" in response.text or "Order" in response.text
+    )
+
+
+def _ticket_queries(client: Client, ticket: Ticket) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("ticket", args=[ticket.pk])).status_code == 200
+    return len(queries)
+
+
+def test_ticket_page_query_count_does_not_grow_with_messages(client: Client, agent: Any, media: Path) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    _attachment(MessageFactory.create(ticket=ticket), content_type="image/png")
+    one = _ticket_queries(client, ticket)
+    for i in range(30):
+        message = MessageFactory.create(ticket=ticket, direction="note" if i % 3 else "inbound")
+        message.author = UserFactory.create()
+        message.save()
+        _attachment(message, content_type="image/png", name=f"{i}.png")
+        TicketFactory.create(contact=ticket.contact)
+    assert _ticket_queries(client, ticket) == one
