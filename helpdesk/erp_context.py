@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from helpdesk.models import Ticket
 from integrations.base import ConnectorError, Customer, NotFound, Order
+from integrations.registry import get_connector
 
 log = logging.getLogger(__name__)
 
@@ -25,18 +25,10 @@ class ErpContext:
     note: str = ""  # why something is missing, shown to the operator
 
 
-def _connector() -> Any:
-    from integrations.registry import get_connector  # the connector registry of the integrations app
-
-    return get_connector()
-
-
 def erp_context_for(ticket: Ticket, *, limit: int = 5) -> ErpContext:
     """The customer behind the ticket and their latest orders; a note instead when the ERP fails."""
     try:
-        connector = _connector()
-    except ImportError:
-        return ErpContext(note=_("ERP unavailable: no connector is installed."))
+        connector = get_connector()
     except ConnectorError as exc:
         log.warning("ERP connector misconfigured: %s", exc)
         return ErpContext(note=_("ERP unavailable: the connector is misconfigured."))

@@ -1,7 +1,9 @@
 """Inbound HTML as a stand-alone document for a sandboxed frame.
 
-The HTML was sanitised with nh3 when it was stored; it is sanitised again here (cheap, idempotent),
-because what reaches a browser must never depend on every earlier writer having been careful. The
+The HTML was sanitised with nh3 when it was stored; it is sanitised again here with the same policy
+(``helpdesk.html_sanitise``; cheap and idempotent), because what reaches a browser must never depend on
+every writer of ``Message.body_html`` having been careful. Only then are ``cid:`` sources replaced with
+our attachment URLs (a path we build, so the replacement cannot open an attribute). The
 document is served from its own URL with its own strict CSP (no script at all, images only from our
 origin, inline styles allowed so mail keeps its layout) inside ``<iframe sandbox>`` without
 ``allow-scripts``: three walls between customer HTML and the operator's session.
@@ -11,11 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import unquote
 
-import nh3
+from helpdesk.html_sanitise import sanitise_html
 
-# The same schemes the ingest sanitiser keeps; cid: references are rewritten before cleaning.
-_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _CID_SRC = re.compile(r"""(\bsrc\s*=\s*["']?)\s*cid:([^"'\s>]+)""", re.IGNORECASE)
 
 EMAIL_DOCUMENT_CSP = (
@@ -35,25 +36,12 @@ def rewrite_cid_images(html: str, urls: Mapping[str, str]) -> str:
     """Point ``<img src="cid:...">`` at our attachment view; unknown Content-IDs lose their source."""
 
     def replace(match: re.Match[str]) -> str:
-        url = urls.get(match.group(2).strip("<>").lower(), "")
+        url = urls.get(unquote(match.group(2)).strip("<>").lower(), "")
         return f"{match.group(1)}{url}"
 
     return _CID_SRC.sub(replace, html)
 
 
-def sanitise_again(html: str) -> str:
-    """nh3 with a conservative policy (no script, no event handlers, no style sheets)."""
-    attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
-    attributes["*"] = attributes.get("*", set()) | {"style", "align", "width", "height", "bgcolor"}
-    return nh3.clean(
-        html,
-        attributes=attributes,
-        url_schemes=_URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
-    )
-
-
 def email_document(html: str, cid_urls: Mapping[str, str]) -> str:
     """A complete HTML document showing ``html`` with its inline images."""
-    return _DOCUMENT.format(body=sanitise_again(rewrite_cid_images(html, cid_urls)))
+    return _DOCUMENT.format(body=rewrite_cid_images(sanitise_html(html), cid_urls))

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from delivery.models import AuditEvent
 from helpdesk.models import Attachment, Message, Ticket
-from tests.factories import MessageFactory, QueueFactory, TicketFactory, UserFactory
+from tests.factories import ContactFactory, MessageFactory, QueueFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -304,15 +304,38 @@ def test_contact_s_other_tickets_are_listed(client: Client, agent: Any, hidden_t
     assert f"#{older.pk} Earlier question" in html and "Hidden" not in html
 
 
-def test_erp_context_shows_orders_or_a_clear_note(client: Client, agent: Any) -> None:
+def test_erp_context_shows_the_customer_s_orders_and_shipments(client: Client, agent: Any) -> None:
+    from integrations.demo_data import seed_erp
+
+    seed_erp()
+    ticket = TicketFactory.create(contact=ContactFactory.create(email="inkop@bergstrom-bygg.se"))
+    client.force_login(agent)
+    response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="erp"' in response.text
+    assert "Order 100231" in response.text and "PostNord" in response.text
+    # Without JavaScript the same context is a page of its own.
+    assert "Order 100231" in client.get(reverse("ticket_erp", args=[ticket.pk])).text
+
+
+def test_erp_context_without_a_matching_customer_says_so(client: Client, agent: Any) -> None:
     ticket = TicketFactory.create()
     client.force_login(agent)
     response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert 'id="erp"' in response.text
-    assert (
-        "ERP unavailable" in response.text or "No ERP customer" in response.text or "Order" in response.text
-    )
+    assert "No ERP customer matches this contact." in response.text
+
+
+def test_erp_outage_is_a_clear_note_not_an_error(client: Client, agent: Any, monkeypatch: Any) -> None:
+    from integrations.base import Unavailable
+
+    class Down:
+        def find_customer(self, **kwargs: Any) -> Any:
+            raise Unavailable("timeout")
+
+    monkeypatch.setattr("helpdesk.erp_context.get_connector", lambda: Down())
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "ERP unavailable" in response.text
 
 
 def _ticket_queries(client: Client, ticket: Ticket) -> int:
