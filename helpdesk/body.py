@@ -7,11 +7,9 @@ blocks inside text, TNEF (``winmail.dat``, through tnefparse) and undeclared or 
 from __future__ import annotations
 
 import binascii
-import io
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from email.generator import BytesGenerator
 from email.message import Message
 from typing import TYPE_CHECKING
 
@@ -261,14 +259,50 @@ def _attach_message(part: Message, ctype: str, body: Body, defects: list[str]) -
 
 
 def _message_bytes(msg: Message, defects: list[str]) -> bytes:
-    """Serialise an attached message back to bytes; raw 8-bit headers survive (surrogateescape)."""
-    out = io.BytesIO()
+    """Serialise an attached message back to its bytes; raw 8-bit headers survive (surrogateescape).
+
+    The stdlib generator re-folds every header through ``email.header.Header`` (slow, and it rewrites
+    8-bit headers); writing the parser's raw values back is faster and closer to the original.
+    """
+    out: list[str] = []
     try:
-        BytesGenerator(out, mangle_from_=False, maxheaderlen=0).flatten(msg)
-        return out.getvalue()
-    except Exception as exc:  # generator failures on broken structures; keep what the parser saw
+        _serialise(msg, out, 0)
+    except Exception as exc:  # a structure compat32 built but we cannot walk; keep what the parser saw
         defects.append(f"mime: attached message re-serialised loosely ({type(exc).__name__})")
-        return msg.as_string().encode("utf-8", "surrogateescape")
+        out = [msg.as_string()]
+    text = "".join(out)
+    try:
+        return text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+def _serialise(msg: Message, out: list[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        return
+    for name, value in msg.raw_items():
+        out.append(f"{name}: {value}\n")
+    out.append("\n")
+    payload = msg.get_payload()
+    if not isinstance(payload, list):
+        out.append(payload if isinstance(payload, str) else "")
+        return
+    boundary = msg.get_boundary()
+    if not boundary:
+        for sub in payload:
+            if isinstance(sub, Message):
+                _serialise(sub, out, depth + 1)
+        return
+    if msg.preamble:
+        out.append(msg.preamble + "\n")
+    for sub in payload:
+        if isinstance(sub, Message):
+            out.append(f"--{boundary}\n")
+            _serialise(sub, out, depth + 1)
+            out.append("\n")
+    out.append(f"--{boundary}--\n")
+    if msg.epilogue:
+        out.append(msg.epilogue)
 
 
 _UU_BLOCK = re.compile(r"^begin [0-7]{3,4} ([^\n]+)\n(.*?)^end[ \t]*$", re.MULTILINE | re.DOTALL)

@@ -146,6 +146,39 @@ def html_to_text(html: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")
 
 
+_QUOTE_START = re.compile(
+    r"""<(?:div|blockquote|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_quote|moz-cite-prefix|"""
+    r"""yahoo_quoted|protonmail_quote|zmail_extra|divRplyFwdMsg)\b|id\s*=\s*["']?(?:divRplyFwdMsg|"""
+    r"""appendonsend|OLK_SRC_BODY_SECTION|mail-editor-reference-message-container|isForwardContent)\b|"""
+    r"""type\s*=\s*["']?cite\b)""",
+    re.IGNORECASE,
+)
+_SIGNATURE_START = re.compile(
+    r"""<(?:div|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_signature|moz-signature)\b|"""
+    r"""id\s*=\s*["']?(?:Signature|signature|ms-outlook-mobile-signature)\b)""",
+    re.IGNORECASE,
+)
+_HR = re.compile(r"<hr\b[^>]*>", re.IGNORECASE)
+
+
+def html_to_marked_text(html: str) -> str:
+    """``html_to_text`` with marker lines where the HTML itself shows a quote, a rule or a signature.
+
+    ``helpdesk.quotes.split_reply`` honours the markers and ``strip_marks`` removes them.
+    """
+    from helpdesk.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
+
+    quote = _QUOTE_START.search(html)
+    if quote:
+        html = f"{html[: quote.start()]}<div>{QUOTE_MARK}</div>{html[quote.start() :]}"
+    signature = _SIGNATURE_START.search(html)
+    if signature and (not quote or signature.start() < quote.start()):
+        html = f"{html[: signature.start()]}<div>{SIGNATURE_MARK}</div>{html[signature.start() :]}"
+    if "<hr" in html or "<HR" in html:
+        html = _HR.sub(f"<div>{HR_MARK}</div>", html)
+    return html_to_text(html)
+
+
 def _unescape(text: str) -> str:
     import html as html_module
 

@@ -15,7 +15,7 @@ from email.message import Message
 
 from helpdesk import bounces, classify, mime, quotes, reports
 from helpdesk.body import Body, extract_body
-from helpdesk.html_sanitise import html_to_text, sanitise_html
+from helpdesk.html_sanitise import html_to_marked_text, sanitise_html
 
 DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 # The first few header lines of real mail are name: value; anything else at the start is not mail.
@@ -125,9 +125,10 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     reply_to = mime.addresses(headers.get("reply-to", [])[:1], defects, "Reply-To")
     body = extract_body(msg, defects)
-    body_text = body.text or (html_to_text(body.html) if body.html else "")
+    marked = body.text or (html_to_marked_text(body.html) if body.html else "")
+    body_text = quotes.strip_marks(marked) if not body.text else marked
     body_html = sanitise_html(body.html) if body.html else ""
-    split = quotes.split_reply(body.reply_text() or body_text)
+    split = quotes.split_reply(marked, sender_name=from_name, sender_address=from_address)
     auto = classify.is_auto_submitted(headers)
     kind, feedback, report = _classify(msg, headers, subject, from_address, body, body_text, auto, defects)
     return ParsedEmail(

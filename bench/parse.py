@@ -1,0 +1,95 @@
+"""Parse speed and peak memory of ``parse_email`` against the standard library, measured in the same run.
+
+Usage: python -m bench parse -- [--n 1000] [--profile]
+
+Messages are real files from ../shared/corpora (mime, bounces, replies, dmarc), cycled to N. The
+baseline is ``email.message_from_bytes(raw, policy=policy.default)`` plus ``get_body()`` and its
+content, the way a straightforward Django helpdesk reads mail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import email
+import email.policy
+import pstats
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from helpdesk.parsing import ParseError, parse_email
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+FOLDERS = ("mime", "bounces", "replies", "dmarc", "threading")
+
+
+def load_messages(n: int) -> list[bytes]:
+    files = sorted(
+        p
+        for folder in FOLDERS
+        for p in (CORPORA / folder).rglob("*")
+        if p.is_file() and p.suffix in {".eml", ".txt", ""} and p.name not in {"LICENSE", "README"}
+    )
+    raws = [p.read_bytes() for p in files]
+    raws = [r for r in raws if b":" in r[:200]]
+    if not raws:
+        raise SystemExit(f"no corpus messages found under {CORPORA}")
+    return [raws[i % len(raws)] for i in range(n)]
+
+
+def stdlib_baseline(raw: bytes) -> None:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    for name in ("subject", "from", "to", "date", "message-id"):
+        msg.get(name)
+    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    if body is not None:
+        try:
+            body.get_content()
+        except (LookupError, UnicodeError, AssertionError, KeyError):
+            pass
+
+
+def ours(raw: bytes) -> None:
+    try:
+        parse_email(raw)
+    except ParseError:
+        pass
+
+
+def measure(func: Callable[[bytes], None], messages: list[bytes]) -> tuple[float, float]:
+    """(messages per second, peak traced memory in MiB)."""
+    start = time.perf_counter()
+    for raw in messages:
+        func(raw)
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    for raw in messages[: min(len(messages), 300)]:
+        func(raw)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(messages) / elapsed, peak / 2**20
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench parse")
+    parser.add_argument("--n", type=int, default=1000, help="messages to parse (real files, cycled)")
+    parser.add_argument("--profile", action="store_true", help="print the top functions of parse_email")
+    args = parser.parse_args(argv)
+    messages = load_messages(args.n)
+    size = sum(map(len, messages)) / len(messages) / 1024
+    print(f"{len(messages)} messages from {CORPORA} (mean {size:.1f} KiB)")
+    for raw in messages[:50]:  # warm imports and caches for both
+        ours(raw)
+        stdlib_baseline(raw)
+    base_rate, base_peak = measure(stdlib_baseline, messages)
+    our_rate, our_peak = measure(ours, messages)
+    print(f"stdlib policy.default + get_body: {base_rate:8.0f} msgs/s  peak {base_peak:6.1f} MiB")
+    print(f"helpdesk parse_email (full):      {our_rate:8.0f} msgs/s  peak {our_peak:6.1f} MiB")
+    print(f"ratio: {our_rate / base_rate:.2f}x the standard library's speed")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [ours(raw) for raw in messages])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return 0
