@@ -10,6 +10,7 @@ content, the way a straightforward Django helpdesk reads mail.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import email
 import email.policy
@@ -43,19 +44,22 @@ def stdlib_baseline(raw: bytes) -> None:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     for name in ("subject", "from", "to", "date", "message-id"):
         msg.get(name)
-    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined,unused-ignore]
     if body is not None:
-        try:
+        with contextlib.suppress(LookupError, UnicodeError, AssertionError, KeyError):
             body.get_content()
-        except (LookupError, UnicodeError, AssertionError, KeyError):
-            pass
 
 
 def ours(raw: bytes) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         parse_email(raw)
+
+
+def parse_or_none(raw: bytes) -> object:
+    try:
+        return parse_email(raw)
     except ParseError:
-        pass
+        return None
 
 
 def measure(func: Callable[[bytes], None], messages: list[bytes]) -> tuple[float, float]:
@@ -90,6 +94,6 @@ def main(argv: list[str]) -> int:
     print(f"ratio: {our_rate / base_rate:.2f}x the standard library's speed")
     if args.profile:
         profiler = cProfile.Profile()
-        profiler.runcall(lambda: [ours(raw) for raw in messages])
+        profiler.runcall(lambda: [parse_or_none(raw) for raw in messages])
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0
