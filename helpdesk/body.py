@@ -126,15 +126,24 @@ def _walk_alternative(children: list[Message | str], body: Body, defects: list[s
     body.htmls.extend(htmls)
 
 
+_MIME_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,60}/[a-z0-9!#$&^_.+-]{1,80}")
+
+
 def _content_type(part: Message) -> str:
     try:
         ctype = part.get_content_type()
     except Exception:  # a Content-Type header that compat32 cannot split
         return "text/plain"
-    return ctype if len(ctype) < 128 else "application/octet-stream"
+    # A parameter folded onto the next line without ";" leaves "text/plain\n charset=..." behind.
+    match = _MIME_TYPE.match(ctype)
+    return match.group(0) if match else "application/octet-stream"
 
 
 def _leaf(part: Message, ctype: str, body: Body, defects: list[str]) -> None:
+    if ctype.startswith("multipart/"):
+        # A multipart whose boundary the parser could not find: its raw text is still worth reading.
+        defects.append(f"mime: {ctype} without a usable boundary read as text")
+        ctype = "text/plain"
     disposition = _disposition(part)
     filename = _filename(part, defects)
     data = _payload_bytes(part, defects)

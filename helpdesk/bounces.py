@@ -7,11 +7,11 @@ whether it is hard (the address itself is bad and should be suppressed).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from email.message import Message
 
+from helpdesk.bounce_reasons import classify_reason, is_specific_status
 from helpdesk.classify import Headers, first
 from helpdesk.mime import decode_bytes
 
@@ -32,7 +32,7 @@ class Failure:
 
 _BOUNCE_FROM = re.compile(
     r"mailer-daemon|postmaster|mail\s*delivery\s*(?:subsystem|system|service)|mail\s*administrator|"
-    r"mailerdaemon|mdaemon|bounce[sd]?@|^<?>?$|no-?reply@.*(?:bounce|ses)|microsoftexchange",
+    r"mailerdaemon|mdaemon|bounce[sd]?@|^<?>?$|no-?reply@.*(?:bounce|ses)|microsoftexchange|post_?master",
     re.IGNORECASE,
 )
 _BOUNCE_SUBJECT = re.compile(
@@ -43,7 +43,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"delivery\s+notification|message\s+not\s+delivered|warning:\s+could\s+not\s+send|"
     r"mail\s+could\s+not\s+be\s+delivered|rejected|bounce|nondeliverable|delayed\s+mail|"
     r"message\s+delayed|delivery\s+delayed|error\s+sending\s+message|permanent\s+error|"
-    r"undeliverable\s+mail|returned\s+message|\bnotice\b.*\bfailure\b|failed\s+delivery",
+    r"undeliverable\s+mail|returned\s+message|\bnotice\b.*\bfailure\b|failed\s+delivery|\bfailure\b|"
+    r"\berrors?\b|\bnot\s+delivered\b|\bwarning\b",
     re.IGNORECASE,
 )
 
@@ -55,17 +56,58 @@ def report_type(msg: Message) -> str:
     return str(msg.get_param("report-type", "") or "").lower()
 
 
-def looks_like_bounce(msg: Message, headers: Headers, subject: str, from_address: str) -> bool:
-    """Non-standard bounces: a mailer-daemon style sender or a null return path plus a failure subject."""
-    if report_type(msg) == "delivery-status":
+_BOUNCE_BODY = re.compile(
+    "|".join(
+        [
+            r"could not be delivered",
+            r"couldn'?t be delivered",
+            r"was not delivered",
+            r"has not (?:yet )?been delivered",
+            r"did not reach",
+            r"delivery (?:has )?failed",
+            r"delivery to the following",
+            r"undeliverable",
+            r"permanent(?:ly)? (?:error|fail)",
+            r"following (?:address(?:es)?|recipients?)",
+            r"user unknown",
+            r"no such user",
+            r"mailbox (?:is )?(?:full|unavailable)",
+            r"unable to deliver",
+            r"message (?:was )?(?:returned|rejected|bounced)",
+            r"delivery status notification",
+            r"mail delivery (?:failed|subsystem|system)",
+            r"returned (?:mail|to sender)",
+            r"failed permanently",
+            r"could not deliver",
+            r"delivery problem",
+            r"not be delivered",
+            r"delivery attempts? (?:will continue|failed)",
+            r"nicht zugestellt",
+            r"kunde inte levereras",
+            r"n'a pas pu être remis",
+            r"this is an automatically generated delivery",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+def looks_like_bounce(msg: Message, headers: Headers, subject: str, body_text: str) -> bool:
+    """Non-standard bounces: a mailer-daemon style sender or a null return path, and a failure subject
+    or failure wording in the body."""
+    if report_type(msg) == "delivery-status" or "x-failed-recipients" in headers:
         return True
-    sender = from_address or first(headers, "from")
-    null_path = first(headers, "return-path").strip() in {"<>", ""} and "return-path" in headers
-    by_sender = bool(_BOUNCE_FROM.search(sender))
-    by_subject = bool(_BOUNCE_SUBJECT.search(subject))
-    if by_subject and (by_sender or null_path):
+    null_path = "return-path" in headers and first(headers, "return-path").strip() in {
+        "<>",
+        "",
+        "<MAILER-DAEMON>",
+    }
+    by_sender = bool(_BOUNCE_FROM.search(first(headers, "from").replace(".", " ")))
+    if not (by_sender or null_path):
+        return False
+    if _BOUNCE_SUBJECT.search(subject) or _has_dsn_part(msg):
         return True
-    return "x-failed-recipients" in headers or (by_sender and _has_dsn_part(msg))
+    return bool(_BOUNCE_BODY.search(body_text[:6000]))
 
 
 def _has_dsn_part(msg: Message) -> bool:
@@ -153,14 +195,25 @@ def _reply_code_in(text: str) -> str:
     return ""
 
 
-def dsn_failures(msg: Message, defects: list[str]) -> list[Failure]:
-    """Recipients of the machine-readable delivery-status parts (RFC 3464), failed and delayed ones."""
+def dsn_failures(msg: Message, defects: list[str], body_text: str = "") -> list[Failure]:
+    """Recipients of the machine-readable delivery-status parts (RFC 3464), failed and delayed ones.
+
+    When the MIME structure is broken the DSN fields may sit in the body text; they are read there.
+    """
+    texts = [
+        _part_text(part, defects)
+        for part in _walk(msg)
+        if part.get_content_type() in {"message/delivery-status", "message/global-delivery-status"}
+    ]
+    if not texts and "final-recipient:" in body_text.lower():
+        texts = [body_text]
+    return _dsn_blocks(texts, body_text)
+
+
+def _dsn_blocks(texts: list[str], context: str) -> list[Failure]:
     failures: list[Failure] = []
-    for part in _walk(msg):
-        if part.get_content_type() not in {"message/delivery-status", "message/global-delivery-status"}:
-            continue
-        blocks = field_blocks(_part_text(part, defects))
-        for block in blocks:
+    for text in texts:
+        for block in field_blocks(text):
             address = _address_of(block.get("final-recipient", "")) or _address_of(
                 block.get("original-recipient", "")
             )
@@ -169,7 +222,9 @@ def dsn_failures(msg: Message, defects: list[str]) -> list[Failure]:
             action = block.get("action", "").strip().lower().split(" ")[0]
             diagnostic = _diagnostic(block.get("diagnostic-code", ""))
             status = _status_in(block.get("status", "")) or _status_in(diagnostic)
-            failures.append(_failure(address, status=status, action=action, diagnostic=diagnostic))
+            failures.append(
+                _failure(address, status=status, action=action, diagnostic=diagnostic, context=context)
+            )
     return _dedupe(failures)
 
 
@@ -180,17 +235,44 @@ def _diagnostic(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _failure(address: str, *, status: str, action: str, diagnostic: str) -> Failure:
+_DATA_PHASE = re.compile(
+    r">>> DATA|end of DATA|DATA command|command:?\s*DATA\b|after DATA|after end of data|in reply to DATA",
+    re.IGNORECASE,
+)
+
+
+def _rejected_after_data(context: str, address: str, diagnostic: str) -> bool:
+    """Whether the remote server refused ``address`` only after the message content (SMTP DATA).
+
+    A "user unknown" at that stage comes from a content filter, not from a missing mailbox.
+    """
+    if _DATA_PHASE.search(diagnostic):
+        return True
+    if not context or "data" not in context.lower():
+        return False
+    lines = context.split("\n")
+    for i, line in enumerate(lines):
+        if address in line.lower():
+            around = "\n".join(lines[max(0, i - 2) : i + 3])
+            if _DATA_PHASE.search(around):
+                return True
+    return False
+
+
+def _failure(address: str, *, status: str, action: str, diagnostic: str, context: str = "") -> Failure:
     reply_code = _reply_code_in(diagnostic)
     if not status:
         status = _status_in(diagnostic)
-    # A detailed status in the diagnostic beats the MTA's generic x.0.0 summary.
+    # The remote server's own status (in its diagnostic) beats the reporting MTA's summary.
     detailed = _status_in(diagnostic)
-    if status.endswith(".0.0") and detailed and detailed[0] == status[0] and not detailed.endswith(".0.0"):
+    if detailed and detailed[0] == status[:1] and not detailed.endswith(".0.0"):
         status = detailed
     if not action:
         action = "delayed" if status.startswith("4") or reply_code.startswith("4") else "failed"
     reason = classify_reason(status, diagnostic, action)
+    specific = is_specific_status(status)
+    if reason == "userunknown" and not specific and _rejected_after_data(context, address, diagnostic):
+        reason = "filtered"
     return Failure(
         address=address,
         status=status,
@@ -210,227 +292,11 @@ def _dedupe(failures: list[Failure]) -> list[Failure]:
     return list(seen.values())
 
 
-# ---------------------------------------------------------------------------------------- reasons
-
-# Ordered: the first reason with a phrase found in the diagnostic wins; status codes decide otherwise.
-_REASON_PHRASES: list[tuple[str, list[str]]] = [
-    ("vacation", [r"out of (?:the )?office", r"on vacation", r"auto(?:matic)?[- ]?reply"]),
-    ("virusdetected", [r"virus", r"malware", r"infected", r"trojan"]),
-    (
-        "spamdetected",
-        [
-            r"spam",
-            r"\bUBE\b",
-            r"junk mail",
-            r"content (?:was )?(?:rejected|filtered)",
-            r"bulk mail",
-            r"suspicious",
-            r"classified as",
-        ],
-    ),
-    (
-        "authfailure",
-        [r"\bSPF\b", r"\bDKIM\b", r"\bDMARC\b", r"authenticat(?:e|ion) (?:fail|check)", r"5\.7\.2[3-7]"],
-    ),
-    (
-        "requireptr",
-        [
-            r"reverse (?:dns|lookup)",
-            r"\bPTR\b",
-            r"rDNS",
-            r"no (?:dns|hostname)",
-            r"cannot find your hostname",
-        ],
-    ),
-    (
-        "mesgtoobig",
-        [
-            r"(?:message|mail) (?:is )?(?:too (?:big|large)|size exceeds)",
-            r"exceeds (?:the )?(?:maximum|size)",
-        ],
-    ),
-    (
-        "mailboxfull",
-        [
-            r"mailbox (?:is )?full",
-            r"over ?quota",
-            r"quota exceeded",
-            r"exceeded (?:storage|quota)",
-            r"insufficient (?:system )?storage",
-            r"mailbox (?:size|storage) limit",
-            r"disk quota",
-            r"full mailbox",
-            r"user is over",
-            r"account is full",
-            r"mail ?box full",
-            r"out of storage",
-        ],
-    ),
-    (
-        "suspend",
-        [
-            r"suspended",
-            r"disabled",
-            r"deactivated",
-            r"inactive",
-            r"account (?:has been )?(?:locked|closed|expired)",
-            r"no longer (?:active|in use)",
-            r"mailbox (?:is )?(?:disabled|inactive|unavailable|locked)",
-        ],
-    ),
-    ("hasmoved", [r"has moved", r"moved to", r"address changed", r"\b5\.1\.6\b"]),
-    (
-        "userunknown",
-        [
-            r"user (?:unknown|not found|doesn'?t exist|does not exist)",
-            r"unknown (?:user|recipient|local[- ]part|mailbox|address)",
-            r"no such (?:user|mailbox|recipient|address|account)",
-            r"(?:mailbox|recipient|user|address|account) (?:\S+ )?(?:not found|unavailable|does not exist|"
-            r"doesn'?t exist|unknown|invalid|not exist)",
-            r"invalid (?:recipient|mailbox|address|user)",
-            r"recipient (?:address )?rejected",
-            r"not a valid (?:recipient|mailbox|user)",
-            r"addressee unknown",
-            r"unrouteable address",
-            r"does not have an? (?:account|mailbox)",
-            r"no mailbox",
-            r"mailbox not available",
-            r"undeliverable address",
-            r"bad destination mailbox",
-            r"unknown or illegal alias",
-            r"not our customer",
-            r"no valid recipients",
-            r"address (?:is )?not (?:valid|recognized|known)",
-            r"recipient not found",
-            r"user not listed",
-        ],
-    ),
-    (
-        "hostunknown",
-        [
-            r"host (?:or domain name )?not found",
-            r"unknown host",
-            r"domain (?:not found|does not exist|name not found)",
-            r"name (?:or service )?not known",
-            r"name service error",
-            r"no (?:mx|route to host|such domain)",
-            r"unrouteable (?:mail )?domain",
-            r"dns (?:error|failure)",
-            r"nxdomain",
-            r"host unknown",
-            r"domain (?:is )?invalid",
-            r"unknown domain",
-            r"mx (?:record )?(?:not found|lookup)",
-        ],
-    ),
-    ("notaccept", [r"does not accept (?:e-?)?mail", r"null mx", r"not accepting (?:any )?mail"]),
-    (
-        "norelaying",
-        [
-            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
-            r"not permitted to relay",
-            r"unable to relay",
-        ],
-    ),
-    (
-        "blocked",
-        [
-            r"block(?:ed|list)",
-            r"black ?list",
-            r"spamhaus",
-            r"\bRBL\b",
-            r"\bDNSBL\b",
-            r"client host rejected",
-            r"listed (?:at|in|on)",
-            r"connection (?:refused|rejected)",
-            r"access denied",
-            r"ip (?:address )?(?:\S+ )?(?:rejected|banned)",
-            r"reputation",
-            r"banned",
-            r"denied by policy",
-            r"barracuda",
-        ],
-    ),
-    ("toomanyconn", [r"too many (?:connections|recipients|messages)", r"connection limit"]),
-    ("speeding", [r"rate limit", r"too fast", r"throttl"]),
-    (
-        "rejected",
-        [r"sender (?:address )?(?:rejected|denied|verify failed)", r"domain of sender", r"sender domain"],
-    ),
-    (
-        "filtered",
-        [r"filter", r"not authorized", r"policy", r"refused", r"rejected", r"denied", r"prohibited"],
-    ),
-    (
-        "expired",
-        [
-            r"expired",
-            r"retry time(?:out)? (?:not reached|exceeded)",
-            r"delivery time",
-            r"timed? ?out",
-            r"gave up",
-            r"could not be delivered (?:within|for)",
-            r"has been delayed",
-            r"queue",
-            r"too long",
-        ],
-    ),
-    (
-        "networkerror",
-        [r"network", r"connection (?:timed out|lost|reset)", r"unreachable", r"lost connection"],
-    ),
-    (
-        "systemerror",
-        [r"system error", r"internal error", r"local error", r"temporary (?:failure|error)", r"server error"],
-    ),
-]
-_REASON_TEXT = [(reason, re.compile("|".join(phrases), re.IGNORECASE)) for reason, phrases in _REASON_PHRASES]
-_REASON_STATUS = {
-    "5.1.1": "userunknown",
-    "5.1.0": "userunknown",
-    "5.1.3": "userunknown",
-    "5.1.2": "hostunknown",
-    "5.1.6": "hasmoved",
-    "5.1.8": "rejected",
-    "5.1.10": "notaccept",
-    "5.2.1": "suspend",
-    "5.2.2": "mailboxfull",
-    "4.2.2": "mailboxfull",
-    "5.2.3": "exceedlimit",
-    "5.3.4": "mesgtoobig",
-    "5.4.7": "expired",
-    "4.4.7": "expired",
-    "5.4.4": "hostunknown",
-    "4.4.1": "networkerror",
-    "4.4.2": "networkerror",
-    "5.7.1": "blocked",
-    "5.7.0": "securityerror",
-    "5.6.0": "contenterror",
-    "5.5.2": "syntaxerror",
-    "5.3.0": "systemerror",
-    "4.3.0": "systemerror",
-}
-
-
-def classify_reason(status: str, diagnostic: str, action: str = "failed") -> str:
-    """A sisimai-style reason from the diagnostic text, then from the RFC 3463 status code."""
-    if action == "delivered":
-        return "delivered"
-    for reason, pattern in _REASON_TEXT:
-        if pattern.search(diagnostic):
-            return reason
-    if status in _REASON_STATUS:
-        return _REASON_STATUS[status]
-    if action == "delayed" or status.startswith("4"):
-        return "expired"
-    return "undefined" if status or diagnostic else ""
-
-
 # ------------------------------------------------------------------------------ non-standard texts
 
 _ADDRESS = re.compile(r"<?([A-Za-z0-9._%+=/'!#$&*?^`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
 _ORIGINAL_START = re.compile(
-    r"^(?:-{2,}.*(?:below this line|original message|copy of the message|returned message|"
+    r"^(?:-{2,}.*(?:below this line|original message|copy of (?:the|your) message|returned message|"
     r"message headers follow|undelivered message|forwarded message).*|Content-Type: message/rfc822.*|"
     r"\s*-+\s*Original message.*|Return-Path: .*|Received: .*)$",
     re.IGNORECASE | re.MULTILINE,
@@ -444,16 +310,49 @@ def text_failures(msg: Message, text: str, headers: Headers) -> list[Failure]:
     candidates = _addresses_from_flufl(msg)
     for value in headers.get("x-failed-recipients", []):
         candidates.extend(a.strip().lower() for a in value.split(",") if "@" in a)
+    own = {a.lower() for a in _ADDRESS.findall(" ".join(headers.get("from", []) + headers.get("to", [])))}
     if not candidates:
-        candidates = [a.lower() for a in _ADDRESS.findall(human)]
-    own = {a.lower() for a in _ADDRESS.findall(first(headers, "from") + " " + first(headers, "to"))}
+        candidates = _addresses_in_text(human, own)
     result = []
     for address in dict.fromkeys(candidates):
-        if address in own and len(candidates) > 1:
-            continue
         diagnostic = _diagnostic_near(human, address)
-        result.append(_failure(address, status="", action="", diagnostic=diagnostic))
+        result.append(_failure(address, status="", action="", diagnostic=diagnostic, context=human))
     return result
+
+
+_NOT_RECIPIENT_LINE = re.compile(
+    r"mail\s*from|envelope-from|^\s*(?:from|sender|reply-to|return-path|cc|message-id)\s*:|message-id|"
+    r"\bsent\s+by\b",
+    re.IGNORECASE,
+)
+_RECIPIENT_LINE = re.compile(r"rcpt\s+to|recipient|final-recipient|^\s*to\s*:", re.IGNORECASE)
+_ERROR_NEAR = re.compile(
+    r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|unknown|not found|no such|invalid|rejected|refused|"
+    r"failed|full|quota|does not exist|disabled|error|denied|expired|unavailable|undeliver",
+    re.IGNORECASE,
+)
+
+
+def _addresses_in_text(human: str, own: set[str]) -> list[str]:
+    """Addresses the text reports as failed: in RCPT/recipient lines or next to an error, not senders."""
+    weights: dict[str, int] = {}
+    lines = human.split("\n")
+    for i, line in enumerate(lines):
+        if "@" not in line:
+            continue
+        for found in _ADDRESS.findall(line):
+            address = found.lower()
+            if _NOT_RECIPIENT_LINE.search(line) or address in own:
+                weight = 0
+            elif _RECIPIENT_LINE.search(line):
+                weight = 3
+            elif _ERROR_NEAR.search(" ".join(lines[i : i + 3])):
+                weight = 2
+            else:
+                weight = 1
+            weights[address] = max(weights.get(address, 0), weight)
+    best = max(weights.values(), default=0)
+    return [a for a, w in weights.items() if w == best and w > 0]
 
 
 def _addresses_from_flufl(msg: Message) -> list[str]:
@@ -473,59 +372,75 @@ def _addresses_from_flufl(msg: Message) -> list[str]:
     return found
 
 
+_HEADER_COPY_LINE = re.compile(r"^\s*(?:to|subject|sent|date|from|cc)\s*:", re.IGNORECASE)
+
+
 def _diagnostic_near(text: str, address: str) -> str:
-    """The lines around ``address`` that carry an SMTP code or an error phrase."""
+    """The remote server's words about ``address``: the lines after each mention, the one that says most.
+
+    Blank lines after an intro ("because:", "for the following reason:") are skipped; a copy of the
+    original headers ("To: ...", "Subject: ...") or the next recipient ends the chunk.
+    """
     lines = text.replace("\r\n", "\n").split("\n")
-    lowered = [line.lower() for line in lines]
-    for i, line in enumerate(lowered):
-        if address in line:
-            chunk = [lines[i]]
-            for follow in lines[i + 1 : i + 6]:
-                if not follow.strip() and len(chunk) > 1:
+    best, best_score = "", -1
+    for i, line in enumerate(lines):
+        if address not in line.lower() or _HEADER_COPY_LINE.match(line):
+            continue
+        chunk = [line]
+        blank = 0
+        for follow in lines[i + 1 : i + 10]:
+            if not follow.strip():
+                blank += 1
+                intro = chunk[-1].rstrip().endswith(":")
+                if blank > 1 or (not intro and len(chunk) > 1):
                     break
-                chunk.append(follow)
-            joined = re.sub(r"\s+", " ", " ".join(chunk)).strip()
-            if _REPLY_CODE.search(joined) or _STATUS.search(joined) or len(chunk) > 1:
-                return joined[:1000]
+                continue
+            blank = 0
+            if _HEADER_COPY_LINE.match(follow) or (_ADDRESS.search(follow) and address not in follow.lower()):
+                break
+            chunk.append(follow)
+        joined = re.sub(r"\s+", " ", " ".join(chunk)).strip()
+        score = len(_ERROR_NEAR.findall(joined)) + 3 * bool(
+            _REPLY_CODE.search(joined) or _STATUS.search(joined)
+        )
+        if score > best_score:
+            best, best_score = joined, score
+    if best_score > 0:
+        return best[:1000]
     codes = [line for line in lines if _STATUS.search(line) or _REPLY_CODE.search(line)]
-    return re.sub(r"\s+", " ", " ".join(codes[:3])).strip()[:1000]
+    fallback = re.sub(r"\s+", " ", " ".join(codes[:3])).strip()
+    return (fallback or best)[:1000]
 
 
 # ----------------------------------------------------------------------------------- Amazon SES JSON
 
 
+_SES_RECIPIENT = re.compile(r'\{[^{}]*"emailAddress"\s*:\s*"([^"]+)"[^{}]*\}')
+
+
 def ses_failures(text: str) -> list[Failure]:
-    """Amazon SES bounce notifications delivered as JSON (SNS to email)."""
-    start = text.find("{")
-    if start < 0 or '"notificationType"' not in text and '"eventType"' not in text:
+    """Amazon SES bounce notifications delivered as JSON (SNS to email), whole or line-wrapped."""
+    if "bounceType" not in text:
         return []
-    try:
-        data = json.loads(text[start : text.rfind("}") + 1])
-    except ValueError:
-        return []
-    if isinstance(data, dict) and isinstance(data.get("Message"), str):
-        try:
-            data = json.loads(data["Message"])
-        except ValueError:
-            return []
-    bounce = data.get("bounce") if isinstance(data, dict) else None
-    if not isinstance(bounce, dict):
-        return []
+    compact = re.sub(r"!?\r?\n ?", "", text)  # undo mail-side line wrapping inside the JSON
+    if '\\"bounceType' in compact:  # SNS wraps the SES JSON as an escaped string
+        compact = compact.replace('\\"', '"')
+    permanent = '"bounceType":"Permanent"' in compact.replace(" ", "")
     failures = []
-    permanent = str(bounce.get("bounceType", "")).lower() == "permanent"
-    for rcpt in bounce.get("bouncedRecipients", []) or []:
-        if not isinstance(rcpt, dict) or "@" not in str(rcpt.get("emailAddress", "")):
+    for match in _SES_RECIPIENT.finditer(compact):
+        fields = dict(re.findall(r'"(\w+)"\s*:\s*"((?:[^"\\]|\\.)*)"', match.group(0)))
+        address = fields.get("emailAddress", "").strip().strip("<>").lower()
+        if "@" not in address:
             continue
-        address = str(rcpt["emailAddress"]).strip().strip("<>").lower()
-        diagnostic = _diagnostic(str(rcpt.get("diagnosticCode", "")))
-        status = _status_in(str(rcpt.get("status", ""))) or _status_in(diagnostic)
+        diagnostic = _diagnostic(fields.get("diagnosticCode", ""))
+        status = _status_in(fields.get("status", "")) or _status_in(diagnostic)
         failure = _failure(
-            address, status=status, action=str(rcpt.get("action", "")).lower(), diagnostic=diagnostic
+            address, status=status, action=fields.get("action", "").lower(), diagnostic=diagnostic
         )
-        if permanent and not failure.hard and failure.reason in HARD_REASONS:
-            failure = Failure(**{**failure.__dict__, "hard": True})
+        if not permanent and failure.hard:
+            failure = Failure(**{**failure.__dict__, "hard": False})
         failures.append(failure)
-    return failures
+    return _dedupe(failures)
 
 
 # ------------------------------------------------------------------------------------------------ ARF

@@ -198,13 +198,13 @@ def _classify(
     payload = _report_payload(body, subject)
     if payload is not None:
         return payload
-    if rtype == "delivery-status" or bounces.looks_like_bounce(msg, headers, subject, from_address):
-        failures = bounces.dsn_failures(msg, defects)
+    if rtype == "delivery-status" or bounces.looks_like_bounce(msg, headers, subject, body_text):
+        failures = bounces.dsn_failures(msg, defects, body_text)
         if not failures:
             failures = bounces.ses_failures(body_text) or bounces.text_failures(msg, body_text, headers)
         if failures or rtype == "delivery-status":
             return "bounce", failures, b""
-    ses = bounces.ses_failures(body_text) if '"bounceType"' in body_text else []
+    ses = bounces.ses_failures(body_text) if "bounceType" in body_text else []
     if ses:
         return "bounce", ses, b""
     if auto or classify.looks_like_auto_reply_subject(subject):

@@ -1,0 +1,299 @@
+"""Why a delivery failed: a sisimai-style reason from the RFC 3463 status and the remote diagnostic. Pure.
+
+Specific status codes (x.1.1 user unknown, x.2.2 mailbox full, ...) are authoritative; generic ones
+(x.0.0, x.7.1, ...) say little, so the remote server's text decides, read from its reply code on.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Ordered: the first reason with a phrase found in the diagnostic wins. Each entry: reason, phrases.
+_REASON_PHRASES: list[tuple[str, list[str]]] = [
+    ("vacation", [r"out of (?:the )?office", r"on vacation", r"auto(?:matic)?[- ]?reply"]),
+    ("virusdetected", [r"virus", r"malware", r"infected", r"trojan"]),
+    (
+        "spamdetected",
+        [
+            r"spam",
+            r"\bUBE\b",
+            r"junk mail",
+            r"content (?:was )?(?:rejected|filtered)",
+            r"bulk mail",
+            r"suspicious",
+            r"classified as",
+        ],
+    ),
+    (
+        "authfailure",
+        [r"\bSPF\b", r"\bDKIM\b", r"\bDMARC\b", r"authenticat(?:e|ion) (?:fail|check)", r"5\.7\.2[3-7]"],
+    ),
+    (
+        "requireptr",
+        [
+            r"reverse (?:dns|lookup)",
+            r"\bPTR\b",
+            r"rDNS",
+            r"no (?:dns|hostname)",
+            r"cannot find your hostname",
+        ],
+    ),
+    (
+        "mesgtoobig",
+        [
+            r"(?:message|mail) (?:is )?(?:too (?:big|large)|size exceeds)",
+            r"exceeds (?:the )?(?:maximum|size)",
+            r"size limit",
+            r"message size",
+            r"too large",
+        ],
+    ),
+    (
+        "mailboxfull",
+        [
+            r"mailbox (?:is )?full",
+            r"over ?quota",
+            r"quota exceeded",
+            r"exceeded (?:storage|quota)",
+            r"insufficient (?:system )?storage",
+            r"mailbox (?:size|storage) limit",
+            r"disk quota",
+            r"full mailbox",
+            r"user is over",
+            r"account is full",
+            r"mail ?box full",
+            r"out of storage",
+            r"number of messages .{0,40}exceed",
+        ],
+    ),
+    (
+        "suspend",
+        [
+            r"suspended",
+            r"disabled",
+            r"deactivated",
+            r"inactive",
+            r"account (?:has been )?(?:locked|closed|expired)",
+            r"no longer (?:active|in use)",
+            r"mailbox (?:is )?(?:disabled|inactive|unavailable|locked)",
+            r"temporar(?:y|ily) (?:locked|unavailable|disabled)",
+        ],
+    ),
+    ("hasmoved", [r"has moved", r"moved to", r"address changed"]),
+    (
+        "userunknown",
+        [
+            r"user (?:unknown|not found|doesn'?t exist|does not exist|not exist)",
+            r"unknown (?:user|recipient|local[- ]part|mailbox|address)",
+            r"no such (?:user|mailbox|recipient|address|account)",
+            r"(?:mailbox|recipient|user|address|account) (?:\S+ )?(?:not found|unavailable|does not exist|"
+            r"doesn'?t exist|unknown|invalid|not exist)",
+            r"invalid (?:recipient|mailbox|address|user)",
+            r"recipient (?:address )?rejected",
+            r"not a valid (?:recipient|mailbox|user)",
+            r"addressee unknown",
+            r"unrouteable address",
+            r"does not have an? (?:account|mailbox)",
+            r"doesn'?t have an? \S+ account",
+            r"no mailbox",
+            r"mailbox not available",
+            r"undeliverable address",
+            r"bad destination mailbox",
+            r"unknown or illegal alias",
+            r"not our customer",
+            r"no valid recipients",
+            r"address (?:is )?not (?:valid|recognized|known)",
+            r"recipient not found",
+            r"user not listed",
+            r"not listed in",
+            r"name is not recognized",
+        ],
+    ),
+    (
+        "notaccept",
+        [
+            r"does not accept (?:e-?)?mail",
+            r"null mx",
+            r"not accepting (?:any )?mail",
+            r"doesn'?t receive (?:e-?)?mail",
+            r"does not receive (?:e-?)?mail",
+            r"no mx record",
+            r"couldn'?t find a mail exchanger",
+        ],
+    ),
+    # A DNS answer that may change (SERVFAIL, "try again") is a network problem, not an unknown host.
+    (
+        "networkerror",
+        [
+            r"try again",
+            r"responded with code (?:SERVFAIL|NXDOMAIN)",
+            r"no route to host",
+            r"malformed or unexpected",
+        ],
+    ),
+    (
+        "hostunknown",
+        [
+            r"host (?:or domain name )?not found",
+            r"unknown host",
+            r"domain (?:not found|does not exist|name not found)",
+            r"name (?:or service )?not known",
+            r"name service error",
+            r"no (?:mx|such domain)",
+            r"unrouteable (?:mail )?domain",
+            r"dns (?:error|failure)",
+            r"nxdomain",
+            r"host unknown",
+            r"domain (?:is )?invalid",
+            r"unknown domain",
+            r"mx (?:record )?(?:not found|lookup)",
+        ],
+    ),
+    (
+        "norelaying",
+        [
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
+            r"not permitted to relay",
+            r"unable to relay",
+        ],
+    ),
+    (
+        "blocked",
+        [
+            r"block(?:ed|list)",
+            r"black ?list",
+            r"spamhaus",
+            r"\bRBL\b",
+            r"\bDNSBL\b",
+            r"client host rejected",
+            r"listed (?:at|in|on)",
+            r"connection (?:refused|rejected)",
+            r"access denied",
+            r"ip (?:address )?(?:\S+ )?(?:rejected|banned)",
+            r"reputation",
+            r"banned",
+            r"denied by policy",
+            r"barracuda",
+        ],
+    ),
+    ("toomanyconn", [r"too many (?:connections|recipients|messages)", r"connection limit"]),
+    ("speeding", [r"rate limit", r"too fast", r"throttl"]),
+    (
+        "rejected",
+        [r"sender (?:address )?(?:rejected|denied|verify failed)", r"domain of sender", r"sender domain"],
+    ),
+    (
+        "filtered",
+        [r"filter", r"not authorized", r"policy", r"refused", r"rejected", r"denied", r"prohibited"],
+    ),
+    (
+        "expired",
+        [
+            r"expired",
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"delivery time",
+            r"timed? ?out",
+            r"gave up",
+            r"could not be delivered (?:within|for)",
+            r"has been delayed",
+            r"queue",
+            r"too long",
+            r"will be retried",
+            r"did not accept our requests",
+            r"could not deliver for",
+            r"delivery attempts will continue",
+            r"all hosts have been failing",
+            r"failed \d+ attempts",
+            r"retry timeout",
+        ],
+    ),
+    (
+        "networkerror",
+        [r"network", r"connection (?:timed out|lost|reset)", r"unreachable", r"lost connection"],
+    ),
+    (
+        "systemerror",
+        [r"system error", r"internal error", r"local error", r"temporary (?:failure|error)", r"server error"],
+    ),
+]
+_REASON_TEXT = [(reason, re.compile("|".join(phrases), re.IGNORECASE)) for reason, phrases in _REASON_PHRASES]
+# RFC 3463 subject.detail codes that name the cause precisely (the class digit is ignored).
+_SPECIFIC_STATUS = {
+    "1.1": "userunknown",
+    "1.2": "hostunknown",
+    "1.3": "userunknown",
+    "1.4": "userunknown",
+    "1.6": "hasmoved",
+    "1.7": "rejected",
+    "1.8": "rejected",
+    "1.10": "notaccept",
+    "2.2": "mailboxfull",
+    "2.3": "exceedlimit",
+    "2.4": "systemerror",
+    "3.1": "systemfull",
+    "3.2": "notaccept",
+    "3.4": "mesgtoobig",
+    "3.5": "systemerror",
+    "4.4": "hostunknown",
+    "4.7": "expired",
+    "5.3": "syntaxerror",
+    "5.4": "syntaxerror",
+    "5.5": "syntaxerror",
+    "6.0": "contenterror",
+    "6.1": "contenterror",
+    "7.7": "securityerror",
+    "7.9": "securityerror",
+    "7.23": "authfailure",
+    "7.24": "authfailure",
+    "7.25": "requireptr",
+    "7.26": "authfailure",
+    "7.27": "notaccept",
+}
+# Generic codes: used only when the text names no cause.
+_GENERIC_STATUS = {
+    "1.0": "userunknown",
+    "2.0": "filtered",
+    "2.1": "suspend",
+    "3.0": "systemerror",
+    "4.0": "networkerror",
+    "4.1": "networkerror",
+    "4.2": "networkerror",
+    "4.6": "networkerror",
+    "5.0": "syntaxerror",
+    "5.1": "syntaxerror",
+    "5.2": "syntaxerror",
+    "7.0": "securityerror",
+    "7.1": "blocked",
+}
+_FROM_REPLY = re.compile(r"\b[245]\d\d[\s-]|\b[245]\.\d{1,3}\.\d{1,3}\b")
+_ADDRESSES = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+
+
+def is_specific_status(status: str) -> bool:
+    """Whether an RFC 3463 code names its cause precisely (x.1.1, x.2.2, ...), unlike x.0.0 or x.7.1."""
+    return status.partition(".")[2] in _SPECIFIC_STATUS
+
+
+def classify_reason(status: str, diagnostic: str, action: str = "failed") -> str:
+    """A sisimai-style reason: a specific status code, else the remote text, else a generic code."""
+    if action == "delivered":
+        return "delivered"
+    detail = status.partition(".")[2]
+    if detail in _SPECIFIC_STATUS:
+        return _SPECIFIC_STATUS[detail]
+    # Read the remote server's words (from its reply code on) without addresses, which may contain
+    # anything ("this-local-part-does-not-exist@...").
+    reply = _FROM_REPLY.search(diagnostic)
+    text = _ADDRESSES.sub(" ", diagnostic[reply.start() :] if reply else diagnostic)
+    for reason, pattern in _REASON_TEXT:
+        if pattern.search(text):
+            return reason
+    if reply and reply.start() > 0:
+        for reason, pattern in _REASON_TEXT:
+            if pattern.search(_ADDRESSES.sub(" ", diagnostic[: reply.start()])):
+                return reason
+    if detail in _GENERIC_STATUS:
+        return _GENERIC_STATUS[detail]
+    if action == "delayed" or status.startswith("4"):
+        return "expired"
+    return "undefined" if status or diagnostic else ""
