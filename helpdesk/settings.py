@@ -279,6 +279,15 @@ ERP_SQL_URL = env_secret("ERP_SQL_URL", "") or ""
 ERP_SQL_QUERIES_FILE = env_str("ERP_SQL_QUERIES_FILE", "") or ""
 if ERP_CONNECTOR == "sql" and not (ERP_SQL_URL and ERP_SQL_QUERIES_FILE):
     raise ImproperlyConfigured("ERP_CONNECTOR=sql needs ERP_SQL_URL and ERP_SQL_QUERIES_FILE.")
+# http connector: the API's base address, the mapping file, and a bearer token or basic credentials.
+ERP_HTTP_URL = env_str("ERP_HTTP_URL", "") or ""
+ERP_HTTP_MAPPING_FILE = env_str("ERP_HTTP_MAPPING_FILE", "") or ""
+ERP_HTTP_TOKEN = env_secret("ERP_HTTP_TOKEN", "") or ""
+ERP_HTTP_USERNAME = env_str("ERP_HTTP_USERNAME", "") or ""
+ERP_HTTP_PASSWORD = env_secret("ERP_HTTP_PASSWORD", "") or ""
+ERP_HTTP_RETRIES = env_int("ERP_HTTP_RETRIES", 2, minimum=0, maximum=10)
+if ERP_CONNECTOR == "http" and not (ERP_HTTP_URL and ERP_HTTP_MAPPING_FILE):
+    raise ImproperlyConfigured("ERP_CONNECTOR=http needs ERP_HTTP_URL and ERP_HTTP_MAPPING_FILE.")
 
 # --- Background work ------------------------------------------------------------------------------
 # Two clusters on separate queues so bulk work can never delay a reply. "retry" must exceed every
@@ -339,6 +348,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # httpx logs every ERP request at INFO, with its query (customer e-mail addresses).
+        "httpx": {"level": "WARNING"},
         "django_q": {"level": env_choice("Q_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"})},
     },
 }

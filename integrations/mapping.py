@@ -85,7 +85,8 @@ OPTIONAL: dict[type[Record], dict[str, Any]] = {
 }
 
 MAX_KEY_LENGTH = 200
-_ABSENT = object()
+ABSENT = object()  # what resolve() returns for a path that is not there
+_ABSENT = ABSENT
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _FORMAT_FIELD = re.compile(r"\{(\w+)\}")
 
@@ -204,12 +205,22 @@ def _lookup_spec(name: str, data: dict[str, Any], where: str, allowed: set[str])
     options = {k: v for k, v in data.items() if k in allowed}
     sql = options.get("sql")
     if isinstance(sql, str):
-        extra = set(_PLACEHOLDER.findall(sql)) - params
-        if extra:
-            raise Misconfigured(
-                f"{where}: {name}.sql uses parameters {sorted(extra)}; it may use {sorted(params)}"
-            )
+        _check_parameters(where, f"{name}.sql", set(_PLACEHOLDER.findall(sql)), params)
+    path = options.get("path")
+    if path is not None:
+        if not isinstance(path, str):
+            raise Misconfigured(f"{where}: {name}.path must be text")
+        _check_parameters(where, f"{name}.path", set(_FORMAT_FIELD.findall(path)), params)
+    for query_name, query_value in _table(options.get("query", {}), f"{where}: {name}.query").items():
+        used = set(_FORMAT_FIELD.findall(str(query_value)))
+        _check_parameters(where, f"{name}.query.{query_name}", used, params)
     return LookupSpec(name, record, many, mapped, values, url, options)
+
+
+def _check_parameters(where: str, what: str, used: set[str], allowed: frozenset[str]) -> None:
+    extra = used - allowed
+    if extra:
+        raise Misconfigured(f"{where}: {what} uses parameters {sorted(extra)}; it may use {sorted(allowed)}")
 
 
 def _table(value: object, where: str) -> dict[str, Any]:
@@ -260,7 +271,7 @@ def field_values(
         source = spec.fields.get(name, name)
         raw = _raw(row, source)
         if raw is not _ABSENT and raw is not None and name in spec.values:
-            raw = spec.values[name].get(_as_text(raw), raw)
+            raw = spec.values[name].get(_as_text(raw).strip(), raw)
         if raw is _ABSENT or (raw is None and name in defaults):
             if name in defaults:
                 raw = defaults[name]
@@ -357,8 +368,16 @@ def _to_datetime(value: Any, tz: dt.tzinfo) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
+def _to_str(value: Any, tz: dt.tzinfo) -> str:
+    if isinstance(value, list):  # address lines and the like
+        return ", ".join(_as_text(v).strip() for v in value if v is not None and _as_text(v).strip())
+    if isinstance(value, dict):
+        raise TypeError("an object is not text")
+    return _as_text(value).strip()
+
+
 _CONVERTERS: dict[Any, Any] = {
-    str: lambda value, tz: _as_text(value),
+    str: _to_str,
     int: _to_int,
     Decimal: _to_decimal,
     dt.date: _to_date,
@@ -405,3 +424,8 @@ def has_value(spec: LookupSpec, row: Mapping[str, Any], name: str) -> bool:
 def placeholders(sql: str) -> set[str]:
     """The ``%(name)s`` parameters an SQL text uses."""
     return set(_PLACEHOLDER.findall(sql))
+
+
+def fill_template(template: str, params: Mapping[str, Any]) -> str:
+    """``template`` with each ``{name}`` replaced by the URL-encoded parameter (no ``/`` survives)."""
+    return _FORMAT_FIELD.sub(lambda m: quote(_as_text(params[m.group(1)]), safe=""), template)

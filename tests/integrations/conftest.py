@@ -7,6 +7,7 @@ import pytest
 
 from integrations.demo_data import seed_erp
 from tests.conftest import missing_service
+from tests.integrations.erp_api import ErpApi, start_api
 from tests.integrations.erp_source import database_name, fill, with_database
 
 
@@ -68,3 +69,20 @@ def erp_sql_url(request: pytest.FixtureRequest) -> str:
     """The example ERP on each database the sql connector supports."""
     fixture = "erp_postgres" if request.param == "postgresql" else "erp_mariadb"
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(scope="session")
+def erp_api_server() -> Iterator[ErpApi]:
+    api, server = start_api()
+    yield api
+    api.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def erp_api(erp_api_server: ErpApi) -> Iterator[ErpApi]:
+    """The test ERP API with an empty script and log; slow answers end when the test does."""
+    erp_api_server.reset()
+    yield erp_api_server
+    erp_api_server.release.set()
