@@ -54,7 +54,8 @@ def test_dangerous_html_is_neutralised(vector):
 def test_layout_links_and_cid_images_survive():
     html = (
         '<table><tr><td style="color: #333; font-weight: bold">Order</td><td>100231</td></tr></table>'
-        '<a href="https://nordlager.example/track?id=1">Spåra</a> <a href="mailto:support@nordlager.example">mail</a>'
+        '<a href="https://nordlager.example/track?id=1">Spåra</a> '
+        '<a href="mailto:support@nordlager.example">mail</a>'
         '<img src="cid:logo@nordlager" alt="Logo"><blockquote type="cite">old</blockquote>'
     )
     cleaned = sanitise_html(html)
