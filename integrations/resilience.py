@@ -45,6 +45,7 @@ T = TypeVar("T")
 _MISSING = object()
 # Bump when the pickled records change shape, so old cache entries are ignored.
 CACHE_VERSION = 1
+DEADLINE_GRACE_SECONDS = 0.5
 # Failure counts are forgotten after this long without a new failure.
 FAILURE_MEMORY_SECONDS = 300
 
@@ -104,8 +105,9 @@ class CircuitBreaker:
         _safe(lambda: self.cache.delete(f"{self.key}:trial"))
 
     def record_success(self) -> None:
-        if self._state():
-            if self._state().get("failures", 0) >= self.threshold:
+        state = self._state()
+        if state:
+            if state.get("failures", 0) >= self.threshold:
                 logger.warning("ERP circuit closed: the ERP answers again")
             _safe(lambda: self.cache.delete_many([self.key, f"{self.key}:trial"]))
 
@@ -232,7 +234,9 @@ def _call_with_deadline(fetch: Callable[[], T], seconds: float) -> T:
             done.set()
 
     threading.Thread(target=run, name="erp-lookup", daemon=True).start()
-    if not done.wait(seconds):
+    # A little grace, so that a connector's own, more precise timeout error (which it raises at
+    # ``seconds``) normally wins; the wrapper is the backstop for what native timeouts miss.
+    if not done.wait(seconds + DEADLINE_GRACE_SECONDS):
         raise Unavailable(f"ERP unavailable: no answer within {seconds:g} s")
     if "error" in outcome:
         raise outcome["error"]

@@ -191,3 +191,20 @@ def test_from_settings(settings: Any, erp_api: ErpApi) -> None:
     settings.ERP_HTTP_URL, settings.ERP_HTTP_TOKEN = erp_api.url, "t0k"
     erp_api.authorization = "Bearer t0k"
     assert HttpConnector.from_settings().get_order("100245").status == "confirmed"
+
+
+@pytest.mark.django_db
+def test_a_down_api_opens_the_circuit_for_every_process(settings: Any, erp_api: ErpApi) -> None:
+    from integrations import get_connector
+
+    settings.ERP_HTTP_URL, settings.ERP_HTTP_MAPPING_FILE = erp_api.url, str(MAPPING)
+    settings.ERP_HTTP_RETRIES, settings.ERP_BREAKER_FAILURES = 0, 2
+    erp_api.script(ORDER, ("status", 503))
+    for _ in range(2):
+        with pytest.raises(Unavailable, match="HTTP 503"):
+            get_connector("http").get_order("100231")
+    started = time.monotonic()
+    with pytest.raises(Unavailable, match="ERP unavailable: 2 failed lookups in a row"):
+        get_connector("http").get_invoice("55012")  # another record, a new connector: still open
+    assert time.monotonic() - started < 0.5
+    assert len(erp_api.requests) == 2
