@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from delivery.models import AuditEvent
+from delivery.models import AuditEvent, FeedbackReport
 
 
 @admin.register(AuditEvent)
@@ -21,6 +21,24 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FeedbackReport)
+class FeedbackReportAdmin(admin.ModelAdmin[FeedbackReport]):
+    """Bounces, complaints and reports as they arrived by mail; read-only, they are evidence."""
+
+    list_display = ["received_at", "kind", "subject", "inbound_email", "handled_at"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "recipients"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["inbound_email", "kind", "recipients", "subject", "received_at", "handled_at"]
+    exclude = ["report"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

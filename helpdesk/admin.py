@@ -1,8 +1,33 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from helpdesk.models import Attachment, Company, Contact, Message, OperatorProfile, Queue, Tag, Ticket
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from delivery.audit import audit
+from helpdesk import crypto
+from helpdesk.models import (
+    Attachment,
+    Company,
+    Contact,
+    InboundEmail,
+    Mailbox,
+    Message,
+    OperatorProfile,
+    QuarantinedEmail,
+    Queue,
+    Tag,
+    Ticket,
+)
 
 
 @admin.register(OperatorProfile)
@@ -92,3 +117,295 @@ class AttachmentAdmin(admin.ModelAdmin[Attachment]):
     list_filter = ["inline", "content_type"]
     search_fields = ["filename", "sha256"]
     raw_id_fields = ["message"]
+
+
+class MailboxForm(forms.ModelForm[Mailbox]):
+    """The password is write-only: never rendered back, kept when the field is left empty."""
+
+    new_password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted and never shown. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "name",
+            "enabled",
+            "email_address",
+            "queue",
+            "host",
+            "port",
+            "security",
+            "allow_insecure",
+            "username",
+            "folder",
+            "processed_folder",
+            "import_existing",
+            "poll_interval",
+            "use_idle",
+        ]
+
+    def save(self, commit: bool = True) -> Mailbox:
+        if self.cleaned_data.get("new_password"):
+            self.instance.password = self.cleaned_data["new_password"]
+        return super().save(commit=commit)
+
+
+_HEALTH_ICONS: dict[str, str] = {
+    Mailbox.Health.OK: "admin/img/icon-yes.svg",
+    Mailbox.Health.FAILING: "admin/img/icon-no.svg",
+    Mailbox.Health.NEW: "admin/img/icon-unknown.svg",
+    Mailbox.Health.DISABLED: "admin/img/icon-unknown.svg",
+}
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin[Mailbox]):
+    form = MailboxForm
+    list_display = [
+        "name",
+        "health_badge",
+        "server",
+        "folder",
+        "enabled",
+        "last_success_at",
+        "consecutive_failures",
+        "backlog",
+        "short_error",
+    ]
+    list_filter = ["enabled", "security"]
+    search_fields = ["name", "host", "username", "email_address"]
+    actions = ["fetch_now"]
+    readonly_fields = [
+        "password_status",
+        "health_badge",
+        "last_poll_at",
+        "last_success_at",
+        "consecutive_failures",
+        "next_poll_at",
+        "backlog",
+        "last_error",
+        "last_error_at",
+        "synced_folder",
+        "uidvalidity",
+        "last_uid",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "enabled", "email_address", "queue"]}),
+        (
+            _("Server"),
+            {
+                "fields": [
+                    "host",
+                    "port",
+                    "security",
+                    "allow_insecure",
+                    "username",
+                    "password_status",
+                    "new_password",
+                ]
+            },
+        ),
+        (_("Folders"), {"fields": ["folder", "processed_folder", "import_existing"]}),
+        (_("Polling"), {"fields": ["poll_interval", "use_idle"]}),
+        (
+            _("Health"),
+            {
+                "fields": [
+                    "health_badge",
+                    "last_poll_at",
+                    "last_success_at",
+                    "consecutive_failures",
+                    "next_poll_at",
+                    "backlog",
+                    "last_error",
+                    "last_error_at",
+                    "synced_folder",
+                    "uidvalidity",
+                    "last_uid",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Mailbox]:
+        return super().get_queryset(request).defer("password")
+
+    @admin.display(description=_("health"))
+    def health_badge(self, mailbox: Mailbox) -> str:
+        label = Mailbox.Health(mailbox.health).label
+        return format_html('<img src="{}" alt=""> {}', static(_HEALTH_ICONS[mailbox.health]), label)
+
+    @admin.display(description=_("server"))
+    def server(self, mailbox: Mailbox) -> str:
+        return f"{mailbox.host}:{mailbox.port} ({mailbox.get_security_display()})"
+
+    @admin.display(description=_("last error"))
+    def short_error(self, mailbox: Mailbox) -> str:
+        return mailbox.last_error[:80] if mailbox.consecutive_failures else ""
+
+    @admin.display(description=_("password"))
+    def password_status(self, mailbox: Mailbox) -> str:
+        if mailbox.pk is None:
+            return "-"
+        try:
+            return crypto.mask(mailbox.password) or str(_("not set"))
+        except crypto.DecryptionError:
+            return str(_("cannot be decrypted with the configured key; enter it again"))
+
+    def save_model(self, request: HttpRequest, obj: Mailbox, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = [name for name in form.changed_data if name != "new_password"]
+        if "new_password" in form.changed_data:
+            changed.append("password")
+        audit(
+            action="mailbox.updated" if change else "mailbox.created",
+            obj=obj,
+            actor=request.user,
+            data={"changed": changed},
+        )
+
+    @admin.action(description=_("Fetch mail now"))
+    def fetch_now(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
+        from helpdesk.ingest import poll_mailbox
+
+        for mailbox in queryset:
+            result = poll_mailbox(mailbox)
+            if result.ok:
+                self.message_user(
+                    request,
+                    _("%(name)s: %(count)s new message(s) fetched.")
+                    % {"name": mailbox.name, "count": result.stored},
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s failed: %(error)s") % {"name": mailbox.name, "error": result.error},
+                    messages.ERROR,
+                )
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
+    """Every fetched mail as it arrived. Read-only: raw mail is evidence and is never edited or deleted."""
+
+    list_display = [
+        "received_at",
+        "mailbox",
+        "status",
+        "kind",
+        "subject",
+        "from_address",
+        "size",
+        "ticket_link",
+    ]
+    list_filter = ["status", "kind", "mailbox"]
+    search_fields = ["message_id", "subject", "from_address", "sha256", "error"]
+    list_select_related = ["mailbox"]
+    date_hierarchy = "received_at"
+    actions = ["reprocess_selected"]
+    exclude = ["raw"]
+    readonly_fields = [
+        "mailbox",
+        "folder",
+        "uidvalidity",
+        "uid",
+        "status",
+        "kind",
+        "message_id",
+        "subject",
+        "from_address",
+        "size",
+        "sha256",
+        "dedup_key",
+        "duplicate_of",
+        "attempts",
+        "server_done",
+        "received_at",
+        "processed_at",
+        "ticket_link",
+        "raw_download",
+        "error_text",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
+        return super().get_queryset(request).defer("raw")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}_raw"
+        view = self.admin_site.admin_view(self.raw_view)
+        return [path("<int:object_id>/raw/", view, name=name), *super().get_urls()]
+
+    def raw_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        email = get_object_or_404(InboundEmail, pk=object_id)
+        if not self.has_view_permission(request, email):
+            return HttpResponse(status=403)
+        response = HttpResponse(bytes(email.raw), content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="inbound-{email.pk}.eml"'
+        return response
+
+    @admin.display(description=_("raw message"))
+    def raw_download(self, email: InboundEmail) -> str:
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_raw", args=[email.pk])
+        return format_html('<a href="{}">{}</a> ({} bytes)', url, _("Download .eml"), email.size)
+
+    @admin.display(description=_("error"))
+    def error_text(self, email: InboundEmail) -> str:
+        return format_html("<pre>{}</pre>", email.error) if email.error else "-"
+
+    @admin.display(description=_("ticket"))
+    def ticket_link(self, email: InboundEmail) -> str:
+        message = Message.objects.filter(inbound_email=email).only("pk", "ticket_id").first()
+        if message is None:
+            return "-"
+        url = reverse("admin:helpdesk_ticket_change", args=[message.ticket_id])
+        return format_html('<a href="{}">#{}</a>', url, message.ticket_id)
+
+    @admin.action(description=_("Re-process selected mail"))
+    def reprocess_selected(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
+        from helpdesk.ingest import reprocess
+
+        result = reprocess(ids=queryset.values_list("pk", flat=True), actor=request.user)
+        done = sum(result.counts.values())
+        still = result.counts.get(InboundEmail.Status.QUARANTINED, 0)
+        self.message_user(
+            request,
+            ngettext(
+                "%(done)s mail re-processed; %(still)s still quarantined.",
+                "%(done)s mails re-processed; %(still)s still quarantined.",
+                done,
+            )
+            % {"done": done, "still": still},
+            messages.WARNING if still else messages.SUCCESS,
+        )
+
+
+@admin.register(QuarantinedEmail)
+class QuarantinedEmailAdmin(InboundEmailAdmin):
+    """Mail that could not become a ticket message: fix the cause, then re-process it here."""
+
+    list_display = ["received_at", "mailbox", "status", "short_error", "subject", "from_address", "size"]
+    list_filter = ["status", "mailbox"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
+        statuses = [InboundEmail.Status.QUARANTINED, InboundEmail.Status.OVERSIZED]
+        return super().get_queryset(request).filter(status__in=statuses)
+
+    @admin.display(description=_("error"))
+    def short_error(self, email: InboundEmail) -> str:
+        return email.error.strip().splitlines()[-1][:120] if email.error.strip() else ""

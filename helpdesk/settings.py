@@ -263,6 +263,24 @@ if DKIM_ENABLED and not (DKIM_DOMAIN and DKIM_SELECTOR and DKIM_PRIVATE_KEY):
         "DKIM_ENABLED is on but DKIM_DOMAIN, DKIM_SELECTOR or DKIM_PRIVATE_KEY is missing."
     )
 
+# --- Mail in (IMAP ingest) ----------------------------------------------------------------------
+# TLS to IMAP servers is always verified against the system CAs, plus this file when set (a private CA).
+HELPDESK_IMAP_CA_FILE = env_str("HELPDESK_IMAP_CA_FILE", "") or ""
+if HELPDESK_IMAP_CA_FILE and not Path(HELPDESK_IMAP_CA_FILE).is_file():
+    raise ImproperlyConfigured(f"HELPDESK_IMAP_CA_FILE={HELPDESK_IMAP_CA_FILE!r} is not a readable file.")
+HELPDESK_IMAP_TIMEOUT = env_float("HELPDESK_IMAP_TIMEOUT", 30.0, minimum=1)
+# UIDs fetched per round trip and the most raw bytes held in memory per round trip.
+HELPDESK_IMAP_BATCH_SIZE = env_int("HELPDESK_IMAP_BATCH_SIZE", 200, minimum=1, maximum=5000)
+HELPDESK_IMAP_BATCH_BYTES = env_int("HELPDESK_IMAP_BATCH_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024)
+# A poll stops after this many messages and the mailbox is due again at once, so one huge backlog
+# never holds a worker past its task timeout.
+HELPDESK_IMAP_MAX_PER_POLL = env_int("HELPDESK_IMAP_MAX_PER_POLL", 5000, minimum=1)
+HELPDESK_IMAP_BACKOFF_MAX_SECONDS = env_int("HELPDESK_IMAP_BACKOFF_MAX_SECONDS", 3600, minimum=60)
+# Mail larger than this is stored raw and flagged, never parsed (re-process it from admin on purpose).
+HELPDESK_MAX_MESSAGE_BYTES = env_int("HELPDESK_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, minimum=64 * 1024)
+# More new-ticket mail than this per hour from one sender is collected on one ticket (0: no limit).
+HELPDESK_SENDER_RATE_LIMIT = env_int("HELPDESK_SENDER_RATE_LIMIT", 20, minimum=0)
+
 # --- AI drafting and ERP --------------------------------------------------------------------------
 LLM_MODEL = env_str("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 60.0, minimum=1)

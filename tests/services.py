@@ -57,11 +57,11 @@ default_login_user = {user}
 mail_location = maildir:{d}/mail/%u
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
+  args = scheme=PLAIN username_format=%u {d}/users/%u
 }}
 userdb {{
   driver = passwd-file
-  args = username_format=%u {d}/users
+  args = username_format=%u {d}/users/%u
 }}
 service imap-login {{
   chroot =
@@ -101,9 +101,10 @@ class Dovecot:
         account = pwd.getpwnam("nobody") if running_as_root else pwd.getpwuid(os.geteuid())
         group = "nogroup" if running_as_root else _group_name(account.pw_gid)
         port = free_port()
-        for sub in ("run", "state", "mail", "home"):
+        # One users file per account: Dovecot re-checks a passwd-file at most once per second, so an
+        # account appended to a shared file could stay unknown for a second after it was added.
+        for sub in ("run", "state", "mail", "home", "users"):
             (directory / sub).mkdir()
-        (directory / "users").write_text("")
         conf = directory / "dovecot.conf"
         conf.write_text(DOVECOT_CONF.format(d=directory, port=port, user=account.pw_name, group=group))
         server = cls(directory=directory, port=port, uid=account.pw_uid, gid=account.pw_gid)
@@ -133,8 +134,8 @@ class Dovecot:
         password = password or secrets.token_urlsafe(12)
         home = self.directory / "home" / login
         with self._lock:
-            with (self.directory / "users").open("a") as users:
-                users.write(f"{login}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}\n")
+            entry = f"{login}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}\n"
+            (self.directory / "users" / login).write_text(entry)
             self._chown()
         return login, password
 

@@ -1,0 +1,325 @@
+"""All IMAP I/O of the helpdesk: connect with verified TLS, list new UIDs, fetch raw bytes in bounded
+batches, mark read or move, and wait for new mail with IDLE.
+
+Built on imap-tools (see docs/decisions.md). Nothing here parses mail or touches the database; every
+failure leaves this module as ``ImapError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import ipaddress
+import re
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools.errors import ImapToolsError, MailboxLoginError
+
+SECURITY_TLS, SECURITY_STARTTLS, SECURITY_PLAIN = "tls", "starttls", "plain"
+_SIZE = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+).*?UID (\d+)")
+
+
+class ImapError(Exception):
+    """Talking to the IMAP server failed; ``auth`` is true when it refused the credentials."""
+
+    def __init__(self, message: str, *, auth: bool = False) -> None:
+        super().__init__(message)
+        self.auth = auth
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str = field(repr=False)
+    folder: str = "INBOX"
+    allow_insecure: bool = False
+    timeout: float = 30.0
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
+class FetchedMail:
+    uid: int
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class MailboxUrl:
+    """What ``imap[s]://user:pass@host:port/FOLDER?starttls=1&insecure=1&processed=F`` says."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str = field(repr=False)
+    folder: str
+    allow_insecure: bool
+    processed_folder: str
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(*, host: str, security: str, allow_insecure: bool) -> None:
+    """Refuse plaintext IMAP to a host that is not this machine unless explicitly allowed."""
+    if security == SECURITY_PLAIN and not allow_insecure and not is_loopback(host):
+        raise ValueError(
+            f"plaintext IMAP to {host} would send the password unencrypted; use imaps:// or "
+            "?starttls=1, or add ?insecure=1 if this network is trusted"
+        )
+
+
+def parse_mailbox_url(url: str) -> MailboxUrl:
+    """Read a mailbox URL; ``ValueError`` says what is wrong with it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"imap", "imaps"}:
+        raise ValueError(f"the URL must start with imap:// or imaps://, not {parts.scheme or '(none)'}://")
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    if not parts.username:
+        raise ValueError("the URL names no user (imaps://USER:PASSWORD@host/INBOX)")
+    query = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
+    unknown = set(query) - {"starttls", "insecure", "processed"}
+    if unknown:
+        raise ValueError(f"unknown URL option(s): {', '.join(sorted(unknown))}")
+    starttls = _flag(query, "starttls")
+    if parts.scheme == "imaps" and starttls:
+        raise ValueError("imaps:// is already TLS; ?starttls=1 belongs to imap://")
+    security = SECURITY_TLS if parts.scheme == "imaps" else SECURITY_STARTTLS if starttls else SECURITY_PLAIN
+    try:
+        port = parts.port or (993 if security == SECURITY_TLS else 143)
+    except ValueError:
+        raise ValueError("the port is not a number between 1 and 65535") from None
+    allow_insecure = _flag(query, "insecure")
+    check_transport(host=parts.hostname, security=security, allow_insecure=allow_insecure)
+    return MailboxUrl(
+        host=parts.hostname,
+        port=port,
+        security=security,
+        username=unquote(parts.username),
+        password=unquote(parts.password or ""),
+        folder=unquote(parts.path.lstrip("/")) or "INBOX",
+        allow_insecure=allow_insecure,
+        processed_folder=query.get("processed", ""),
+    )
+
+
+def _flag(query: dict[str, str], name: str) -> bool:
+    value = query.get(name, "0").lower()
+    if value not in {"0", "1", "true", "false", "yes", "no", ""}:
+        raise ValueError(f"?{name}= must be 1 or 0, not {value!r}")
+    return value in {"1", "true", "yes", ""}
+
+
+def uid_set(uids: Iterable[int]) -> str:
+    """Compact IMAP sequence set: [1, 2, 3, 7] -> "1:3,7"."""
+    ranges: list[str] = []
+    ordered = sorted(set(uids))
+    start = previous = ordered[0] if ordered else 0
+    for uid in ordered[1:]:
+        if uid != previous + 1:
+            ranges.append(f"{start}:{previous}" if previous != start else str(start))
+            start = uid
+        previous = uid
+    if ordered:
+        ranges.append(f"{start}:{previous}" if previous != start else str(start))
+    return ",".join(ranges)
+
+
+def plan_batches(sizes: Sequence[tuple[int, int]], *, max_count: int, max_bytes: int) -> Iterator[list[int]]:
+    """Group (uid, size) pairs into fetches of at most ``max_count`` mails and ``max_bytes`` bytes.
+
+    A mail larger than ``max_bytes`` is fetched alone.
+    """
+    batch: list[int] = []
+    total = 0
+    for uid, size in sizes:
+        if batch and (len(batch) >= max_count or total + size > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
+
+
+class _RawMessage(MailMessage):
+    """imap-tools' message without the e-mail parse: we keep the bytes and parse elsewhere."""
+
+    def __init__(self, fetch_data: list[Any]) -> None:
+        raw, uid_data, flag_data = self._get_message_data_parts(fetch_data)
+        self._raw_uid_data = uid_data
+        self._raw_flag_data = flag_data
+        self.raw: bytes = raw if isinstance(raw, bytes) else b""
+
+
+@contextlib.contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Every library, socket and TLS failure becomes an ImapError naming what we were doing."""
+    try:
+        yield
+    except ImapError:
+        raise
+    except MailboxLoginError as exc:
+        raise ImapError(f"{action}: the server refused the login ({_describe(exc)})", auth=True) from exc
+    except (ImapToolsError, imaplib.IMAP4.error, OSError, EOFError, ValueError) as exc:
+        raise ImapError(f"{action}: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message})"
+    text = str(exc).strip() or type(exc).__name__
+    return text[:500]
+
+
+class ImapSession:
+    """One logged-in connection with the configured folder selected. Use as a context manager."""
+
+    def __init__(self, config: ImapConfig) -> None:
+        check_transport(host=config.host, security=config.security, allow_insecure=config.allow_insecure)
+        self.config = config
+        with _translated(f"connecting to {config.host}:{config.port}"):
+            self._box = self._connect(config)
+        try:
+            with _translated(f"logging in as {config.username}"):
+                self._box.login(config.username, config.password, initial_folder=None)
+            self.uidvalidity, self.uidnext, self.exists = self._select(config.folder)
+        except BaseException:
+            self._abandon()
+            raise
+
+    def __enter__(self) -> ImapSession:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @staticmethod
+    def _connect(config: ImapConfig) -> BaseMailBox:
+        if config.security == SECURITY_PLAIN:
+            return MailBoxUnencrypted(config.host, config.port, timeout=config.timeout)
+        context = ssl.create_default_context(cafile=config.ca_file or None)
+        if config.security == SECURITY_STARTTLS:
+            # imaplib raises when the server offers no STARTTLS: there is no fallback to plaintext.
+            return MailBoxStartTls(config.host, config.port, timeout=config.timeout, ssl_context=context)
+        return MailBox(config.host, config.port, timeout=config.timeout, ssl_context=context)
+
+    def _select(self, folder: str) -> tuple[int, int | None, int]:
+        with _translated(f"opening folder {folder!r}"):
+            self._box.folder.set(folder)
+            client = self._box.client
+            uidvalidity = _first_int(client.response("UIDVALIDITY")[1])
+            uidnext = _first_int(client.response("UIDNEXT")[1])
+            exists = _first_int(client.response("EXISTS")[1]) or 0
+        if uidvalidity is None:
+            raise ImapError(f"the server sent no UIDVALIDITY for {folder!r}")
+        return uidvalidity, uidnext, exists
+
+    @property
+    def supports_idle(self) -> bool:
+        return "IDLE" in self._box.client.capabilities
+
+    def new_uids(self, after: int) -> list[int]:
+        """UIDs above ``after`` in ascending order (``n:*`` also matches the highest UID; it is dropped)."""
+        with _translated("searching for new mail"):
+            found = self._box.uids(f"UID {after + 1}:*", charset=None)
+        return sorted(uid for uid in (int(u) for u in found) if uid > after)
+
+    def sizes(self, uids: Sequence[int]) -> list[tuple[int, int]]:
+        """(uid, size in bytes) for the UIDs that still exist, in ascending UID order."""
+        if not uids:
+            return []
+        with _translated("reading message sizes"):
+            status, data = self._box.client.uid("FETCH", uid_set(uids), "(UID RFC822.SIZE)")
+        if status != "OK":
+            raise ImapError(f"reading message sizes: {data!r}"[:500])
+        wanted, found = set(uids), {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            match = _SIZE.search(line or b"")
+            if match:
+                uid = int(match[1] or match[4])
+                if uid in wanted:
+                    found[uid] = int(match[2] or match[3])
+        return sorted(found.items())
+
+    def fetch(self, uids: Sequence[int]) -> list[FetchedMail]:
+        """The raw bytes of ``uids`` (BODY.PEEK[], so nothing is marked read); vanished UIDs are skipped."""
+        if not uids:
+            return []
+        wanted = set(uids)
+        self._box.email_message_class = _RawMessage
+        with _translated("fetching mail"):
+            messages = list(self._box.fetch(uid_list=uid_set(uids), mark_seen=False, bulk=True))
+        fetched = {int(m.uid): m.raw for m in messages if m.uid and int(m.uid) in wanted}  # type: ignore[attr-defined]
+        return [FetchedMail(uid=uid, raw=raw) for uid, raw in sorted(fetched.items())]
+
+    def mark_seen(self, uids: Sequence[int]) -> None:
+        # A plain STORE: imap-tools' flag() also EXPUNGEs, which would remove others' deleted mail.
+        if not uids:
+            return
+        with _translated("marking mail as read"):
+            status, data = self._box.client.uid("STORE", uid_set(uids), "+FLAGS.SILENT", r"(\Seen)")
+        if status != "OK":
+            raise ImapError(f"marking mail as read: {data!r}"[:500])
+
+    def move(self, uids: Sequence[int], folder: str) -> None:
+        if not uids:
+            return
+        with _translated(f"moving mail to {folder!r}"):
+            if not self._box.folder.exists(folder):
+                self._box.folder.create(folder)
+            self._box.move(uid_set(uids), folder)
+
+    def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
+        """IDLE until new mail arrives (True), ``timeout`` passes or ``stop`` is set (False)."""
+        deadline = time.monotonic() + timeout
+        with _translated("waiting for mail (IDLE)"):
+            self._box.idle.start()
+            try:
+                while not stop.is_set() and time.monotonic() < deadline:
+                    responses = self._box.idle.poll(timeout=1)
+                    if any(b"EXISTS" in line or b"RECENT" in line for line in responses):
+                        return True
+                return False
+            finally:
+                self._box.idle.stop()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._box.logout()
+        self._abandon()
+
+    def _abandon(self) -> None:
+        with contextlib.suppress(Exception):
+            self._box.client.shutdown()
+
+
+def _first_int(values: list[Any] | None) -> int | None:
+    for value in values or []:
+        if value is None:
+            continue
+        text = value.decode() if isinstance(value, bytes) else str(value)
+        if text.strip().isdigit():
+            return int(text.strip())
+    return None

@@ -1,0 +1,474 @@
+"""Inbound mail services: poll mailboxes, store raw mail, process it into tickets, quarantine, re-process.
+
+The order is what makes ingest crash-safe (docs/architecture.md, "Ingest"): fetch a bounded batch by
+UID with BODY.PEEK[]; store the raw bytes and advance the mailbox cursor in one transaction and commit;
+process (parse, deduplicate, thread) in a second transaction and commit; only then mark the mail read
+or move it on the server. Killed anywhere, the next run finds every mail either not yet stored (fetched
+again, the unique UID key makes a second store a no-op) or stored and not processed (processed now),
+and the Message-ID/raw-hash key keeps a mail from ever reaching a ticket twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from delivery.audit import audit
+from helpdesk.faults import fault_point
+from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, MailboxUrl, plan_batches
+from helpdesk.ingest_batch import BatchResult, error_summary, process_batch
+from helpdesk.models import InboundEmail, Mailbox
+
+logger = logging.getLogger(__name__)
+
+Status = InboundEmail.Status
+PROCESS_BATCH = 100
+DONE_STATUSES = [s for s in Status.values if s not in (Status.STORED, Status.PROCESSING)]
+
+
+@dataclass
+class PollResult:
+    """What one poll of one mailbox did; ``as_dict`` is the ``fetch_mail --json`` shape."""
+
+    mailbox: str
+    ok: bool = True
+    stored: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    backlog: int = 0
+    error: str = ""
+    auth_failed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mailbox": self.mailbox,
+            "ok": self.ok,
+            "stored": self.stored,
+            "processed": dict(self.counts),
+            "backlog": self.backlog,
+            "error": self.error,
+        }
+
+
+# -- mailboxes ---------------------------------------------------------------------------------------
+class MailboxExists(Exception):
+    """A mailbox with that name exists and updating it was not asked for."""
+
+
+def save_mailbox(
+    *,
+    name: str,
+    url: MailboxUrl,
+    update: bool = False,
+    actor: Any = None,
+    **options: Any,
+) -> tuple[Mailbox, bool]:
+    """Create (or with ``update`` change) the mailbox ``name`` from a parsed URL; returns (mailbox, created).
+
+    ``options`` are further Mailbox fields (processed_folder, email_address, queue, poll_interval,
+    use_idle, import_existing, enabled). The password is encrypted at rest and never audited.
+    """
+    mailbox = Mailbox.objects.filter(name=name).first()
+    if mailbox is not None and not update:
+        raise MailboxExists(name)
+    created = mailbox is None
+    mailbox = mailbox or Mailbox(name=name)
+    mailbox.host, mailbox.port, mailbox.security = url.host, url.port, url.security
+    mailbox.username, mailbox.folder, mailbox.allow_insecure = url.username, url.folder, url.allow_insecure
+    if url.password or created:
+        mailbox.password = url.password
+    if url.processed_folder:
+        mailbox.processed_folder = url.processed_folder
+    if not mailbox.email_address and "@" in url.username:
+        mailbox.email_address = url.username.lower()
+    for key, value in options.items():
+        if value is not None:
+            setattr(mailbox, key, value)
+    mailbox.full_clean()
+    with transaction.atomic():
+        mailbox.save()
+        audit(
+            action="mailbox.created" if created else "mailbox.updated",
+            obj=mailbox,
+            actor=actor,
+            system="admin",
+            data={
+                "host": mailbox.host,
+                "port": mailbox.port,
+                "security": mailbox.security,
+                "folder": mailbox.folder,
+            },
+        )
+    return mailbox, created
+
+
+def check_mailbox(mailbox: Mailbox) -> int:
+    """Log in and open the folder; returns how many messages it holds. Raises ImapError."""
+    with ImapSession(imap_config(mailbox)) as session:
+        return session.exists
+
+
+# -- storing -----------------------------------------------------------------------------------------
+def store_raw_email(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundEmail:
+    """Store mail that did not come from an IMAP poll (a file, a test); process it with ``process_stored``."""
+    return InboundEmail.objects.create(
+        mailbox=mailbox, raw=raw, size=len(raw), sha256=hashlib.sha256(raw).hexdigest()
+    )
+
+
+def store_fetched(
+    *, mailbox: Mailbox, folder: str, uidvalidity: int, mails: Sequence[FetchedMail], last_uid: int
+) -> int:
+    """Store fetched mail and move the mailbox cursor to ``last_uid`` in one transaction.
+
+    Rows that already exist (same mailbox, folder, UIDVALIDITY and UID) are left alone. Returns how
+    many of ``mails`` are stored now (new or not), which is all of them unless the database failed.
+    """
+    rows = [
+        InboundEmail(
+            mailbox=mailbox,
+            folder=folder,
+            uidvalidity=uidvalidity,
+            uid=mail.uid,
+            raw=mail.raw,
+            size=len(mail.raw),
+            sha256=hashlib.sha256(mail.raw).hexdigest(),
+        )
+        for mail in mails
+    ]
+    with transaction.atomic():
+        InboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        _advance_cursor(mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=last_uid)
+        fault_point("stored")
+    fault_point("store_committed")
+    return len(rows)
+
+
+def _advance_cursor(mailbox: Mailbox, *, folder: str, uidvalidity: int, last_uid: int) -> None:
+    # Conditional, so a slower concurrent poller can never move the cursor backwards.
+    Mailbox.objects.filter(
+        pk=mailbox.pk, synced_folder=folder, uidvalidity=uidvalidity, last_uid__lt=last_uid
+    ).update(last_uid=last_uid)
+
+
+# -- processing --------------------------------------------------------------------------------------
+def process_stored(*, mailbox: Mailbox | None = None, any_mailbox: bool = False) -> BatchResult:
+    """Process every stored, unprocessed mail of ``mailbox`` (None: mail stored without one)."""
+    result = BatchResult()
+    after = 0
+    while True:
+        # Walk forward by id: a row another worker holds stays "stored" to us until it commits.
+        pending = InboundEmail.objects.filter(status=Status.STORED, pk__gt=after)
+        if not any_mailbox:
+            pending = pending.filter(mailbox=mailbox)
+        rows = list(pending.order_by("pk").values_list("pk", "size")[:1000])
+        if not rows:
+            return result
+        for ids in plan_batches(rows, max_count=PROCESS_BATCH, max_bytes=settings.HELPDESK_IMAP_BATCH_BYTES):
+            result.add(process_batch(ids))
+        after = rows[-1][0]
+
+
+def reprocess(*, ids: Iterable[int], actor: Any = None) -> BatchResult:
+    """Try quarantined or oversized mail again (after a fix, or to parse a large mail on purpose)."""
+    ids = list(ids)
+    retry = list(
+        InboundEmail.objects.filter(
+            pk__in=ids, status__in=[Status.QUARANTINED, Status.OVERSIZED]
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        InboundEmail.objects.filter(pk__in=retry, status__in=[Status.QUARANTINED, Status.OVERSIZED]).update(
+            status=Status.STORED
+        )
+        for pk in retry:
+            audit(action="ingest.reprocess", obj=InboundEmail(pk=pk), actor=actor, system="admin")
+    result = BatchResult()
+    for batch in _chunks(retry, PROCESS_BATCH):
+        result.add(process_batch(batch, force=True))
+    return result
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+# -- polling -----------------------------------------------------------------------------------------
+def imap_config(mailbox: Mailbox) -> ImapConfig:
+    return ImapConfig(
+        host=mailbox.host,
+        port=mailbox.port,
+        security=mailbox.security,
+        username=mailbox.username,
+        password=mailbox.password,
+        folder=mailbox.folder,
+        allow_insecure=mailbox.allow_insecure,
+        timeout=settings.HELPDESK_IMAP_TIMEOUT,
+        ca_file=settings.HELPDESK_IMAP_CA_FILE,
+    )
+
+
+def poll_mailbox(mailbox: Mailbox, *, session: ImapSession | None = None) -> PollResult:
+    """Fetch, store and process new mail of one mailbox; failures are recorded, never raised."""
+    result = PollResult(mailbox=mailbox.name)
+    try:
+        if session is not None:
+            _poll(mailbox, session, result)
+        else:
+            with ImapSession(imap_config(mailbox)) as opened:
+                _poll(mailbox, opened, result)
+    except ImapError as exc:
+        result.ok, result.error, result.auth_failed = False, str(exc), exc.auth
+    except Exception as exc:  # a database or decryption failure must not stop the other mailboxes
+        logger.exception("polling mailbox %s failed", mailbox.name)
+        result.ok, result.error = False, error_summary(exc)
+    if result.ok:
+        _record_success(mailbox, result)
+    else:
+        logger.warning("mailbox %s: %s", mailbox.name, result.error)
+        record_poll_failure(mailbox, result.error)
+    return result
+
+
+def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
+    result.counts.update(process_stored(mailbox=mailbox).counts)  # left over from an interrupted run
+    _flag_done(mailbox, session)
+    last_uid = _sync_cursor(mailbox, session)
+    uids = session.new_uids(after=last_uid)
+    todo = uids[: settings.HELPDESK_IMAP_MAX_PER_POLL]
+    for chunk in _chunks(todo, settings.HELPDESK_IMAP_BATCH_SIZE):
+        sizes = session.sizes(chunk)
+        batches = plan_batches(
+            sizes, max_count=settings.HELPDESK_IMAP_BATCH_SIZE, max_bytes=settings.HELPDESK_IMAP_BATCH_BYTES
+        )
+        for group in batches:
+            mails = session.fetch(group)
+            fault_point("fetched")
+            result.stored += store_fetched(
+                mailbox=mailbox,
+                folder=mailbox.folder,
+                uidvalidity=session.uidvalidity,
+                mails=mails,
+                last_uid=max(group),
+            )
+            result.counts.update(process_stored(mailbox=mailbox).counts)
+            _flag_done(mailbox, session)
+        # UIDs that vanished between SEARCH and FETCH are behind the cursor too.
+        _advance_cursor(mailbox, folder=mailbox.folder, uidvalidity=session.uidvalidity, last_uid=max(chunk))
+    result.backlog = len(uids) - len(todo)
+
+
+def _sync_cursor(mailbox: Mailbox, session: ImapSession) -> int:
+    """The last stored UID, reset when the folder or its UIDVALIDITY changed (UIDs renumbered)."""
+    mailbox.refresh_from_db(fields=["synced_folder", "uidvalidity", "last_uid"])
+    if mailbox.synced_folder == mailbox.folder and mailbox.uidvalidity == session.uidvalidity:
+        return mailbox.last_uid
+    first_sync = mailbox.uidvalidity is None
+    start = 0
+    if first_sync and not mailbox.import_existing:
+        start = (session.uidnext - 1) if session.uidnext else max(session.new_uids(after=0), default=0)
+    with transaction.atomic():
+        # Old UIDs mean nothing now; mail still there is fetched again and recognised as duplicate.
+        InboundEmail.objects.filter(mailbox=mailbox, server_done=False).exclude(
+            folder=mailbox.folder, uidvalidity=session.uidvalidity
+        ).update(server_done=True)
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            synced_folder=mailbox.folder, uidvalidity=session.uidvalidity, last_uid=start
+        )
+        if not first_sync:
+            audit(
+                action="mailbox.resynced",
+                obj=mailbox,
+                system="ingest",
+                data={"folder": mailbox.folder, "old": mailbox.uidvalidity, "new": session.uidvalidity},
+            )
+    mailbox.synced_folder, mailbox.uidvalidity, mailbox.last_uid = mailbox.folder, session.uidvalidity, start
+    return start
+
+
+def _flag_done(mailbox: Mailbox, session: ImapSession) -> None:
+    """Mark processed mail read (or move it) on the server, only after its processing committed."""
+    waiting = InboundEmail.objects.filter(
+        mailbox=mailbox,
+        folder=mailbox.folder,
+        uidvalidity=session.uidvalidity,
+        server_done=False,
+        status__in=DONE_STATUSES,
+    )
+    while uids := list(waiting.order_by("uid").values_list("uid", flat=True)[:1000]):
+        if mailbox.processed_folder:
+            session.move([int(uid) for uid in uids if uid is not None], mailbox.processed_folder)
+        else:
+            session.mark_seen([int(uid) for uid in uids if uid is not None])
+        fault_point("flagged")
+        waiting.filter(uid__in=uids).update(server_done=True)
+
+
+def _record_success(mailbox: Mailbox, result: PollResult) -> None:
+    now = timezone.now()
+    was_failing = Mailbox.objects.filter(pk=mailbox.pk, consecutive_failures__gt=0).exists()
+    # More waiting than one poll takes: come back at once rather than after the interval.
+    delay = 0 if result.backlog else mailbox.poll_interval
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        last_poll_at=now,
+        last_success_at=now,
+        last_error="",
+        consecutive_failures=0,
+        next_poll_at=now + timedelta(seconds=delay),
+        backlog=result.backlog,
+    )
+    if was_failing:
+        audit(action="mailbox.recovered", obj=mailbox, system="ingest")
+
+
+def backoff_seconds(*, interval: int, failures: int) -> float:
+    """Exponential back-off from the poll interval, capped, with jitter so mailboxes spread out."""
+    cap = settings.HELPDESK_IMAP_BACKOFF_MAX_SECONDS
+    delay = min(max(interval, 30) * 2 ** min(failures - 1, 20), cap)
+    return float(delay * random.uniform(0.8, 1.0))  # noqa: S311 - jitter, not security
+
+
+def record_poll_failure(mailbox: Mailbox, error: str) -> None:
+    """Mark the mailbox unhealthy with ``error`` and schedule the next try with back-off."""
+    now = timezone.now()
+    failures = (
+        Mailbox.objects.filter(pk=mailbox.pk).values_list("consecutive_failures", flat=True).first() or 0
+    ) + 1
+    delay = backoff_seconds(interval=mailbox.poll_interval, failures=failures)
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        last_poll_at=now,
+        last_error=error[:4000],
+        last_error_at=now,
+        consecutive_failures=F("consecutive_failures") + 1,
+        next_poll_at=now + timedelta(seconds=delay),
+    )
+    if failures == 1:
+        audit(action="mailbox.failing", obj=mailbox, system="ingest", data={"error": error[:500]})
+
+
+def poll_mailboxes(*, names: Sequence[str] = ()) -> list[PollResult]:
+    """Poll the named (default: every enabled) mailbox now, whatever its schedule."""
+    mailboxes = Mailbox.objects.filter(name__in=names) if names else Mailbox.objects.enabled()
+    return [_poll_by_id(pk) for pk in mailboxes.order_by("name").values_list("pk", flat=True)]
+
+
+def poll_due_mailboxes(now: datetime | None = None) -> list[PollResult]:
+    """The schedule's entry point: poll each mailbox whose interval (or back-off) has passed."""
+    now = now or timezone.now()
+    results = []
+    for mailbox in Mailbox.objects.due(now).only("pk", "poll_interval"):
+        # Claim this round with a conditional UPDATE, so two schedulers never poll a mailbox twice.
+        lease = now + timedelta(seconds=max(mailbox.poll_interval, settings.HELPDESK_IMAP_TIMEOUT * 4))
+        claimed = (
+            Mailbox.objects.filter(pk=mailbox.pk)
+            .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+            .update(next_poll_at=lease)
+        )
+        if claimed:
+            results.append(_poll_by_id(mailbox.pk))
+    process_stored(mailbox=None)  # mail stored by other means (files, tests)
+    return results
+
+
+def _poll_by_id(pk: int) -> PollResult:
+    # The password is decrypted inside poll_mailbox's error handling, so a bad key fails one mailbox.
+    mailbox = Mailbox.objects.defer("password").get(pk=pk)
+    return poll_mailbox(mailbox)
+
+
+def watch_mailbox(mailbox_id: int, stop: threading.Event, *, idle_seconds: float = 25 * 60) -> None:
+    """Keep one connection open and ingest within seconds of new mail (IMAP IDLE) until ``stop``.
+
+    Servers without IDLE are polled at the mailbox's interval instead. A failure is recorded like a
+    failed poll and the connection is retried with back-off; the loop only ends on ``stop`` or when
+    the mailbox is disabled or deleted.
+    """
+    try:
+        failures = 0
+        while not stop.is_set():
+            close_old_connections()
+            mailbox = Mailbox.objects.defer("password").filter(pk=mailbox_id, enabled=True).first()
+            if mailbox is None:
+                return
+            try:
+                with ImapSession(imap_config(mailbox)) as session:
+                    if _watch(mailbox, session, stop, idle_seconds):
+                        return
+            except ImapError as exc:
+                record_poll_failure(mailbox, str(exc))
+            except Exception as exc:
+                logger.exception("watching mailbox %s failed", mailbox.name)
+                record_poll_failure(mailbox, error_summary(exc))
+            failures += 1
+            stop.wait(backoff_seconds(interval=mailbox.poll_interval, failures=failures))
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+def _watch(mailbox: Mailbox, session: ImapSession, stop: threading.Event, idle_seconds: float) -> bool:
+    """Poll, then IDLE and poll again on every wake. True when stopped, False to reconnect."""
+    while not stop.is_set():
+        close_old_connections()
+        if not poll_mailbox(mailbox, session=session).ok:
+            return False
+        if session.supports_idle:
+            session.wait_for_mail(idle_seconds, stop)
+        else:
+            stop.wait(mailbox.poll_interval)
+    return True
+
+
+# -- health ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MailboxHealth:
+    name: str
+    health: str
+    enabled: bool
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str
+    consecutive_failures: int
+    backlog: int  # waiting on the server at the last poll plus stored but not yet processed
+    quarantined: int
+    next_poll_at: datetime | None
+
+
+def mailbox_health() -> list[MailboxHealth]:
+    """Per-mailbox health for the UI and metrics."""
+    waiting = Q(inbound_emails__status=Status.STORED)
+    quarantined = Q(inbound_emails__status__in=[Status.QUARANTINED, Status.OVERSIZED])
+    mailboxes = (
+        Mailbox.objects.defer("password")
+        .annotate(
+            stored=Count("inbound_emails", filter=waiting),
+            quarantined=Count("inbound_emails", filter=quarantined),
+        )
+        .order_by("name")
+    )
+    return [
+        MailboxHealth(
+            name=m.name,
+            health=m.health,
+            enabled=m.enabled,
+            last_poll_at=m.last_poll_at,
+            last_success_at=m.last_success_at,
+            last_error=m.last_error,
+            consecutive_failures=m.consecutive_failures,
+            backlog=m.backlog + m.stored,
+            quarantined=m.quarantined,
+            next_poll_at=m.next_poll_at,
+        )
+        for m in mailboxes
+    ]

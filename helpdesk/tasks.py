@@ -1,0 +1,17 @@
+"""Thin django-q2 entry points; the work is in the services (``helpdesk.ingest``)."""
+
+from __future__ import annotations
+
+from helpdesk import ingest
+from helpdesk.models import Mailbox
+
+
+def poll_due_mailboxes() -> dict[str, bool]:
+    """Run by the every-minute schedule: poll the mailboxes that are due. Returns name -> ok."""
+    return {result.mailbox: result.ok for result in ingest.poll_due_mailboxes()}
+
+
+def poll_mailbox(mailbox_id: int) -> bool:
+    """Poll one mailbox now (e.g. from the admin's "fetch now")."""
+    mailbox = Mailbox.objects.defer("password").get(pk=mailbox_id)
+    return ingest.poll_mailbox(mailbox).ok

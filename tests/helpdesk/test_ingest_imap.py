@@ -1,0 +1,216 @@
+"""Ingest against a real Dovecot: new mail, threading both ways, duplicates, UIDVALIDITY, health."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from delivery.models import AuditEvent
+from helpdesk.ingest import poll_mailbox, poll_mailboxes
+from helpdesk.message_ids import make_message_id
+from helpdesk.models import InboundEmail, Mailbox, Message, Ticket
+from tests.factories import MessageFactory, TicketFactory
+from tests.helpdesk.ingest_support import add_imap_mailbox, inbound_messages, make_mail, new_id
+from tests.services import Dovecot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot, imap_account: tuple[str, str]) -> Mailbox:
+    return add_imap_mailbox(dovecot, *imap_account, name="support")
+
+
+def append(dovecot: Dovecot, mailbox: Mailbox, raw: bytes, folder: str = "INBOX") -> None:
+    dovecot.append(mailbox.username, mailbox.password, raw, folder=folder)
+
+
+def seen_flags(dovecot: Dovecot, mailbox: Mailbox) -> list[bool]:
+    client = dovecot.connect(mailbox.username, mailbox.password)
+    try:
+        client.select("INBOX")
+        status, data = client.fetch("1:*", "(FLAGS)")
+        return [b"\\Seen" in line for line in data if isinstance(line, bytes)]
+    finally:
+        client.logout()
+
+
+def test_new_mail_becomes_a_ticket_and_is_marked_read(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    raw = make_mail(sender="Karin Kund <Karin@Kund.example>", cc="Olle <olle@kund.example>")
+    append(dovecot, mailbox, raw)
+
+    result = poll_mailbox(mailbox)
+
+    assert result.ok, result.error
+    assert result.stored == 1
+    [message] = inbound_messages()
+    assert message.ticket.subject == "Var är min order 100231?"
+    assert message.ticket.status == Ticket.Status.NEW
+    assert message.contact is not None and message.contact.email == "karin@kund.example"
+    assert message.ticket.contact == message.contact
+    assert message.cc_addresses == ["olle@kund.example"]
+    assert "När kommer min leverans?" in message.body_text
+    stored = InboundEmail.objects.get()
+    assert bytes(stored.raw) == raw
+    assert stored.status == InboundEmail.Status.PROCESSED
+    assert stored.server_done
+    assert message.inbound_email == stored
+    assert seen_flags(dovecot, mailbox) == [True]
+    mailbox.refresh_from_db()
+    assert mailbox.health == Mailbox.Health.OK
+    assert mailbox.last_uid == 1
+
+
+def test_polling_again_fetches_nothing_new(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    append(dovecot, mailbox, make_mail())
+    poll_mailbox(mailbox)
+    again = poll_mailbox(mailbox)
+    assert again.ok and again.stored == 0
+    assert Message.objects.count() == 1
+
+
+def test_reply_to_our_outbound_message_threads_onto_the_ticket(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    ticket = TicketFactory.create(subject="Leveransfråga")
+    ours = make_message_id(ticket_id=ticket.pk)
+    MessageFactory.create(ticket=ticket, direction=Message.Direction.OUTBOUND, message_id=ours)
+    append(dovecot, mailbox, make_mail(subject="Re: Leveransfråga", in_reply_to=ours, references=[ours]))
+
+    poll_mailbox(mailbox)
+
+    [reply] = inbound_messages()
+    assert reply.ticket == ticket
+
+
+def test_reply_to_a_signed_message_id_threads_even_when_that_message_is_not_stored(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    ticket = TicketFactory.create()
+    append(dovecot, mailbox, make_mail(in_reply_to=make_message_id(ticket_id=ticket.pk)))
+    poll_mailbox(mailbox)
+    assert inbound_messages()[0].ticket == ticket
+
+
+def test_customer_follow_up_to_their_own_mail_threads(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    first = new_id()
+    append(dovecot, mailbox, make_mail(message_id=first))
+    poll_mailbox(mailbox)
+    append(dovecot, mailbox, make_mail(subject="Re: Var är min order?", in_reply_to=first, references=[first]))
+    poll_mailbox(mailbox)
+    original, follow_up = inbound_messages()
+    assert follow_up.ticket == original.ticket
+    assert Ticket.objects.count() == 1
+
+
+def test_subject_tag_threads_mail_from_a_participant_only(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    ticket = TicketFactory.create(contact__email="karin@kund.example")
+    append(dovecot, mailbox, make_mail(subject=f"Re: din fråga {ticket.reference}"))
+    append(dovecot, mailbox, make_mail(sender="mallory@elak.example", subject=f"Fwd {ticket.reference}"))
+    poll_mailbox(mailbox)
+    from_karin, from_stranger = inbound_messages()
+    assert from_karin.ticket == ticket
+    assert from_stranger.ticket != ticket
+
+
+def test_same_mail_appended_twice_is_one_ticket_message(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    raw = make_mail()
+    append(dovecot, mailbox, raw)
+    append(dovecot, mailbox, raw)
+    poll_mailbox(mailbox)
+    assert len(inbound_messages()) == 1
+    statuses = sorted(InboundEmail.objects.values_list("status", flat=True))
+    assert statuses == [InboundEmail.Status.DUPLICATE, InboundEmail.Status.PROCESSED]
+    assert seen_flags(dovecot, mailbox) == [True, True]
+
+
+def test_same_message_id_in_two_mailboxes_is_one_ticket_message(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    other = add_imap_mailbox(dovecot, *dovecot.add_user(), name="sales")
+    message_id = new_id()
+    append(dovecot, mailbox, make_mail(message_id=message_id, to="support@example.test"))
+    append(dovecot, other, make_mail(message_id=message_id, to="sales@example.test"))
+    results = poll_mailboxes()
+    assert all(result.ok for result in results)
+    assert len(inbound_messages()) == 1
+    duplicate = InboundEmail.objects.get(status=InboundEmail.Status.DUPLICATE)
+    assert duplicate.duplicate_of is not None
+    assert duplicate.duplicate_of.status == InboundEmail.Status.PROCESSED
+
+
+def test_uidvalidity_change_resyncs_without_duplicating(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    first, second = make_mail(), make_mail(subject="En till fråga")
+    mailbox.folder = "Support"
+    mailbox.save()
+    append(dovecot, mailbox, first, folder="Support")
+    poll_mailbox(mailbox)
+    mailbox.refresh_from_db()
+    old_validity = mailbox.uidvalidity
+
+    client = dovecot.connect(mailbox.username, mailbox.password)
+    client.delete("Support")
+    client.logout()
+    append(dovecot, mailbox, first, folder="Support")  # the same mail again, under new UIDs
+    append(dovecot, mailbox, second, folder="Support")
+    result = poll_mailbox(mailbox)
+
+    assert result.ok, result.error
+    mailbox.refresh_from_db()
+    assert mailbox.uidvalidity != old_validity
+    assert sorted(m.subject for m in inbound_messages()) == ["En till fråga", "Var är min order 100231?"]
+    assert AuditEvent.objects.filter(action="mailbox.resynced").count() == 1
+
+
+def test_processed_folder_receives_the_mail(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    mailbox.processed_folder = "Processed"
+    mailbox.save()
+    append(dovecot, mailbox, make_mail())
+    poll_mailbox(mailbox)
+    client = dovecot.connect(mailbox.username, mailbox.password)
+    try:
+        assert client.select("INBOX")[1] == [b"0"]
+        assert client.select("Processed")[1] == [b"1"]
+    finally:
+        client.logout()
+    assert len(inbound_messages()) == 1
+
+
+def test_wrong_password_marks_one_mailbox_unhealthy_and_the_other_still_ingests(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    login, _password = dovecot.add_user()
+    broken = add_imap_mailbox(dovecot, login, "wrong-password", name="broken")
+    append(dovecot, mailbox, make_mail())
+
+    results = {result.mailbox: result for result in poll_mailboxes()}
+
+    assert results["support"].ok and results["support"].stored == 1
+    assert not results["broken"].ok and results["broken"].auth_failed
+    broken.refresh_from_db()
+    assert broken.health == Mailbox.Health.FAILING
+    assert broken.consecutive_failures == 1
+    assert "refused the login" in broken.last_error
+    assert broken.next_poll_at is not None and broken.last_error_at is not None
+    assert broken.next_poll_at > broken.last_error_at
+    assert len(inbound_messages()) == 1
+    assert AuditEvent.objects.filter(action="mailbox.failing", object_id=str(broken.pk)).exists()
+
+
+def test_fetch_mail_command_reports_json_and_fails_when_a_mailbox_fails(
+    dovecot: Dovecot, mailbox: Mailbox, capsys: Any
+) -> None:
+    append(dovecot, mailbox, make_mail())
+    call_command("fetch_mail", "--json")
+    [report] = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["stored"] == 1 and report["processed"] == {"processed": 1}
+
+    add_imap_mailbox(dovecot, dovecot.add_user()[0], "nope", name="broken")
+    with pytest.raises(CommandError, match="broken"):
+        call_command("fetch_mail")
+    assert "broken: FAILED" in capsys.readouterr().out
+
+
+def test_fetch_mail_rejects_an_unknown_mailbox_name() -> None:
+    with pytest.raises(CommandError, match="no mailbox named nowhere"):
+        call_command("fetch_mail", "--mailbox", "nowhere")
