@@ -129,7 +129,9 @@ def process_batch(ids: Sequence[int], *, force: bool = False) -> BatchResult:
     parsed = {row.pk: parse_row(row, force=force) for row in rows}
     fault_point("parsed")
     try:
-        return _run(rows, parsed)
+        result = _run(rows, parsed)
+        fault_point("processed")
+        return result
     except IntegrityError:
         # Another worker committed the same mail (or contact) first; redo one by one, now seeing it.
         logger.info("batch of %d collided with a concurrent worker; retrying singly", len(rows))

@@ -64,7 +64,9 @@ def make_mail(
     return mail.as_bytes(policy=SMTP)
 
 
-def add_imap_mailbox(dovecot: Dovecot, login: str, password: str, name: str | None = None, **options: Any) -> Mailbox:
+def add_imap_mailbox(
+    dovecot: Dovecot, login: str, password: str, name: str | None = None, **options: Any
+) -> Mailbox:
     url = parse_mailbox_url(dovecot.url(login, password))
     mailbox, _ = save_mailbox(name=name or login.split("@")[0], url=url, **options)
     return mailbox
@@ -79,21 +81,28 @@ def subprocess_database_url() -> str:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
-def manage(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run manage.py in a fresh process against the test database."""
-    environment = {
+def subprocess_environment(**extra: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": subprocess_database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        **(env or {}),
+        **extra,
     }
+
+
+def manage(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh process against the test database."""
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
-        env=environment,
+        env=subprocess_environment(**(env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -98,7 +98,9 @@ def test_customer_follow_up_to_their_own_mail_threads(dovecot: Dovecot, mailbox:
     first = new_id()
     append(dovecot, mailbox, make_mail(message_id=first))
     poll_mailbox(mailbox)
-    append(dovecot, mailbox, make_mail(subject="Re: Var är min order?", in_reply_to=first, references=[first]))
+    append(
+        dovecot, mailbox, make_mail(subject="Re: Var är min order?", in_reply_to=first, references=[first])
+    )
     poll_mailbox(mailbox)
     original, follow_up = inbound_messages()
     assert follow_up.ticket == original.ticket

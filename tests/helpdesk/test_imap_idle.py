@@ -1,0 +1,91 @@
+"""IMAP IDLE: new mail becomes a ticket within seconds, and the watcher stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from helpdesk.imap import ImapSession
+from helpdesk.ingest import imap_config, watch_mailbox
+from helpdesk.models import Mailbox, Message
+from tests.helpdesk.ingest_support import (
+    ROOT,
+    add_imap_mailbox,
+    make_mail,
+    subprocess_environment,
+)
+from tests.services import Dovecot
+
+
+def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+@pytest.mark.django_db
+def test_idle_wakes_on_new_mail(dovecot: Dovecot, imap_account: tuple[str, str]) -> None:
+    mailbox = add_imap_mailbox(dovecot, *imap_account)
+    with ImapSession(imap_config(mailbox)) as session:
+        assert session.supports_idle
+        delivery = threading.Timer(0.5, dovecot.append, args=(*imap_account, make_mail()))
+        delivery.start()
+        started = time.monotonic()
+        woke = session.wait_for_mail(20, threading.Event())
+        delivery.join()
+    assert woke
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watcher_ingests_within_seconds_and_stops_on_request(
+    dovecot: Dovecot, imap_account: tuple[str, str]
+) -> None:
+    mailbox = add_imap_mailbox(dovecot, *imap_account)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_mailbox, args=(mailbox.pk, stop), kwargs={"idle_seconds": 60})
+    watcher.start()
+    try:
+        wait_for(lambda: Mailbox.objects.get(pk=mailbox.pk).last_success_at is not None, 15)
+        dovecot.append(*imap_account, make_mail(subject="Brådskande"))
+        took = wait_for(lambda: Message.objects.filter(subject="Brådskande").exists(), 15)
+        assert took < 5
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("not is_postgresql()", reason="the subprocess needs a database it can share")
+def test_watch_mail_command_stops_cleanly_on_sigterm(dovecot: Dovecot, imap_account: tuple[str, str]) -> None:
+    add_imap_mailbox(dovecot, *imap_account, name="support")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "watch_mail"],
+        cwd=ROOT,
+        env=subprocess_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert "Watching support" in process.stdout.readline()
+        dovecot.append(*imap_account, make_mail(subject="Via IDLE"))
+        wait_for(lambda: Message.objects.filter(subject="Via IDLE").exists(), 15)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "Stopped." in out
