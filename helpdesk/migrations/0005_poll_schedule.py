@@ -24,7 +24,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("helpdesk", "0003_ingest"),
+        ("helpdesk", "0004_ingest"),
         ("django_q", "0018_task_success_index"),
     ]
 
