@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -16,13 +17,14 @@ from helpdesk.models import Mailbox, Message
 from tests.helpdesk.ingest_support import (
     ROOT,
     add_imap_mailbox,
+    is_postgresql,
     make_mail,
     subprocess_environment,
 )
 from tests.services import Dovecot
 
 
-def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], object], timeout: float) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if predicate():
@@ -65,7 +67,7 @@ def test_watcher_ingests_within_seconds_and_stops_on_request(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("not is_postgresql()", reason="the subprocess needs a database it can share")
+@pytest.mark.skipif(not is_postgresql(), reason="the subprocess needs a database it can share")
 def test_watch_mail_command_stops_cleanly_on_sigterm(dovecot: Dovecot, imap_account: tuple[str, str]) -> None:
     add_imap_mailbox(dovecot, *imap_account, name="support")
     process = subprocess.Popen(

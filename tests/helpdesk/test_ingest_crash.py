@@ -13,7 +13,7 @@ from helpdesk.faults import EXIT_CODE, FAULT_ENV, MODE_ENV, POINTS, InjectedCras
 from helpdesk.ingest import poll_mailbox, store_raw_email
 from helpdesk.ingest_batch import process_batch
 from helpdesk.models import Attachment, InboundEmail, Mailbox, Message
-from tests.helpdesk.ingest_support import add_imap_mailbox, make_mail, manage, new_id
+from tests.helpdesk.ingest_support import add_imap_mailbox, is_postgresql, make_mail, manage, new_id
 from tests.services import Dovecot
 
 MAILS = 3
@@ -62,7 +62,7 @@ def test_a_crash_at_any_step_loses_and_duplicates_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("not is_postgresql()", reason="the killed process needs a database it can share")
+@pytest.mark.skipif(not is_postgresql(), reason="the killed process needs a database it can share")
 @pytest.mark.parametrize("point", POINTS)
 def test_a_killed_fetch_mail_process_loses_and_duplicates_nothing(
     point: str, dovecot: Dovecot, mailbox: Mailbox
@@ -78,7 +78,7 @@ def test_a_killed_fetch_mail_process_loses_and_duplicates_nothing(
 
 # SQLite's in-memory test database is shared between threads through a shared cache whose table
 # locks ignore the busy timeout; concurrency is tested where it is real, on PostgreSQL.
-concurrent = pytest.mark.skipif("not is_postgresql()", reason="the in-memory SQLite test database cannot")
+concurrent = pytest.mark.skipif(not is_postgresql(), reason="the in-memory SQLite test database cannot")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -111,7 +111,7 @@ def test_two_pollers_at_once_store_and_process_each_mail_once(dovecot: Dovecot, 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("not is_postgresql()", reason="two processes need a database they can share")
+@pytest.mark.skipif(not is_postgresql(), reason="two processes need a database they can share")
 def test_two_fetch_mail_processes_at_once_create_each_message_once(
     dovecot: Dovecot, mailbox: Mailbox
 ) -> None:
