@@ -200,8 +200,9 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 
 def _filename(part: Message, defects: list[str]) -> str:
     """The decoded, path-free file name (RFC 2231 and the common RFC 2047-in-quotes form)."""
+    source = _with_decoded_params(part, defects)
     try:
-        name = part.get_filename() or part.get_param("name") or ""
+        name = source.get_filename() or source.get_param("name") or ""
     except Exception:  # malformed RFC 2231 continuations
         defects.append("mime: unreadable file name parameter")
         return ""
@@ -209,6 +210,29 @@ def _filename(part: Message, defects: list[str]) -> str:
         name = str(name[2])
     name = mime.decode_header(str(name)[:1000], defects, "filename")
     return safe_filename(name)
+
+
+def _with_decoded_params(part: Message, defects: list[str]) -> Message:
+    """``part``, or a stand-in whose Content-Type/Disposition have raw 8-bit names decoded.
+
+    compat32 turns a header with raw 8-bit bytes into a Header that renders them as U+FFFD, so
+    ``get_filename()`` would lose a name such as Outlook Express's raw Windows-1251 file names.
+    """
+    raw = [(k, v) for k, v in part.raw_items() if k.lower() in {"content-type", "content-disposition"}]
+    if not any(isinstance(v, str) and not v.isascii() for _, v in raw):
+        return part
+    hint = _declared_charset(part)
+    stand_in = Message()
+    for name, value in raw:
+        stand_in[name] = mime.raw_header_text(str(value), defects, name, hint)
+    return stand_in
+
+
+def _declared_charset(part: Message) -> str | None:
+    try:
+        return part.get_content_charset()
+    except Exception:  # a charset parameter compat32 cannot read
+        return None
 
 
 def safe_filename(name: str) -> str:

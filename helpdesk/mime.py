@@ -75,8 +75,12 @@ def normalise_charset(charset: str | None) -> str:
     return info.name
 
 
-def decode_bytes(data: bytes, charset: str | None, defects: list[str], *, where: str = "body") -> str:
-    """Decode ``data`` declared as ``charset``; fall back to UTF-8, a detector, then Windows-1252.
+def decode_bytes(
+    data: bytes, charset: str | None, defects: list[str], *, where: str = "body", hint: str | None = None
+) -> str:
+    """Decode ``data`` declared as ``charset``; fall back to UTF-8, the ``hint`` (the charset declared
+    elsewhere in the message, for undeclared header bytes), nearly-valid UTF-8, a detector, then
+    Windows-1252.
 
     Falls back per part, never for the whole message, and records a defect whenever the declaration
     could not be used as it stands.
@@ -99,13 +103,30 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str], *, where:
         return text
     if declared:
         return data.decode(declared, errors="replace")
+    return _undeclared(data, defects, where, normalise_charset(hint))
+
+
+def _undeclared(data: bytes, defects: list[str], where: str, hint: str) -> str:
+    if hint and hint not in {"utf-8", "cp1252"}:
+        try:
+            text = data.decode(hint)
+        except UnicodeDecodeError:
+            pass
+        else:
+            defects.append(f"{where}: no charset declared, read as the message's {hint}")
+            return text
+    # UTF-8 cut short or with a stray byte (a truncated file name) is still UTF-8.
+    lenient = data.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") * 20 <= sum(1 for ch in lenient if ord(ch) > 127):
+        defects.append(f"{where}: invalid UTF-8 bytes replaced")
+        return lenient
     # Detection needs material: a few 8-bit bytes (a name, one word) are read as Windows-1252.
     guessed = _guess_charset(data) if sum(b > 127 for b in data[:4096]) >= 24 else ""
     if guessed:
         defects.append(f"{where}: no usable charset declared, guessed {guessed}")
         return data.decode(guessed, errors="replace")
     defects.append(f"{where}: no usable charset declared, read as windows-1252")
-    return data.decode("cp1252", errors="replace")
+    return data.decode(hint or "cp1252", errors="replace")
 
 
 def _guess_charset(data: bytes) -> str:
@@ -116,12 +137,12 @@ def _guess_charset(data: bytes) -> str:
     return normalise_charset(best.encoding) if best is not None else ""
 
 
-def raw_header_text(value: str, defects: list[str], name: str) -> str:
-    """Undo compat32's surrogate escapes: raw 8-bit header bytes become UTF-8 (or a fallback) text."""
+def raw_header_text(value: str, defects: list[str], name: str, hint: str | None = None) -> str:
+    """Undo compat32's surrogate escapes: raw 8-bit header bytes become UTF-8 (or ``hint``) text."""
     if value.isascii() or not _has_surrogates(value):
         return value
     data = value.encode("ascii", "surrogateescape")
-    return decode_bytes(data, None, defects, where=f"header {name}")
+    return decode_bytes(data, None, defects, where=f"header {name}", hint=hint)
 
 
 def _has_surrogates(value: str) -> bool:
@@ -151,19 +172,30 @@ def decode_words(text: str, defects: list[str]) -> str:
         if data is None:
             continue
         if literal:
-            pieces.append(decode_bytes(pending, pending_cs, defects, where="header word"))
+            pieces.append(_decode_word(pending, pending_cs, defects))
             pending, pending_cs = b"", ""
             pieces.append(literal)
         elif pending and charset.lower() != pending_cs.lower():
-            pieces.append(decode_bytes(pending, pending_cs, defects, where="header word"))
+            pieces.append(_decode_word(pending, pending_cs, defects))
             pending = b""
         # Adjacent words in one charset are joined as bytes: encoders split multi-byte characters.
         pending += data
         pending_cs = charset
         pos = match.end()
-    pieces.append(decode_bytes(pending, pending_cs, defects, where="header word"))
+    pieces.append(_decode_word(pending, pending_cs, defects))
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _decode_word(data: bytes, charset: str, defects: list[str]) -> str:
+    """Encoded words name their charset explicitly (an encoder wrote it), so it is trusted first."""
+    declared = normalise_charset(charset)
+    if declared:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass
+    return decode_bytes(data, charset, defects, where="header word")
 
 
 def _decode_word_payload(encoding: str, payload: str) -> bytes | None:
@@ -181,9 +213,9 @@ def _decode_word_payload(encoding: str, payload: str) -> bytes | None:
     return binascii.a2b_qp(raw, header=True)
 
 
-def decode_header(value: str, defects: list[str], name: str = "header") -> str:
+def decode_header(value: str, defects: list[str], name: str = "header", hint: str | None = None) -> str:
     """A header value as display text: 8-bit bytes decoded, encoded words decoded, folding undone."""
-    text = raw_header_text(value, defects, name)
+    text = raw_header_text(value, defects, name, hint)
     text = decode_words(text, defects)
     if "\n" in text or "\r" in text:
         text = re.sub(r"\r?\n[ \t]*", " ", text)
@@ -210,7 +242,9 @@ def message_id(value: str) -> str:
     return f"<{bare[0]}>" if bare and "@" in bare[0] and len(bare[0]) < 998 else ""
 
 
-def addresses(values: list[str], defects: list[str], name: str) -> list[tuple[str, str]]:
+def addresses(
+    values: list[str], defects: list[str], name: str, hint: str | None = None
+) -> list[tuple[str, str]]:
     """(display name, lower-cased addr-spec) pairs.
 
     Display names are decoded after splitting, so a comma inside an encoded word cannot split an address.
@@ -224,12 +258,12 @@ def addresses(values: list[str], defects: list[str], name: str) -> list[tuple[st
         defects.append(f"header {name}: unparseable address list")
         return result
     for display, addr in pairs:
-        addr = raw_header_text(addr, defects, name).strip().strip("<>").lower()
+        addr = raw_header_text(addr, defects, name, hint).strip().strip("<>").lower()
         if not addr or "@" not in addr or len(addr) > 320:
             if addr:
                 defects.append(f"header {name}: not an address: {addr[:80]}")
             continue
-        result.append((decode_header(display, defects, name), addr))
+        result.append((decode_header(display, defects, name, hint), addr))
     return result
 
 

@@ -119,9 +119,10 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     if not headers:
         raise ParseError("no mail headers found")
     defects.extend(f"mime: {type(d).__name__}" for d in msg.defects)
-    h = _Header(headers, defects)
+    hint = _charset_hint(msg)
+    h = _Header(headers, defects, hint)
     subject = h.text("subject")
-    from_pairs = mime.addresses(headers.get("from", [])[:1], defects, "From")
+    from_pairs = mime.addresses(headers.get("from", [])[:1], defects, "From", hint)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     reply_to = mime.addresses(headers.get("reply-to", [])[:1], defects, "Reply-To")
     body = extract_body(msg, defects)
@@ -140,8 +141,8 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
         from_address=from_address,
         from_name=from_name,
         reply_to=reply_to[0][1] if reply_to else "",
-        to=tuple(a for _, a in mime.addresses(headers.get("to", []), defects, "To")),
-        cc=tuple(a for _, a in mime.addresses(headers.get("cc", []), defects, "Cc")),
+        to=tuple(a for _, a in mime.addresses(headers.get("to", []), defects, "To", hint)),
+        cc=tuple(a for _, a in mime.addresses(headers.get("cc", []), defects, "Cc", hint)),
         date=mime.parse_date(h.raw("date"), defects),
         body_text=body_text,
         body_html=body_html,
@@ -170,15 +171,28 @@ def _headers(msg: Message) -> classify.Headers:
 class _Header:
     """Access to decoded header values, recording defects."""
 
-    def __init__(self, headers: classify.Headers, defects: list[str]) -> None:
+    def __init__(self, headers: classify.Headers, defects: list[str], hint: str | None) -> None:
         self.headers = headers
         self.defects = defects
+        self.hint = hint
 
     def raw(self, name: str) -> str:
-        return mime.raw_header_text(classify.first(self.headers, name), self.defects, name)
+        return mime.raw_header_text(classify.first(self.headers, name), self.defects, name, self.hint)
 
     def text(self, name: str) -> str:
-        return mime.decode_header(classify.first(self.headers, name), self.defects, name)
+        return mime.decode_header(classify.first(self.headers, name), self.defects, name, self.hint)
+
+
+def _charset_hint(msg: Message) -> str | None:
+    """The first charset declared in the message: clients that write raw 8-bit headers use it."""
+    try:
+        for part in msg.walk():
+            charset = part.get_param("charset")
+            if isinstance(charset, str) and charset:
+                return charset
+    except Exception:  # unreadable parameters: no hint
+        return None
+    return None
 
 
 def _classify(

@@ -184,3 +184,27 @@ def test_missing_and_broken_fields_are_empty_not_errors():
     parsed = parse_email(b"Subject: x\r\nDate: not a date\r\nFrom: not an address\r\n\r\nbody")
     assert parsed.date is None and parsed.from_address == "" and parsed.message_id == ""
     assert any("Date" in d for d in parsed.defects)
+
+
+def test_raw_8bit_headers_follow_the_charset_the_message_declares():
+    subject = "Счёт за заказ".encode("koi8-r")
+    name = "Отчёт.txt".encode("koi8-r")
+    raw = (
+        b"From: a@example.ru\r\nSubject: "
+        + subject
+        + b"\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n" + "Привет".encode("koi8-r") + b"\r\n"
+        b'--b\r\nContent-Type: text/plain; charset=koi8-r\r\nContent-Disposition: attachment; filename="'
+        + name
+        + b'"\r\n\r\nx\r\n--b--\r\n'
+    )
+    parsed = parse_email(raw)
+    assert parsed.subject == "Счёт за заказ"
+    assert parsed.body_text.strip() == "Привет"
+    assert [a.filename for a in parsed.attachments] == ["Отчёт.txt"]
+
+
+def test_truncated_utf8_file_name_keeps_what_is_readable():
+    raw = (CORPORA / "mime" / "flanker" / "russian-attachment-yahoo.eml").read_bytes()
+    (attachment,) = parse_email(raw).attachments
+    assert attachment.filename.startswith("Картинка с очень, очень длинным")
