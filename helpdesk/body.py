@@ -200,6 +200,11 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 
 def _filename(part: Message, defects: list[str]) -> str:
     """The decoded, path-free file name (RFC 2231 and the common RFC 2047-in-quotes form)."""
+    raw = " ".join(
+        str(v) for k, v in part.raw_items() if k.lower() in {"content-type", "content-disposition"}
+    )
+    if "name" not in raw.lower():
+        return ""
     source = _with_decoded_params(part, defects)
     try:
         name = source.get_filename() or source.get_param("name") or ""

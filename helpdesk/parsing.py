@@ -119,7 +119,9 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     if not headers:
         raise ParseError("no mail headers found")
     defects.extend(f"mime: {type(d).__name__}" for d in msg.defects)
-    hint = _charset_hint(msg)
+    # Only raw 8-bit header bytes need the message's charset as a hint; finding it walks the parts.
+    raw_8bit = any(not value.isascii() for values in headers.values() for value in values)
+    hint = _charset_hint(msg) if raw_8bit else None
     h = _Header(headers, defects, hint)
     subject = h.text("subject")
     from_pairs = mime.addresses(headers.get("from", [])[:1], defects, "From", hint)

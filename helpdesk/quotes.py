@@ -167,26 +167,28 @@ def _history_start(lines: list[str], verb_end: set[int]) -> int:
 
 def _history_block(lines: list[str], verb_end: set[int]) -> int:
     for i, line in enumerate(lines):
-        if len(line) > 1000 or not line.strip():
+        stripped = line.strip()
+        if len(line) > 1000 or not stripped:
             continue
-        if line.strip() == QUOTE_MARK:
+        if stripped == QUOTE_MARK:
             return i
-        if line.strip() == HR_MARK:
+        if stripped == HR_MARK:
             nxt = _next_nonblank(lines, i + 1)
             if _header_block_at(lines, nxt) or (nxt < len(lines) and _attribution_at(lines, nxt, verb_end)):
                 return i
             continue
-        if ":" not in line and "-" not in line and "_" not in line and i not in verb_end:
-            continue
-        if _SEPARATOR.match(line) or _FORWARD_INTRO.match(line):
+        # Cheap string tests first: the regular expressions below run on few lines.
+        if stripped[0] in "-_=*" and (_SEPARATOR.match(line) or _UNDERSCORES.match(line)):
+            if not _UNDERSCORES.match(line) or _header_block_at(lines, _next_nonblank(lines, i + 1)):
+                return i
+        if stripped.endswith(":") and _FORWARD_INTRO.match(line):
             return i
-        if _UNDERSCORES.match(line) and _header_block_at(lines, _next_nonblank(lines, i + 1)):
+        if 0 < stripped.find(":") < 40 and _header_block_at(lines, i):
             return i
-        if _header_block_at(lines, i):
-            return i
-        attribution = _attribution_at(lines, i, verb_end)
-        if attribution and not _quoted_follows(lines, i + attribution):
-            return i
+        if i in verb_end or i + 1 in verb_end or i + 2 in verb_end or stripped.endswith(":"):
+            attribution = _attribution_at(lines, i, verb_end)
+            if attribution and not _quoted_follows(lines, i + attribution):
+                return i
     return len(lines)
 
 
@@ -205,7 +207,7 @@ def _header_block_at(lines: list[str], i: int) -> bool:
     """
     if i >= len(lines) or len(lines[i]) > 1000 or ":" not in lines[i]:
         return False
-    if _ONE_LINE_HEADERS.match(lines[i]):
+    if lines[i].count(":") >= 3 and _ONE_LINE_HEADERS.match(lines[i]):
         return True
     if not _HEADER_LINE.match(lines[i]):
         return False
