@@ -178,9 +178,8 @@ def _history_block(lines: list[str], verb_end: set[int]) -> int:
                 return i
             continue
         # Cheap string tests first: the regular expressions below run on few lines.
-        if stripped[0] in "-_=*" and (_SEPARATOR.match(line) or _UNDERSCORES.match(line)):
-            if not _UNDERSCORES.match(line) or _header_block_at(lines, _next_nonblank(lines, i + 1)):
-                return i
+        if stripped[0] in "-_=*" and _separates_history(lines, i):
+            return i
         if stripped.endswith(":") and _FORWARD_INTRO.match(line):
             return i
         if 0 < stripped.find(":") < 40 and _header_block_at(lines, i):
@@ -190,6 +189,13 @@ def _history_block(lines: list[str], verb_end: set[int]) -> int:
             if attribution and not _quoted_follows(lines, i + attribution):
                 return i
     return len(lines)
+
+
+def _separates_history(lines: list[str], i: int) -> bool:
+    """ "-----Original Message-----" and the like, or an underscore rule right above a header block."""
+    if _SEPARATOR.match(lines[i]):
+        return True
+    return bool(_UNDERSCORES.match(lines[i])) and _header_block_at(lines, _next_nonblank(lines, i + 1))
 
 
 def _next_nonblank(lines: list[str], start: int) -> int:
