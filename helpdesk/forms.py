@@ -40,6 +40,23 @@ class InboxFilterForm(forms.Form):
             *((t.pk, t.name) for t in tags),
         ]
 
+    def selects(self, filters: InboxFilters) -> list[dict[str, Any]]:
+        """The filter menus as plain data (Django's widget templates cost ~7 ms for these five)."""
+        current = {
+            "status": filters.status,
+            "queue": "" if filters.queue is None else str(filters.queue),
+            "tag": "" if filters.tag is None else str(filters.tag),
+            "language": filters.language,
+            "sort": filters.sort,
+        }
+        menus = []
+        for name, value in current.items():
+            field = cast(forms.ChoiceField, self.fields[name])
+            choices: list[tuple[Any, Any]] = list(cast(Any, field.choices))
+            options = [(str(key), str(label), str(key) == value) for key, label in choices]
+            menus.append({"name": name, "id": f"id_{name}", "label": field.label, "options": options})
+        return menus
+
     def filters(self, *, after: str = "", before: str = "") -> InboxFilters:
         """The valid part of the input as filters; an invalid field falls back to its default."""
         self.is_valid()

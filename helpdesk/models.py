@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -124,6 +125,13 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.filter(assignee__isnull=True)
 
 
+class TicketManager(models.Manager["Ticket"]):
+    """Never loads the search document: it is large and only the database reads it."""
+
+    def get_queryset(self) -> TicketQuerySet:
+        return TicketQuerySet(self.model, using=self._db).defer("search_vector")
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -181,8 +189,11 @@ class Ticket(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
+    # Subject, contact, company and message texts as one tsvector, kept by PostgreSQL triggers
+    # (migration 0006); empty on SQLite. Deferred by the manager.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = TicketQuerySet.as_manager()
+    objects = TicketManager.from_queryset(TicketQuerySet)()
 
     class Meta:
         verbose_name = _("ticket")

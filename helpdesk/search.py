@@ -1,9 +1,10 @@
 """Full-text search over tickets: subject, message bodies, contact and company.
 
-On PostgreSQL each field has a GIN expression index (migration ``0003_search_indexes``) built from the
-same ``SearchVector`` expressions used here, so the planner can use them; the ``simple`` configuration
-(no stemming) suits mail in Swedish and English alike, and every word matches as a prefix. On SQLite,
-a plain ``icontains`` per word stands in.
+On PostgreSQL each ticket carries one ``tsvector`` document with all of them, kept by triggers and
+indexed with GIN (migration ``0006``), so the planner can either look up a rare word in the index or
+walk the inbox order and stop at the first page for a common one. The ``simple`` configuration (no
+stemming) suits mail in Swedish and English alike; all words must match, as whole words, or as a
+prefix when written with a trailing ``*`` (``lever*``). On SQLite ``icontains`` per word stands in.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from helpdesk.models import Company, Contact, Message, Ticket
 
 SEARCH_CONFIG = "simple"
 MAX_TERMS = 8
-# Letters, digits and the characters that appear inside order numbers, e-mail addresses and SKUs.
-_TERM = re.compile(r"[\w@.\-]+", re.UNICODE)
+FEW_MATCHES = 1000
+# Letters, digits and the characters inside order numbers, e-mail addresses and SKUs; a trailing "*"
+# asks for a prefix match.
+_TERM = re.compile(r"[\w@.\-]+\*?", re.UNICODE)
 
 
 def search_vectors() -> dict[str, tuple[type[Any], Any]]:
-    """The indexed expression of each searched model, shared by the query and the migration."""
+    """The per-field expression indexes of migration 0003 (dropped again by 0006; kept for 0003)."""
     from django.contrib.postgres.search import SearchVector
 
     return {
@@ -36,8 +39,12 @@ def search_vectors() -> dict[str, tuple[type[Any], Any]]:
 
 def search_terms(text: str) -> list[str]:
     """The words of a search box entry, without characters that mean something to tsquery."""
-    terms = [term.strip(".-") for term in _TERM.findall(text)]
-    return [term for term in terms if term][:MAX_TERMS]
+    terms = []
+    for raw in _TERM.findall(text):
+        word = raw.rstrip("*").strip(".-").lower()
+        if word:
+            terms.append(word + ("*" if raw.endswith("*") else ""))
+    return terms[:MAX_TERMS]
 
 
 def search_tickets(tickets: Any, text: str) -> Any:
@@ -46,28 +53,27 @@ def search_tickets(tickets: Any, text: str) -> Any:
     if not terms:
         return tickets
     if connection.vendor == "postgresql":
-        return tickets.filter(_postgres_match(terms))
+        matching = tickets.filter(_postgres_match(terms))
+        # A rare word is often estimated as common (every word unknown to the statistics gets the
+        # same guess), and the planner then walks the whole inbox order looking for it. Asking the
+        # index for the matching ids first costs one cheap query and leaves a short list to sort.
+        ids = list(matching.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
+        return tickets.filter(pk__in=ids) if len(ids) <= FEW_MATCHES else matching
     for term in terms:
-        tickets = tickets.filter(_fallback_match(term))
+        tickets = tickets.filter(_fallback_match(term.rstrip("*")))
     return tickets
 
 
 def _postgres_match(terms: list[str]) -> Q:
+    """The ticket's search document (subject, contact, company, messages) has every word."""
     from django.contrib.postgres.search import SearchQuery
 
-    query = SearchQuery(" & ".join(f"'{term}':*" for term in terms), search_type="raw", config=SEARCH_CONFIG)
-    vectors = search_vectors()
-
-    def matching(name: str) -> Any:
-        model, vector = vectors[name]
-        return model.objects.annotate(_search=vector).filter(_search=query)
-
-    return (
-        Q(pk__in=matching("ticket_subject_search").values("pk"))
-        | Q(pk__in=matching("message_body_search").order_by().values("ticket_id"))
-        | Q(contact_id__in=matching("contact_search").order_by().values("pk"))
-        | Q(company_id__in=matching("company_search").order_by().values("pk"))
-    )
+    # Whole words unless the user asked for a prefix: PostgreSQL estimates whole-word matches from
+    # the column's statistics and then picks the right plan (index lookup for a rare word, the inbox
+    # order for a common one); for prefix matches it can only guess.
+    lexemes = [f"'{term[:-1]}':*" if term.endswith("*") else f"'{term}'" for term in terms]
+    query = SearchQuery(" & ".join(lexemes), search_type="raw", config=SEARCH_CONFIG)
+    return Q(search_vector=query)
 
 
 def _fallback_match(term: str) -> Q:

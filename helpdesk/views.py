@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
 
-from helpdesk import metrics, selectors
+from helpdesk import inbox_rows, metrics, selectors
 from helpdesk.access import StaffRequest, staff_required, supervisor_required
 from helpdesk.forms import InboxFilterForm, ProfileForm
 from helpdesk.models import OperatorProfile
@@ -27,7 +27,14 @@ def home(request: StaffRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, **choices)
     filters = form.filters(after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     page = selectors.inbox_page(request.user, filters)
-    context = {"form": form, "filters": filters, "page": page, "query": filters.query()}
+    inbox_rows.decorate(page.tickets, query=filters.query())
+    context = {
+        "form": form,
+        "selects": form.selects(filters),
+        "filters": filters,
+        "page": page,
+        "query": filters.query(),
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "helpdesk/home.html#inbox-results", context)
     return render(request, "helpdesk/home.html", context)

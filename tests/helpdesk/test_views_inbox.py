@@ -241,3 +241,21 @@ def test_inbox_query_count_does_not_grow_with_tickets(client: Client, agent: Any
     many = _count_queries(client)
     assert one == many
     assert many <= 12
+
+
+def test_search_follows_new_notes_merges_and_renamed_subjects(client: Client, agent: Any) -> None:
+    from helpdesk import services
+
+    source = MessageFactory.create(body_text="pallets for Kvarnen").ticket
+    target = TicketFactory.create(subject="Old subject")
+    client.force_login(agent)
+    services.add_internal_note(ticket=target, body="Rang the Lagerhuset warehouse", actor=agent)
+    assert _rows(client.get(reverse("home"), {"q": "lagerhuset"})) == [target.pk]
+    services.merge_tickets(source=source, target=target, actor=agent)
+    assert _rows(client.get(reverse("home"), {"q": "kvarnen", "status": ""})) == [target.pk]
+    Ticket.objects.filter(pk=target.pk).update(subject="Brand new")
+    target.refresh_from_db()
+    target.subject = "Renamed entirely"
+    target.save()
+    assert _rows(client.get(reverse("home"), {"q": "renamed"})) == [target.pk]
+    assert _rows(client.get(reverse("home"), {"q": "old subject"})) == []

@@ -1,0 +1,497 @@
+"""Server time of the operator pages at 100,000 tickets and 1,000,000 messages, against a naive baseline.
+
+Usage: python -m bench ui -- [--tickets 100000] [--messages 1000000] [--runs 30] [--regenerate]
+
+Needs PostgreSQL (``make bench`` points ``DATABASE_URL`` at a local ``helpdesk_bench`` database). The data
+set is generated once with COPY and reused while its row counts match. Every page is rendered in-process
+through Django's test client (middleware, session, templates included; no network), and each scenario
+reports the median and 95th percentile of the server time and the number of SQL queries. The baseline is
+what a straightforward Django app does: a ``ListView`` with the default ``Paginator`` (``COUNT(*)`` and
+``OFFSET``), related rows loaded per ticket, and ``icontains`` search joined over messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+WORDS_SV = [
+    "hej",
+    "order",
+    "leverans",
+    "faktura",
+    "pall",
+    "sträckfilm",
+    "lager",
+    "pris",
+    "offert",
+    "kartong",
+    "adress",
+    "vecka",
+    "tack",
+    "mvh",
+    "skadat",
+    "gods",
+    "kreditering",
+    "retur",
+    "spårning",
+    "paket",
+    "transport",
+    "datum",
+    "kund",
+    "projekt",
+    "lastbil",
+    "lagret",
+]
+WORDS_EN = [
+    "hello",
+    "order",
+    "delivery",
+    "invoice",
+    "pallet",
+    "film",
+    "stock",
+    "price",
+    "quote",
+    "box",
+    "address",
+    "week",
+    "thanks",
+    "regards",
+    "damaged",
+    "goods",
+    "credit",
+    "return",
+    "tracking",
+    "parcel",
+    "shipment",
+    "date",
+    "customer",
+    "project",
+    "truck",
+    "warehouse",
+]
+QUEUES = ["Support", "Orders", "Invoices", "Returns", "Nordic"]
+TAGS = [f"tag{i}" for i in range(20)]
+STATUSES = ["new"] * 8 + ["open"] * 12 + ["pending"] * 10 + ["resolved"] * 30 + ["closed"] * 40
+
+
+# What the triggers of migration 0006 compute row by row, as one set-based statement.
+BUILD_DOCUMENTS = """
+WITH words AS (
+    SELECT ticket_id, strip(to_tsvector('simple', string_agg(
+           left(coalesce(nullif(visible_text, ''), body_text, ''), 20000), ' '))) AS words
+      FROM helpdesk_message GROUP BY ticket_id
+), documents AS (
+    SELECT t.id,
+           setweight(to_tsvector('simple', left(coalesce(t.subject, ''), 2000)), 'A')
+           || setweight(to_tsvector('simple', coalesce(c.name || ' ' || c.email, '')), 'B')
+           || setweight(to_tsvector('simple', coalesce(o.name, '')), 'B')
+           || coalesce(w.words, ''::tsvector) AS document
+      FROM helpdesk_ticket t
+      JOIN helpdesk_contact c ON c.id = t.contact_id
+      LEFT JOIN helpdesk_company o ON o.id = t.company_id
+      LEFT JOIN words w ON w.ticket_id = t.id
+)
+UPDATE helpdesk_ticket t SET search_vector = d.document FROM documents d WHERE d.id = t.id
+"""
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _copy(cursor: Any, table: str, columns: list[str], rows: Any) -> None:
+    """COPY rows (tuples) into table, streaming through psycopg 3's copy protocol."""
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _counts() -> tuple[int, int]:
+    from helpdesk.models import Message, Ticket
+
+    return Ticket.objects.count(), Message.objects.count()
+
+
+def generate(n_tickets: int, n_messages: int) -> None:
+    """Fill the database with a realistic spread of tickets and messages (about 90 s for the default)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from helpdesk.models import Queue, Tag
+
+    rng = random.Random(20261128)
+    print(f"generating {n_tickets:,} tickets and {n_messages:,} messages ...", flush=True)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE helpdesk_ticket_tags, helpdesk_attachment, helpdesk_message, helpdesk_ticket, "
+            "helpdesk_contact, helpdesk_company, helpdesk_tag, helpdesk_queue_members, helpdesk_queue "
+            "RESTART IDENTITY CASCADE"
+        )
+        # Bulk load without the search triggers; the documents are built in one pass at the end.
+        cursor.execute("DROP INDEX IF EXISTS ticket_search_document")
+        cursor.execute("ALTER TABLE helpdesk_ticket DISABLE TRIGGER helpdesk_ticket_search")
+        cursor.execute("ALTER TABLE helpdesk_message DISABLE TRIGGER helpdesk_message_search")
+    users = _users()
+    queues = [Queue.objects.create(name=name, slug=name.lower()) for name in QUEUES]
+    queues[0].members.add(users["agent"])
+    queues[1].members.add(users["agent"])
+    tags = Tag.objects.bulk_create([Tag(name=name) for name in TAGS])
+    n_companies, n_contacts = max(n_tickets // 50, 1), max(n_tickets // 5, 1)
+    now = timezone.now()
+    raw = connection.connection.cursor()  # psycopg 3 cursor for COPY
+    _copy(
+        raw,
+        "helpdesk_company",
+        ["name", "erp_customer_number", "domain", "created_at"],
+        ((f"Kund {i} AB", f"C{i:06d}", f"kund{i}.example", now) for i in range(n_companies)),
+    )
+    _copy(
+        raw,
+        "helpdesk_contact",
+        ["email", "name", "company_id", "language", "created_at"],
+        (
+            (
+                f"person{i}@kund{i % n_companies}.example",
+                f"Person {i} Nilsson",
+                i % n_companies + 1,
+                "sv",
+                now,
+            )
+            for i in range(n_contacts)
+        ),
+    )
+    staff = [users["agent"].pk, users["supervisor"].pk, None, None, None]
+    ticket_rows = []
+    for i in range(n_tickets):
+        # Newer tickets are more often unsolved, as in a real inbox.
+        age = dt.timedelta(minutes=(n_tickets - i) * 5 + rng.randint(0, 4))
+        created = now - age
+        status = rng.choice(STATUSES[:30]) if age < dt.timedelta(days=14) else rng.choice(STATUSES)
+        contact = rng.randrange(n_contacts)
+        words = WORDS_SV if i % 3 else WORDS_EN
+        subject = f"{rng.choice(words).capitalize()} {rng.choice(words)} order {100000 + i}"
+        ticket_rows.append(
+            (
+                subject,
+                status,
+                rng.choice([1, 2, 2, 2, 3, 4]),
+                contact + 1,
+                contact % n_companies + 1,
+                rng.choice(queues).pk if i % 10 else None,
+                rng.choice(staff),
+                "sv" if i % 3 else "en",
+                rng.choice(["order_status", "delivery_eta", "stock", "quote", "invoice_copy", ""]),
+                created,
+                created,
+                created + dt.timedelta(hours=rng.randint(0, 6)),
+                created + dt.timedelta(hours=8),
+            )
+        )
+    _copy(
+        raw,
+        "helpdesk_ticket",
+        [
+            "subject",
+            "status",
+            "priority",
+            "contact_id",
+            "company_id",
+            "queue_id",
+            "assignee_id",
+            "language",
+            "intent",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+            "sla_due_at",
+        ],
+        ticket_rows,
+    )
+    _copy(
+        raw,
+        "helpdesk_ticket_tags",
+        ["ticket_id", "tag_id"],
+        ((i + 1, tags[i % len(tags)].pk) for i in range(n_tickets) if i % 3 == 0),
+    )
+    _copy(
+        raw,
+        "helpdesk_message",
+        [
+            "ticket_id",
+            "direction",
+            "from_address",
+            "to_addresses",
+            "cc_addresses",
+            "subject",
+            "message_id",
+            "in_reply_to",
+            "references",
+            "body_text",
+            "body_html",
+            "visible_text",
+            "quoted_text",
+            "signature",
+            "is_auto_reply",
+            "created_at",
+        ],
+        _messages(rng, ticket_rows, n_messages),
+    )
+    raw.close()
+    with connection.cursor() as cursor:
+        cursor.execute(BUILD_DOCUMENTS)
+        cursor.execute("CREATE INDEX ticket_search_document ON helpdesk_ticket USING gin (search_vector)")
+        cursor.execute("ALTER TABLE helpdesk_ticket ENABLE TRIGGER helpdesk_ticket_search")
+        cursor.execute("ALTER TABLE helpdesk_message ENABLE TRIGGER helpdesk_message_search")
+        cursor.execute("VACUUM ANALYZE")  # visibility maps for index-only scans, fresh statistics
+    print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _messages(rng: random.Random, tickets: list[tuple[Any, ...]], total: int) -> Any:
+    import datetime as dt
+
+    per_ticket = max(total // len(tickets), 1)
+    extra = total - per_ticket * len(tickets)
+    for index, ticket in enumerate(tickets):
+        count = per_ticket + (1 if index < extra else 0)
+        words = WORDS_SV if ticket[7] == "sv" else WORDS_EN
+        for n in range(count):
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(25, 60)))
+            if n == 0:
+                body = f"{ticket[0]}. {body}"
+            direction = "inbound" if n % 2 == 0 else ("outbound" if n % 4 == 1 else "note")
+            yield (
+                index + 1,
+                direction,
+                f"person{ticket[3] - 1}@kund.example"
+                if direction == "inbound"
+                else "support@nordlager.example",
+                '["support@nordlager.example"]',
+                "[]",
+                ticket[0],
+                f"<b{index}.{n}@bench.example>",
+                "",
+                "",
+                body,
+                "",
+                body,
+                "",
+                "",
+                False,
+                ticket[9] + dt.timedelta(minutes=n * 7),
+            )
+
+
+def _users() -> dict[str, Any]:
+    from django.contrib.auth.models import Group, User
+
+    users = {}
+    for name, role in [("bench-agent", "agent"), ("bench-supervisor", "supervisor")]:
+        user, _created = User.objects.get_or_create(username=name)
+        user.groups.add(Group.objects.get(name=role))
+        users[role] = user
+    return users
+
+
+# --- measuring --------------------------------------------------------------------------------------
+def measure(call: Callable[[], Any], runs: int, warmup: int = 2) -> dict[str, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        call()
+    times, queries = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = call()
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries.append(len(captured))
+    times.sort()
+    return {
+        "median": statistics.median(times),
+        "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+        "queries": max(queries),
+        "min_queries": min(queries),
+    }
+
+
+def naive_list_view(request: Any, *, search: str = "", page: int = 1) -> Any:
+    """The baseline: ListView + Paginator (COUNT(*) and OFFSET), per-row related lookups, icontains."""
+    from django.db.models import Q
+    from django.template import engines
+    from django.views.generic import ListView
+
+    from helpdesk.models import Ticket
+
+    template = engines["django"].from_string(
+        "{% for t in object_list %}<tr><td>{{ t.pk }}</td><td>{{ t.subject }}</td><td>{{ t.contact }}</td>"
+        "<td>{{ t.company }}</td><td>{{ t.get_status_display }}</td><td>{{ t.assignee }}</td>"
+        "<td>{{ t.queue }}</td><td>{{ t.last_activity_at }}</td></tr>{% endfor %}"
+        "Page {{ page_obj.number }} of {{ paginator.num_pages }}"
+    )
+
+    class Naive(ListView):  # type: ignore[type-arg,unused-ignore]
+        paginate_by = 50
+
+        def get_queryset(self) -> Any:
+            tickets = Ticket.objects.visible_to(self.request.user).order_by("-last_activity_at")
+            if search:
+                tickets = tickets.filter(
+                    Q(subject__icontains=search) | Q(messages__body_text__icontains=search)
+                ).distinct()
+            return tickets
+
+        def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> Any:
+            from django.http import HttpResponse
+
+            return HttpResponse(template.render(context, self.request))
+
+    request.GET = request.GET.copy()
+    request.GET["page"] = str(page)
+    return Naive.as_view()(request)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench ui")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    # The test client's host; setup_test_environment() is not used, because its template
+    # instrumentation (copying every context for the test client) would dominate the timings.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    if connection.vendor != "postgresql":
+        print("bench ui needs PostgreSQL: set DATABASE_URL (make bench does)")
+        return 2
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if args.regenerate or _counts() != (args.tickets, args.messages):
+        generate(args.tickets, args.messages)
+    else:
+        print(f"reusing {args.tickets:,} tickets and {args.messages:,} messages", flush=True)
+    return run(args.runs)
+
+
+def run(runs: int) -> int:
+    from django.test import Client, RequestFactory
+
+    from helpdesk.models import Message, Queue, Tag, Ticket
+
+    users = _users()
+    agent, supervisor = Client(), Client()
+    agent.force_login(users["agent"])
+    supervisor.force_login(users["supervisor"])
+    deep = max(2, min(41, Ticket.objects.count() // 100))
+    deep_cursor = _cursor_after_pages(users["supervisor"], pages=deep - 1)
+    ticket = Ticket.objects.filter(messages__isnull=False).order_by("-pk").first()
+    assert ticket is not None
+    n_msgs = Message.objects.filter(ticket=ticket).count()
+    queue = Queue.objects.get(slug="orders")
+    tag = Tag.objects.get(name="tag3")
+    rare = str(100000 + min(499, Ticket.objects.count() - 1))  # one ticket's order number
+    scenarios: list[tuple[str, Callable[[], Any]]] = [
+        ("inbox, first page (supervisor)", lambda: supervisor.get("/")),
+        ("inbox, first page, any status", lambda: supervisor.get("/", {"status": ""})),
+        ("inbox, first page (agent, own queues)", lambda: agent.get("/")),
+        (
+            f"inbox, page {deep}, any status (keyset)",
+            lambda: supervisor.get("/", {"status": "", "after": deep_cursor}),
+        ),
+        (
+            "inbox, filtered: queue + open",
+            lambda: supervisor.get("/", {"queue": str(queue.pk), "status": "open"}),
+        ),
+        (
+            "inbox, filtered: unassigned, any status",
+            lambda: supervisor.get("/", {"view": "unassigned", "status": ""}),
+        ),
+        (
+            "inbox, filtered: tag, sorted by SLA",
+            lambda: supervisor.get("/", {"tag": str(tag.pk), "sort": "sla"}),
+        ),
+        ("inbox, searched: order number", lambda: supervisor.get("/", {"q": rare, "status": ""})),
+        ("inbox, searched: two common words", lambda: supervisor.get("/", {"q": "leverans faktura"})),
+        ("inbox, searched: contact name", lambda: supervisor.get("/", {"q": "person 4711"})),
+        ("inbox, searched: prefix (lever*)", lambda: supervisor.get("/", {"q": "lever*"})),
+        (f"ticket view ({n_msgs} messages)", lambda: agent_or_supervisor(supervisor, ticket.pk)),
+    ]
+    factory = RequestFactory()
+
+    def naive(**kwargs: Any) -> Any:
+        request = factory.get("/")
+        request.user = users["supervisor"]
+        request.session = {}  # type: ignore[assignment]
+        return naive_list_view(request, **kwargs)
+
+    baselines: list[tuple[str, Callable[[], Any], int]] = [
+        ("baseline ListView, first page", lambda: naive(), runs),
+        (f"baseline ListView, page {deep} (OFFSET)", lambda: naive(page=deep), runs),
+        ("baseline ListView, icontains search", lambda: naive(search=rare), max(3, runs // 10)),
+    ]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at start: {load:.1f} on {os.cpu_count()} CPUs (timings are wall-clock)")
+    print(f"{'scenario':48} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    results: dict[str, dict[str, float]] = {}
+    for name, call in scenarios:
+        results[name] = measure(call, runs)
+        _print(name, results[name])
+    for name, call, count in baselines:
+        results[name] = measure(call, count, warmup=1)
+        _print(name, results[name])
+    _ratios(results, deep)
+    worst = max(r["p95"] for name, r in results.items() if not name.startswith("baseline"))
+    counts = {r["queries"] for name, r in results.items() if name.startswith("inbox")}
+    print(f"\nworst p95 of our pages: {worst:.1f} ms (goal < 50 ms); inbox query counts: {sorted(counts)}")
+    return 0
+
+
+def agent_or_supervisor(client: Any, pk: int) -> Any:
+    return client.get(f"/tickets/{pk}/")
+
+
+def _cursor_after_pages(user: Any, pages: int) -> str:
+    from helpdesk.selectors import InboxFilters, inbox_page
+
+    cursor = ""
+    for _ in range(pages):
+        cursor = inbox_page(user, InboxFilters(status="", after=cursor)).next_cursor
+    return cursor
+
+
+def _print(name: str, result: dict[str, float]) -> None:
+    queries = f"{result['queries']:.0f}" + ("" if result["queries"] == result["min_queries"] else "*")
+    print(f"{name:48} {result['median']:10.1f} {result['p95']:8.1f} {queries:>8}", flush=True)
+
+
+def _ratios(results: dict[str, dict[str, float]], deep: int) -> None:
+    pairs = [
+        ("inbox, first page, any status", "baseline ListView, first page"),
+        (f"inbox, page {deep}, any status (keyset)", f"baseline ListView, page {deep} (OFFSET)"),
+        ("inbox, searched: order number", "baseline ListView, icontains search"),
+    ]
+    print("\nratios (baseline median / ours median; higher is better for us):")
+    for ours, baseline in pairs:
+        ratio = results[baseline]["median"] / results[ours]["median"]
+        print(f"  {ours:40} {ratio:6.1f}x faster than {baseline}")
