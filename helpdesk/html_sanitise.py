@@ -9,6 +9,7 @@ can re-render with ``allow_remote_images=True``); ``cid:`` images kept for our a
 from __future__ import annotations
 
 import re
+import textwrap
 from functools import partial
 
 import nh3
@@ -142,7 +143,7 @@ def html_to_text(html: str) -> str:
     except Exception:  # inscriptis/lxml reject some byte soup; fall back to nh3's tag stripping
         text = nh3.clean(re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", html), tags=set())
         text = _unescape(text)
-    text = _TRAILING.sub("\n", text)
+    text = textwrap.dedent(_TRAILING.sub("\n", text))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")
 
 

@@ -9,6 +9,7 @@ iPhone") are taken out. Inline replies keep every unquoted paragraph between the
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 # Attribution lines end with a verb of writing in many languages.
@@ -399,5 +400,5 @@ def strip_marks(text: str) -> str:
 
 
 def _tidy(lines: list[str]) -> str:
-    text = "\n".join(line.rstrip() for line in lines if line.strip() not in MARKS)
+    text = textwrap.dedent("\n".join(line.rstrip() for line in lines if line.strip() not in MARKS))
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")

@@ -129,3 +129,42 @@ def test_pathological_input_is_linear():
     text = ("> " + "x" * 5000 + "\n") * 200 + "On " + "a" * 100000
     split = split_reply(text)
     assert split.quoted
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Am Di., 5. März 2024 um 10:15 Uhr schrieb Nordlager Support <support@nordlager.example>:",
+        "Le mar. 5 mars 2024 à 10:15, Nordlager Support <support@nordlager.example> a écrit :",
+        "El mar, 5 mar 2024 a las 10:15, Nordlager Support (<support@nordlager.example>) escribió:",
+        "Op di 5 mrt 2024 om 10:15 schreef Nordlager Support <support@nordlager.example>:",
+        "Den 5. mar. 2024 kl. 10.15 skrev Nordlager Support <support@nordlager.example>:",
+        "ti 5.3.2024 klo 10.15 Nordlager Support (support@nordlager.example) kirjoitti:",
+        "On 5 Mar 2024, at 10:15, Nordlager Support <support@nordlager.example> wrote:",
+        "On Tue, Mar 5, 2024 at 10:15 AM Nordlager Support <support@nordlager.example> wrote:",
+    ],
+)
+def test_gmail_and_apple_attributions_in_several_languages(attribution):
+    split = split_reply(f"Tack för svaret!\n\n{attribution}\n\n> Hej,\n> ordern är skickad.\n")
+    assert split.visible == "Tack för svaret!"
+    assert split.quoted.startswith(attribution.split()[0]) and "ordern är skickad" in split.quoted
+
+
+def test_html_only_replies_split_on_the_clients_quote_markers():
+    from helpdesk.parsing import parse_email
+
+    cases = {
+        '<div dir="ltr">Tack!</div><br><div class="gmail_quote"><div class="gmail_attr">Den tis 5 mars 2024 '
+        "skrev Support &lt;s@x.se&gt;:</div><blockquote>Hej, ordern är skickad.</blockquote></div>": "Tack!",
+        '<div>Tack!</div><div id="appendonsend"></div><hr><div id="divRplyFwdMsg"><b>Från:</b> Support '
+        "<br><b>Skickat:</b> den 5 mars 2024 10:15<br><b>Till:</b> Anna<br><b>Ämne:</b> Order</div>"
+        "<div>Hej, ordern är skickad.</div>": "Tack!",
+        '<div>Tack!</div><blockquote type="cite"><div>On 5 Mar 2024, at 10:15, Support wrote:</div>'
+        "<div>Hej, ordern är skickad.</div></blockquote>": "Tack!",
+    }
+    for html, visible in cases.items():
+        raw = b"From: anna@example.se\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html.encode()
+        parsed = parse_email(raw)
+        assert parsed.visible_text == visible, html
+        assert "ordern är skickad" in parsed.quoted_text
+        assert "ordern är skickad" in parsed.body_text and "HELPDESK-" not in parsed.body_text
