@@ -89,10 +89,8 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"(?:mailbox|recipient|user|address|account) (?:\S+ )?(?:not found|unavailable|does not exist|"
             r"doesn'?t exist|unknown|invalid|not exist)",
             r"invalid (?:recipient|mailbox|address|user)",
-            r"recipient (?:address )?rejected",
             r"not a valid (?:recipient|mailbox|user)",
             r"addressee unknown",
-            r"unrouteable address",
             r"does not have an? (?:account|mailbox)",
             r"doesn'?t have an? \S+ account",
             r"no mailbox",
@@ -140,7 +138,8 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"name (?:or service )?not known",
             r"name service error",
             r"no (?:mx|such domain)",
-            r"unrouteable (?:mail )?domain",
+            r"unrouteable (?:mail )?(?:domain|address)",
+            r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,} does not exist",
             r"dns (?:error|failure)",
             r"nxdomain",
             r"host unknown",
@@ -175,6 +174,10 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"denied by policy",
             r"barracuda",
         ],
+    ),
+    (
+        "securityerror",
+        [r"not authori[sz]ed", r"authentication required", r"must authenticate", r"relay access denied"],
     ),
     ("toomanyconn", [r"too many (?:connections|recipients|messages)", r"connection limit"]),
     ("speeding", [r"rate limit", r"too fast", r"throttl"]),
@@ -287,6 +290,10 @@ def classify_reason(status: str, diagnostic: str, action: str = "failed") -> str
     text = _ADDRESSES.sub(" ", diagnostic[reply.start() :] if reply else diagnostic)
     for reason, pattern in _REASON_TEXT:
         if pattern.search(text):
+            # x.2.x codes are about a mailbox that exists (RFC 3463); "user unknown" with them is a
+            # filter's wording, not a missing address.
+            if reason == "userunknown" and detail.startswith("2."):
+                return "filtered"
             return reason
     if reply and reply.start() > 0:
         for reason, pattern in _REASON_TEXT:

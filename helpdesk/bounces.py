@@ -167,6 +167,11 @@ def field_blocks(text: str) -> list[dict[str, str]]:
         name, sep, value = line.partition(":")
         if sep and name and " " not in name.strip():
             last = name.strip().lower()
+            # Some MTAs leave out the blank line between recipients: a repeated recipient field
+            # starts the next block.
+            if last in {"final-recipient", "original-recipient"} and last in current:
+                blocks.append(current)
+                current = {}
             current[last] = f"{current[last]}, {value.strip()}" if last in current else value.strip()
     if current:
         blocks.append(current)
@@ -361,8 +366,9 @@ def _addresses_in_text(human: str, own: set[str]) -> list[str]:
             else:
                 weight = 1
             weights[address] = max(weights.get(address, 0), weight)
-    best = max(weights.values(), default=0)
-    return [a for a, w in weights.items() if w == best and w > 0]
+    # Addresses on recipient lines or next to an error; only without any, every other address.
+    floor = 2 if any(w >= 2 for w in weights.values()) else 1
+    return [a for a, w in weights.items() if w >= floor]
 
 
 def _addresses_from_flufl(msg: Message) -> list[str]:
