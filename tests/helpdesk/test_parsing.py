@@ -208,3 +208,43 @@ def test_truncated_utf8_file_name_keeps_what_is_readable():
     raw = (CORPORA / "mime" / "flanker" / "russian-attachment-yahoo.eml").read_bytes()
     (attachment,) = parse_email(raw).attachments
     assert attachment.filename.startswith("Картинка с очень, очень длинным")
+
+
+def _tnef(files: list[tuple[str, bytes]]) -> bytes:
+    """A minimal TNEF stream (MS-OXTNEF): signature, key, version, code page, one block per file."""
+    import struct
+
+    def attr(level: int, attr_id: int, data: bytes) -> bytes:
+        return struct.pack("<BII", level, attr_id, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+    out = struct.pack("<IH", 0x223E9F78, 1) + attr(1, 0x00089006, struct.pack("<I", 0x10000))
+    out += attr(1, 0x00069007, struct.pack("<II", 1252, 0))
+    for name, data in files:
+        out += attr(2, 0x00069002, b"\x01" + b"\x00" * 13)  # attachment rendering: starts a file
+        out += attr(2, 0x00018010, name.encode("cp1252") + b"\x00")  # title
+        out += attr(2, 0x0006800F, data)  # data
+    return out
+
+
+def test_winmail_dat_is_replaced_by_the_files_inside():
+    winmail = base64.b64encode(_tnef([("faktura.pdf", b"%PDF-1.4"), ("bild.png", b"\x89PNG")])).decode()
+    body = (
+        "--b\nContent-Type: text/plain\n\nSee attached\n--b\nContent-Type: application/ms-tnef\n"
+        'Content-Disposition: attachment; filename="winmail.dat"\nContent-Transfer-Encoding: base64\n\n'
+        f"{winmail}\n--b--\n"
+    )
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b", body))
+    assert [(a.filename, a.content_type, a.content) for a in parsed.attachments] == [
+        ("faktura.pdf", "application/pdf", b"%PDF-1.4"),
+        ("bild.png", "image/png", b"\x89PNG"),
+    ]
+
+
+def test_broken_winmail_dat_is_kept_with_a_defect():
+    body = (
+        "--b\nContent-Type: text/plain\n\nSee attached\n--b\nContent-Type: application/ms-tnef\n"
+        'Content-Disposition: attachment; filename="winmail.dat"\n\nnot tnef at all\n--b--\n'
+    )
+    parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b", body))
+    assert [a.filename for a in parsed.attachments] == ["winmail.dat"]
+    assert any("TNEF" in d for d in parsed.defects)
