@@ -83,3 +83,63 @@ class FeedbackReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class OutboundMessage(models.Model):
+    """A mail we are to send. Created ``queued`` by ``delivery.outbound.queue_reply``.
+
+    The delivery issue adds the sending worker, transports, retries and feedback; the fields here are
+    what approval knows: addresses, threading headers, text, and an idempotency key so one approval
+    can never queue two mails.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DEFERRED = "deferred", _("Deferred")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Stream(models.TextChoices):
+        TRANSACTIONAL = "transactional", _("Transactional")
+        BULK = "bulk", _("Bulk")
+
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="outbound_messages"
+    )
+    ticket_message = models.OneToOneField(
+        "helpdesk.Message",
+        verbose_name=_("ticket message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbound",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stream = models.CharField(_("stream"), max_length=16, choices=Stream.choices, default=Stream.TRANSACTIONAL)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=5)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    from_address = models.CharField(_("from"), max_length=320)
+    to_addresses = models.JSONField(_("to"), default=list)
+    cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=998)
+    body_text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "priority", "created_at"], name="outbound_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} to {', '.join(self.to_addresses)} ({self.status})"

@@ -1,3 +1,425 @@
-"""AI drafts, their revisions and traces (built by the drafts issue)."""
+"""AI drafts, their revisions, traces and citations; the texts and rules admins keep for drafting.
+
+A ``Draft`` answers one customer ``Message``. Its life: generating -> ready -> (edited) -> approved ->
+sent, or rejected / superseded; failed (with a reason) when the pipeline could not produce a text.
+Every change goes through ``drafts.services`` and leaves an audit event.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+
+
+class Intent(models.TextChoices):
+    ORDER_STATUS = "order_status", _("Order status")
+    DELIVERY_ETA = "delivery_eta", _("Delivery / ETA")
+    STOCK = "stock", _("Stock / availability")
+    QUOTE = "quote", _("Quote request")
+    INVOICE_COPY = "invoice_copy", _("Invoice copy")
+    RETURN_COMPLAINT = "return_complaint", _("Return / complaint")
+    ADDRESS_CHANGE = "address_change", _("Address change")
+    OTHER = "other", _("Other")
+
+
+class Flag(models.TextChoices):
+    """Why a draft needs a closer look. Risk flags come from the customer's text, the rest from drafting."""
+
+    UNVERIFIED = "unverified_claims", _("Unverified claims")
+    MISSING_FACTS = "missing_facts", _("Facts could not be fetched")
+    LEGAL_THREAT = "legal_threat", _("Legal threat")
+    MONEY = "refund_or_money", _("Refund or money")
+    PERSONAL_DATA = "personal_data", _("Personal data request")
+    ANGRY = "angry_customer", _("Angry customer")
+    OTHER_CUSTOMER = "other_customers_record", _("Record of another customer")
+
+
+RISK_FLAGS = [Flag.LEGAL_THREAT, Flag.MONEY, Flag.PERSONAL_DATA, Flag.ANGRY, Flag.OTHER_CUSTOMER]
+
+
+class DraftQuerySet(models.QuerySet["Draft"]):
+    def pending_review(self) -> DraftQuerySet:
+        return self.filter(status__in=[Draft.Status.READY, Draft.Status.EDITED])
+
+    def open(self) -> DraftQuerySet:
+        """Drafts that still wait for something: being generated or reviewed."""
+        return self.filter(status__in=Draft.OPEN_STATUSES)
+
+    def current_for_ticket(self, ticket_id: int) -> DraftQuerySet:
+        return self.filter(ticket_id=ticket_id).exclude(status=Draft.Status.SUPERSEDED).order_by("-pk")
+
+
+class Draft(models.Model):
+    class Status(models.TextChoices):
+        GENERATING = "generating", _("Generating")
+        READY = "ready", _("Ready for review")
+        EDITED = "edited", _("Edited")
+        APPROVED = "approved", _("Approved")
+        SENT = "sent", _("Sent")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+        FAILED = "failed", _("Failed")
+
+    OPEN_STATUSES = (Status.GENERATING, Status.READY, Status.EDITED)
+    REVIEWABLE_STATUSES = (Status.READY, Status.EDITED)
+
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    in_reply_to = models.ForeignKey(
+        "helpdesk.Message",
+        verbose_name=_("in reply to"),
+        on_delete=models.CASCADE,
+        related_name="drafts",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.GENERATING)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    ai_subject = models.CharField(_("AI subject"), max_length=998, blank=True)
+    ai_body = models.TextField(_("AI body"), blank=True, help_text=_("The text as the drafter wrote it."))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    intent = models.CharField(_("intent"), max_length=32, choices=Intent.choices, blank=True)
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    claims = models.JSONField(
+        _("claims"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Checked spans of the body: start, end, text, kind, verified, fact ids."),
+    )
+    problems = models.JSONField(
+        _("problems"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("What the drafter could not fetch or do, e.g. an ERP lookup that failed."),
+    )
+    understanding = models.JSONField(_("understanding"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    instruction = models.CharField(_("instruction"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    edit_distance = models.PositiveIntegerField(
+        _("edit distance"), null=True, blank=True, help_text=_("Characters changed between AI and approved text.")
+    )
+    accepted_as_is = models.BooleanField(_("accepted as is"), null=True, blank=True)
+    outbound = models.OneToOneField(
+        "delivery.OutboundMessage",
+        verbose_name=_("outbound message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="draft",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The first draft of a message is made once, however often the task is enqueued;
+            # regenerated drafts point at the draft they replace and are not limited.
+            models.UniqueConstraint(
+                fields=["in_reply_to"], condition=Q(supersedes__isnull=True), name="draft_one_first_per_message"
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "status"], name="draft_ticket_status")]
+
+    def __str__(self) -> str:
+        return f"Draft {self.pk} for #{self.ticket_id} ({self.status})"
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.status in self.REVIEWABLE_STATUSES
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def unverified_claims(self) -> list[dict[str, Any]]:
+        return [claim for claim in self.claims if not claim.get("verified")]
+
+    def problem_messages(self) -> list[str]:
+        """The problems as sentences in the active language, for the operator."""
+        return [describe_problem(problem) for problem in self.problems]
+
+
+def describe_problem(problem: dict[str, Any]) -> str:
+    kind, what, key = problem.get("kind", ""), problem.get("what", ""), problem.get("key", "")
+    if kind == "unavailable":
+        return gettext("ERP unavailable: could not fetch %(what)s %(key)s") % {"what": what, "key": key}
+    if kind == "not_found":
+        return gettext("Not found in the ERP: %(what)s %(key)s") % {"what": what, "key": key}
+    if kind == "misconfigured":
+        return gettext("ERP connector misconfigured: could not fetch %(what)s %(key)s") % {
+            "what": what,
+            "key": key,
+        }
+    if kind == "other_customer":
+        return gettext("%(what)s %(key)s belongs to another ERP customer than the sender") % {
+            "what": what,
+            "key": key,
+        }
+    if kind == "instruction_ignored":
+        return gettext("The embedded drafter cannot follow this instruction: %(detail)s") % {
+            "detail": problem.get("detail", "")
+        }
+    if kind == "no_customer":
+        return gettext("No ERP customer has the address %(key)s") % {"key": key}
+    return str(problem.get("detail") or kind)
+
+
+class DraftRevision(models.Model):
+    """One version of a draft's text: the AI's, and each human edit after it."""
+
+    class Kind(models.TextChoices):
+        AI = "ai", _("AI draft")
+        EDIT = "edit", _("Edit")
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_label = models.CharField(_("author"), max_length=150)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    diff = models.TextField(_("diff"), blank=True, help_text=_("Unified diff against the previous version."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("draft revision")
+        verbose_name_plural = _("draft revisions")
+        ordering = ["draft", "version", "pk"]
+
+    def __str__(self) -> str:
+        return f"Draft {self.draft_id} v{self.version} by {self.author_label}"
+
+
+class DraftTrace(models.Model):
+    """How a draft was made: drafter, model, prompt version, lookups, facts, timings, tokens."""
+
+    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="trace")
+    drafter = models.CharField(_("drafter"), max_length=64)
+    drafter_version = models.CharField(_("drafter version"), max_length=32)
+    model_name = models.CharField(_("model"), max_length=200, blank=True)
+    prompt_version = models.CharField(_("prompt version"), max_length=32, blank=True)
+    tool_calls = models.JSONField(_("tool calls"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    facts = models.JSONField(_("facts"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    context = models.JSONField(
+        _("context"),
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Thread, earlier tickets, similar replies and knowledge used."),
+    )
+    timings_ms = models.JSONField(_("timings (ms)"), default=dict, blank=True)
+    input_tokens = models.PositiveIntegerField(_("input tokens"), null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(_("output tokens"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("model attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("draft trace")
+        verbose_name_plural = _("draft traces")
+
+    def __str__(self) -> str:
+        return f"Trace of draft {self.draft_id}: {self.drafter} {self.drafter_version}"
+
+
+class Citation(models.Model):
+    """A fact the draft relies on, with where it came from (an ERP record or a knowledge article)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="citations")
+    fact_id = models.CharField(_("fact id"), max_length=200)
+    label = models.CharField(_("label"), max_length=200)
+    value = models.TextField(_("value"), blank=True)
+    source_system = models.CharField(_("source system"), max_length=64)
+    source_record_type = models.CharField(_("record type"), max_length=32)
+    source_key = models.CharField(_("record key"), max_length=200)
+    source_url = models.CharField(_("link"), max_length=500, blank=True)
+    fetched_at = models.DateTimeField(_("fetched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        ordering = ["draft", "pk"]
+        constraints = [models.UniqueConstraint(fields=["draft", "fact_id"], name="citation_unique_fact")]
+
+    def __str__(self) -> str:
+        return f"{self.fact_id} = {self.value}"
+
+
+class KnowledgeArticle(models.Model):
+    """A short text admins keep (delivery terms, return rules, opening hours); drafts cite it like a fact."""
+
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES)
+    body = models.TextField(_("text"), help_text=_("Short, self-contained; it may be quoted in replies."))
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Words customers use, separated by commas.")
+    )
+    intents = models.JSONField(
+        _("intents"), default=list, blank=True, help_text=_("Intents this article always applies to.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge article")
+        verbose_name_plural = _("knowledge articles")
+        ordering = ["language", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    @property
+    def fact_id(self) -> str:
+        return f"kb:{self.pk}#body"
+
+
+class BrandVoice(models.Model):
+    """Greeting, closing and signature per language, shared by every reply template."""
+
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, unique=True)
+    greeting = models.CharField(
+        _("greeting"), max_length=200, help_text=_("May use {{ name }}, the customer's first name.")
+    )
+    formal_greeting = models.CharField(_("formal greeting"), max_length=200)
+    closing = models.CharField(_("closing"), max_length=200)
+    formal_closing = models.CharField(_("formal closing"), max_length=200)
+    signature = models.TextField(_("signature"))
+
+    class Meta:
+        verbose_name = _("brand voice")
+        verbose_name_plural = _("brand voices")
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return self.language
+
+
+class ReplyTemplate(models.Model):
+    """The embedded drafter's text for one intent in one language (Django template syntax)."""
+
+    intent = models.CharField(_("intent"), max_length=32, choices=Intent.choices)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=300, default="Re: {{ subject }}")
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Django template. Values come only from retrieved facts; see the default templates for "
+            "the variables (orders, shipments, products, quote, invoices, knowledge, missing)."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["intent", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["intent", "language"], name="reply_template_unique_intent_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_intent_display()} ({self.language})"
+
+
+class ReviewPolicy(models.Model):
+    """Who may approve what. The newest active row applies; without one, the defaults below apply."""
+
+    name = models.CharField(_("name"), max_length=100, default="default")
+    active = models.BooleanField(_("active"), default=True)
+    unverified_needs_supervisor = models.BooleanField(
+        _("unverified claims need a supervisor"), default=True
+    )
+    missing_facts_need_supervisor = models.BooleanField(
+        _("missing facts need a supervisor"), default=True
+    )
+    risk_flags_needing_supervisor = models.JSONField(
+        _("risk flags that need a supervisor"),
+        default=list,
+        blank=True,
+        help_text=_("Any of: legal_threat, refund_or_money, personal_data, angry_customer."),
+    )
+    intents_needing_supervisor = models.JSONField(
+        _("intents that always need a supervisor"), default=list, blank=True
+    )
+    min_confidence_for_agent = models.FloatField(
+        _("lowest confidence an agent may approve"), default=0.5
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> ReviewPolicy:
+        policy = cls.objects.filter(active=True).first()
+        return policy if policy is not None else cls.default()
+
+    @classmethod
+    def default(cls) -> ReviewPolicy:
+        return cls(risk_flags_needing_supervisor=[str(flag) for flag in RISK_FLAGS])
+
+
+class ReplyMemory(models.Model):
+    """An approved reply with the question it answered: the team's email memory for later drafts."""
+
+    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="memory")
+    language = models.CharField(_("language"), max_length=8)
+    intent = models.CharField(_("intent"), max_length=32)
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"))
+    approved_at = models.DateTimeField(_("approved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("approved reply")
+        verbose_name_plural = _("approved replies (email memory)")
+        ordering = ["-approved_at"]
+        indexes = [models.Index(fields=["language", "-approved_at"], name="memory_language_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.intent} ({self.language}) {self.question[:60]}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from drafts.demo import seed_knowledge
 from helpdesk.demo import DEMO_LOGINS, seed_helpdesk
 from integrations.demo_data import seed_erp
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = {**seed_erp(), **seed_helpdesk()}
+        created = {**seed_erp(), **seed_helpdesk(), **seed_knowledge()}
         logins = [{"username": x.username, "password": x.password, "role": x.role} for x in DEMO_LOGINS]
         if options["json"]:
             self.stdout.write(json.dumps({"created": created, "logins": logins}))

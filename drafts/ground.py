@@ -1,0 +1,252 @@
+"""Step 2 of drafting: fetch what the reply may state.
+
+``ground(...)`` asks the ERP connector about every entity the customer named and about the contact's
+recent orders, and gathers the thread so far, the contact's earlier tickets, similar approved replies
+(email memory) and knowledge articles. Every record becomes citable ``Fact``s; every failed lookup
+becomes a ``problem`` the draft shows, never a silent gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from django.urls import reverse
+from django.utils import timezone
+
+from drafts import selectors
+from drafts.understand import Understanding
+from helpdesk.models import Message, Ticket
+from integrations.base import (
+    Connector,
+    ConnectorError,
+    Customer,
+    Fact,
+    Invoice,
+    Misconfigured,
+    NotFound,
+    Order,
+    Product,
+    Record,
+    Shipment,
+    SourceRef,
+    Unavailable,
+)
+
+T = TypeVar("T")
+
+# Intents for which the contact's open orders stand in when the customer named no order.
+ORDER_INTENTS = {"order_status", "delivery_eta", "address_change", "return_complaint"}
+CLOSED_ORDER_STATUSES = {"delivered", "cancelled"}
+RECENT_ORDERS = 3
+
+
+@dataclass
+class Grounding:
+    """Everything a reply may rely on, and what could not be fetched."""
+
+    customer: Customer | None = None
+    orders: list[Order] = field(default_factory=list)  # the orders the reply is about
+    recent_orders: list[Order] = field(default_factory=list)
+    shipments: list[Shipment] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    knowledge: list[dict[str, Any]] = field(default_factory=list)
+    memory: list[dict[str, Any]] = field(default_factory=list)
+    thread: list[dict[str, Any]] = field(default_factory=list)
+    earlier_tickets: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    lookups: list[dict[str, Any]] = field(default_factory=list)
+    lookup_ms: float = 0.0
+    not_found: list[tuple[str, str]] = field(default_factory=list)  # (what, key) the ERP has no record of
+
+    def add_record(self, record: Record) -> None:
+        """Index ``record`` and its nested records (order lines, shipments, stock, prices) as facts."""
+        for fact in record.facts():
+            self.facts[fact.id] = fact
+        for child in _children(record):
+            self.add_record(child)
+
+    def add_fact(self, fact: Fact) -> None:
+        self.facts[fact.id] = fact
+
+    def missing(self, kind: str) -> list[tuple[str, str]]:
+        return [(p["what"], p["key"]) for p in self.problems if p.get("kind") == kind]
+
+
+class Lookups:
+    """Connector calls with timing and error capture; what fails becomes a problem on ``grounding``."""
+
+    def __init__(self, connector: Connector, grounding: Grounding) -> None:
+        self.connector = connector
+        self.grounding = grounding
+
+    def call(self, what: str, key: str, fetch: Callable[[], T], *, report_not_found: bool = True) -> T | None:
+        started = time.perf_counter()
+        entry: dict[str, Any] = {"call": what, "key": key}
+        try:
+            result = fetch()
+        except NotFound as exc:
+            entry["error"] = f"not found: {exc}"
+            if report_not_found:
+                self.grounding.problems.append({"kind": "not_found", "what": what, "key": key})
+                self.grounding.not_found.append((what, key))
+            return None
+        except Unavailable as exc:
+            entry["error"] = f"unavailable: {exc}"
+            self.grounding.problems.append(
+                {"kind": "unavailable", "what": what, "key": key, "detail": str(exc)}
+            )
+            return None
+        except Misconfigured as exc:
+            entry["error"] = f"misconfigured: {exc}"
+            self.grounding.problems.append(
+                {"kind": "misconfigured", "what": what, "key": key, "detail": str(exc)}
+            )
+            return None
+        except ConnectorError as exc:
+            entry["error"] = f"error: {exc}"
+            self.grounding.problems.append({"kind": "unavailable", "what": what, "key": key, "detail": str(exc)})
+            return None
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            entry["ms"] = round(elapsed, 2)
+            self.grounding.lookup_ms += elapsed
+            self.grounding.lookups.append(entry)
+        entry["ok"] = True
+        return result
+
+
+def ground(
+    *,
+    ticket: Ticket,
+    message: Message,
+    understanding: Understanding,
+    connector: Connector,
+) -> Grounding:
+    grounding = Grounding()
+    lookups = Lookups(connector, grounding)
+    entities = understanding.entities
+    email = message.from_address or (ticket.contact.email if ticket.contact_id else "")
+    if email:
+        grounding.customer = lookups.call(
+            "customer", email, lambda: connector.find_customer(email=email), report_not_found=False
+        )
+    if grounding.customer is not None:
+        grounding.add_record(grounding.customer)
+    _fetch_orders(lookups, grounding, entities.orders)
+    _fetch_codes(lookups, grounding, understanding)
+    for number in entities.invoices:
+        invoice = lookups.call("invoice", number, partial(connector.get_invoice, number))
+        if invoice is not None:
+            grounding.invoices.append(invoice)
+            grounding.add_record(invoice)
+    if grounding.customer is not None:
+        number = grounding.customer.number
+        recent = lookups.call(
+            "recent orders", number, lambda: connector.recent_orders(number, limit=RECENT_ORDERS)
+        )
+        grounding.recent_orders = recent or []
+        if not grounding.orders and understanding.intent in ORDER_INTENTS:
+            for order in grounding.recent_orders:
+                if order.status not in CLOSED_ORDER_STATUSES:
+                    grounding.orders.append(order)
+                    grounding.add_record(order)
+    _check_ownership(grounding)
+    _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
+    return grounding
+
+
+def _fetch_orders(lookups: Lookups, grounding: Grounding, numbers: list[str]) -> None:
+    for number in numbers:
+        order = lookups.call("order", number, partial(lookups.connector.get_order, number))
+        if order is not None:
+            grounding.orders.append(order)
+            grounding.add_record(order)
+
+
+def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understanding) -> None:
+    """SKU-like codes are products, or else tracking numbers; explicit tracking numbers are shipments."""
+    connector = lookups.connector
+    product_intent = understanding.intent in {"stock", "quote"}
+    for code in understanding.entities.skus:
+        product = lookups.call(
+            "product", code, partial(connector.get_product, code), report_not_found=False
+        )
+        if product is not None:
+            grounding.products.append(product)
+            grounding.add_record(product)
+            continue
+        if any(p.get("key") == code for p in grounding.problems):
+            continue  # the ERP is down: do not ask again as a shipment
+        shipment = lookups.call(
+            "shipment", code, partial(connector.get_shipment, code), report_not_found=False
+        )
+        if shipment is not None:
+            grounding.shipments.append(shipment)
+            grounding.add_record(shipment)
+        elif product_intent and not any(p.get("key") == code for p in grounding.problems):
+            grounding.problems.append({"kind": "not_found", "what": "product", "key": code})
+            grounding.not_found.append(("product", code))
+    for tracking in understanding.entities.tracking:
+        shipment = lookups.call("shipment", tracking, partial(connector.get_shipment, tracking))
+        if shipment is not None:
+            grounding.shipments.append(shipment)
+            grounding.add_record(shipment)
+
+
+def _check_ownership(grounding: Grounding) -> None:
+    """Orders and invoices of another customer must not be described to this sender without a check."""
+    own = grounding.customer.number if grounding.customer is not None else None
+    for record in [*grounding.orders, *grounding.invoices]:
+        if record.customer_number != own:
+            grounding.problems.append(
+                {
+                    "kind": "other_customer",
+                    "what": "order" if isinstance(record, Order) else "invoice",
+                    "key": record.number,
+                }
+            )
+
+
+def _add_context(grounding: Grounding, *, ticket: Ticket, message: Message, understanding: Understanding) -> None:
+    now = timezone.now()
+    grounding.thread = selectors.thread_before(ticket=ticket, message=message)
+    grounding.earlier_tickets = selectors.earlier_tickets(ticket=ticket)
+    text = f"{message.subject}\n{message.display_text}"
+    grounding.memory = selectors.similar_replies(text=text, language=understanding.language, exclude_ticket=ticket.pk)
+    articles = selectors.relevant_articles(text=text, language=understanding.language, intent=understanding.intent)
+    for article in articles:
+        source = SourceRef(
+            system="knowledge",
+            record_type="kb",
+            key=str(article.pk),
+            fetched_at=now,
+            url=reverse("admin:drafts_knowledgearticle_change", args=[article.pk]),
+        )
+        fact = Fact(id=source.fact_id("body"), label=article.title, value=article.body, source=source, field="body")
+        grounding.add_fact(fact)
+        grounding.knowledge.append({"id": article.pk, "title": article.title, "body": article.body, "fact": fact})
+
+
+def message_fact(message: Message, name: str, value: Any, label: str) -> Fact:
+    """A value the customer wrote (e.g. the quantity they ask for), citable as their message."""
+    source = SourceRef(
+        system="helpdesk",
+        record_type="message",
+        key=str(message.pk),
+        fetched_at=message.created_at or dt.datetime.now(tz=dt.UTC),
+    )
+    return Fact(id=source.fact_id(name), label=label, value=value, source=source, field=name)
+
+
+def _children(record: Record) -> list[Record]:
+    children: list[Record] = []
+    for name in ("lines", "shipments", "stock", "prices"):
+        children.extend(getattr(record, name, ()) or ())
+    return children

@@ -1,0 +1,307 @@
+"""understand -> ground -> compose -> verify, for one customer message. Reads only; services write.
+
+``run(...)`` returns an ``Outcome`` (text, flags, claims, citations, trace) or raises
+``DraftingFailed`` with the reason and whatever trace there is, so a failed draft shows why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from drafts import compose, verify
+from drafts.ground import Grounding, ground, message_fact
+from drafts.models import Flag
+from drafts.understand import Understanding, understand
+from helpdesk.models import Message, Ticket
+from integrations.base import Connector, Fact
+
+PROBLEM_FLAGS = {"unavailable": Flag.MISSING_FACTS, "misconfigured": Flag.MISSING_FACTS}
+
+
+class DraftingFailed(Exception):
+    """No usable text: the reason is shown on the draft; ``trace`` holds what was done."""
+
+    def __init__(self, reason: str, trace: dict[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.trace = trace or {}
+
+
+@dataclass
+class Outcome:
+    subject: str
+    body: str
+    language: str
+    intent: str
+    confidence: float
+    flags: list[str]
+    claims: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    understanding: dict[str, Any]
+    citations: list[Fact]
+    trace: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Composed:
+    """What either drafter hands to verification."""
+
+    subject: str
+    body: str
+    cited: list[str]
+    trusted_texts: list[str]
+    drafter: str
+    drafter_version: str
+    model_name: str = ""
+    prompt_version: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    attempts: int = 0
+    extra_problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run(
+    *,
+    ticket: Ticket,
+    message: Message,
+    connector: Connector,
+    instruction: str = "",
+    chat_model: Any = None,
+) -> Outcome:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
+    understood = understand(
+        subject=message.subject or ticket.subject,
+        text=message.display_text,
+        default_language=default_language or "en",
+    )
+    timings["understand"] = _ms(started)
+    step = time.perf_counter()
+    grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
+    timings["ground"] = _ms(step)
+    timings["erp_lookups"] = round(grounding.lookup_ms, 2)
+    grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
+    step = time.perf_counter()
+    base_trace = {"timings_ms": timings, "tool_calls": list(grounding.lookups), "context": _context(understood, grounding)}
+    try:
+        composed = _compose(
+            ticket=ticket,
+            message=message,
+            understood=understood,
+            grounding=grounding,
+            instruction=instruction,
+            connector=connector,
+            chat_model=chat_model,
+        )
+    except DraftingFailed as exc:
+        timings["compose"] = _ms(step)
+        exc.trace = {**base_trace, **exc.trace, "facts": facts_to_json(grounding.facts.values())}
+        raise
+    except compose.ComposeError as exc:
+        timings["compose"] = _ms(step)
+        raise DraftingFailed(str(exc), {**base_trace, "drafter": compose.DRAFTER}) from exc
+    timings["compose"] = _ms(step)
+    step = time.perf_counter()
+    claims = check(composed.body, facts=grounding.facts.values(), trusted_texts=composed.trusted_texts, message=message)
+    timings["verify"] = _ms(step)
+    problems = grounding.problems + composed.extra_problems
+    cited_ids = _cited(composed.cited, claims, grounding)
+    flags = flags_for(understood.risk_flags, problems, claims)
+    timings["total"] = _ms(started)
+    return Outcome(
+        subject=composed.subject,
+        body=composed.body,
+        language=understood.language,
+        intent=understood.intent,
+        confidence=confidence(understood, problems, claims),
+        flags=flags,
+        claims=[claim.as_dict() for claim in claims],
+        problems=problems,
+        understanding=understood.as_dict(),
+        citations=[grounding.facts[fact_id] for fact_id in cited_ids],
+        trace={
+            **base_trace,
+            "drafter": composed.drafter,
+            "drafter_version": composed.drafter_version,
+            "model_name": composed.model_name,
+            "prompt_version": composed.prompt_version,
+            "tool_calls": [*grounding.lookups, *composed.tool_calls],
+            "facts": facts_to_json(grounding.facts.values()),
+            "input_tokens": composed.input_tokens,
+            "output_tokens": composed.output_tokens,
+            "attempts": composed.attempts,
+            "context": {**base_trace["context"], "trusted_texts": composed.trusted_texts},
+        },
+    )
+
+
+def _compose(
+    *,
+    ticket: Ticket,
+    message: Message,
+    understood: Understanding,
+    grounding: Grounding,
+    instruction: str,
+    connector: Connector,
+    chat_model: Any,
+) -> Composed:
+    if chat_model is not None or settings.LLM_MODEL:
+        from drafts import llm
+
+        return llm.compose_with_llm(
+            ticket=ticket,
+            message=message,
+            understanding=understood,
+            grounding=grounding,
+            connector=connector,
+            instruction=instruction,
+            chat_model=chat_model,
+        )
+    result = compose.compose_embedded(
+        ticket=ticket, message=message, understanding=understood, grounding=grounding, instruction=instruction
+    )
+    return Composed(
+        subject=result.subject,
+        body=result.body,
+        cited=result.cited,
+        trusted_texts=result.trusted_texts,
+        drafter=compose.DRAFTER,
+        drafter_version=compose.DRAFTER_VERSION,
+        prompt_version=f"templates:{understood.intent}:{understood.language}",
+        extra_problems=result.extra_problems,
+    )
+
+
+def check(body: str, *, facts: Any, trusted_texts: list[str], message: Message) -> list[verify.Claim]:
+    """Verify ``body`` against ``facts`` (Fact objects), the trusted texts and the customer's message."""
+    return verify.verify(
+        body,
+        facts=[(fact.id, _local(fact.value)) for fact in facts if fact.source.record_type != "message"],
+        trusted_texts=trusted_texts,
+        customer_text=f"{message.subject}\n{message.display_text}",
+        customer_fact_id=f"message:{message.pk}#text",
+    )
+
+
+def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:
+    flags = list(dict.fromkeys(risk_flags))
+    for problem in problems:
+        flag = PROBLEM_FLAGS.get(problem.get("kind", ""))
+        if flag is not None and flag not in flags:
+            flags.append(str(flag))
+        if problem.get("kind") == "other_customer" and Flag.OTHER_CUSTOMER not in flags:
+            flags.append(str(Flag.OTHER_CUSTOMER))
+    if any(not claim.verified for claim in claims):
+        flags.append(str(Flag.UNVERIFIED))
+    return flags
+
+
+def confidence(understood: Understanding, problems: list[dict[str, Any]], claims: list[verify.Claim]) -> float:
+    """A rough score in [0.05, 0.99]: a clear intent, every fact found and every claim verified."""
+    score = 0.9 if understood.intent != "other" else 0.6
+    if understood.intent_score < 2:
+        score -= 0.1
+    if any(not claim.verified for claim in claims):
+        score -= 0.3
+    if any(p.get("kind") in {"unavailable", "misconfigured"} for p in problems):
+        score -= 0.3
+    elif problems:
+        score -= 0.1
+    score -= 0.1 * min(len(understood.risk_flags), 3)
+    return round(min(max(score, 0.05), 0.99), 2)
+
+
+def facts_to_json(facts: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": fact.id,
+            "label": fact.label,
+            "value": json_value(fact.value),
+            "type": _type_name(fact.value),
+            "source": {
+                "system": fact.source.system,
+                "record_type": fact.source.record_type,
+                "key": fact.source.key,
+                "url": fact.source.url,
+                "fetched_at": fact.source.fetched_at.isoformat(),
+            },
+        }
+        for fact in facts
+    ]
+
+
+def facts_from_json(rows: list[dict[str, Any]]) -> list[tuple[str, object]]:
+    """(fact id, typed value) pairs from a trace, for verifying an edited text again."""
+    return [(row["id"], _typed(row.get("value"), row.get("type", "str"))) for row in rows if not row["id"].startswith("message:")]
+
+
+def _cited(composed_ids: list[str], claims: list[verify.Claim], grounding: Grounding) -> list[str]:
+    ids = [fact_id for fact_id in composed_ids if fact_id in grounding.facts]
+    for claim in claims:
+        ids.extend(fact_id for fact_id in claim.fact_ids if fact_id in grounding.facts)
+    return list(dict.fromkeys(ids))
+
+
+def _context(understood: Understanding, grounding: Grounding) -> dict[str, Any]:
+    return {
+        "understanding": understood.as_dict(),
+        "customer": grounding.customer.number if grounding.customer else None,
+        "thread": [{k: v for k, v in item.items() if k != "text"} for item in grounding.thread],
+        "earlier_tickets": grounding.earlier_tickets,
+        "memory": [{"id": m["pk"], "draft": m["draft_id"], "score": m["score"]} for m in grounding.memory],
+        "knowledge": [{"id": a["id"], "title": a["title"]} for a in grounding.knowledge],
+        "recent_orders": [order.number for order in grounding.recent_orders],
+    }
+
+
+def _local(value: object) -> object:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, Decimal):
+        return "decimal"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    return "none" if value is None else "str"
+
+
+def json_value(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return _local(value).isoformat()  # type: ignore[union-attr]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _typed(value: Any, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value)
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "decimal":
+        return Decimal(value)
+    return value
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

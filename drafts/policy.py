@@ -1,0 +1,58 @@
+"""Who may approve a draft: the review policy admins configure, applied to one draft and one user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext
+
+from drafts.models import RISK_FLAGS, Draft, Flag, ReviewPolicy
+from helpdesk import roles
+from helpdesk.models import Ticket
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    needs_supervisor: bool
+    reasons: list[str] = field(default_factory=list)  # why a supervisor is needed, or why not allowed
+
+
+def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list[str]:
+    """Sentences saying why this draft needs a supervisor's approval; empty when an agent may approve."""
+    policy = policy or ReviewPolicy.current()
+    flags = set(draft.flags or [])
+    reasons = []
+    if policy.unverified_needs_supervisor and (Flag.UNVERIFIED in flags or draft.unverified_claims):
+        count = len(draft.unverified_claims)
+        reasons.append(gettext("%(count)d claim(s) in the text match no retrieved fact.") % {"count": count})
+    if policy.missing_facts_need_supervisor and Flag.MISSING_FACTS in flags:
+        reasons.append(gettext("Some facts could not be fetched from the ERP."))
+    risk_labels = dict(Flag.choices)
+    for flag in policy.risk_flags_needing_supervisor or []:
+        if flag in flags and flag in {str(f) for f in RISK_FLAGS}:
+            reasons.append(gettext("Risk: %(flag)s.") % {"flag": risk_labels.get(flag, flag)})
+    if draft.intent and draft.intent in (policy.intents_needing_supervisor or []):
+        reasons.append(gettext("Replies of this kind always need a supervisor."))
+    if draft.confidence < policy.min_confidence_for_agent:
+        reasons.append(
+            gettext("Confidence %(confidence).2f is below %(minimum).2f.")
+            % {"confidence": draft.confidence, "minimum": policy.min_confidence_for_agent}
+        )
+    return reasons
+
+
+def decide(user: Any, draft: Draft, policy: ReviewPolicy | None = None) -> Decision:
+    """May ``user`` approve ``draft``? Supervisors may approve anything they may see; agents only
+    drafts without reasons for a supervisor."""
+    if not roles.is_staff_member(user) or not can_see_ticket(user, draft.ticket_id):
+        return Decision(False, False, [gettext("You may not work on this ticket.")])
+    reasons = supervisor_reasons(draft, policy)
+    if not reasons or roles.is_supervisor(user):
+        return Decision(True, bool(reasons), reasons)
+    return Decision(False, True, reasons)
+
+
+def can_see_ticket(user: Any, ticket_id: int) -> bool:
+    return Ticket.objects.visible_to(user).filter(pk=ticket_id).exists()

@@ -1,0 +1,231 @@
+"""Step 4 of drafting: every number, code and date in a reply must match a retrieved fact.
+
+Pure: ``verify(body, facts=..., trusted_texts=..., customer_text=...)`` returns one ``Claim`` per
+checked span of the body, with its position, so a reviewer sees exactly what is not backed by a fact.
+
+A claim is verified when its value equals the value of a fact (order numbers, SKUs and tracking
+numbers as codes; amounts and quantities as numbers in Swedish or English notation; dates in ISO,
+numeric or written form). Numbers that the customer wrote themselves count as quoted, and numbers in
+trusted texts (the admin's templates, signature and the cited knowledge articles) as the house's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januari", "january", "jan"),
+            ("februari", "february", "feb"),
+            ("mars", "march", "mar"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("augusti", "august", "aug"),
+            ("september", "sept", "sep"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_SPACE = r"[ \u00a0\u202f]"
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)
+  | (?P<numdate>\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b)
+  | (?P<dayfirst>\b\d{{1,2}}\.?{_SPACE}(?:{_MONTH})\b(?:,?{_SPACE}\d{{4}}\b)?)
+  | (?P<monthfirst>\b(?:{_MONTH}){_SPACE}\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?{_SPACE}\d{{4}}\b)?)
+  | (?P<code>(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-]))
+  | (?P<number>(?<![\w.,])\d{{1,3}}(?:(?:{_SPACE}|,|\.)\d{{3}})+(?:[.,]\d{{1,2}})?(?![\w])
+      |(?<![\w.,])\d+(?:[.,]\d+)?(?![\w]))
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_CURRENCY_AFTER = re.compile(rf"^{_SPACE}?(?:SEK|NOK|DKK|EUR|USD|GBP|kr\b|kronor|:-)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    start: int
+    end: int
+    text: str
+    kind: str  # date, code, identifier, amount, quantity
+    verified: bool
+    source: str = ""  # fact, customer, trusted; "" when unverified
+    fact_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fact_ids"] = list(self.fact_ids)
+        return data
+
+
+@dataclass
+class _Index:
+    codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    numbers: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
+    dates: dict[dt.date, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add_value(self, fact_id: str, value: object) -> None:
+        if isinstance(value, bool) or value is None:
+            return
+        if isinstance(value, dt.datetime):
+            self.dates[value.date()].add(fact_id)
+        elif isinstance(value, dt.date):
+            self.dates[value].add(fact_id)
+        elif isinstance(value, int | Decimal):
+            self.numbers[Decimal(value).normalize()].add(fact_id)
+        elif isinstance(value, str):
+            self.add_text(fact_id, value)
+
+    def add_text(self, fact_id: str, text: str) -> None:
+        stripped = text.strip()
+        if stripped:
+            self.codes[stripped.upper()].add(fact_id)
+        for kind, raw, _start, _end in _tokens(text):
+            if kind == "code":
+                self.codes[raw.upper()].add(fact_id)
+            elif kind == "date":
+                for day in _dates_of(raw):
+                    self.dates[day].add(fact_id)
+            else:
+                for number in _numbers_of(raw):
+                    self.numbers[number].add(fact_id)
+
+
+def verify(
+    body: str,
+    *,
+    facts: Iterable[tuple[str, object]],
+    trusted_texts: Iterable[str] = (),
+    customer_text: str = "",
+    customer_fact_id: str = "",
+) -> list[Claim]:
+    """Check every number, code and date of ``body``; ``facts`` are (fact id, value) pairs.
+
+    Datetime values should already be in local time: their date is what a reply states.
+    """
+    fact_index, trusted, customer = _Index(), _Index(), _Index()
+    for fact_id, value in facts:
+        fact_index.add_value(fact_id, value)
+    for text in trusted_texts:
+        trusted.add_text("trusted", text)
+    customer.add_text(customer_fact_id or "customer", customer_text)
+    claims = []
+    for kind, raw, start, end in _tokens(body):
+        kind = _refine_kind(kind, raw, body[end : end + 8])
+        for source, index in (("fact", fact_index), ("customer", customer), ("trusted", trusted)):
+            ids = _match(index, kind, raw)
+            if ids:
+                fact_ids = tuple(sorted(ids)) if source != "trusted" else ()
+                claims.append(Claim(start, end, raw, kind, True, source, fact_ids))
+                break
+        else:
+            claims.append(Claim(start, end, raw, kind, False))
+    return claims
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
+    for match in _TOKEN.finditer(text):
+        group = match.lastgroup or "number"
+        kind = "date" if group in {"iso", "numdate", "dayfirst", "monthfirst"} else group
+        yield kind, match.group(), match.start(), match.end()
+
+
+def _refine_kind(kind: str, raw: str, after: str) -> str:
+    if kind != "number":
+        return kind
+    if _CURRENCY_AFTER.match(after):
+        return "amount"
+    digits = re.sub(r"\D", "", raw)
+    if raw.isdigit() and len(digits) >= 5:
+        return "identifier"
+    return "quantity"
+
+
+def _match(index: _Index, kind: str, raw: str) -> set[str]:
+    if kind == "code":
+        return set(index.codes.get(raw.upper(), ()))
+    if kind == "date":
+        found: set[str] = set()
+        for day in _dates_of(raw):
+            found |= index.dates.get(day, set())
+        if not found:
+            found = _match_day_month(index, raw)
+        return found
+    found = set()
+    if kind == "identifier":
+        found |= index.codes.get(raw, set())
+    for number in _numbers_of(raw):
+        found |= index.numbers.get(number, set())
+    return found
+
+
+def _numbers_of(raw: str) -> set[Decimal]:
+    """Every value ``raw`` can mean in Swedish or English notation ("1,500" is 1500 or 1.5)."""
+    compact = re.sub(r"[ \u00a0\u202f]", "", raw)
+    candidates = {compact.replace(",", ""), compact.replace(".", "").replace(",", ".")}
+    if compact.count(",") == 1 and "." not in compact:
+        candidates.add(compact.replace(",", "."))
+    values = set()
+    for candidate in candidates:
+        try:
+            values.add(Decimal(candidate).normalize())
+        except InvalidOperation:
+            continue
+    return values
+
+
+def _dates_of(raw: str) -> set[dt.date]:
+    text = raw.lower().strip(". ")
+    if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        return _valid({(int(match[1]), int(match[2]), int(match[3]))})
+    if match := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
+        day, month, year = int(match[1]), int(match[2]), int(match[3])
+        return _valid({(year, month, day), (year, day, month)})
+    day_month = _day_month(text)
+    year = re.search(r"(\d{4})$", text)
+    if day_month is not None and year is not None:
+        return _valid({(int(year[1]), day_month[1], day_month[0])})
+    return set()
+
+
+def _match_day_month(index: _Index, raw: str) -> set[str]:
+    """A written date without a year ("1 december") matches any fact date on that day and month."""
+    day_month = _day_month(raw.lower().strip(". "))
+    if day_month is None or re.search(r"\d{4}$", raw.strip(". ")):
+        return set()
+    day, month = day_month
+    return {fact for date, facts in index.dates.items() if (date.day, date.month) == (day, month) for fact in facts}
+
+
+def _day_month(text: str) -> tuple[int, int] | None:
+    if match := re.match(rf"(\d{{1,2}})\.?{_SPACE}({_MONTH})", text):
+        return int(match[1]), _MONTHS[match[2]]
+    if match := re.match(rf"({_MONTH}){_SPACE}(\d{{1,2}})", text):
+        return int(match[2]), _MONTHS[match[1]]
+    return None
+
+
+def _valid(triples: set[tuple[int, int, int]]) -> set[dt.date]:
+    days = set()
+    for year, month, day in triples:
+        try:
+            days.add(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return days
