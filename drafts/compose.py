@@ -418,7 +418,7 @@ def invoice_status_label(status: str) -> str:
 
 def unit_label(unit: str, language: str) -> str:
     if language != "sv":
-        return unit
+        return {"roll": "rolls", "pallet": "pallets"}.get(unit, unit)
     return {"pcs": "st", "roll": "rullar", "pallet": "pallar"}.get(unit, unit)
 
 

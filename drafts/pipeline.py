@@ -245,9 +245,12 @@ def facts_from_json(rows: list[dict[str, Any]]) -> list[tuple[str, object]]:
 
 
 def _cited(composed_ids: list[str], claims: list[verify.Claim], grounding: Grounding) -> list[str]:
+    """The drafter's citations, plus one fact for each verified claim that none of them backs."""
     ids = [fact_id for fact_id in composed_ids if fact_id in grounding.facts]
     for claim in claims:
-        ids.extend(fact_id for fact_id in claim.fact_ids if fact_id in grounding.facts)
+        known = [fact_id for fact_id in claim.fact_ids if fact_id in grounding.facts]
+        if known and not set(known) & set(ids):
+            ids.append(known[0])
     return list(dict.fromkeys(ids))
 
 

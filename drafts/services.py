@@ -118,7 +118,7 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
 
 
 def default_connector() -> Connector:
-    from integrations.registry import get_connector
+    from integrations import get_connector
 
     connector: Connector = get_connector()
     return connector

@@ -1,0 +1,37 @@
+"""Fixtures for drafting tests: the seeded demo (ERP data, tickets, knowledge) and the demo connector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from helpdesk.models import Message, Ticket
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    """The demo data set, as ``manage.py seed_demo`` makes it."""
+    call_command("seed_demo", stdout=_Null())
+    cache.clear()  # ERP answers and breaker state from earlier tests must not leak in
+
+
+@pytest.fixture
+def demo_message(seeded: None) -> Any:
+    """The first customer message of the demo ticket with ``subject``."""
+
+    def get(subject: str) -> Message:
+        ticket = Ticket.objects.get(subject=subject)
+        return ticket.messages.get(direction=Message.Direction.INBOUND)
+
+    return get
+
+
+class _Null:
+    def write(self, *args: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
