@@ -110,7 +110,10 @@ class OutboundMessage(models.Model):
         BULK = "bulk", _("Bulk")
 
     ticket = models.ForeignKey(
-        "helpdesk.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="outbound_messages"
+        "helpdesk.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.PROTECT,
+        related_name="outbound_messages",
     )
     ticket_message = models.OneToOneField(
         "helpdesk.Message",
@@ -121,7 +124,9 @@ class OutboundMessage(models.Model):
         related_name="outbound",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    stream = models.CharField(_("stream"), max_length=16, choices=Stream.choices, default=Stream.TRANSACTIONAL)
+    stream = models.CharField(
+        _("stream"), max_length=16, choices=Stream.choices, default=Stream.TRANSACTIONAL
+    )
     priority = models.PositiveSmallIntegerField(_("priority"), default=5)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)

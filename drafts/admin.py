@@ -36,7 +36,9 @@ def _check_template(value: str) -> str:
     try:
         _ENGINE.from_string(value)
     except TemplateSyntaxError as exc:
-        raise forms.ValidationError(_("This template has an error: %(error)s"), params={"error": exc}) from exc
+        raise forms.ValidationError(
+            _("This template has an error: %(error)s"), params={"error": exc}
+        ) from exc
     return value
 
 
@@ -155,20 +157,26 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
 class RevisionInline(ReadOnlyInline):
     model = DraftRevision
-    fields = ["version", "kind", "author_label", "created_at", "diff"]
-    readonly_fields = fields
+    fields = readonly_fields = ("version", "kind", "author_label", "created_at", "diff")
 
 
 class CitationInline(ReadOnlyInline):
     model = Citation
-    fields = ["fact_id", "label", "value", "source_system", "source_record_type", "source_key", "source_url"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "fact_id",
+        "label",
+        "value",
+        "source_system",
+        "source_record_type",
+        "source_key",
+        "source_url",
+    )
 
 
 class TraceInline(admin.StackedInline[DraftTrace, Draft]):
     model = DraftTrace
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "drafter",
         "drafter_version",
         "model_name",
@@ -180,8 +188,7 @@ class TraceInline(admin.StackedInline[DraftTrace, Draft]):
         "tool_calls",
         "context",
         "facts",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -195,7 +202,16 @@ class DraftAdmin(admin.ModelAdmin[Draft]):
     """Read-only: drafts change only through the review services, which audit every step."""
 
     change_list_template = "admin/drafts/draft/change_list.html"
-    list_display = ["id", "ticket", "status", "intent", "language", "confidence", "accepted_as_is", "created_at"]
+    list_display = [
+        "id",
+        "ticket",
+        "status",
+        "intent",
+        "language",
+        "confidence",
+        "accepted_as_is",
+        "created_at",
+    ]
     list_filter = ["status", "intent", "language", "accepted_as_is"]
     search_fields = ["=id", "=ticket__id", "subject", "body"]
     list_select_related = ["ticket"]
@@ -211,7 +227,9 @@ class DraftAdmin(admin.ModelAdmin[Draft]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "learning_stats": selectors.learning_stats()}
         return super().changelist_view(request, extra_context=extra_context)
 

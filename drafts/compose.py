@@ -103,7 +103,7 @@ def compose_embedded(
     with translation.override(language):
         builder = ContextBuilder(grounding=grounding, message=message, language=language, used=used)
         context = builder.build(understanding=understanding, style=style)
-        names = _names(ticket.contact, voice, style, language)
+        names = reply_names(ticket.contact, voice, style, language)
         try:
             body = ENGINE.from_string(template.body).render(Context(context, autoescape=False))
             subject = ENGINE.from_string(template.subject).render(
@@ -142,7 +142,7 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _names(contact: Contact, voice: BrandVoice, style: Style, language: str) -> dict[str, str]:
+def reply_names(contact: Contact, voice: BrandVoice, style: Style, language: str) -> dict[str, str]:
     first_name = (contact.name or "").split(" ")[0] if contact.name else ""
     context = Context({"name": first_name, "team": settings.HELPDESK_NAME}, autoescape=False)
     greeting = voice.formal_greeting if style.formal else voice.greeting
@@ -191,7 +191,11 @@ class ContextBuilder:
         if isinstance(value, dt.date):
             return format_date(value)
         if isinstance(value, Decimal):
-            return format_amount(value, currency, self.language) if currency else format_decimal(value, self.language)
+            return (
+                format_amount(value, currency, self.language)
+                if currency
+                else format_decimal(value, self.language)
+            )
         if isinstance(value, int) and not isinstance(value, bool):
             return format_int(value, self.language)
         return "" if value is None else str(value)
@@ -213,7 +217,8 @@ class ContextBuilder:
             "quote": self.quote(quantities) if understanding.intent == "quote" else None,
             "invoices": [self.invoice(invoice) for invoice in self.g.invoices],
             "knowledge": [
-                {"title": a["title"], "body": self.cite(a["fact"].id, a["body"].strip())} for a in self.g.knowledge
+                {"title": a["title"], "body": self.cite(a["fact"].id, a["body"].strip())}
+                for a in self.g.knowledge
             ],
             "missing": bool(self.g.missing("unavailable") or self.g.missing("misconfigured")),
             "not_found": bool(self.g.not_found),
@@ -229,7 +234,9 @@ class ContextBuilder:
             "status_code": order.status,
             "reference": self.field(src, "customer_reference", order.customer_reference),
             "ordered_at": self.field(src, "ordered_at", order.ordered_at),
-            "requested_delivery_date": self.field(src, "requested_delivery_date", order.requested_delivery_date),
+            "requested_delivery_date": self.field(
+                src, "requested_delivery_date", order.requested_delivery_date
+            ),
             "total": self.field(src, "total", order.total, currency=order.currency),
             "address": self.field(src, "delivery_address", order.delivery_address),
             "lines": [
@@ -263,27 +270,50 @@ class ContextBuilder:
     def product(self, product: Product, requested: int | None) -> dict[str, Any]:
         src = product.source
         available = sum(level.available for level in product.stock)
-        total_src = self.derived(product.sku, "available_total", f"{product.sku} available (all warehouses)", available)
-        restock = min((s for s in product.stock if s.next_restock_date), key=lambda s: s.next_restock_date or dt.date.max, default=None)
+        total_src = self.derived(
+            product.sku, "available_total", f"{product.sku} available (all warehouses)", available
+        )
+        restock = min(
+            (s for s in product.stock if s.next_restock_date),
+            key=lambda s: s.next_restock_date or dt.date.max,
+            default=None,
+        )
         data: dict[str, Any] = {
             "sku": self.field(src, "sku", product.sku),
-            "name": self.field(src, "name_sv" if self.language == "sv" else "name", product.name_sv if self.language == "sv" else product.name),
+            "name": self.field(
+                src,
+                "name_sv" if self.language == "sv" else "name",
+                product.name_sv if self.language == "sv" else product.name,
+            ),
             "unit": unit_label(product.unit, self.language),
-            "available": self.cite([total_src.fact_id("available_total"), *(s.source.fact_id("available") for s in product.stock)], self.show(available), truthy=available > 0),
+            "available": self.cite(
+                [
+                    total_src.fact_id("available_total"),
+                    *(s.source.fact_id("available") for s in product.stock),
+                ],
+                self.show(available),
+                truthy=available > 0,
+            ),
             "warehouses": [
                 {
                     "warehouse": self.field(level.source, "warehouse", level.warehouse),
                     "available": self.field(level.source, "available", level.available),
                     "restock_date": self.field(level.source, "next_restock_date", level.next_restock_date),
-                    "restock_quantity": self.field(level.source, "next_restock_quantity", level.next_restock_quantity),
+                    "restock_quantity": self.field(
+                        level.source, "next_restock_quantity", level.next_restock_quantity
+                    ),
                 }
                 for level in product.stock
             ],
-            "restock_date": self.field(restock.source, "next_restock_date", restock.next_restock_date) if restock else None,
+            "restock_date": self.field(restock.source, "next_restock_date", restock.next_restock_date)
+            if restock
+            else None,
             "prices": [
                 {
                     "min_quantity": self.field(price.source, "min_quantity", price.min_quantity),
-                    "unit_price": self.field(price.source, "unit_price", price.unit_price, currency=price.currency),
+                    "unit_price": self.field(
+                        price.source, "unit_price", price.unit_price, currency=price.currency
+                    ),
                 }
                 for price in product.prices
             ],
@@ -291,7 +321,9 @@ class ContextBuilder:
             "enough": None,
         }
         if requested is not None:
-            fact = message_fact(self.message, f"quantity:{product.sku}", requested, f"quantity of {product.sku} asked for")
+            fact = message_fact(
+                self.message, f"quantity:{product.sku}", requested, f"quantity of {product.sku} asked for"
+            )
             self.g.add_fact(fact)
             data["requested"] = self.cite(fact.id, self.show(requested))
             data["enough"] = available >= requested
@@ -307,21 +339,49 @@ class ContextBuilder:
                 continue
             line_total = price.unit_price * quantity
             total += line_total
-            line_src = self.derived(product.sku, "line_total", f"{quantity} x {price.unit_price} {currency}", line_total)
-            ids += [price.source.fact_id("unit_price"), price.source.fact_id("min_quantity"), line_src.fact_id("line_total"), product.source.fact_id("sku")]
+            line_src = self.derived(
+                product.sku, "line_total", f"{quantity} x {price.unit_price} {currency}", line_total
+            )
+            ids += [
+                price.source.fact_id("unit_price"),
+                price.source.fact_id("min_quantity"),
+                line_src.fact_id("line_total"),
+                product.source.fact_id("sku"),
+            ]
             if product.sku in quantities:
-                fact = message_fact(self.message, f"quantity:{product.sku}", quantity, f"quantity of {product.sku} asked for")
+                fact = message_fact(
+                    self.message, f"quantity:{product.sku}", quantity, f"quantity of {product.sku} asked for"
+                )
                 self.g.add_fact(fact)
                 ids.append(fact.id)
             if price.valid_until:
                 validity.append((price.valid_until, price.source.fact_id("valid_until")))
             name = product.name_sv if self.language == "sv" else product.name
-            rows.append([product.sku, name, f"{format_int(quantity, self.language)} {unit_label(product.unit, self.language)}", format_amount(price.unit_price, currency, self.language), format_amount(line_total, currency, self.language)])
-            breaks.append(self.cite([p.source.fact_id(n) for p in product.prices for n in ("min_quantity", "unit_price")], self.price_breaks(product, currency)))
+            rows.append(
+                [
+                    product.sku,
+                    name,
+                    f"{format_int(quantity, self.language)} {unit_label(product.unit, self.language)}",
+                    format_amount(price.unit_price, currency, self.language),
+                    format_amount(line_total, currency, self.language),
+                ]
+            )
+            breaks.append(
+                self.cite(
+                    [p.source.fact_id(n) for p in product.prices for n in ("min_quantity", "unit_price")],
+                    self.price_breaks(product, currency),
+                )
+            )
         if not rows:
             return None
         total_src = self.derived("total", "total", "quote total", total)
-        headers = [pgettext("quote", "Item"), pgettext("quote", "Description"), pgettext("quote", "Quantity"), pgettext("quote", "Unit price"), pgettext("quote", "Amount")]
+        headers = [
+            pgettext("quote", "Item"),
+            pgettext("quote", "Description"),
+            pgettext("quote", "Quantity"),
+            pgettext("quote", "Unit price"),
+            pgettext("quote", "Amount"),
+        ]
         valid_until = min(validity, default=None)
         return {
             "table": self.cite(ids, text_table([headers, *rows])),
@@ -333,11 +393,17 @@ class ContextBuilder:
     def price_breaks(self, product: Product, currency: str) -> str:
         steps = ", ".join(
             pgettext("quote", "from %(quantity)s: %(price)s")
-            % {"quantity": format_int(p.min_quantity, self.language), "price": format_amount(p.unit_price, currency, self.language)}
+            % {
+                "quantity": format_int(p.min_quantity, self.language),
+                "price": format_amount(p.unit_price, currency, self.language),
+            }
             for p in sorted(product.prices, key=lambda p: p.min_quantity)
             if p.currency == currency
         )
-        return pgettext("quote", "Quantity prices for %(sku)s: %(steps)s") % {"sku": product.sku, "steps": steps}
+        return pgettext("quote", "Quantity prices for %(sku)s: %(steps)s") % {
+            "sku": product.sku,
+            "steps": steps,
+        }
 
     def invoice(self, invoice: Any) -> dict[str, Any]:
         src = invoice.source
@@ -358,12 +424,19 @@ class ContextBuilder:
         missing = self.g.missing("unavailable") + self.g.missing("misconfigured")
         if missing:
             notes.append(
-                pgettext("reply", "We cannot look up %(things)s right now and will come back to you as soon as we have checked.")
+                pgettext(
+                    "reply",
+                    "We cannot look up %(things)s right now and will come back to you as soon as we have "
+                    "checked.",
+                )
                 % {"things": _join(record_label(what, key) for what, key in missing)}
             )
         if self.g.not_found:
             notes.append(
-                pgettext("reply", "We cannot find %(things)s in our system. Could you check the number and write back?")
+                pgettext(
+                    "reply",
+                    "We cannot find %(things)s in our system. Could you check the number and write back?",
+                )
                 % {"things": _join(record_label(what, key) for what, key in self.g.not_found)}
             )
         return notes

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the templates are text whose lines are what the customer sees)
 """The embedded drafter's default texts, installed by a data migration; admins edit them in admin.
 
 Template variables (every value comes from a retrieved fact and is cited when shown):

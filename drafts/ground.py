@@ -111,7 +111,9 @@ class Lookups:
             return None
         except ConnectorError as exc:
             entry["error"] = f"error: {exc}"
-            self.grounding.problems.append({"kind": "unavailable", "what": what, "key": key, "detail": str(exc)})
+            self.grounding.problems.append(
+                {"kind": "unavailable", "what": what, "key": key, "detail": str(exc)}
+            )
             return None
         finally:
             elapsed = (time.perf_counter() - started) * 1000
@@ -175,9 +177,7 @@ def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understa
     connector = lookups.connector
     product_intent = understanding.intent in {"stock", "quote"}
     for code in understanding.entities.skus:
-        product = lookups.call(
-            "product", code, partial(connector.get_product, code), report_not_found=False
-        )
+        product = lookups.call("product", code, partial(connector.get_product, code), report_not_found=False)
         if product is not None:
             grounding.products.append(product)
             grounding.add_record(product)
@@ -203,7 +203,8 @@ def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understa
 def _check_ownership(grounding: Grounding) -> None:
     """Orders and invoices of another customer must not be described to this sender without a check."""
     own = grounding.customer.number if grounding.customer is not None else None
-    for record in [*grounding.orders, *grounding.invoices]:
+    records: list[Order | Invoice] = [*grounding.orders, *grounding.invoices]
+    for record in records:
         if record.customer_number != own:
             grounding.problems.append(
                 {
@@ -214,13 +215,19 @@ def _check_ownership(grounding: Grounding) -> None:
             )
 
 
-def _add_context(grounding: Grounding, *, ticket: Ticket, message: Message, understanding: Understanding) -> None:
+def _add_context(
+    grounding: Grounding, *, ticket: Ticket, message: Message, understanding: Understanding
+) -> None:
     now = timezone.now()
     grounding.thread = selectors.thread_before(ticket=ticket, message=message)
     grounding.earlier_tickets = selectors.earlier_tickets(ticket=ticket)
     text = f"{message.subject}\n{message.display_text}"
-    grounding.memory = selectors.similar_replies(text=text, language=understanding.language, exclude_ticket=ticket.pk)
-    articles = selectors.relevant_articles(text=text, language=understanding.language, intent=understanding.intent)
+    grounding.memory = selectors.similar_replies(
+        text=text, language=understanding.language, exclude_ticket=ticket.pk
+    )
+    articles = selectors.relevant_articles(
+        text=text, language=understanding.language, intent=understanding.intent
+    )
     for article in articles:
         source = SourceRef(
             system="knowledge",
@@ -229,9 +236,13 @@ def _add_context(grounding: Grounding, *, ticket: Ticket, message: Message, unde
             fetched_at=now,
             url=reverse("admin:drafts_knowledgearticle_change", args=[article.pk]),
         )
-        fact = Fact(id=source.fact_id("body"), label=article.title, value=article.body, source=source, field="body")
+        fact = Fact(
+            id=source.fact_id("body"), label=article.title, value=article.body, source=source, field="body"
+        )
         grounding.add_fact(fact)
-        grounding.knowledge.append({"id": article.pk, "title": article.title, "body": article.body, "fact": fact})
+        grounding.knowledge.append(
+            {"id": article.pk, "title": article.title, "body": article.body, "fact": fact}
+        )
 
 
 def message_fact(message: Message, name: str, value: Any, label: str) -> Fact:

@@ -129,7 +129,10 @@ class Draft(models.Model):
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     edit_distance = models.PositiveIntegerField(
-        _("edit distance"), null=True, blank=True, help_text=_("Characters changed between AI and approved text.")
+        _("edit distance"),
+        null=True,
+        blank=True,
+        help_text=_("Characters changed between AI and approved text."),
     )
     accepted_as_is = models.BooleanField(_("accepted as is"), null=True, blank=True)
     outbound = models.OneToOneField(
@@ -153,7 +156,9 @@ class Draft(models.Model):
             # The first draft of a message is made once, however often the task is enqueued;
             # regenerated drafts point at the draft they replace and are not limited.
             models.UniqueConstraint(
-                fields=["in_reply_to"], condition=Q(supersedes__isnull=True), name="draft_one_first_per_message"
+                fields=["in_reply_to"],
+                condition=Q(supersedes__isnull=True),
+                name="draft_one_first_per_message",
             )
         ]
         indexes = [models.Index(fields=["ticket", "status"], name="draft_ticket_status")]
@@ -196,6 +201,10 @@ def describe_problem(problem: dict[str, Any]) -> str:
         }
     if kind == "instruction_ignored":
         return gettext("The embedded drafter cannot follow this instruction: %(detail)s") % {
+            "detail": problem.get("detail", "")
+        }
+    if kind == "unknown_citation":
+        return gettext("The model cited a fact that was never retrieved: %(detail)s") % {
             "detail": problem.get("detail", "")
         }
     if kind == "no_customer":
@@ -355,7 +364,9 @@ class ReplyTemplate(models.Model):
         verbose_name_plural = _("reply templates")
         ordering = ["intent", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["intent", "language"], name="reply_template_unique_intent_language")
+            models.UniqueConstraint(
+                fields=["intent", "language"], name="reply_template_unique_intent_language"
+            )
         ]
 
     def __str__(self) -> str:
@@ -367,12 +378,8 @@ class ReviewPolicy(models.Model):
 
     name = models.CharField(_("name"), max_length=100, default="default")
     active = models.BooleanField(_("active"), default=True)
-    unverified_needs_supervisor = models.BooleanField(
-        _("unverified claims need a supervisor"), default=True
-    )
-    missing_facts_need_supervisor = models.BooleanField(
-        _("missing facts need a supervisor"), default=True
-    )
+    unverified_needs_supervisor = models.BooleanField(_("unverified claims need a supervisor"), default=True)
+    missing_facts_need_supervisor = models.BooleanField(_("missing facts need a supervisor"), default=True)
     risk_flags_needing_supervisor = models.JSONField(
         _("risk flags that need a supervisor"),
         default=list,
@@ -382,9 +389,7 @@ class ReviewPolicy(models.Model):
     intents_needing_supervisor = models.JSONField(
         _("intents that always need a supervisor"), default=list, blank=True
     )
-    min_confidence_for_agent = models.FloatField(
-        _("lowest confidence an agent may approve"), default=0.5
-    )
+    min_confidence_for_agent = models.FloatField(_("lowest confidence an agent may approve"), default=0.5)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

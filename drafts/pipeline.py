@@ -91,7 +91,11 @@ def run(
     timings["erp_lookups"] = round(grounding.lookup_ms, 2)
     grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
     step = time.perf_counter()
-    base_trace = {"timings_ms": timings, "tool_calls": list(grounding.lookups), "context": _context(understood, grounding)}
+    base_trace: dict[str, Any] = {
+        "timings_ms": timings,
+        "tool_calls": list(grounding.lookups),
+        "context": _context(understood, grounding),
+    }
     try:
         composed = _compose(
             ticket=ticket,
@@ -111,7 +115,9 @@ def run(
         raise DraftingFailed(str(exc), {**base_trace, "drafter": compose.DRAFTER}) from exc
     timings["compose"] = _ms(step)
     step = time.perf_counter()
-    claims = check(composed.body, facts=grounding.facts.values(), trusted_texts=composed.trusted_texts, message=message)
+    claims = check(
+        composed.body, facts=grounding.facts.values(), trusted_texts=composed.trusted_texts, message=message
+    )
     timings["verify"] = _ms(step)
     problems = grounding.problems + composed.extra_problems
     cited_ids = _cited(composed.cited, claims, grounding)
@@ -155,9 +161,9 @@ def _compose(
     chat_model: Any,
 ) -> Composed:
     if chat_model is not None or settings.LLM_MODEL:
-        from drafts import llm
+        from drafts.llm import compose_with_llm
 
-        return llm.compose_with_llm(
+        return compose_with_llm(
             ticket=ticket,
             message=message,
             understanding=understood,
@@ -205,7 +211,9 @@ def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: lis
     return flags
 
 
-def confidence(understood: Understanding, problems: list[dict[str, Any]], claims: list[verify.Claim]) -> float:
+def confidence(
+    understood: Understanding, problems: list[dict[str, Any]], claims: list[verify.Claim]
+) -> float:
     """A rough score in [0.05, 0.99]: a clear intent, every fact found and every claim verified."""
     score = 0.9 if understood.intent != "other" else 0.6
     if understood.intent_score < 2:
@@ -241,7 +249,11 @@ def facts_to_json(facts: Any) -> list[dict[str, Any]]:
 
 def facts_from_json(rows: list[dict[str, Any]]) -> list[tuple[str, object]]:
     """(fact id, typed value) pairs from a trace, for verifying an edited text again."""
-    return [(row["id"], _typed(row.get("value"), row.get("type", "str"))) for row in rows if not row["id"].startswith("message:")]
+    return [
+        (row["id"], _typed(row.get("value"), row.get("type", "str")))
+        for row in rows
+        if not row["id"].startswith("message:")
+    ]
 
 
 def _cited(composed_ids: list[str], claims: list[verify.Claim], grounding: Grounding) -> list[str]:
@@ -287,8 +299,10 @@ def _type_name(value: object) -> str:
 
 
 def json_value(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return _local(value).isoformat()  # type: ignore[union-attr]
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     return value

@@ -30,7 +30,9 @@ def thread_before(*, ticket: Ticket, message: Message) -> list[dict[str, Any]]:
         .exclude(pk=message.pk)
         .exclude(direction=Message.Direction.NOTE)
         .order_by("-created_at", "-pk")
-        .values("pk", "direction", "from_address", "created_at", "visible_text", "body_text")[:THREAD_MESSAGES]
+        .values("pk", "direction", "from_address", "created_at", "visible_text", "body_text")[
+            :THREAD_MESSAGES
+        ]
     )
     return [
         {
@@ -51,7 +53,7 @@ def earlier_tickets(*, ticket: Ticket) -> list[dict[str, Any]]:
         .order_by("-created_at")
         .values("pk", "subject", "status", "intent", "created_at")[:EARLIER_TICKETS]
     )
-    return [{"id": row.pop("pk"), **row} for row in rows]
+    return [{"id": row["pk"], **{k: v for k, v in row.items() if k != "pk"}} for row in rows]
 
 
 def similar_replies(*, text: str, language: str, exclude_ticket: int | None = None) -> list[dict[str, Any]]:
@@ -73,9 +75,12 @@ def similar_replies(*, text: str, language: str, exclude_ticket: int | None = No
             .order_by("-rank", "-approved_at")
             .values("pk", "draft_id", "intent", "question", "answer", "rank")[:MEMORY_RESULTS]
         )
-        return [{**row, "score": round(float(row.pop("rank")), 4)} for row in ranked]
+        return [
+            {**{k: v for k, v in row.items() if k != "rank"}, "score": round(float(row["rank"]), 4)}
+            for row in ranked
+        ]
     rows = entries.order_by("-approved_at").values("pk", "draft_id", "intent", "question", "answer")
-    scored = []
+    scored: list[dict[str, Any]] = []
     for row in rows[:MEMORY_FALLBACK_SCAN]:
         score = overlap(words, query_words(row["question"]))
         if score > 0.1:

@@ -22,8 +22,8 @@ from rapidfuzz.distance import Levenshtein
 from delivery.audit import audit
 from delivery.outbound import queue_reply
 from drafts import pipeline, policy
-from drafts.verify import Claim, verify
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace, Flag, ReplyMemory
+from drafts.verify import Claim, verify
 from helpdesk import roles
 from helpdesk.models import Message, Ticket
 from integrations.base import Connector, ConnectorError, Fact
@@ -48,7 +48,10 @@ class StaleDraft(DraftError):
 
     def __init__(self, *, expected: int, current: int) -> None:
         super().__init__(
-            _("This draft was changed by someone else (version %(current)d, you had %(expected)d). Reload it.")
+            _(
+                "This draft was changed by someone else (version %(current)d, you had %(expected)d). "
+                "Reload it."
+            )
             % {"current": current, "expected": expected}
         )
         self.expected = expected
@@ -182,7 +185,12 @@ def _fail(draft: Draft, reason: str, trace: dict[str, Any]) -> Draft:
         if not updated:
             return draft
         _save_trace(draft, trace)
-        audit(action="draft.failed", obj=draft, system=f"ai:{trace.get('drafter', 'pipeline')}", data={"reason": reason})
+        audit(
+            action="draft.failed",
+            obj=draft,
+            system=f"ai:{trace.get('drafter', 'pipeline')}",
+            data={"reason": reason},
+        )
     return draft
 
 
@@ -331,13 +339,20 @@ def reject_draft(*, draft: Draft, user: Any, reason: str, expected_version: int 
     if not reason:
         raise InvalidInput(_("Say why the draft is rejected."))
     with transaction.atomic():
-        current = _locked(draft, user, expected_version, allowed=(*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED))
+        current = _locked(
+            draft, user, expected_version, allowed=(*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED)
+        )
         current.status = Draft.Status.REJECTED
         current.rejected_by, current.rejected_at = user, timezone.now()
         current.rejection_reason = reason[:2000]
         current.version += 1
         current.save()
-        audit(action="draft.rejected", obj=current, actor=user, data={"reason": reason, "version": current.version})
+        audit(
+            action="draft.rejected",
+            obj=current,
+            actor=user,
+            data={"reason": reason, "version": current.version},
+        )
     return current
 
 
@@ -361,7 +376,12 @@ def regenerate_draft(*, draft: Draft, user: Any, instruction: str = "") -> Draft
             requested_by=user,
         )
         audit(action="draft.superseded", obj=current, actor=user, data={"by": new.pk})
-        audit(action="draft.requested", obj=new, actor=user, data={"instruction": instruction, "replaces": current.pk})
+        audit(
+            action="draft.requested",
+            obj=new,
+            actor=user,
+            data={"instruction": instruction, "replaces": current.pk},
+        )
         transaction.on_commit(lambda: enqueue_generation(draft_id=new.pk))
     return new
 
@@ -387,14 +407,17 @@ def _locked(
     row: Draft | None = None,
 ) -> Draft:
     """The draft row, locked for this transaction, after the role, visibility, state and version checks."""
-    current = row or Draft.objects.select_for_update().select_related("ticket", "in_reply_to").get(pk=draft.pk)
+    current = row or Draft.objects.select_for_update().select_related("ticket", "in_reply_to").get(
+        pk=draft.pk
+    )
     if not roles.is_staff_member(user) or not policy.can_see_ticket(user, current.ticket_id):
         raise NotAllowed(_("You may not work on this ticket."))
     if expected_version is not None and current.version != expected_version:
         raise StaleDraft(expected=expected_version, current=current.version)
     if current.status not in allowed:
         raise InvalidState(
-            _("A draft that is %(status)s cannot be changed this way.") % {"status": current.get_status_display()}
+            _("A draft that is %(status)s cannot be changed this way.")
+            % {"status": current.get_status_display()}
         )
     return current
 
@@ -440,15 +463,22 @@ def draft_now(*, message_id: int, connector: Connector | None = None) -> tuple[D
     replaced by a new attempt; a stuck ``generating`` one is generated here.
     """
     existing = (
-        Draft.objects.filter(in_reply_to_id=message_id).exclude(status=Draft.Status.SUPERSEDED).order_by("-pk").first()
+        Draft.objects.filter(in_reply_to_id=message_id)
+        .exclude(status=Draft.Status.SUPERSEDED)
+        .order_by("-pk")
+        .first()
     )
     if existing is None:
         draft = create_draft(message_id=message_id)
         if draft is None:
-            raise InvalidInput(_("Message %(id)s is not a customer message to reply to.") % {"id": message_id})
+            raise InvalidInput(
+                _("Message %(id)s is not a customer message to reply to.") % {"id": message_id}
+            )
     elif existing.status == Draft.Status.FAILED:
         with transaction.atomic():
-            Draft.objects.filter(pk=existing.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
+            Draft.objects.filter(pk=existing.pk).update(
+                status=Draft.Status.SUPERSEDED, version=F("version") + 1
+            )
             draft = Draft.objects.create(
                 ticket_id=existing.ticket_id, in_reply_to_id=message_id, supersedes=existing
             )

@@ -17,29 +17,25 @@ SUPPORTED_LANGUAGES = ("sv", "en")
 _WORD = re.compile(r"[a-zåäöéü]+", re.IGNORECASE)
 
 # Frequent words that are common in one language and rare in the other (and not shared, like "i").
-_STOPWORDS = {
-    "sv": set(
-        "och att det är som på för med har inte jag vi ni du den till av om kan när var vad hur "
-        "men eller från där här ska skulle vill vår våra er era min mitt mina tack hej mvh "
-        "hälsningar vänliga någon några också bara efter innan eftersom finns blir kommer "
-        "leverans beställning order faktura kopia lager pris offert".split()
-    ),
-    "en": set(
-        "and the is are that this for with have has not we you your our my me to of on in at "
-        "when where what how but or from there here will would could should please thanks thank "
-        "hello hi dear regards best kind any some also just after before because there can be "
-        "delivery invoice copy stock price quote".split()
-    ),
-}
-# Words in both lists ("order" is not) would tie; "order" only counts for Swedish when nothing else does.
-_STOPWORDS["sv"].discard("order")
+_SWEDISH_WORDS = """
+och att det är som på för med har inte jag vi ni du den till av om kan när var vad hur men eller
+från där här ska skulle vill vår våra er era min mitt mina tack hej mvh hälsningar vänliga någon
+några också bara efter innan eftersom finns blir kommer leverans beställning faktura kopia
+lager pris offert
+"""
+_ENGLISH_WORDS = """
+and the is are that this for with have has not we you your our my me to of on in at when where what
+how but or from there here will would could should please thanks thank hello hi dear regards best
+kind any some also just after before because there can be delivery invoice copy stock price quote
+"""
+_STOPWORDS = {"sv": set(_SWEDISH_WORDS.split()), "en": set(_ENGLISH_WORDS.split())}
 _SWEDISH_LETTERS = re.compile(r"[åäö]", re.IGNORECASE)
 
 
 def detect_language(text: str, *, default: str = "") -> str:
     """``sv`` or ``en`` for ``text``; ``default`` when neither scores (e.g. only numbers)."""
     words = [w.lower() for w in _WORD.findall(text)]
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    scores: dict[str, float] = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
     # Å, ä and ö are strong evidence of Swedish (Norwegian and Danish writers use English here).
     scores["sv"] += min(len(_SWEDISH_LETTERS.findall(text)), 10) * 0.5
     best = max(scores, key=lambda lang: scores[lang])
@@ -88,9 +84,9 @@ _INTENT_KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("tillgänglig", 2),
         ("available", 2),
         ("availability", 3),
-        ("har ni", 1),
-        ("do you have", 1.5),
-        ("finns", 1),
+        ("har ni", 0.5),
+        ("do you have", 0.5),
+        ("finns", 0.5),
     ],
     "quote": [
         ("offert", 4),
@@ -306,7 +302,9 @@ def understand(*, subject: str, text: str, default_language: str = "en") -> Unde
     """Read one customer message (its subject and visible text)."""
     full = f"{subject}\n{text}"
     lowered = full.lower() + " "
-    language = detect_language(full, default=default_language if default_language in SUPPORTED_LANGUAGES else "en")
+    language = detect_language(
+        full, default=default_language if default_language in SUPPORTED_LANGUAGES else "en"
+    )
     entities = extract_entities(full)
     intent, score = classify_intent(lowered, entities)
     sentiment = _sentiment(full, lowered)

@@ -198,9 +198,9 @@ def _dates_of(raw: str) -> set[dt.date]:
         day, month, year = int(match[1]), int(match[2]), int(match[3])
         return _valid({(year, month, day), (year, day, month)})
     day_month = _day_month(text)
-    year = re.search(r"(\d{4})$", text)
-    if day_month is not None and year is not None:
-        return _valid({(int(year[1]), day_month[1], day_month[0])})
+    year_match = re.search(r"(\d{4})$", text)
+    if day_month is not None and year_match is not None:
+        return _valid({(int(year_match[1]), day_month[1], day_month[0])})
     return set()
 
 
@@ -210,7 +210,12 @@ def _match_day_month(index: _Index, raw: str) -> set[str]:
     if day_month is None or re.search(r"\d{4}$", raw.strip(". ")):
         return set()
     day, month = day_month
-    return {fact for date, facts in index.dates.items() if (date.day, date.month) == (day, month) for fact in facts}
+    return {
+        fact
+        for date, facts in index.dates.items()
+        if (date.day, date.month) == (day, month)
+        for fact in facts
+    }
 
 
 def _day_month(text: str) -> tuple[int, int] | None:

@@ -8,12 +8,14 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Message, Queue, Ticket
 
 
 @pytest.fixture
-def seeded(db: None) -> None:
+def seeded(db: None, settings: Any) -> None:
     """The demo data set, as ``manage.py seed_demo`` makes it."""
+    # The demo logins' passwords would take most of the time with the production hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=_Null())
     cache.clear()  # ERP answers and breaker state from earlier tests must not leak in
 
@@ -35,3 +37,11 @@ class _Null:
 
     def flush(self) -> None:
         pass
+
+
+@pytest.fixture
+def agent(agent: Any, seeded: None) -> Any:
+    """The shared agent persona, as a member of the demo queue (agents see their queues' tickets)."""
+    for queue in Queue.objects.all():
+        queue.members.add(agent)
+    return agent

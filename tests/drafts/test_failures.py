@@ -1,0 +1,84 @@
+"""Failures are visible: an ERP that is down or misconfigured never leaves a silent gap or a guess."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drafts import services
+from drafts.models import Draft, Flag
+from integrations import get_connector
+from integrations.base import Customer, Invoice, Misconfigured, Order, Product, Shipment, Unavailable
+from integrations.resilience import make_resilient
+from tests.drafts.helpers import draft_for
+
+pytestmark = pytest.mark.django_db
+
+
+class DownErp:
+    """An ERP that does not answer (the process edge: the real one would time out)."""
+
+    name = "down"
+    runs_in_thread = False
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _down(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        raise Unavailable("connection refused")
+
+    def find_customer(self, *, email: str | None = None, number: str | None = None) -> Customer:
+        return self._down()
+
+    def recent_orders(self, customer_number: str, *, limit: int = 5) -> list[Order]:
+        return self._down()
+
+    def get_order(self, number: str) -> Order:
+        return self._down()
+
+    def get_shipment(self, tracking_number: str) -> Shipment:
+        return self._down()
+
+    def get_product(self, sku: str) -> Product:
+        return self._down()
+
+    def get_invoice(self, number: str) -> Invoice:
+        return self._down()
+
+
+def test_erp_down_gives_a_draft_that_says_what_is_missing(demo_message: Any, agent: Any) -> None:
+    erp = DownErp()
+    draft = draft_for(demo_message("Var är min order 100231?"), connector=erp)
+    assert draft.status == Draft.Status.READY
+    assert Flag.MISSING_FACTS in draft.flags
+    assert "ERP unavailable: could not fetch order 100231" in draft.problem_messages()
+    assert "Vi kan inte hämta uppgifter om" in draft.body
+    assert "order 100231" in draft.body
+    assert "skickad" not in draft.body  # no status was invented
+    assert not draft.citations.filter(source_system="demo").exists()
+    errors = [call for call in draft.trace.tool_calls if "error" in call]
+    assert errors and all("unavailable" in call["error"] for call in errors)
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+
+
+def test_an_open_circuit_is_reported_like_an_erp_that_is_down(demo_message: Any, settings: Any) -> None:
+    settings.ERP_BREAKER_FAILURES = 1
+    inner = DownErp()
+    connector = make_resilient(inner)
+    draft = draft_for(demo_message("Delivery date for order 100245"), connector=connector)
+    assert Flag.MISSING_FACTS in draft.flags
+    assert inner.calls == 1  # after the first failure the breaker answers without asking the ERP
+    assert "We cannot look up" in draft.body
+
+
+def test_a_misconfigured_connector_fails_the_draft_with_the_reason(demo_message: Any, settings: Any) -> None:
+    settings.ERP_CONNECTOR = "nonexistent"
+    with pytest.raises(Misconfigured):
+        get_connector()
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.FAILED
+    assert "nonexistent" in draft.failure_reason
+    assert draft.body == ""

@@ -1,0 +1,196 @@
+"""The LangChain path with LangChain's fake chat models: scripted tool calls and structured output.
+
+The hosted model is the one part that cannot run here, so it is replaced at the process edge
+(``drafts.llm.build_chat_model``); everything else — the tool loop, the lookups against the demo ERP,
+parsing, verification, retries and deadlines — is the real code.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
+from langchain_core.messages import AIMessage
+
+from drafts import llm, services
+from drafts.models import Draft, Flag
+from integrations.models import ErpShipment
+from tests.drafts.helpers import cited_ids, draft_for
+
+pytestmark = pytest.mark.django_db
+
+
+class ScriptedChatModel(FakeMessagesListChatModel):
+    """A fake chat model that accepts tools (the stock fakes raise NotImplementedError) and counts calls."""
+
+    calls: int = 0
+    tool_names: list[str] = []
+
+    def bind_tools(self, tools: Any, *, tool_choice: Any = None, **kwargs: Any) -> Any:
+        self.tool_names = [
+            *self.tool_names,
+            *(getattr(tool, "name", getattr(tool, "__name__", "")) for tool in tools),
+        ]
+        return self
+
+    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return super()._generate(*args, **kwargs)
+
+
+def tool_call(name: str, args: dict[str, Any], call_id: str = "call-1") -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
+
+
+def reply(body: str, cited: list[str], subject: str = "Re: Var är min order 100231?") -> AIMessage:
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {
+                "name": "DraftReply",
+                "args": {"subject": subject, "body": body, "cited_fact_ids": cited},
+                "id": "r",
+            }
+        ],
+        usage_metadata={"input_tokens": 900, "output_tokens": 120, "total_tokens": 1020},
+    )
+
+
+@pytest.fixture
+def use_model(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Configure ``LLM_MODEL`` and make ``build_chat_model`` return the given scripted model."""
+    settings.LLM_MODEL = "fake:scripted"
+    settings.LLM_MAX_RETRIES = 2
+    monkeypatch.setattr(llm, "RETRY_BACKOFF_SECONDS", 0.0)
+
+    def use(model: ScriptedChatModel) -> ScriptedChatModel:
+        monkeypatch.setattr(llm, "build_chat_model", lambda: model)
+        return model
+
+    return use
+
+
+def _shipment() -> ErpShipment:
+    return ErpShipment.objects.get(order__number="100231")
+
+
+def test_model_calls_erp_tools_and_its_cited_reply_is_verified(demo_message: Any, use_model: Any) -> None:
+    shipment = _shipment()
+    eta = shipment.eta.isoformat()  # type: ignore[union-attr]
+    body = (
+        f"Hej Karin!\n\nOrder 100231 är skickad med PostNord, sändningsnummer {shipment.tracking_number}. "
+        f"Beräknad leverans är {eta}.\n\nVänliga hälsningar"
+    )
+    cited = [
+        "order:100231#status",
+        f"shipment:{shipment.tracking_number}#eta",
+        f"shipment:{shipment.tracking_number}#tracking_number",
+    ]
+    model = use_model(
+        ScriptedChatModel(
+            responses=[
+                tool_call("lookup_shipment", {"tracking_number": shipment.tracking_number}),
+                AIMessage(content="I have what I need."),
+                reply(body, cited),
+            ]
+        )
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    assert "lookup_order" in model.tool_names
+    assert draft.body.startswith(body)
+    assert draft.body.endswith("Nordlager Support")  # the signature is ours, not the model's
+    assert draft.subject.endswith(f"[#{draft.ticket_id}]")
+    assert not draft.unverified_claims
+    assert set(cited) <= cited_ids(draft)
+    trace = draft.trace
+    assert (trace.drafter, trace.model_name, trace.prompt_version) == (
+        "langchain",
+        "fake:scripted",
+        "reply-v1",
+    )
+    assert any(call.get("by") == "model" and call["call"] == "shipment" for call in trace.tool_calls)
+    assert (trace.input_tokens, trace.output_tokens) == (900, 120)
+    assert trace.attempts == 3  # two tool rounds and the structured reply
+
+
+def test_an_invented_order_number_is_flagged_unverified(
+    demo_message: Any, use_model: Any, agent: Any
+) -> None:
+    body = (
+        "Hej Karin!\n\nOrder 100231 är skickad, och er order 100777 skickas i morgon.\n\nVänliga hälsningar"
+    )
+    use_model(ScriptedChatModel(responses=[AIMessage(content="ok"), reply(body, ["order:100231#status"])]))
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY
+    assert Flag.UNVERIFIED in draft.flags
+    invented = [claim for claim in draft.unverified_claims if claim["text"] == "100777"]
+    assert len(invented) == 1
+    assert draft.body[invented[0]["start"] : invented[0]["end"]] == "100777"
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+
+
+def test_a_citation_of_a_fact_never_retrieved_is_reported(demo_message: Any, use_model: Any) -> None:
+    body = "Hej Karin!\n\nVi tittar på order 100231.\n\nVänliga hälsningar"
+    use_model(ScriptedChatModel(responses=[AIMessage(content="ok"), reply(body, ["order:999999#status"])]))
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert "The model cited a fact that was never retrieved: order:999999#status" in draft.problem_messages()
+    assert "order:999999#status" not in cited_ids(draft)
+
+
+def test_malformed_output_is_retried_then_fails_with_the_reason(demo_message: Any, use_model: Any) -> None:
+    broken = AIMessage(content="", tool_calls=[{"name": "DraftReply", "args": {"subject": "x"}, "id": "r"}])
+    model = use_model(
+        ScriptedChatModel(responses=[AIMessage(content="Here is a reply without structure."), broken])
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.FAILED
+    assert "malformed model output" in draft.failure_reason
+    assert "after 3 attempt(s)" in draft.failure_reason
+    assert draft.trace.attempts == 1 + 3  # one tool round, then the reply tried three times
+    assert model.calls == 4
+
+
+def test_malformed_once_then_valid_succeeds(demo_message: Any, use_model: Any) -> None:
+    body = "Hej Karin!\n\nVi tittar på order 100231 och återkommer.\n\nVänliga hälsningar"
+    use_model(
+        ScriptedChatModel(
+            responses=[
+                AIMessage(content="ok"),
+                AIMessage(content="not structured"),
+                reply(body, ["order:100231#number"]),
+            ]
+        )
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY
+    assert draft.trace.attempts == 3
+
+
+def test_a_model_that_times_out_fails_after_bounded_retries(
+    demo_message: Any, use_model: Any, settings: Any
+) -> None:
+    settings.LLM_TIMEOUT_SECONDS = 0.2
+    model = use_model(ScriptedChatModel(responses=[AIMessage(content="too late")], sleep=1.0))
+    started = time.monotonic()
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    elapsed = time.monotonic() - started
+    assert draft.status == Draft.Status.FAILED
+    assert "timed out after 0.2 s" in draft.failure_reason
+    assert "after 3 attempt(s)" in draft.failure_reason
+    assert draft.trace.attempts == 3
+    assert elapsed < 2.5  # three deadlines, not three full model answers
+    time.sleep(1.0)  # let the abandoned calls finish before counting
+    assert model.calls == 3
+
+
+def test_an_unusable_llm_model_setting_fails_the_draft_with_the_reason(
+    demo_message: Any, settings: Any
+) -> None:
+    settings.LLM_MODEL = "nosuchprovider:some-model"
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.FAILED
+    assert "LLM_MODEL='nosuchprovider:some-model' cannot be used" in draft.failure_reason

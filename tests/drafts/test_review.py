@@ -1,0 +1,243 @@
+"""Review services: scheduling, edit, approve, reject, regenerate; policy, optimistic locking, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_q.models import OrmQ
+
+from delivery.models import AuditEvent, OutboundMessage
+from drafts import selectors, services, tasks
+from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
+from helpdesk.message_ids import ticket_id_from_message_id
+from helpdesk.models import Message, Ticket
+from tests.drafts.helpers import customer_message, draft_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _actions(draft: Draft) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_type="drafts.draft", object_id=str(draft.pk))
+        .order_by("created_at", "pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_schedule_draft_enqueues_one_task_on_the_mail_cluster(
+    demo_message: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    message = demo_message("Var är min order 100231?")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.schedule_draft(message_id=message.pk)
+        services.schedule_draft(message_id=message.pk)
+    draft = Draft.objects.get(in_reply_to=message)
+    assert draft.status == Draft.Status.GENERATING
+    queued = [task for task in OrmQ.objects.all() if task.func() == services.TASK]
+    assert [(task.key, task.args()) for task in queued] == [("mail", (draft.pk,))]
+    assert tasks.generate_draft(draft.pk) == Draft.Status.READY
+    assert tasks.generate_draft(draft.pk) == Draft.Status.READY  # a duplicate task changes nothing
+    assert Draft.objects.filter(in_reply_to=message).count() == 1
+    assert _actions(draft) == ["draft.requested", "draft.ready"]
+
+
+def test_no_draft_for_our_own_or_automatic_messages(demo_message: Any) -> None:
+    message = demo_message("Var är min order 100231?")
+    message.is_auto_reply = True
+    message.save()
+    services.schedule_draft(message_id=message.pk)
+    assert not Draft.objects.exists()
+
+
+def test_a_newer_customer_message_supersedes_the_open_draft(demo_message: Any) -> None:
+    first = demo_message("Var är min order 100231?")
+    old = draft_for(first)
+    newer = Message.objects.create(
+        ticket=first.ticket,
+        direction=Message.Direction.INBOUND,
+        from_address=first.from_address,
+        subject="Re: Var är min order 100231?",
+        body_text="Och faktura 55015, kan ni skicka en kopia?",
+        visible_text="Och faktura 55015, kan ni skicka en kopia?",
+    )
+    services.schedule_draft(message_id=newer.pk)
+    old.refresh_from_db()
+    assert old.status == Draft.Status.SUPERSEDED
+    assert _actions(old)[-1] == "draft.superseded"
+
+
+def test_agent_cannot_approve_a_flagged_draft_but_a_supervisor_can(
+    demo_message: Any, agent: Any, supervisor: Any
+) -> None:
+    draft = draft_for(demo_message("Skadat gods i order 100238"))
+    assert Flag.MONEY in draft.flags
+    with pytest.raises(services.NotAllowed) as refused:
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    assert any("Refund or money" in reason for reason in refused.value.reasons)
+    assert not OutboundMessage.objects.exists()
+    approved = services.approve_draft(draft=draft, user=supervisor, expected_version=draft.version)
+    assert approved.status == Draft.Status.APPROVED
+    assert approved.approved_by == supervisor
+    event = AuditEvent.objects.get(action="draft.approved")
+    assert event.actor == supervisor
+    assert event.data["supervisor_reasons"]
+
+
+def test_approval_queues_exactly_one_reply_even_when_called_twice(demo_message: Any, agent: Any) -> None:
+    message = demo_message("Var är min order 100231?")
+    draft = draft_for(message)
+    assert not draft.flags, draft.flags
+    first = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    second = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    assert first.outbound_id == second.outbound_id
+    outbound = OutboundMessage.objects.get()
+    assert outbound.status == OutboundMessage.Status.QUEUED
+    assert outbound.idempotency_key == f"draft:{draft.pk}"
+    assert ticket_id_from_message_id(outbound.message_id) == message.ticket_id
+    assert outbound.in_reply_to == message.message_id
+    assert outbound.references.split()[-1] == message.message_id
+    assert outbound.to_addresses == [message.from_address]
+    assert outbound.subject == draft.subject
+    assert outbound.body_text == draft.body
+    reply = outbound.ticket_message
+    assert reply is not None
+    assert (reply.direction, reply.message_id, reply.author) == (
+        Message.Direction.OUTBOUND,
+        outbound.message_id,
+        agent,
+    )
+    ticket = Ticket.objects.get(pk=message.ticket_id)
+    assert ticket.status == Ticket.Status.PENDING
+    assert ticket.first_response_at is not None
+    assert AuditEvent.objects.filter(action="draft.approved").count() == 1
+    assert AuditEvent.objects.filter(action="outbound.queued").count() == 1
+
+
+def test_edit_refuses_a_stale_version_and_keeps_every_revision(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    version = draft.version
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=draft.body + "\nTrevlig helg!",
+        expected_version=version,
+    )
+    assert (edited.status, edited.version) == (Draft.Status.EDITED, version + 1)
+    with pytest.raises(services.StaleDraft) as stale:
+        services.edit_draft(draft=draft, user=agent, subject="x", body="y", expected_version=version)
+    assert "changed by someone else" in str(stale.value)
+    revisions = list(edited.revisions.order_by("version"))
+    assert [(r.kind, r.version) for r in revisions] == [("ai", version), ("edit", version + 1)]
+    assert "+Trevlig helg!" in revisions[1].diff
+    assert revisions[1].author == agent
+    assert edited.ai_body != edited.body  # the AI's text is kept next to the operator's
+
+
+def test_an_edit_that_adds_an_unknown_number_is_flagged_and_needs_a_supervisor(
+    demo_message: Any, agent: Any
+) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    body = draft.body.replace("Tack för att du hör av dig", "Order 100999 kommer också fram imorgon. Tack")
+    edited = services.edit_draft(
+        draft=draft, user=agent, subject=draft.subject, body=body, expected_version=draft.version
+    )
+    assert Flag.UNVERIFIED in edited.flags
+    [claim] = edited.unverified_claims
+    assert body[claim["start"] : claim["end"]] == "100999"
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
+
+
+def test_reject_needs_a_reason_and_is_audited(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    with pytest.raises(services.InvalidInput):
+        services.reject_draft(draft=draft, user=agent, reason="  ")
+    rejected = services.reject_draft(
+        draft=draft, user=agent, reason="Fel ton", expected_version=draft.version
+    )
+    assert (rejected.status, rejected.rejection_reason, rejected.rejected_by) == (
+        Draft.Status.REJECTED,
+        "Fel ton",
+        agent,
+    )
+    with pytest.raises(services.InvalidState):
+        services.approve_draft(draft=rejected, user=agent, expected_version=rejected.version)
+    assert _actions(draft) == ["draft.requested", "draft.ready", "draft.rejected"]
+
+
+def test_regenerate_shorter_and_more_formal(
+    demo_message: Any, agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert "- 120 ×" in draft.body
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.regenerate_draft(draft=draft, user=agent, instruction="Kortare och mer formell, tack")
+    assert new.status == Draft.Status.GENERATING
+    assert new.supersedes == draft
+    assert OrmQ.objects.count() == 1
+    new = services.generate_draft(draft_id=new.pk)
+    assert new.status == Draft.Status.READY
+    assert "- 120 ×" not in new.body  # shorter: no order lines
+    assert new.body.startswith("Bästa Karin,")  # more formal
+    assert "Med vänliga hälsningar" in new.body
+    draft.refresh_from_db()
+    assert draft.status == Draft.Status.SUPERSEDED
+    assert _actions(draft)[-1] == "draft.superseded"
+    assert _actions(new) == ["draft.requested", "draft.ready"]
+
+
+def test_an_instruction_the_embedded_drafter_cannot_follow_is_shown(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    new = services.regenerate_draft(draft=draft, user=agent, instruction="Nämn vår julkampanj")
+    new = services.generate_draft(draft_id=new.pk)
+    assert new.status == Draft.Status.READY
+    assert any("Nämn vår julkampanj" in text for text in new.problem_messages())
+
+
+def test_outsiders_cannot_touch_drafts(demo_message: Any, outsider: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    for call in (
+        lambda: services.approve_draft(draft=draft, user=outsider, expected_version=draft.version),
+        lambda: services.edit_draft(
+            draft=draft, user=outsider, subject="x", body="y", expected_version=draft.version
+        ),
+        lambda: services.reject_draft(draft=draft, user=outsider, reason="no"),
+        lambda: services.regenerate_draft(draft=draft, user=outsider),
+    ):
+        with pytest.raises(services.NotAllowed):
+            call()
+
+
+def test_policy_is_configurable_in_the_database(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Skadat gods i order 100238"))
+    ReviewPolicy.objects.all().update(risk_flags_needing_supervisor=[], min_confidence_for_agent=0)
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    assert approved.status == Draft.Status.APPROVED
+
+
+def test_learning_stats_and_email_memory(demo_message: Any, seeded: None, agent: Any) -> None:
+    as_is = draft_for(demo_message("Var är min order 100231?"))
+    services.approve_draft(draft=as_is, user=agent, expected_version=as_is.version)
+    changed = draft_for(
+        customer_message(sender="inkop@bergstrom-bygg.se", subject="Order", body="Var är order 100273?")
+    )
+    changed = services.edit_draft(
+        draft=changed,
+        user=agent,
+        subject=changed.subject,
+        body=changed.body + " Ha en fin dag!",
+        expected_version=changed.version,
+    )
+    changed = services.approve_draft(draft=changed, user=agent, expected_version=changed.version)
+    assert changed.edit_distance == len(" Ha en fin dag!")
+    stats = {(row["intent"], row["language"]): row for row in selectors.learning_stats()}
+    row = stats.get(("delivery_eta", "sv"))
+    assert row is not None and row["approved"] == 1 and row["accepted_as_is"] == 1
+    order_status = stats[("order_status", "sv")]
+    assert (order_status["approved"], order_status["accepted_as_is"]) == (1, 0)
+    assert order_status["mean_edit_distance"] == len(" Ha en fin dag!")
+    assert ReplyMemory.objects.count() == 2
+    similar = selectors.similar_replies(text="Var är min leverans av order 100231?", language="sv")
+    assert similar and similar[0]["draft_id"] in {as_is.pk, changed.pk}
