@@ -132,9 +132,15 @@ def ground(
     connector: Connector,
 ) -> Grounding:
     grounding = Grounding()
-    lookups = Lookups(connector, grounding)
-    entities = understanding.entities
     email = message.from_address or (ticket.contact.email if ticket.contact_id else "")
+    fetch_records(Lookups(connector, grounding), understanding, email=email)
+    _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
+    return grounding
+
+
+def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str) -> Grounding:
+    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders."""
+    grounding, connector, entities = lookups.grounding, lookups.connector, understanding.entities
     if email:
         grounding.customer = lookups.call(
             "customer", email, lambda: connector.find_customer(email=email), report_not_found=False
@@ -160,7 +166,6 @@ def ground(
                     grounding.orders.append(order)
                     grounding.add_record(order)
     _check_ownership(grounding)
-    _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
     return grounding
 
 
