@@ -365,10 +365,10 @@ class _Batch:
         """Why no acknowledgement or draft may answer this mail ("" when one may)."""
         if self._sender(parsed) in self.own_addresses or ticket_id_from_message_id(parsed.message_id):
             return "own_mail"
+        if parsed.is_bulk:  # lists and newsletters, whatever else they claim to be
+            return "bulk"
         if parsed.kind == "auto_reply" or parsed.auto_submitted:
             return "auto_reply"
-        if parsed.is_bulk:
-            return "bulk"
         return ""
 
     def _contact(self, parsed: ParsedEmail) -> Contact:
@@ -473,7 +473,7 @@ class _Batch:
             visible_text=text(parsed.visible_text),
             quoted_text=text(parsed.quoted_text),
             signature=text(parsed.signature),
-            is_auto_reply=parsed.kind == "auto_reply" or parsed.auto_submitted,
+            is_auto_reply=reason == "auto_reply",
             no_auto_response_reason=reason,
             inbound_email_id=row.pk,
             created_at=self.now,
