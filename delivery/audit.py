@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -38,6 +39,24 @@ def audit(
         ticket_id=ticket_id,
         data=data or {},
     )
+
+
+def audit_many(
+    *, action: str, objs: Sequence[models.Model], system: str, data: Sequence[dict[str, Any]] | None = None
+) -> list[AuditEvent]:
+    """``audit`` for one system action on many objects at once, in one INSERT (bulk ingest)."""
+    events = [
+        AuditEvent(
+            actor_label=system,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            ticket_id=_ticket_id_of(obj),
+            data=data[index] if data is not None else {},
+        )
+        for index, obj in enumerate(objs)
+    ]
+    return AuditEvent.objects.bulk_create(events)
 
 
 def _ticket_id_of(obj: models.Model) -> int | None:

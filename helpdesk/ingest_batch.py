@@ -23,13 +23,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delivery.audit import audit
-from delivery.feedback import record_feedback
+from delivery.audit import audit, audit_many
+from delivery.feedback import Feedback, record_feedback
 from helpdesk.faults import fault_point
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import (
@@ -193,6 +193,8 @@ class _Batch:
         self.after_flush: list[tuple[str, Thread, dict[str, Any]]] = []
         self.flood_noted: set[int] = set()
         self.draft_messages: list[Message] = []
+        self.feedback: list[Feedback] = []
+        self.quarantined: list[tuple[InboundEmail, str]] = []
 
     # -- orchestration ---------------------------------------------------------------------------
     def run(self) -> BatchResult:
@@ -291,7 +293,7 @@ class _Batch:
     def _unparsed(self, row: InboundEmail, outcome: Outcome) -> Outcome:
         outcome = Outcome(**vars(outcome))  # the parse result is reused if the batch is redone
         if outcome.status == Status.QUARANTINED:
-            audit(action="ingest.quarantined", obj=row, system="ingest", data={"error": outcome.error[-500:]})
+            self.quarantined.append((row, outcome.error))
             return outcome
         duplicate = self._duplicate_of(outcome)
         if duplicate is not None:
@@ -318,13 +320,15 @@ class _Batch:
         return None
 
     def _record_feedback(self, row: InboundEmail, parsed: ParsedEmail) -> None:
-        record_feedback(
-            kind=parsed.kind,
-            recipients=parsed.feedback,
-            report=parsed.report,
-            subject=text(parsed.subject, 255),
-            inbound_email_id=row.pk,
-            received_at=self.now,
+        self.feedback.append(
+            Feedback(
+                kind=parsed.kind,
+                recipients=parsed.feedback,
+                report=parsed.report,
+                subject=parsed.subject,
+                inbound_email_id=row.pk,
+                received_at=self.now,
+            )
         )
 
     def _add_to_ticket(self, row: InboundEmail, parsed: ParsedEmail) -> None:
@@ -500,6 +504,15 @@ class _Batch:
             Ticket.objects.filter(pk__in=self.touched).update(last_activity_at=self.now)
         for action, thread, data in self.after_flush:
             audit(action=action, obj=thread.live().ticket, system="ingest", data=data)
+        if self.feedback:
+            record_feedback(items=self.feedback)
+        if self.quarantined:
+            audit_many(
+                action="ingest.quarantined",
+                objs=[row for row, _error in self.quarantined],
+                system="ingest",
+                data=[{"error": error[-500:]} for _row, error in self.quarantined],
+            )
 
     def _attachments(self, message: Message, parsed: ParsedEmail) -> list[Attachment]:
         attachments = []
@@ -524,18 +537,26 @@ class _Batch:
         return attachments
 
     def _save_outcomes(self, outcomes: dict[int, Outcome]) -> None:
+        # One pipelined statement per row; Django's bulk_update builds CASE expressions that cost
+        # more than the rest of the batch together.
+        columns = ["status", "kind", "message_id", "dedup_key", "subject", "from_address", "error"]
+        columns += ["duplicate_of_id", "processed_at"]
+        table = connection.ops.quote_name(InboundEmail._meta.db_table)
+        assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
+        sql = f"UPDATE {table} SET {assignments}, attempts = attempts + 1 WHERE id = %s"
+        processed_at = connection.ops.adapt_datetimefield_value(self.now)
+        rows: list[list[Any]] = []
         for row in self.rows:
             outcome = outcomes[row.pk]
-            row.status = outcome.status
-            row.kind = outcome.kind
-            row.message_id = outcome.message_id
-            row.dedup_key = outcome.dedup_key
-            row.subject = outcome.subject
-            row.from_address = outcome.from_address
-            row.error = text(outcome.error)
-            row.duplicate_of_id = outcome.duplicate_of_id
-            row.attempts += 1
-            row.processed_at = self.now
-        fields = ["status", "kind", "message_id", "dedup_key", "subject", "from_address", "error"]
-        fields += ["duplicate_of", "attempts", "processed_at"]
-        InboundEmail.objects.bulk_update(self.rows, fields)
+            values: list[Any] = [outcome.status, outcome.kind, outcome.message_id, outcome.dedup_key]
+            values += [
+                outcome.subject,
+                outcome.from_address,
+                text(outcome.error),
+                outcome.duplicate_of_id,
+                processed_at,
+                row.pk,
+            ]
+            rows.append(values)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)

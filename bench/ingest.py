@@ -1,0 +1,260 @@
+"""End-to-end IMAP ingest into PostgreSQL, against baselines measured in the same run.
+
+Usage: python -m bench ingest -- [--n 1000] [--profile]
+
+N real messages from ../shared/corpora (mime, bounces, replies, threading; every copy gets its own
+Message-IDs, with In-Reply-To/References rewritten the same way so threads stay threads) are APPENDed
+to a private Dovecot this benchmark starts. Then, each on the same mailbox:
+- ours: ``helpdesk.ingest.poll_mailbox`` (fetch, store raw, parse, deduplicate, thread, write tickets,
+  mark read) into PostgreSQL (``DATABASE_URL``; ``make bench`` sets a default);
+- baseline: the same messages fetched with imaplib in batches and parsed with the standard library
+  (``email.message_from_bytes(policy=policy.default)``, subject, from and body), storing nothing;
+- parse only: ``helpdesk.parsing.parse_email`` over the same bytes, timed without the fetching.
+Memory is the growth of the process's resident set while each runs (sampled every 5 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import email
+import email.policy
+import imaplib
+import os
+import pstats
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+FOLDERS = ("mime", "bounces", "replies", "threading")
+_ID = re.compile(rb"<([^<>@\s]+)@([^<>\s]+)>")
+_THREAD_HEADERS = (b"message-id:", b"in-reply-to:", b"references:")
+
+
+def corpus() -> list[Path]:
+    files = sorted(
+        path
+        for folder in FOLDERS
+        for path in (CORPORA / folder).rglob("*")
+        if path.is_file() and path.suffix in {".eml", ".txt", ""} and path.name not in {"LICENSE", "README"}
+    )
+    mail = [path for path in files if b":" in path.read_bytes()[:200]]
+    if not mail:
+        raise SystemExit(f"no corpus messages found under {CORPORA}")
+    return mail
+
+
+def unique_copy(raw: bytes, copy: int, number: int) -> bytes:
+    """The mail with every id in its threading headers made unique to this copy (a Message-ID added
+    when it has none)."""
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:65536] else raw.partition(b"\n\n")
+    newline = b"\r\n" if sep == b"\r\n\r\n" else b"\n"
+    lines = head.split(newline)
+    in_thread_header, has_id = False, False
+    for index, line in enumerate(lines):
+        if line[:1] not in (b" ", b"\t"):
+            lowered = line[:20].lower()
+            in_thread_header = lowered.startswith(_THREAD_HEADERS)
+            has_id = has_id or lowered.startswith(b"message-id:")
+        if in_thread_header:
+            lines[index] = _ID.sub(rb"<\1.c%d@\2>" % copy, line)
+    if not has_id:
+        lines.insert(0, b"Message-ID: <bench.%d.%d@bench.example>" % (copy, number))
+    return newline.join(lines) + sep + body
+
+
+def messages(files: list[Path], n: int) -> Iterator[bytes]:
+    for number in range(n):
+        yield unique_copy(files[number % len(files)].read_bytes(), number // len(files), number)
+
+
+class RssPeak:
+    """Peak growth of this process's resident set while the block runs, sampled every 5 ms."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> RssPeak:
+        self._start = self._rss()
+        self._peak = self._start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self._peak = max(self._peak, self._rss())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._peak = max(self._peak, self._rss())
+        self.peak_mb = (self._peak - self._start) / 2**20
+
+
+def fetch_batches(client: imaplib.IMAP4, batch: int = 200) -> Iterator[list[bytes]]:
+    client.select("INBOX", readonly=True)
+    _, data = client.uid("SEARCH", "ALL")
+    uids = data[0].decode().split()
+    for start in range(0, len(uids), batch):
+        _, fetched = client.uid("FETCH", ",".join(uids[start : start + batch]), "(BODY.PEEK[])")
+        yield [item[1] for item in fetched if isinstance(item, tuple)]
+
+
+def stdlib_read(raw: bytes) -> None:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    for name in ("subject", "from", "to", "date", "message-id"):
+        with contextlib.suppress(Exception):
+            message.get(name)
+    with contextlib.suppress(Exception):
+        body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined,unused-ignore]
+        if body is not None:
+            body.get_content()
+
+
+def timed(label: str, n: int, run: Callable[[], float | None]) -> tuple[float, float]:
+    with RssPeak() as memory:
+        started = time.perf_counter()
+        inner = run()
+        elapsed = inner if inner is not None else time.perf_counter() - started
+    rate = n / elapsed
+    print(f"{label:<44} {rate:8.0f} msgs/s  {elapsed:7.2f} s  peak +{memory.peak_mb:6.1f} MB")
+    return rate, memory.peak_mb
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench ingest")
+    parser.add_argument("--n", type=int, default=1000, help="messages to ingest (real files, cycled)")
+    parser.add_argument("--profile", action="store_true", help="profile our ingest and print the top calls")
+    args = parser.parse_args(argv)
+    media = tempfile.mkdtemp(prefix="helpdesk-bench-media-")
+    os.environ["MEDIA_ROOT"] = media
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        print("bench ingest needs PostgreSQL: set DATABASE_URL (make bench does)")
+        return 2
+    from tests.services import Dovecot
+
+    _prepare_database()
+    dovecot = Dovecot.start()
+    try:
+        return _run(dovecot, args.n, args.profile)
+    finally:
+        dovecot.stop()
+        import shutil
+
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def _prepare_database() -> None:
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.erp import _admin_url
+
+    name = connection.settings_dict["NAME"]
+    with psycopg.connect(_admin_url(), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0, interactive=False)
+    tables = [
+        "helpdesk_inboundemail",
+        "helpdesk_mailbox",
+        "helpdesk_threadreference",
+        "helpdesk_attachment",
+        "helpdesk_message",
+        "helpdesk_ticket",
+        "helpdesk_contact",
+        "delivery_feedbackreport",
+        "delivery_auditevent",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _run(dovecot: Any, n: int, profile: bool) -> int:
+    from django.conf import settings
+
+    from helpdesk.imap import parse_mailbox_url
+    from helpdesk.ingest import poll_mailbox, save_mailbox
+    from helpdesk.models import InboundEmail
+    from helpdesk.parsing import ParseError, parse_email
+
+    files = corpus()
+    login, password = dovecot.add_user()
+    client = dovecot.connect(login, password)
+    size = 0
+    for raw in messages(files, n):
+        size += len(raw)
+        client.append("INBOX", None, None, raw)
+    client.logout()
+    print(f"{n} messages ({size / n / 1024:.1f} KiB mean) from {len(files)} corpus files APPENDed to Dovecot")
+
+    mailbox, _ = save_mailbox(name="bench", url=parse_mailbox_url(dovecot.url(login, password)))
+    settings.HELPDESK_IMAP_MAX_PER_POLL = max(settings.HELPDESK_IMAP_MAX_PER_POLL, n)
+
+    def ours() -> None:
+        if profile:
+            profiler = cProfile.Profile()
+            result = profiler.runcall(poll_mailbox, mailbox)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        else:
+            result = poll_mailbox(mailbox)
+        if not result.ok:
+            raise SystemExit(f"ingest failed: {result.error}")
+
+    def baseline() -> None:
+        client = dovecot.connect(login, password)
+        for batch in fetch_batches(client):
+            for raw in batch:
+                stdlib_read(raw)
+        client.logout()
+
+    def parse_only() -> float:
+        client = dovecot.connect(login, password)
+        spent = 0.0
+        for batch in fetch_batches(client):
+            started = time.perf_counter()
+            for raw in batch:
+                with contextlib.suppress(ParseError):
+                    parse_email(raw)
+            spent += time.perf_counter() - started
+        client.logout()
+        return spent
+
+    our_rate, our_peak = timed("ours: IMAP -> PostgreSQL tickets (poll_mailbox)", n, ours)
+    counts = dict(InboundEmail.objects.values_list("status").annotate(n=django_count()).order_by())
+    if sum(counts.values()) != n or counts.get("stored") or counts.get("processing"):
+        raise SystemExit(f"not every message was ingested: {counts}")
+    base_rate, base_peak = timed("baseline: imaplib + stdlib email, no storing", n, baseline)
+    parse_rate, parse_peak = timed("parse only: helpdesk parse_email", n, parse_only)
+    print(f"outcome: {counts}")
+    print(
+        f"ours vs baseline: {our_rate / base_rate:.2f}x the speed, {our_peak:.1f} MB vs {base_peak:.1f} MB "
+        f"peak; ours is {our_rate / parse_rate:.2f}x parse-only speed"
+    )
+    return 0
+
+
+def django_count() -> Any:
+    from django.db.models import Count
+
+    return Count("id")
