@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
+from drafts.services import schedule_draft
 from helpdesk.faults import fault_point
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import (
@@ -161,6 +163,9 @@ def _run(rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome]) -> 
     with transaction.atomic():
         batch = _Batch(rows, parsed)
         result = batch.run()
+        for message_id in result.draftable:
+            # robust: a failure to start drafting is logged and never undoes or stops ingest.
+            transaction.on_commit(partial(schedule_draft, message_id=message_id), robust=True)
         fault_point("threaded")
     return result
 

@@ -194,3 +194,20 @@ def test_mail_over_the_size_limit_is_kept_raw_and_parsed_only_on_request(setting
 def test_text_the_database_refuses_is_cleaned_not_lost() -> None:
     ingest(make_mail(subject="Nul", body="före\x00efter"))
     assert "före\ufffdefter" in inbound_messages()[0].body_text
+
+
+def test_drafting_starts_for_human_mail_only_after_the_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from drafts.models import Draft
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ingest(
+            make_mail(subject="Människa"),
+            make_mail(subject="Frånvaro", headers={"Auto-Submitted": "auto-replied"}),
+            make_mail(subject="Nyhetsbrev", headers={"List-Id": "<news.kund.example>"}),
+        )
+        assert not Draft.objects.exists()  # nothing before the commit
+    assert callbacks
+    [draft] = Draft.objects.all()
+    assert draft.in_reply_to == Message.objects.get(subject="Människa")
