@@ -83,7 +83,7 @@ _DEVICE = re.compile(
 )
 _SIGN_OFF = re.compile(
     r"^\s*(?:Mvh|M\.v\.h\.?|Med\s+vänlig(?:a)?\s+häls(?:ning|ningar)|Vänlig(?:a)?\s+häls(?:ning|ningar)|"
-    r"Bästa\s+häls(?:ning|ningar)|Häls(?:ning|ningar)|Varma\s+hälsningar|Vh|Med\s+venlig\s+hilsen|"
+    r"Bästa\s+häls(?:ning|ningar)|Häls(?:ning|ningar)|Varma\s+hälsningar|Vh|Vänligen|Med\s+venlig\s+hilsen|"
     r"Vennlig\s+hilsen|Med\s+vennlig\s+hilsen|Ystävällisin\s+terveisin|Terveisin|"
     r"Best\s+regards|Kind\s+regards|Warm\s+regards|Regards|Best\s+wishes|Best|Cheers|BR|Br|KR|"
     r"Sincerely|Yours\s+sincerely|Yours\s+truly|Yours|Thanks\s+and\s+regards|Many\s+thanks|"
@@ -314,7 +314,9 @@ def _split_inline(lines: list[str], verb_end: set[int]) -> tuple[list[str], list
 _RULE_LINE = re.compile(r"^\s*(?:-{2,40}|_{5,80}|—|={5,80})\s*$")
 _CLOSING = re.compile(
     r"^\s*(?:Thanks|Thank\s+you|Many\s+thanks|Thanks\s+again|Thanks\s+a\s+lot|Cheers|Tack|Tack\s+så\s+mycket|"
-    r"Stort\s+tack|Tusen\s+tack|Danke|Vielen\s+Dank|Merci|Gracias|Take\s+care|Have\s+a\s+(?:nice|great)\s+day)"
+    r"Stort\s+tack|Tusen\s+tack|Tack\s+på\s+förhand|Tack\s+i\s+förväg|Thanks\s+in\s+advance|Danke|"
+    r"Vielen\s+Dank|Merci|Gracias|Take\s+care|Have\s+a\s+(?:nice|great)\s+(?:day|weekend)|"
+    r"Ha\s+en\s+(?:bra|fin|trevlig)\s+(?:dag|helg|kväll)|Trevlig\s+helg)"
     r"\s*[,!.]?\s*$",
     re.IGNORECASE,
 )

@@ -110,6 +110,22 @@ def test_forwarded_message_marker():
         ("Please call me.\n\nBest regards,\nAnna", "Please call me.", "Best regards,\nAnna"),
         ("Ring mig.\n\nHämta Outlook för iOS", "Ring mig.", "Hämta Outlook för iOS"),
         ("Tack!", "Tack!", ""),
+        (
+            "Skicka fakturan igen.\n\nTack på förhand!\nAnna",
+            "Skicka fakturan igen.",
+            "Tack på förhand!\nAnna",
+        ),
+        ("Skicka fakturan igen.\n\nVänligen\nAnna Berg", "Skicka fakturan igen.", "Vänligen\nAnna Berg"),
+        (
+            "Kan ni leverera på fredag?\n\nTrevlig helg!\nAnna",
+            "Kan ni leverera på fredag?",
+            "Trevlig helg!\nAnna",
+        ),
+        (
+            "Ring mig.\n\nSkickat från min Samsung Galaxy-smartphone.",
+            "Ring mig.",
+            "Skickat från min Samsung Galaxy-smartphone.",
+        ),
         ("Mvh", "Mvh", ""),
     ],
 )
