@@ -26,10 +26,10 @@ CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 FOLDERS = ("mime", "bounces", "replies", "dmarc", "threading")
 
 
-def load_messages(n: int) -> list[bytes]:
+def load_messages(n: int, folders: tuple[str, ...] = FOLDERS) -> list[bytes]:
     files = sorted(
         p
-        for folder in FOLDERS
+        for folder in folders
         for p in (CORPORA / folder).rglob("*")
         if p.is_file() and p.suffix in {".eml", ".txt", ""} and p.name not in {"LICENSE", "README"}
     )
@@ -93,8 +93,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench parse")
     parser.add_argument("--n", type=int, default=1000, help="messages to parse (real files, cycled)")
     parser.add_argument("--profile", action="store_true", help="print the top functions of parse_email")
+    parser.add_argument(
+        "--folders",
+        default=",".join(FOLDERS),
+        help="corpus folders to draw from (comma-separated), e.g. mime,replies for human mail only",
+    )
     args = parser.parse_args(argv)
-    messages = load_messages(args.n)
+    messages = load_messages(args.n, tuple(f for f in args.folders.split(",") if f))
     size = sum(map(len, messages)) / len(messages) / 1024
     print(f"{len(messages)} messages from {CORPORA} (mean {size:.1f} KiB)")
     for raw in messages[:50]:  # warm imports and caches for both
