@@ -168,7 +168,7 @@ def _leaf(part: Message, ctype: str, body: Body, defects: list[str]) -> None:
             content_type=ctype,
             content=data,
             content_id=_content_id(part),
-            inline=disposition == "inline" and not ctype.startswith(("text/", "application/")),
+            inline=disposition == "inline",
         )
     )
 

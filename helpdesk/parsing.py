@@ -32,6 +32,9 @@ class ParseError(Exception):
 
 @dataclass(frozen=True)
 class ParsedAttachment:
+    """One file of the message. ``filename`` is decoded and path-free (generated when absent);
+    ``inline`` is true for ``Content-Disposition: inline`` or a part the HTML references by ``cid:``."""
+
     filename: str
     content_type: str
     content: bytes
