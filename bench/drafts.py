@@ -97,16 +97,24 @@ def _run(count: int) -> int:
     queries: list[int] = []
     per_intent: dict[tuple[str, str], list[int]] = defaultdict(list)
     statuses: Counter[str] = Counter()
+    erp_cache: list[int] = []
+    steps: dict[str, list[float]] = defaultdict(list)
     for message in messages:
         draft = services.create_draft(message_id=message.pk)
         assert draft is not None
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             draft = services.generate_draft(draft_id=draft.pk)
             timings.append((time.perf_counter() - started) * 1000)
-        queries.append(len(captured))
-        per_intent[(draft.intent, draft.language)].append(len(captured))
-        statuses[draft.status] += 1
+        statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(_TX_CONTROL)]
+        cache_queries = sum(1 for sql in statements if _is_erp(sql))
+        queries.append(len(statements))
+        erp_cache.append(cache_queries)
+        per_intent[(draft.intent, draft.language)].append(len(statements) - cache_queries)
+        statuses[str(draft.status)] += 1
+        for step, value in draft.trace.timings_ms.items():
+            steps[step].append(value)
 
     ready = statuses.get(Draft.Status.READY, 0)
     print(f"drafts: {dict(statuses)}")
@@ -117,9 +125,16 @@ def _run(count: int) -> int:
         f"ratio whole/baseline: median {statistics.median(timings) / base_median:.1f}x, "
         f"p95 {_p95(timings) / base_p95:.1f}x"
     )
+    for step in ("understand", "ground", "erp_lookups", "compose", "verify", "total"):
+        _report(f"  step {step}", steps[step])
     print(
         f"queries per draft: min {min(queries)}, median {statistics.median(queries):.0f}, max {max(queries)}"
     )
+    print(
+        f"  of these ERP lookups (demo tables and the shared ERP cache): median "
+        f"{statistics.median(erp_cache):.0f}, max {max(erp_cache)} (more while the cache is cold)"
+    )
+    print("queries per draft besides the ERP lookups, per intent (every distinct count seen):")
     for (intent, language), counts in sorted(per_intent.items()):
         spread = sorted(set(counts))
         print(f"  {intent:<17} {language}: {len(counts):>4} drafts, queries {spread}")
@@ -156,6 +171,13 @@ def _messages(count: int) -> list[Any]:
             for i, ticket in enumerate(tickets)
         ]
     )
+
+
+_TX_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def _is_erp(sql: str) -> bool:
+    return "helpdesk_cache" in sql or '"integrations_erp' in sql
 
 
 def _p95(values: list[float]) -> float:

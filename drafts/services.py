@@ -128,26 +128,28 @@ def default_connector() -> Connector:
 
 
 def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
+    values = {
+        "status": Draft.Status.READY,
+        "subject": outcome.subject,
+        "body": outcome.body,
+        "ai_subject": outcome.subject,
+        "ai_body": outcome.body,
+        "language": outcome.language,
+        "intent": outcome.intent,
+        "confidence": outcome.confidence,
+        "flags": outcome.flags,
+        "claims": outcome.claims,
+        "problems": outcome.problems,
+        "understanding": outcome.understanding,
+        "updated_at": timezone.now(),
+    }
     with transaction.atomic():
-        updated = Draft.objects.filter(pk=draft.pk, status=Draft.Status.GENERATING).update(
-            status=Draft.Status.READY,
-            subject=outcome.subject,
-            body=outcome.body,
-            ai_subject=outcome.subject,
-            ai_body=outcome.body,
-            language=outcome.language,
-            intent=outcome.intent,
-            confidence=outcome.confidence,
-            flags=outcome.flags,
-            claims=outcome.claims,
-            problems=outcome.problems,
-            understanding=outcome.understanding,
-            updated_at=timezone.now(),
-        )
+        updated = Draft.objects.filter(pk=draft.pk, status=Draft.Status.GENERATING).update(**values)
         if not updated:
             draft.refresh_from_db()
             return draft  # superseded while generating, or finished by a duplicate task
-        draft.refresh_from_db()
+        for name, value in values.items():
+            setattr(draft, name, value)
         _save_trace(draft, outcome.trace)
         Citation.objects.bulk_create([_citation(draft, fact) for fact in outcome.citations])
         DraftRevision.objects.create(
@@ -195,21 +197,20 @@ def _fail(draft: Draft, reason: str, trace: dict[str, Any]) -> Draft:
 
 
 def _save_trace(draft: Draft, trace: dict[str, Any]) -> None:
-    DraftTrace.objects.update_or_create(
+    # A draft is generated once (regenerating makes a new draft), so it has no trace yet.
+    DraftTrace.objects.create(
         draft=draft,
-        defaults={
-            "drafter": trace.get("drafter", ""),
-            "drafter_version": trace.get("drafter_version", ""),
-            "model_name": trace.get("model_name", ""),
-            "prompt_version": trace.get("prompt_version", ""),
-            "tool_calls": trace.get("tool_calls", []),
-            "facts": trace.get("facts", []),
-            "context": trace.get("context", {}),
-            "timings_ms": trace.get("timings_ms", {}),
-            "input_tokens": trace.get("input_tokens"),
-            "output_tokens": trace.get("output_tokens"),
-            "attempts": trace.get("attempts", 0),
-        },
+        drafter=trace.get("drafter", ""),
+        drafter_version=trace.get("drafter_version", ""),
+        model_name=trace.get("model_name", ""),
+        prompt_version=trace.get("prompt_version", ""),
+        tool_calls=trace.get("tool_calls", []),
+        facts=trace.get("facts", []),
+        context=trace.get("context", {}),
+        timings_ms=trace.get("timings_ms", {}),
+        input_tokens=trace.get("input_tokens"),
+        output_tokens=trace.get("output_tokens"),
+        attempts=trace.get("attempts", 0),
     )
 
 
