@@ -173,7 +173,7 @@ def _messages(count: int) -> list[Any]:
     )
 
 
-_TX_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+_TX_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
 
 
 def _is_erp(sql: str) -> bool:
