@@ -25,6 +25,28 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
         ],
     ),
     (
+        "notcompliantrfc",
+        [
+            r"not RFC ?\d* ?compliant",
+            r"multiple addresses in From",
+            r"duplicate header",
+            r"multiple \S+ headers",
+            r"malformed header",
+        ],
+    ),
+    (
+        "policyviolation",
+        [
+            r"policy violation",
+            r"denied by policy",
+            r"for policy reasons",
+            r"local policy",
+            r"content presents a potential",
+            r"header error",
+            r"network not allowed",
+        ],
+    ),
+    (
         "authfailure",
         [r"\bSPF\b", r"\bDKIM\b", r"\bDMARC\b", r"authenticat(?:e|ion) (?:fail|check)", r"5\.7\.2[3-7]"],
     ),
@@ -74,6 +96,7 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"deactivated",
             r"inactive",
             r"account (?:has been )?(?:locked|closed|expired)",
+            r"account (?:is |has been )?(?:blocked|suspended|disabled)",
             r"no longer (?:active|in use)",
             r"mailbox (?:is )?(?:disabled|inactive|unavailable|locked)",
             r"temporar(?:y|ily) (?:locked|unavailable|disabled)",
@@ -171,7 +194,6 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"ip (?:address )?(?:\S+ )?(?:rejected|banned)",
             r"reputation",
             r"banned",
-            r"denied by policy",
             r"barracuda",
         ],
     ),
@@ -216,7 +238,15 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
     ),
     (
         "systemerror",
-        [r"system error", r"internal error", r"local error", r"temporary (?:failure|error)", r"server error"],
+        [
+            r"system error",
+            r"internal error",
+            r"local error",
+            r"temporary (?:failure|error)",
+            r"server error",
+            r"service (?:currently )?unavailable",
+            r"transaction failed",
+        ],
     ),
 ]
 _REASON_TEXT = [(reason, re.compile("|".join(phrases), re.IGNORECASE)) for reason, phrases in _REASON_PHRASES]
@@ -268,6 +298,8 @@ _GENERIC_STATUS = {
     "7.0": "securityerror",
     "7.1": "blocked",
 }
+# A content status (x.6.x) says little; the server's own verdict on the content says more.
+_CONTENT_VERDICT = re.compile(r"spam|virus|malware|RFC ?\d* ?compliant", re.IGNORECASE)
 _FROM_REPLY = re.compile(r"\b[245]\d\d[\s-]|\b[245]\.\d{1,3}\.\d{1,3}\b")
 _ADDRESSES = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
 
@@ -282,7 +314,7 @@ def classify_reason(status: str, diagnostic: str, action: str = "failed") -> str
     if action == "delivered":
         return "delivered"
     detail = status.partition(".")[2]
-    if detail in _SPECIFIC_STATUS:
+    if detail in _SPECIFIC_STATUS and not (detail.startswith("6.") and _CONTENT_VERDICT.search(diagnostic)):
         return _SPECIFIC_STATUS[detail]
     # Read the remote server's words (from its reply code on) without addresses, which may contain
     # anything ("this-local-part-does-not-exist@...").
