@@ -15,7 +15,7 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
     (
         "spamdetected",
         [
-            r"spam",
+            r"spam(?!haus|cop)",
             r"\bUBE\b",
             r"junk mail",
             r"content (?:was )?(?:rejected|filtered)",

@@ -226,3 +226,37 @@ def test_a_zip_that_is_not_a_report_leaves_a_human_mail_human():
         archive.writestr("invoice.pdf", b"%PDF-1.4")
     parsed = parse_email(_report_mail("application/zip", "invoices.zip", buffer.getvalue()))
     assert parsed.kind == "human"
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "reason"),
+    [
+        ("5.1.1", "550 5.1.1 <a@example.se>: User unknown", "userunknown"),
+        ("5.0.0", "552 Mailbox full", "mailboxfull"),
+        ("5.7.1", "554 5.7.1 Service unavailable; Client host blocked using zen.spamhaus.org", "blocked"),
+        ("4.4.7", "Delivery time expired", "expired"),
+        ("5.2.1", "550 5.2.1 <a@example.se>... User Unknown", "filtered"),
+        ("5.6.0", "554 5.6.0 This message has been scored as spam", "spamdetected"),
+        ("", "Unrouteable address", "hostunknown"),
+        (
+            "5.7.1",
+            "551 5.7.1 <a@example.se>: Recipient address rejected: Delivery not authorized",
+            "securityerror",
+        ),
+        ("5.1.10", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found", "notaccept"),
+        ("5.0.0", "550 This user doesn't have a yahoo.com account", "userunknown"),
+        ("", "", ""),
+    ],
+)
+def test_reasons_from_status_and_remote_text(status, diagnostic, reason):
+    from helpdesk.bounce_reasons import classify_reason
+
+    assert classify_reason(status, diagnostic) == reason
+
+
+def test_delivered_and_delayed_are_never_hard():
+    from helpdesk.bounce_reasons import classify_reason
+
+    assert classify_reason("2.0.0", "250 OK", "delivered") == "delivered"
+    parsed = parse_email(DSN)
+    assert [f.hard for f in parsed.feedback if f.action == "delayed"] == [False]
