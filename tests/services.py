@@ -48,7 +48,7 @@ base_dir = {d}/run
 state_dir = {d}/state
 instance_name = helpdesk-test-{port}
 log_path = {d}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {user}
@@ -69,7 +69,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -87,10 +87,14 @@ class Dovecot:
     uid: int
     gid: int
     host: str = "127.0.0.1"
+    tls_port: int = 0  # implicit TLS (imaps); STARTTLS is offered on ``port`` too
+    ca_file: str = ""  # the test CA that signed the server certificate
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def start(cls) -> Dovecot:
+    def start(cls, *, tls: bool = False) -> Dovecot:
+        """Start an instance; with ``tls`` it also serves imaps and STARTTLS with a certificate for
+        127.0.0.1 signed by a throw-away CA (``ca_file``)."""
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not os.path.exists(binary):
             raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
@@ -105,9 +109,24 @@ class Dovecot:
         # account appended to a shared file could stay unknown for a second after it was added.
         for sub in ("run", "state", "mail", "home", "users"):
             (directory / sub).mkdir()
+        ssl, tls_port, ca_file = "ssl = no", 0, ""
+        if tls:
+            ca_file, cert, key = write_test_certificates(directory / "tls")
+            ssl, tls_port = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}", free_port()
         conf = directory / "dovecot.conf"
-        conf.write_text(DOVECOT_CONF.format(d=directory, port=port, user=account.pw_name, group=group))
-        server = cls(directory=directory, port=port, uid=account.pw_uid, gid=account.pw_gid)
+        conf.write_text(
+            DOVECOT_CONF.format(
+                d=directory, port=port, user=account.pw_name, group=group, ssl=ssl, tls_port=tls_port
+            )
+        )
+        server = cls(
+            directory=directory,
+            port=port,
+            uid=account.pw_uid,
+            gid=account.pw_gid,
+            tls_port=tls_port,
+            ca_file=ca_file,
+        )
         server._chown()
         command = [binary, "-c", str(conf)]
         if running_as_root:
@@ -119,6 +138,8 @@ class Dovecot:
             output = (directory / "start.log").read_text(errors="replace")
             raise OSError(f"dovecot did not start (exit {started.returncode}): {output}")
         wait_for_port(port)
+        if tls_port:
+            wait_for_port(tls_port)
         return server
 
     def stop(self) -> None:
@@ -168,6 +189,59 @@ class Dovecot:
             for name in [*dirs, *files]:
                 os.chown(os.path.join(root, name), self.uid, self.gid)
         os.chown(self.directory, self.uid, self.gid)
+
+
+def write_test_certificates(directory: Path) -> tuple[str, str, str]:
+    """A throw-away CA and a server certificate for 127.0.0.1/localhost: (ca.pem, server.pem, server.key)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "helpdesk test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = (directory / "ca.pem", directory / "server.pem", directory / "server.key")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(paths[0]), str(paths[1]), str(paths[2])
 
 
 def _group_name(gid: int) -> str:
