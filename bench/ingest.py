@@ -10,7 +10,8 @@ to a private Dovecot this benchmark starts. Then, each on the same mailbox:
 - baseline: the same messages fetched with imaplib in batches and parsed with the standard library
   (``email.message_from_bytes(policy=policy.default)``, subject, from and body), storing nothing;
 - parse only: ``helpdesk.parsing.parse_email`` over the same bytes, timed without the fetching.
-Memory is the growth of the process's resident set while each runs (sampled every 5 ms).
+Memory is the growth of the proportional set size (PSS) of this process and its parse workers
+while each runs.
 """
 
 from __future__ import annotations
@@ -75,15 +76,15 @@ def messages(files: list[Path], n: int) -> Iterator[bytes]:
 
 
 class RssPeak:
-    """Peak growth of this process's resident set while the block runs, sampled every 5 ms."""
+    """Peak growth of the memory (PSS) of this process and its descendants (the parse workers) while
+    the block runs, sampled every 10 ms. Dovecot and PostgreSQL are not counted."""
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
 
     @staticmethod
     def _rss() -> int:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        return sum(_pss(pid) for pid in _descendants(os.getpid()))
 
     def __enter__(self) -> RssPeak:
         self._start = self._rss()
@@ -94,7 +95,7 @@ class RssPeak:
         return self
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.005):
+        while not self._stop.wait(0.01):
             self._peak = max(self._peak, self._rss())
 
     def __exit__(self, *exc: object) -> None:
@@ -102,6 +103,37 @@ class RssPeak:
         self._thread.join()
         self._peak = max(self._peak, self._rss())
         self.peak_mb = (self._peak - self._start) / 2**20
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size: pages shared between processes (the forkserver's preloaded parser and
+    its workers) are divided among them instead of counted in each."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
 
 
 def fetch_batches(client: imaplib.IMAP4, batch: int = 200) -> Iterator[list[bytes]]:
@@ -207,6 +239,8 @@ def _run(dovecot: Any, n: int, profile: bool) -> int:
         client.append("INBOX", None, None, raw)
     client.logout()
     print(f"{n} messages ({size / n / 1024:.1f} KiB mean) from {len(files)} corpus files APPENDed to Dovecot")
+    processes = settings.HELPDESK_INGEST_PARSE_PROCESSES
+    print(f"parse worker processes: {processes or 'none (in-process)'}")
 
     mailbox, _ = save_mailbox(name="bench", url=parse_mailbox_url(dovecot.url(login, password)))
     settings.HELPDESK_IMAP_MAX_PER_POLL = max(settings.HELPDESK_IMAP_MAX_PER_POLL, n)

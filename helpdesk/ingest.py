@@ -28,7 +28,7 @@ from django.utils import timezone
 from delivery.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, MailboxUrl, plan_batches
-from helpdesk.ingest_batch import BatchResult, error_summary, process_batch
+from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
 from helpdesk.models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)
@@ -267,6 +267,9 @@ def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
     last_uid = _sync_cursor(mailbox, session)
     uids = session.new_uids(after=last_uid)
     todo = uids[: settings.HELPDESK_IMAP_MAX_PER_POLL]
+    # A pipeline: while one group parses (in worker processes when there are several), the next is
+    # fetched and stored; then the parsed group is written and flagged.
+    parsing: ParseJob | None = None
     for chunk in _chunks(todo, settings.HELPDESK_IMAP_BATCH_SIZE):
         sizes = session.sizes(chunk)
         batches = plan_batches(
@@ -282,11 +285,30 @@ def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
                 mails=mails,
                 last_uid=max(group),
             )
-            result.counts.update(process_stored(mailbox=mailbox).counts)
-            _flag_done(mailbox, session)
+            started = _start_parsing(mailbox, session.uidvalidity, mails)
+            if parsing is not None:
+                _finish(parsing, mailbox, session, result)
+            parsing = started
         # UIDs that vanished between SEARCH and FETCH are behind the cursor too.
         _advance_cursor(mailbox, folder=mailbox.folder, uidvalidity=session.uidvalidity, last_uid=max(chunk))
+    if parsing is not None:
+        _finish(parsing, mailbox, session, result)
+    result.counts.update(process_stored(mailbox=mailbox).counts)  # e.g. stored by a concurrent poller
+    _flag_done(mailbox, session)
     result.backlog = len(uids) - len(todo)
+
+
+def _start_parsing(mailbox: Mailbox, uidvalidity: int, mails: Sequence[FetchedMail]) -> ParseJob:
+    raws = {mail.uid: mail.raw for mail in mails}
+    rows = InboundEmail.objects.filter(
+        mailbox=mailbox, folder=mailbox.folder, uidvalidity=uidvalidity, uid__in=raws, status=Status.STORED
+    ).only("pk", "uid", "size", "sha256", "mailbox_id", "attempts")
+    return ParseJob([(row, raws[int(row.uid or 0)]) for row in rows], force=False)
+
+
+def _finish(parsing: ParseJob, mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
+    result.counts.update(process_batch(parsing.ids, parsed=parsing.result()).counts)
+    _flag_done(mailbox, session)
 
 
 def _sync_cursor(mailbox: Mailbox, session: ImapSession) -> int:

@@ -28,10 +28,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
-from drafts.services import schedule_draft
+from helpdesk import parse_pool
 from helpdesk.faults import fault_point
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import (
@@ -45,7 +46,7 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
-from helpdesk.parsing import ParsedEmail, ParseError, parse_email
+from helpdesk.parsing import ParsedEmail
 from helpdesk.threads import MailKeys, Thread, ThreadIndex, clean_references
 
 logger = logging.getLogger(__name__)
@@ -96,22 +97,45 @@ def dedup_key(message_id: str, sha256: str) -> str:
     return "raw:" + sha256
 
 
-def parse_row(row: InboundEmail, *, force: bool) -> ParsedEmail | Outcome:
-    """Parse one stored mail; a failure becomes a quarantine outcome, never an exception."""
-    if row.size > settings.HELPDESK_MAX_MESSAGE_BYTES and not force:
-        limit = settings.HELPDESK_MAX_MESSAGE_BYTES
-        return Outcome(
-            status=Status.OVERSIZED,
-            dedup_key=dedup_key("", row.sha256),
-            error=f"{row.size} bytes is over HELPDESK_MAX_MESSAGE_BYTES={limit}; kept raw, not parsed",
-        )
-    try:
-        return parse_email(bytes(row.raw))
-    except ParseError as exc:
-        return Outcome(status=Status.QUARANTINED, error=f"ParseError: {exc.reason}")
-    except Exception as exc:  # the parser promises ParseError only; anything else is a bug to see
-        logger.exception("parser crashed on inbound email %s", row.pk)
-        return Outcome(status=Status.QUARANTINED, error=error_summary(exc))
+class ParseJob:
+    """Parsing of some stored mails, maybe still running in worker processes (``helpdesk.parse_pool``)."""
+
+    def __init__(self, pairs: Sequence[tuple[InboundEmail, bytes]], *, force: bool) -> None:
+        self.ids = [row.pk for row, _raw in pairs]
+        self._ready: dict[int, ParsedEmail | Outcome] = {}
+        todo: list[tuple[int, bytes]] = []
+        for row, raw in pairs:
+            if row.size > settings.HELPDESK_MAX_MESSAGE_BYTES and not force:
+                self._ready[row.pk] = _oversized(row)
+            else:
+                todo.append((row.pk, raw))
+        self._todo_ids = [pk for pk, _raw in todo]
+        processes = settings.HELPDESK_INGEST_PARSE_PROCESSES
+        self._pending = parse_pool.submit([raw for _pk, raw in todo], processes=processes)
+
+    def result(self) -> dict[int, ParsedEmail | Outcome]:
+        for pk, parsed in zip(self._todo_ids, self._pending.result(), strict=True):
+            self._ready[pk] = _outcome_of(pk, parsed)
+        return self._ready
+
+
+def _oversized(row: InboundEmail) -> Outcome:
+    limit = settings.HELPDESK_MAX_MESSAGE_BYTES
+    return Outcome(
+        status=Status.OVERSIZED,
+        dedup_key=dedup_key("", row.sha256),
+        error=f"{row.size} bytes is over HELPDESK_MAX_MESSAGE_BYTES={limit}; kept raw, not parsed",
+    )
+
+
+def _outcome_of(pk: int, result: parse_pool.Result) -> ParsedEmail | Outcome:
+    kind, value = result
+    if kind == "ok" and isinstance(value, ParsedEmail):
+        return value
+    if kind == "parse_error":
+        return Outcome(status=Status.QUARANTINED, error=f"ParseError: {value}")
+    logger.error("the parser crashed on inbound email %s:\n%s", pk, value)
+    return Outcome(status=Status.QUARANTINED, error=text(str(value), 4000))
 
 
 def error_summary(exc: BaseException) -> str:
@@ -119,16 +143,25 @@ def error_summary(exc: BaseException) -> str:
     return text("".join(lines[-6:]), 4000)
 
 
-def process_batch(ids: Sequence[int], *, force: bool = False) -> BatchResult:
-    """Process the stored mails among ``ids``; ``force`` parses oversized mail too (admin re-process)."""
+def process_batch(
+    ids: Sequence[int], *, force: bool = False, parsed: dict[int, ParsedEmail | Outcome] | None = None
+) -> BatchResult:
+    """Process the stored mails among ``ids``; ``force`` parses oversized mail too (admin re-process).
+
+    ``parsed`` holds results already parsed (``ParseJob``); the other mails are parsed here.
+    """
     rows = list(
         InboundEmail.objects.filter(pk__in=ids, status=Status.STORED)
-        .only("pk", "raw", "size", "sha256", "mailbox_id", "attempts")
+        .only("pk", "size", "sha256", "mailbox_id", "attempts")
         .order_by("pk")
     )
     if not rows:
         return BatchResult()
-    parsed = {row.pk: parse_row(row, force=force) for row in rows}
+    parsed = {pk: value for pk, value in (parsed or {}).items() if pk in {row.pk for row in rows}}
+    missing = [row for row in rows if row.pk not in parsed]
+    if missing:
+        raws = dict(InboundEmail.objects.filter(pk__in=[row.pk for row in missing]).values_list("pk", "raw"))
+        parsed.update(ParseJob([(row, bytes(raws[row.pk])) for row in missing], force=force).result())
     fault_point("parsed")
     try:
         result = _run(rows, parsed)
@@ -163,11 +196,26 @@ def _run(rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome]) -> 
     with transaction.atomic():
         batch = _Batch(rows, parsed)
         result = batch.run()
-        for message_id in result.draftable:
+        if result.draftable:
             # robust: a failure to start drafting is logged and never undoes or stops ingest.
-            transaction.on_commit(partial(schedule_draft, message_id=message_id), robust=True)
+            transaction.on_commit(partial(enqueue_drafting, list(result.draftable)), robust=True)
         fault_point("threaded")
     return result
+
+
+def enqueue_drafting(message_ids: list[int]) -> None:
+    """Start drafting replies to a committed batch's customer messages, on the mail cluster.
+
+    One task per batch calls ``drafts.services.schedule_draft`` for each message: creating a draft
+    request costs a few queries and commits per message, which a burst of mail should not wait for.
+    """
+    async_task(
+        "helpdesk.tasks.start_drafting", message_ids, cluster="mail", task_name=_task_name(message_ids)
+    )
+
+
+def _task_name(message_ids: list[int]) -> str:
+    return f"drafting-{message_ids[0]}-{message_ids[-1]}-{len(message_ids)}"
 
 
 def _quarantine_after_crash(row: InboundEmail, exc: BaseException) -> BatchResult:

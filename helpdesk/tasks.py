@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drafts.services import schedule_draft
 from helpdesk import ingest
 from helpdesk.models import Mailbox
 
@@ -15,3 +16,10 @@ def poll_mailbox(mailbox_id: int) -> bool:
     """Poll one mailbox now (e.g. from the admin's "fetch now")."""
     mailbox = Mailbox.objects.defer("password").get(pk=mailbox_id)
     return ingest.poll_mailbox(mailbox).ok
+
+
+def start_drafting(message_ids: list[int]) -> int:
+    """Ask for a drafted reply to each new customer message of an ingested batch (idempotent)."""
+    for message_id in message_ids:
+        schedule_draft(message_id=message_id)
+    return len(message_ids)

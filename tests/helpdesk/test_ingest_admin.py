@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delivery.models import AuditEvent
-from helpdesk import ingest_batch, tasks
+from helpdesk import parse_pool, tasks
 from helpdesk.imap import parse_mailbox_url
 from helpdesk.ingest import (
     backoff_seconds,
@@ -176,10 +176,8 @@ def test_quarantine_lists_the_error_offers_the_raw_mail_and_reprocesses(
     admin_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = make_mail(subject="Trasig")
-    real_parse = ingest_batch.parse_email
-    monkeypatch.setattr(
-        ingest_batch, "parse_email", lambda raw: (_ for _ in ()).throw(ParseError("bad bytes"))
-    )
+    real_parse = parse_pool.parse_email
+    monkeypatch.setattr(parse_pool, "parse_email", lambda raw: (_ for _ in ()).throw(ParseError("bad bytes")))
     store_raw_email(raw=raw)
     process_stored()
     row = InboundEmail.objects.get()
@@ -194,7 +192,7 @@ def test_quarantine_lists_the_error_offers_the_raw_mail_and_reprocesses(
     ).content.decode()
     assert "ParseError: bad bytes" in detail and "Download .eml" in detail
 
-    monkeypatch.setattr(ingest_batch, "parse_email", real_parse)
+    monkeypatch.setattr(parse_pool, "parse_email", real_parse)
     response = admin_client.post(
         reverse("admin:helpdesk_quarantinedemail_changelist"),
         {"action": "reprocess_selected", "_selected_action": [row.pk]},

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from delivery.models import AuditEvent, FeedbackReport
-from helpdesk import ingest_batch
+from helpdesk import ingest_batch, parse_pool
 from helpdesk.ingest import process_stored, reprocess, store_raw_email
 from helpdesk.ingest_batch import BatchResult
 from helpdesk.message_ids import make_message_id
@@ -142,12 +142,12 @@ def test_bounces_and_reports_become_feedback_reports() -> None:
 def test_unparseable_mail_is_quarantined_then_reprocessed_after_a_fix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_parse = ingest_batch.parse_email
+    real_parse = parse_pool.parse_email
 
     def broken(raw: bytes) -> Any:
         raise ParseError("simulated parser bug")
 
-    monkeypatch.setattr(ingest_batch, "parse_email", broken)
+    monkeypatch.setattr(parse_pool, "parse_email", broken)
     ingest(make_mail(subject="Trasig"), make_mail(subject="Också trasig"))
     quarantined = InboundEmail.objects.filter(status=InboundEmail.Status.QUARANTINED)
     assert quarantined.count() == 2
@@ -155,7 +155,7 @@ def test_unparseable_mail_is_quarantined_then_reprocessed_after_a_fix(
     assert not Message.objects.exists()
     assert AuditEvent.objects.filter(action="ingest.quarantined").count() == 2
 
-    monkeypatch.setattr(ingest_batch, "parse_email", real_parse)
+    monkeypatch.setattr(parse_pool, "parse_email", real_parse)
     result = reprocess(ids=quarantined.values_list("pk", flat=True))
 
     assert result.counts == {InboundEmail.Status.PROCESSED: 2}
@@ -199,15 +199,24 @@ def test_text_the_database_refuses_is_cleaned_not_lost() -> None:
 def test_drafting_starts_for_human_mail_only_after_the_commit(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from drafts.models import Draft
+    from django_q.models import OrmQ
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    from drafts.models import Draft
+    from helpdesk import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
         ingest(
             make_mail(subject="Människa"),
             make_mail(subject="Frånvaro", headers={"Auto-Submitted": "auto-replied"}),
             make_mail(subject="Nyhetsbrev", headers={"List-Id": "<news.kund.example>"}),
         )
-        assert not Draft.objects.exists()  # nothing before the commit
-    assert callbacks
+        assert not OrmQ.objects.exists()  # nothing is enqueued before the commit
+    [queued] = OrmQ.objects.all()
+    task = queued.task
+    assert task["func"] == "helpdesk.tasks.start_drafting"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.start_drafting(*task["args"])
+
     [draft] = Draft.objects.all()
     assert draft.in_reply_to == Message.objects.get(subject="Människa")
