@@ -40,6 +40,7 @@ def test_a_dead_worker_falls_back_to_parsing_here() -> None:
     pool = parse_pool._get_pool(1)
     assert pool is not None
     pool.submit(os.getpid).result()  # the worker is up
-    for worker in list(pool._processes.values()):  # type: ignore[attr-defined]
+    for worker in list(pool._processes.values()):
+        assert worker.pid is not None
         os.kill(worker.pid, signal.SIGKILL)
     assert parse_pool.submit(raws, processes=1).result() == expected
