@@ -11,7 +11,7 @@ from drafts.models import Draft, Flag
 from integrations import get_connector
 from integrations.base import Customer, Invoice, Misconfigured, Order, Product, Shipment, Unavailable
 from integrations.resilience import make_resilient
-from tests.drafts.helpers import draft_for
+from tests.drafts.helpers import customer_message, draft_for
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,26 @@ def test_a_misconfigured_connector_fails_the_draft_with_the_reason(demo_message:
     assert draft.status == Draft.Status.FAILED
     assert "nonexistent" in draft.failure_reason
     assert draft.body == ""
+
+
+def test_an_unknown_order_number_is_said_not_found_not_guessed(seeded: None) -> None:
+    message = customer_message(
+        sender="inkop@bergstrom-bygg.se", subject="Order", body="Hej, var är order 999999?"
+    )
+    draft = draft_for(message)
+    assert draft.status == Draft.Status.READY
+    assert "Vi hittar inte order 999999 i vårt system" in draft.body
+    assert "Not found in the ERP: order 999999" in draft.problem_messages()
+    assert not draft.unverified_claims  # the number is the customer's own
+    assert draft.confidence < 0.9
+
+
+def test_another_customers_order_is_flagged(seeded: None, agent: Any) -> None:
+    message = customer_message(
+        sender="logistics@fjordtrade.no", subject="Order", body="Hello, what is the status of order 100231?"
+    )
+    draft = draft_for(message)
+    assert Flag.OTHER_CUSTOMER in draft.flags
+    assert "order 100231 belongs to another ERP customer than the sender" in draft.problem_messages()
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)

@@ -241,3 +241,12 @@ def test_learning_stats_and_email_memory(demo_message: Any, seeded: None, agent:
     assert ReplyMemory.objects.count() == 2
     similar = selectors.similar_replies(text="Var är min leverans av order 100231?", language="sv")
     assert similar and similar[0]["draft_id"] in {as_is.pk, changed.pk}
+
+
+def test_delivery_marks_an_approved_draft_sent_once(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    sent = services.mark_draft_sent(draft=approved)
+    assert sent.status == Draft.Status.SENT
+    services.mark_draft_sent(draft=sent)
+    assert _actions(draft)[-2:] == ["draft.approved", "draft.sent"]
