@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
@@ -109,7 +109,7 @@ def compose_embedded(
             subject = ENGINE.from_string(template.subject).render(
                 Context({"subject": _plain_subject(ticket.subject), "reference": ticket.reference})
             )
-        except TemplateSyntaxError as exc:
+        except Exception as exc:  # an admin's template can fail in many ways; the draft shows how
             raise ComposeError(f"reply template {template} is broken: {exc}") from exc
         notes = builder.notes()
     parts = [names["greeting"], tidy(body), *notes, f"{names['closing']}\n{names['signature']}"]
@@ -153,7 +153,7 @@ def reply_names(contact: Contact, voice: BrandVoice, style: Style, language: str
             "closing": tidy(ENGINE.from_string(closing).render(context)),
             "signature": tidy(ENGINE.from_string(voice.signature).render(context)),
         }
-    except TemplateSyntaxError as exc:
+    except Exception as exc:  # as for templates: the draft fails with the reason
         raise ComposeError(f"brand voice {language!r} is broken: {exc}") from exc
 
 

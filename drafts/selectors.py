@@ -69,9 +69,11 @@ def similar_replies(*, text: str, language: str, exclude_ticket: int | None = No
         config = TEXT_CONFIGS.get(language, "simple")
         query = SearchQuery(" or ".join(words), search_type="websearch", config=config)
         vector = SearchVector("question", config=config)
+        # The @@ filter lets PostgreSQL use the per-language GIN index of the migration.
         ranked = (
-            entries.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
+            entries.annotate(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
             .order_by("-rank", "-approved_at")
             .values("pk", "draft_id", "intent", "question", "answer", "rank")[:MEMORY_RESULTS]
         )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from drafts import services
-from drafts.models import Draft, Flag
+from drafts.models import Draft, Flag, ReplyTemplate
 from integrations import get_connector
 from integrations.base import Customer, Invoice, Misconfigured, Order, Product, Shipment, Unavailable
 from integrations.resilience import make_resilient
@@ -105,3 +105,13 @@ def test_another_customers_order_is_flagged(seeded: None, agent: Any) -> None:
     assert "order 100231 belongs to another ERP customer than the sender" in draft.problem_messages()
     with pytest.raises(services.NotAllowed):
         services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+
+
+def test_a_template_that_breaks_when_rendered_fails_the_draft_with_the_reason(demo_message: Any) -> None:
+    ReplyTemplate.objects.filter(intent="delivery_eta", language="sv").update(
+        body='{% include "secret.txt" %}'
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.FAILED
+    assert "reply template" in draft.failure_reason
+    assert "secret.txt" in draft.failure_reason
