@@ -24,7 +24,8 @@ _AUTO_HEADERS = (
 )
 _NEGATIVE = frozenset({"no", "false", "0", "none"})
 _SUPPRESS_AUTO = re.compile(r"\b(?:all|oof|autoreply)\b", re.IGNORECASE)
-_PRECEDENCE_AUTO = frozenset({"auto_reply", "bulk", "junk", "list"})
+# "list" is a person writing to a mailing list: bulk for loop protection, but not automatic.
+_PRECEDENCE_AUTO = frozenset({"auto_reply", "bulk", "junk"})
 _PRECEDENCE_BULK = frozenset({"bulk", "junk", "list"})
 
 # Subject prefixes of out-of-office and automatic replies (a weaker signal than headers).

@@ -260,3 +260,9 @@ def test_delivered_and_delayed_are_never_hard():
     assert classify_reason("2.0.0", "250 OK", "delivered") == "delivered"
     parsed = parse_email(DSN)
     assert [f.hard for f in parsed.feedback if f.action == "delayed"] == [False]
+
+
+def test_a_person_writing_through_a_mailing_list_is_human_and_bulk():
+    raw = AUTO + b"Precedence: list\r\nList-Id: <kunder.nordlager.example>\r\n\r\nHej, var ar min order?\r\n"
+    parsed = parse_email(raw)
+    assert parsed.kind == "human" and parsed.is_bulk and not parsed.auto_submitted
