@@ -113,11 +113,11 @@ def looks_like_bounce(msg: Message, headers: Headers, subject: str, body_text: s
 def _has_dsn_part(msg: Message) -> bool:
     return any(
         part.get_content_type() in {"message/delivery-status", "message/global-delivery-status"}
-        for part in _walk(msg)
+        for part in report_parts(msg)
     )
 
 
-def _walk(msg: Message, depth: int = 0) -> list[Message]:
+def report_parts(msg: Message, depth: int = 0) -> list[Message]:
     """Parts of ``msg`` without descending into attached messages (their bounces are not ours)."""
     parts = [msg]
     if depth > 20 or not msg.is_multipart():
@@ -128,14 +128,14 @@ def _walk(msg: Message, depth: int = 0) -> list[Message]:
     if isinstance(payload, list):
         for sub in payload:
             if isinstance(sub, Message):
-                parts.extend(_walk(sub, depth + 1))
+                parts.extend(report_parts(sub, depth + 1))
     return parts
 
 
 # ------------------------------------------------------------------------------------------ DSN fields
 
 
-def _part_text(part: Message, defects: list[str]) -> str:
+def part_text(part: Message, defects: list[str]) -> str:
     """Text of a leaf part or of a message/* part whose payload compat32 parsed into messages."""
     payload = part.get_payload()
     if isinstance(payload, list):
@@ -178,7 +178,7 @@ def field_blocks(text: str) -> list[dict[str, str]]:
     return blocks
 
 
-def _address_of(value: str) -> str:
+def address_of(value: str) -> str:
     """The address of a ``rfc822; user@example.com`` field value."""
     _, _, addr = value.rpartition(";")
     addr = addr.strip().strip("<>").strip()
@@ -206,8 +206,8 @@ def dsn_failures(msg: Message, defects: list[str], body_text: str = "") -> list[
     When the MIME structure is broken the DSN fields may sit in the body text; they are read there.
     """
     texts = [
-        _part_text(part, defects)
-        for part in _walk(msg)
+        part_text(part, defects)
+        for part in report_parts(msg)
         if part.get_content_type() in {"message/delivery-status", "message/global-delivery-status"}
     ]
     if not texts and "final-recipient:" in body_text.lower():
@@ -219,7 +219,7 @@ def _dsn_blocks(texts: list[str], context: str) -> list[Failure]:
     failures: list[Failure] = []
     for text in texts:
         for block in field_blocks(text):
-            address = _address_of(block.get("final-recipient", "")) or _address_of(
+            address = address_of(block.get("final-recipient", "")) or address_of(
                 block.get("original-recipient", "")
             )
             if not address:
@@ -457,45 +457,3 @@ def ses_failures(text: str) -> list[Failure]:
             failure = Failure(**{**failure.__dict__, "hard": False})
         failures.append(failure)
     return _dedupe(failures)
-
-
-# ------------------------------------------------------------------------------------------------ ARF
-
-
-def arf_complaints(msg: Message, defects: list[str]) -> list[Failure]:
-    """The complained-about recipients of an ARF report (RFC 5965), with the feedback type."""
-    feedback_type = ""
-    addresses: list[str] = []
-    for part in _walk(msg):
-        if part.get_content_type() != "message/feedback-report":
-            continue
-        for block in field_blocks(_part_text(part, defects)):
-            feedback_type = feedback_type or block.get("feedback-type", "").strip().lower()
-            for name in ("original-rcpt-to", "removal-recipient"):
-                if block.get(name):
-                    addresses.extend(a for a in (_address_of(v) for v in block[name].split(",")) if a)
-    if not addresses:
-        addresses = _original_recipients(msg)
-    return [
-        Failure(address=a, action="failed", reason="feedback", feedback_type=feedback_type or "abuse")
-        for a in dict.fromkeys(addresses)
-    ] or [Failure(address="", action="failed", reason="feedback", feedback_type=feedback_type or "abuse")]
-
-
-def _original_recipients(msg: Message) -> list[str]:
-    """The To: of the reported message (attached as message/rfc822 or text/rfc822-headers)."""
-    from email.utils import getaddresses
-
-    for part in _walk(msg):
-        ctype = part.get_content_type()
-        if ctype == "message/rfc822":
-            payload = part.get_payload()
-            inner = payload[0] if isinstance(payload, list) and payload else None
-            if isinstance(inner, Message):
-                return [a.lower() for _, a in getaddresses(inner.get_all("to", [])) if "@" in a]
-        if ctype == "text/rfc822-headers":
-            text = str(part.get_payload())
-            to = re.search(r"^To:\s*(.+(?:\n[ \t].+)*)", text, re.MULTILINE | re.IGNORECASE)
-            if to:
-                return [a.lower() for _, a in getaddresses([to.group(1)]) if "@" in a]
-    return []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from helpdesk import bounces, classify, mime, quotes, reports
+from helpdesk import arf, bounces, classify, mime, quotes, reports
 from helpdesk.body import Body, extract_body
 from helpdesk.html_sanitise import html_to_marked_text, sanitise_html
 
@@ -213,7 +213,7 @@ def _classify(
     """The message kind, its feedback recipients (bounce/complaint) and report payload (DMARC/TLS)."""
     rtype = bounces.report_type(msg)
     if rtype == "feedback-report":
-        return "complaint", bounces.arf_complaints(msg, defects), b""
+        return "complaint", arf.arf_complaints(msg, defects), b""
     payload = _report_payload(body, subject)
     if payload is not None:
         return payload
