@@ -23,6 +23,15 @@ from drafts.formatting import format_amount, format_date, format_decimal, format
 from drafts.ground import Grounding, message_fact
 from drafts.models import BrandVoice, ReplyTemplate
 from drafts.understand import Understanding
+from drafts.wording import (
+    invoice_status_label,
+    join_list,
+    order_status_label,
+    record_label,
+    shipment_status_label,
+    text_table,
+    unit_label,
+)
 from helpdesk.models import Contact, Message, Ticket
 from integrations.base import Fact, Order, Product, Shipment, SourceRef
 
@@ -429,7 +438,7 @@ class ContextBuilder:
                     "We cannot look up %(things)s right now and will come back to you as soon as we have "
                     "checked.",
                 )
-                % {"things": _join(record_label(what, key) for what, key in missing)}
+                % {"things": join_list(record_label(what, key) for what, key in missing)}
             )
         if self.g.not_found:
             notes.append(
@@ -437,81 +446,9 @@ class ContextBuilder:
                     "reply",
                     "We cannot find %(things)s in our system. Could you check the number and write back?",
                 )
-                % {"things": _join(record_label(what, key) for what, key in self.g.not_found)}
+                % {"things": join_list(record_label(what, key) for what, key in self.g.not_found)}
             )
         return notes
-
-
-def text_table(rows: list[list[str]]) -> str:
-    """A plain-text table with aligned columns (numbers right-aligned)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def order_status_label(status: str) -> str:
-    labels = {
-        "received": pgettext("order status", "received"),
-        "confirmed": pgettext("order status", "confirmed"),
-        "picking": pgettext("order status", "being picked"),
-        "shipped": pgettext("order status", "shipped"),
-        "delivered": pgettext("order status", "delivered"),
-        "backordered": pgettext("order status", "backordered"),
-        "cancelled": pgettext("order status", "cancelled"),
-    }
-    return labels.get(status, status)
-
-
-def shipment_status_label(status: str) -> str:
-    labels = {
-        "booked": pgettext("shipment status", "booked with the carrier"),
-        "picked_up": pgettext("shipment status", "picked up by the carrier"),
-        "in_transit": pgettext("shipment status", "on its way"),
-        "out_for_delivery": pgettext("shipment status", "out for delivery"),
-        "delivered": pgettext("shipment status", "delivered"),
-        "exception": pgettext("shipment status", "delayed"),
-    }
-    return labels.get(status, status)
-
-
-def invoice_status_label(status: str) -> str:
-    labels = {
-        "open": pgettext("invoice status", "open"),
-        "paid": pgettext("invoice status", "paid"),
-        "overdue": pgettext("invoice status", "overdue"),
-        "credited": pgettext("invoice status", "credited"),
-    }
-    return labels.get(status, status)
-
-
-def unit_label(unit: str, language: str) -> str:
-    if language != "sv":
-        return {"roll": "rolls", "pallet": "pallets"}.get(unit, unit)
-    return {"pcs": "st", "roll": "rullar", "pallet": "pallar"}.get(unit, unit)
-
-
-def record_label(what: str, key: str) -> str:
-    labels = {
-        "order": pgettext("record", "order %(key)s"),
-        "invoice": pgettext("record", "invoice %(key)s"),
-        "product": pgettext("record", "item %(key)s"),
-        "shipment": pgettext("record", "shipment %(key)s"),
-        "customer": pgettext("record", "your customer account"),
-        "recent orders": pgettext("record", "your recent orders"),
-    }
-    return labels.get(what, "%(key)s") % {"key": key}
-
-
-def _join(items: Any) -> str:
-    values = list(dict.fromkeys(items))
-    if len(values) <= 1:
-        return "".join(values)
-    return pgettext("list", "%(items)s and %(last)s") % {"items": ", ".join(values[:-1]), "last": values[-1]}
 
 
 def _currency_of(product: Product) -> str:

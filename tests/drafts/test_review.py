@@ -250,3 +250,21 @@ def test_delivery_marks_an_approved_draft_sent_once(demo_message: Any, agent: An
     assert sent.status == Draft.Status.SENT
     services.mark_draft_sent(draft=sent)
     assert _actions(draft)[-2:] == ["draft.approved", "draft.sent"]
+
+
+def test_the_draft_task_runs_through_django_q(
+    demo_message: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """django-q2's own worker code (signing, import by dotted path, result saving) runs the task."""
+    from django_q.conf import Conf
+    from django_q.models import Task
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    message = demo_message("Delivery date for order 100245")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.schedule_draft(message_id=message.pk)
+    draft = Draft.objects.get(in_reply_to=message)
+    assert draft.status == Draft.Status.READY
+    task = Task.objects.get(name=f"draft-{draft.pk}")
+    assert task.success
+    assert task.result == Draft.Status.READY
