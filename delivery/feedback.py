@@ -9,7 +9,7 @@ delivery events to messages, feed metrics).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +67,8 @@ def record_feedback(*, items: Sequence[Feedback]) -> list[FeedbackReport]:
 
 def _row(recipient: Any) -> dict[str, Any]:
     if is_dataclass(recipient) and not isinstance(recipient, type):
-        return asdict(recipient)
+        # Shallow on purpose: recipients hold plain values, and asdict() deep-copies each one.
+        return {f.name: getattr(recipient, f.name) for f in fields(recipient)}
     return dict(recipient)
 
 

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_q.tasks import async_task
 
 from delivery.audit import audit
 from helpdesk import crypto
@@ -271,22 +272,18 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
 
     @admin.action(description=_("Fetch mail now"))
     def fetch_now(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
-        from helpdesk.ingest import poll_mailbox
-
+        # A poll can take minutes on a large mailbox: it runs on the mail cluster, not in this request.
+        names = []
         for mailbox in queryset:
-            result = poll_mailbox(mailbox)
-            if result.ok:
-                self.message_user(
-                    request,
-                    _("%(name)s: %(count)s new message(s) fetched.")
-                    % {"name": mailbox.name, "count": result.stored},
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("%(name)s failed: %(error)s") % {"name": mailbox.name, "error": result.error},
-                    messages.ERROR,
-                )
+            async_task(
+                "helpdesk.tasks.poll_mailbox", mailbox.pk, cluster="mail", task_name=f"poll-{mailbox.pk}"
+            )
+            names.append(mailbox.name)
+        self.message_user(
+            request,
+            _("Fetching mail for %(names)s in the background; the health columns show the result.")
+            % {"names": ", ".join(names)},
+        )
 
 
 @admin.register(InboundEmail)

@@ -22,12 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from delivery.audit import audit
 from helpdesk.faults import fault_point
-from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, MailboxUrl, plan_batches
+from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
 from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
 from helpdesk.models import InboundEmail, Mailbox
 
@@ -59,64 +59,6 @@ class PollResult:
             "backlog": self.backlog,
             "error": self.error,
         }
-
-
-# -- mailboxes ---------------------------------------------------------------------------------------
-class MailboxExists(Exception):
-    """A mailbox with that name exists and updating it was not asked for."""
-
-
-def save_mailbox(
-    *,
-    name: str,
-    url: MailboxUrl,
-    update: bool = False,
-    actor: Any = None,
-    **options: Any,
-) -> tuple[Mailbox, bool]:
-    """Create (or with ``update`` change) the mailbox ``name`` from a parsed URL; returns (mailbox, created).
-
-    ``options`` are further Mailbox fields (processed_folder, email_address, queue, poll_interval,
-    use_idle, import_existing, enabled). The password is encrypted at rest and never audited.
-    """
-    mailbox = Mailbox.objects.filter(name=name).first()
-    if mailbox is not None and not update:
-        raise MailboxExists(name)
-    created = mailbox is None
-    mailbox = mailbox or Mailbox(name=name)
-    mailbox.host, mailbox.port, mailbox.security = url.host, url.port, url.security
-    mailbox.username, mailbox.folder, mailbox.allow_insecure = url.username, url.folder, url.allow_insecure
-    if url.password or created:
-        mailbox.password = url.password
-    if url.processed_folder:
-        mailbox.processed_folder = url.processed_folder
-    if not mailbox.email_address and "@" in url.username:
-        mailbox.email_address = url.username.lower()
-    for key, value in options.items():
-        if value is not None:
-            setattr(mailbox, key, value)
-    mailbox.full_clean()
-    with transaction.atomic():
-        mailbox.save()
-        audit(
-            action="mailbox.created" if created else "mailbox.updated",
-            obj=mailbox,
-            actor=actor,
-            system="admin",
-            data={
-                "host": mailbox.host,
-                "port": mailbox.port,
-                "security": mailbox.security,
-                "folder": mailbox.folder,
-            },
-        )
-    return mailbox, created
-
-
-def check_mailbox(mailbox: Mailbox) -> int:
-    """Log in and open the folder; returns how many messages it holds. Raises ImapError."""
-    with ImapSession(imap_config(mailbox)) as session:
-        return session.exists
 
 
 # -- storing -----------------------------------------------------------------------------------------
@@ -469,47 +411,3 @@ def _watch(mailbox: Mailbox, session: ImapSession, stop: threading.Event, idle_s
         else:
             stop.wait(mailbox.poll_interval)
     return True
-
-
-# -- health ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MailboxHealth:
-    name: str
-    health: str
-    enabled: bool
-    last_poll_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str
-    consecutive_failures: int
-    backlog: int  # waiting on the server at the last poll plus stored but not yet processed
-    quarantined: int
-    next_poll_at: datetime | None
-
-
-def mailbox_health() -> list[MailboxHealth]:
-    """Per-mailbox health for the UI and metrics."""
-    waiting = Q(inbound_emails__status=Status.STORED)
-    quarantined = Q(inbound_emails__status__in=[Status.QUARANTINED, Status.OVERSIZED])
-    mailboxes = (
-        Mailbox.objects.defer("password")
-        .annotate(
-            stored=Count("inbound_emails", filter=waiting),
-            quarantined=Count("inbound_emails", filter=quarantined),
-        )
-        .order_by("name")
-    )
-    return [
-        MailboxHealth(
-            name=m.name,
-            health=m.health,
-            enabled=m.enabled,
-            last_poll_at=m.last_poll_at,
-            last_success_at=m.last_success_at,
-            last_error=m.last_error,
-            consecutive_failures=m.consecutive_failures,
-            backlog=m.backlog + m.stored,
-            quarantined=m.quarantined,
-            next_poll_at=m.next_poll_at,
-        )
-        for m in mailboxes
-    ]

@@ -278,11 +278,9 @@ HELPDESK_IMAP_MAX_PER_POLL = env_int("HELPDESK_IMAP_MAX_PER_POLL", 5000, minimum
 HELPDESK_IMAP_BACKOFF_MAX_SECONDS = env_int("HELPDESK_IMAP_BACKOFF_MAX_SECONDS", 3600, minimum=60)
 # Mail larger than this is stored raw and flagged, never parsed (re-process it from admin on purpose).
 HELPDESK_MAX_MESSAGE_BYTES = env_int("HELPDESK_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, minimum=64 * 1024)
-# Worker processes that parse large batches while ingest stores and writes (0: parse in-process).
-# One core is left to the ingesting process itself.
-HELPDESK_INGEST_PARSE_PROCESSES = env_int(
-    "HELPDESK_INGEST_PARSE_PROCESSES", min((os.cpu_count() or 1) - 1, 3), minimum=0, maximum=64
-)
+# Worker processes that parse large batches while ingest stores and writes (0: parse in-process,
+# the default; worth it only with idle cores, see docs/decisions.md).
+HELPDESK_INGEST_PARSE_PROCESSES = env_int("HELPDESK_INGEST_PARSE_PROCESSES", 0, minimum=0, maximum=64)
 # More new-ticket mail than this per hour from one sender is collected on one ticket (0: no limit).
 HELPDESK_SENDER_RATE_LIMIT = env_int("HELPDESK_SENDER_RATE_LIMIT", 20, minimum=0)
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from helpdesk.imap import parse_mailbox_url
-from helpdesk.ingest import save_mailbox
+from helpdesk.mailboxes import save_mailbox
 from helpdesk.models import Mailbox, Message
 from tests.services import Dovecot
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from helpdesk.imap import parse_mailbox_url
-from helpdesk.ingest import poll_mailbox, save_mailbox
+from helpdesk.ingest import poll_mailbox
+from helpdesk.mailboxes import save_mailbox
 from helpdesk.models import Mailbox, Message
 from tests.conftest import missing_service
 from tests.helpdesk.ingest_support import make_mail

@@ -17,13 +17,8 @@ from django.utils import timezone
 from delivery.models import AuditEvent
 from helpdesk import parse_pool, tasks
 from helpdesk.imap import parse_mailbox_url
-from helpdesk.ingest import (
-    backoff_seconds,
-    mailbox_health,
-    poll_due_mailboxes,
-    process_stored,
-    store_raw_email,
-)
+from helpdesk.ingest import backoff_seconds, poll_due_mailboxes, process_stored, store_raw_email
+from helpdesk.mailboxes import mailbox_health
 from helpdesk.models import InboundEmail, Mailbox, Message
 from helpdesk.parsing import ParseError
 from tests.helpdesk.ingest_support import add_imap_mailbox, make_mail
@@ -259,6 +254,26 @@ def _mailbox() -> tuple[Mailbox, str]:
     url = parse_mailbox_url(
         f"imaps://support%40nordlager.example:{SECRET.replace('%', '%25')}@imap.example.com/INBOX"
     )
-    from helpdesk.ingest import save_mailbox
+    from helpdesk.mailboxes import save_mailbox
 
     return save_mailbox(name="support", url=url)[0], SECRET
+
+
+def test_fetch_now_polls_in_the_background(
+    admin_client: Any, dovecot: Dovecot, imap_account: tuple[str, str]
+) -> None:
+    from django_q.models import OrmQ
+
+    mailbox = add_imap_mailbox(dovecot, *imap_account, name="support")
+    dovecot.append(*imap_account, make_mail(subject="Nu"))
+    response = admin_client.post(
+        reverse("admin:helpdesk_mailbox_changelist"),
+        {"action": "fetch_now", "_selected_action": [mailbox.pk]},
+        follow=True,
+    )
+    assert "in the background" in response.content.decode()
+    assert not Message.objects.exists()
+    [queued] = OrmQ.objects.all()
+    assert queued.task["func"] == "helpdesk.tasks.poll_mailbox"
+    assert tasks.poll_mailbox(*queued.task["args"]) is True
+    assert Message.objects.get().subject == "Nu"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from delivery.models import AuditEvent, FeedbackReport
-from helpdesk import ingest_batch, parse_pool
+from helpdesk import ingest_mail, parse_pool
 from helpdesk.ingest import process_stored, reprocess, store_raw_email
 from helpdesk.ingest_batch import BatchResult
 from helpdesk.message_ids import make_message_id
@@ -165,14 +165,14 @@ def test_unparseable_mail_is_quarantined_then_reprocessed_after_a_fix(
 def test_a_crash_while_writing_one_mail_quarantines_it_and_keeps_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_message = ingest_batch._Batch._message
+    real_message = ingest_mail.BatchWriter._message
 
     def exploding(self: Any, row: InboundEmail, parsed: Any, contact: Any, reason: str) -> Message:
         if parsed.subject == "Bomb":
             raise RuntimeError("boom while writing")
         return real_message(self, row, parsed, contact, reason)
 
-    monkeypatch.setattr(ingest_batch._Batch, "_message", exploding)
+    monkeypatch.setattr(ingest_mail.BatchWriter, "_message", exploding)
     ingest(make_mail(subject="Före"), make_mail(subject="Bomb"), make_mail(subject="Efter"))
     assert sorted(m.subject for m in inbound_messages()) == ["Efter", "Före"]
     bomb = InboundEmail.objects.get(status=InboundEmail.Status.QUARANTINED)

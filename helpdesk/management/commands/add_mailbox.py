@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from helpdesk.imap import ImapError, is_loopback, parse_mailbox_url
-from helpdesk.ingest import MailboxExists, check_mailbox, save_mailbox
+from helpdesk.mailboxes import MailboxExists, check_mailbox, save_mailbox
 from helpdesk.models import Mailbox, Queue
 
 
