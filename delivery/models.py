@@ -137,6 +137,15 @@ class OutboundMessage(models.Model):
     cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=998)
     body_text = models.TextField(_("text"))
+    release_at = models.DateTimeField(
+        _("release at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Not to be sent before this time: the approval's undo window. Empty means at once. "
+            "The sending worker must skip queued messages whose time has not come."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

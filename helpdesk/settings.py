@@ -377,3 +377,5 @@ LOGGING = {
 
 # --- Product --------------------------------------------------------------------------------------
 HELPDESK_NAME = env_str("HELPDESK_NAME", "Nordlager Support") or "Helpdesk"
+# Seconds an approved reply waits in the queue before it may be sent, so "Undo" can still stop it.
+HELPDESK_UNDO_SECONDS = env_int("HELPDESK_UNDO_SECONDS", 10, minimum=0, maximum=600)

@@ -18,7 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from helpdesk import presence, selectors, services
+from helpdesk import presence, review, selectors, services
 from helpdesk.access import StaffRequest, staff_required
 from helpdesk.erp_context import erp_context_for
 from helpdesk.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
@@ -43,9 +43,12 @@ def _properties_form(ticket: Ticket, data: QueryDict | None = None) -> TicketPro
     return TicketPropertiesForm(data, initial=initial, users=selectors.assignable_users())
 
 
-def _context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    """Everything the ticket page shows."""
     filters = _inbox_filters(request)
+    draft = review.current_draft(ticket)
     return {
+        "panel": review.panel_for(draft, request.user) if draft else None,
         "ticket": ticket,
         "conversation": selectors.conversation(ticket),
         "other_tickets": selectors.other_tickets_of_contact(request.user, ticket),
@@ -70,7 +73,7 @@ def ticket_detail(request: StaffRequest, pk: int) -> HttpResponse:
     if ticket.merged_into_id is not None:
         messages.info(request, _("Ticket #%(id)s was merged into this one.") % {"id": ticket.pk})
         return redirect("ticket", ticket.merged_into_id)
-    return render(request, "helpdesk/ticket.html", _context(request, ticket))
+    return render(request, "helpdesk/ticket.html", ticket_context(request, ticket))
 
 
 @staff_required

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import ticket_views, views
+from helpdesk import draft_views, ticket_views, views
 
 admin.site.site_header = "Helpdesk administration"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("tickets/<int:pk>/merge/", ticket_views.ticket_merge, name="ticket_merge"),
     path("tickets/<int:pk>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
     path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
+    path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
+    path("drafts/<int:pk>/save/", draft_views.draft_save, name="draft_save"),
+    path("drafts/<int:pk>/approve/", draft_views.draft_approve, name="draft_approve"),
+    path("drafts/<int:pk>/reject/", draft_views.draft_reject, name="draft_reject"),
+    path("drafts/<int:pk>/regenerate/", draft_views.draft_regenerate, name="draft_regenerate"),
+    path("drafts/<int:pk>/undo/", draft_views.draft_undo, name="draft_undo"),
     path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
     path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
     path("settings/", views.account_settings, name="settings"),

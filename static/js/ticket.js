@@ -42,3 +42,15 @@
   document.addEventListener("DOMContentLoaded", function () { watchFrames(document); });
   document.addEventListener("htmx:afterSettle", function (event) { watchFrames(event.target); });
 })();
+
+// The undo window's countdown ("Sending in 8 s"); the server decides, this only counts.
+(function () {
+  "use strict";
+  function tick() {
+    document.querySelectorAll("[data-countdown]").forEach(function (element) {
+      var left = Math.max(0, Math.round((Date.parse(element.dataset.countdown) - Date.now()) / 1000));
+      element.textContent = element.dataset.template.replace("{seconds}", String(left));
+    });
+  }
+  window.setInterval(tick, 1000);
+})();

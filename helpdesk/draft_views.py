@@ -1,0 +1,156 @@
+"""The draft review panel's actions: save, approve (with undo), reject, regenerate.
+
+The decisions are ``drafts.services``; these views fetch the draft through ``get_draft_for_user``, call
+the service, and answer htmx with the panel, or a plain form post with a redirect (or, when the action
+was refused, the whole ticket page with the operator's text kept).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from drafts import services as draft_services
+from drafts.models import Draft
+from helpdesk import review, selectors
+from helpdesk.access import StaffRequest, staff_required
+
+
+def get_draft_for_user(user: Any, pk: int) -> Draft:
+    """A draft of a ticket ``user`` may see; 404 otherwise."""
+    try:
+        return Draft.objects.select_related("ticket", "in_reply_to").get(
+            pk=pk, ticket__in=selectors.visible_tickets(user).values("pk")
+        )
+    except Draft.DoesNotExist:
+        raise Http404("No such draft") from None
+
+
+def _version(request: StaffRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # no version sent: treated as stale, never as "overwrite whatever is there"
+
+
+def _panel_response(
+    request: StaffRequest, draft: Draft, *, error: str = "", kept: Any = None
+) -> HttpResponse:
+    """The panel (htmx) or the ticket page; ``kept`` holds the operator's unsaved text after a refusal."""
+    ticket = selectors.get_ticket_for_user(request.user, draft.ticket_id)
+    current = review.current_draft(ticket)
+    panel = review.panel_for(current, request.user) if current else None
+    context = {"ticket": ticket, "panel": panel, "draft_error": error, "kept": kept}
+    status = 409 if error else 200
+    if request.htmx:
+        return render(request, "helpdesk/_draft_panel.html", context, status=status)
+    if not error:
+        return redirect("ticket", ticket.pk)
+    from helpdesk.ticket_views import ticket_context
+
+    return render(
+        request, "helpdesk/ticket.html", {**ticket_context(request, ticket), **context}, status=status
+    )
+
+
+@staff_required
+@require_GET
+def draft_panel(request: StaffRequest, pk: int) -> HttpResponse:
+    """The ticket's current draft panel (polled while a draft is generated or its undo window runs)."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    current = review.current_draft(ticket)
+    panel = review.panel_for(current, request.user) if current else None
+    return render(request, "helpdesk/_draft_panel.html", {"ticket": ticket, "panel": panel})
+
+
+def _kept(request: StaffRequest) -> dict[str, str]:
+    return {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+
+
+def _save_if_changed(request: StaffRequest, draft: Draft) -> Draft:
+    """Store the editor's text when it differs from the draft's; refuses stale versions."""
+    subject, body = request.POST.get("subject"), request.POST.get("body")
+    if subject is None or body is None or (subject.strip(), body.strip()) == (draft.subject, draft.body):
+        return draft
+    return draft_services.edit_draft(
+        draft=draft, user=request.user, subject=subject, body=body, expected_version=_version(request)
+    )
+
+
+@staff_required
+@require_POST
+def draft_save(request: StaffRequest, pk: int) -> HttpResponse:
+    draft = get_draft_for_user(request.user, pk)
+    try:
+        draft = _save_if_changed(request, draft)
+    except draft_services.DraftError as error:
+        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+    messages.success(request, _("Draft saved."))
+    return _panel_response(request, draft)
+
+
+@staff_required
+@require_POST
+def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
+    """Save the editor's text if changed, then approve; the reply waits out the undo window."""
+    draft = get_draft_for_user(request.user, pk)
+    try:
+        saved = _save_if_changed(request, draft)
+        # After a save the new version is ours; otherwise the version the operator saw must still hold.
+        version = saved.version if saved is not draft else _version(request)
+        draft = review.approve_and_hold(draft=saved, user=request.user, expected_version=version)
+    except draft_services.NotAllowed as error:
+        text = " ".join([str(error), *error.reasons])
+        return _panel_response(request, draft, error=text, kept=_kept(request))
+    except draft_services.DraftError as error:
+        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+    messages.success(request, _("Approved. The reply is queued; you can undo for a few seconds."))
+    return _panel_response(request, draft)
+
+
+@staff_required
+@require_POST
+def draft_reject(request: StaffRequest, pk: int) -> HttpResponse:
+    draft = get_draft_for_user(request.user, pk)
+    try:
+        draft_services.reject_draft(
+            draft=draft,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+    except draft_services.DraftError as error:
+        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+    messages.success(request, _("Draft rejected."))
+    return _panel_response(request, draft)
+
+
+@staff_required
+@require_POST
+def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
+    draft = get_draft_for_user(request.user, pk)
+    try:
+        new = draft_services.regenerate_draft(
+            draft=draft, user=request.user, instruction=request.POST.get("instruction", "")
+        )
+    except draft_services.DraftError as error:
+        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+    messages.success(request, _("A new draft is being written."))
+    return _panel_response(request, new)
+
+
+@staff_required
+@require_POST
+def draft_undo(request: StaffRequest, pk: int) -> HttpResponse:
+    draft = get_draft_for_user(request.user, pk)
+    try:
+        draft = review.undo_approval(draft=draft, user=request.user)
+    except draft_services.DraftError as error:
+        return _panel_response(request, draft, error=str(error))
+    messages.success(request, _("Approval undone. The reply was not sent."))
+    return _panel_response(request, draft)
