@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from drafts.models import Citation, Draft
 from helpdesk.models import Attachment, Contact, Message, Ticket
 
 
@@ -106,3 +107,76 @@ class MetricsSerializer(serializers.Serializer[Any]):
     created_last_window = serializers.IntegerField()
     drafts = serializers.DictField()
     delivery = serializers.DictField()
+
+
+class CitationSerializer(serializers.ModelSerializer[Citation]):
+    class Meta:
+        model = Citation
+        fields = [
+            "fact_id",
+            "label",
+            "value",
+            "source_system",
+            "source_record_type",
+            "source_key",
+            "source_url",
+            "fetched_at",
+        ]
+        read_only_fields = fields
+
+
+class DraftSerializer(serializers.ModelSerializer[Draft]):
+    citations = CitationSerializer(many=True, read_only=True)
+    supervisor_reasons = serializers.SerializerMethodField(
+        help_text="Why a supervisor must approve this draft; empty when an agent may."
+    )
+    release_at = serializers.SerializerMethodField(
+        help_text="When an approved reply leaves the undo window and may be sent."
+    )
+
+    class Meta:
+        model = Draft
+        fields = [
+            "id",
+            "ticket",
+            "in_reply_to",
+            "status",
+            "version",
+            "subject",
+            "body",
+            "ai_subject",
+            "ai_body",
+            "language",
+            "intent",
+            "confidence",
+            "flags",
+            "claims",
+            "problems",
+            "supervisor_reasons",
+            "citations",
+            "failure_reason",
+            "rejection_reason",
+            "approved_at",
+            "outbound",
+            "release_at",
+            "edit_distance",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_supervisor_reasons(self, draft: Draft) -> list[str]:
+        from drafts import policy
+
+        return policy.supervisor_reasons(draft) if draft.is_reviewable else []
+
+    def get_release_at(self, draft: Draft) -> Any:
+        return draft.outbound.release_at if draft.outbound else None
+
+
+class ApproveInputSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(help_text="The draft version you reviewed; a newer one is refused.")
+
+
+class RejectInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(required=False)

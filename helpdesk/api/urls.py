@@ -8,6 +8,7 @@ from helpdesk.api import views
 
 router = DefaultRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
+router.register("drafts", views.DraftViewSet, basename="api-draft")
 
 urlpatterns = [
     path("", include(router.urls)),

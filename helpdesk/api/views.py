@@ -7,19 +7,24 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from helpdesk import metrics, selectors, services
+from drafts import services as draft_services
+from drafts.models import Draft
+from helpdesk import metrics, review, selectors, services
 from helpdesk.api.permissions import IsStaffMember, IsSupervisor
 from helpdesk.api.serializers import (
+    ApproveInputSerializer,
+    DraftSerializer,
     MessageSerializer,
     MetricsSerializer,
     NoteInputSerializer,
+    RejectInputSerializer,
     TicketSerializer,
 )
 from helpdesk.models import Tag, Ticket
@@ -104,6 +109,82 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
         except services.TicketActionError as error:
             raise ValidationError({"body": [str(error)]}) from None
         return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DraftSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def drafts(self, request: Request, pk: str | None = None) -> Response:
+        """The ticket's drafts, newest first (superseded ones included, for the record)."""
+        ticket = self.get_object()
+        drafts = Draft.objects.filter(ticket=ticket).select_related("outbound").prefetch_related("citations")
+        return Response(DraftSerializer(drafts, many=True).data)
+
+
+def _draft_error(error: draft_services.DraftError) -> APIException:
+    if isinstance(error, draft_services.NotAllowed):
+        return PermissionDenied({"detail": str(error), "reasons": error.reasons})
+    if isinstance(error, draft_services.InvalidInput):
+        return ValidationError({"detail": str(error)})
+    conflict = APIException({"detail": str(error)})
+    conflict.status_code = status.HTTP_409_CONFLICT
+    return conflict
+
+
+class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
+    """Drafts of tickets the caller may see: read, approve (held for the undo window), reject."""
+
+    serializer_class = DraftSerializer
+    permission_classes = [IsStaffMember]
+
+    def get_queryset(self) -> QuerySet[Draft]:
+        visible = selectors.visible_tickets(self.request.user).values("pk")
+        return (
+            Draft.objects.filter(ticket__in=visible)
+            .select_related("ticket", "in_reply_to", "outbound")
+            .prefetch_related("citations")
+        )
+
+    @extend_schema(request=ApproveInputSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve and queue the reply; it may be sent once ``release_at`` has passed."""
+        draft = self.get_object()
+        payload = ApproveInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            review.approve_and_hold(
+                draft=draft, user=request.user, expected_version=payload.validated_data["version"]
+            )
+        except draft_services.DraftError as error:
+            raise _draft_error(error) from None
+        return Response(DraftSerializer(self.get_object()).data)
+
+    @extend_schema(request=RejectInputSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject with a reason."""
+        draft = self.get_object()
+        payload = RejectInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            draft_services.reject_draft(
+                draft=draft,
+                user=request.user,
+                reason=payload.validated_data["reason"],
+                expected_version=payload.validated_data.get("version"),
+            )
+        except draft_services.DraftError as error:
+            raise _draft_error(error) from None
+        return Response(DraftSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str | None = None) -> Response:
+        """Take back an approval while the reply still waits in the undo window."""
+        try:
+            review.undo_approval(draft=self.get_object(), user=request.user)
+        except draft_services.DraftError as error:
+            raise _draft_error(error) from None
+        return Response(DraftSerializer(self.get_object()).data)
 
 
 @extend_schema(responses=MetricsSerializer)

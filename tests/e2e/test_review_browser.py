@@ -1,0 +1,100 @@
+"""Draft review in Chromium: read the cited facts, edit, approve, see it queued; flagged drafts."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+
+from delivery.models import OutboundMessage
+from drafts.models import Draft
+from helpdesk import roles
+from helpdesk.models import Message, Queue, Ticket
+from tests.drafts.helpers import draft_for
+from tests.e2e.test_workspace_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db: None, agent: Any) -> None:
+    # Transactional tests flush what data migrations made (role groups, reply templates, brand
+    # voices, review policy); put it back, as migrate would.
+    for role in roles.ROLES:
+        Group.objects.get_or_create(name=role)
+    with connection.schema_editor() as editor:
+        importlib.import_module("drafts.migrations.0002_defaults").install_defaults(django_apps, editor)
+    call_command("seed_demo", stdout=io.StringIO())
+    cache.clear()
+    for queue in Queue.objects.all():
+        queue.members.add(agent)
+
+
+def _draft(subject: str) -> Draft:
+    ticket = Ticket.objects.get(subject=subject)
+    return draft_for(ticket.messages.get(direction=Message.Direction.INBOUND))
+
+
+def test_agent_reads_the_facts_edits_approves_and_sees_the_reply_queued(
+    live_server: Any, page: Any, agent: Any, demo: None, settings: Any
+) -> None:
+    settings.HELPDESK_UNDO_SECONDS = 2
+    draft = _draft("Var är min order 100231?")
+    log_in(page, live_server, agent)
+    page.get_by_label("Search").fill("100231")
+    page.locator("tr.ticket-row a", has_text="Var är min order 100231?").click()
+    panel = page.locator("#draft-panel")
+    panel.wait_for()
+    # The cited facts, each linking to its source record.
+    facts = panel.locator(".citations li")
+    assert facts.count() == draft.citations.count() > 0
+    assert panel.locator(".citations a[href]").count() > 0
+    assert panel.locator(".draft-text .verified").count() > 0
+    # Edit with the keyboard shortcut, then approve with "a" after leaving the field.
+    page.keyboard.press("e")
+    page.keyboard.press("End")
+    page.keyboard.type("\nVänliga hälsningar från testet")
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    panel.get_by_text("Approved.", exact=True).wait_for()
+    assert panel.get_by_role("button", name="Undo").is_visible()
+    # After the undo window the panel says the reply went to the queue.
+    panel.get_by_text("handed to the mail queue").wait_for(timeout=10_000)
+    outbound = OutboundMessage.objects.get()
+    assert outbound.status == "queued" and outbound.body_text.endswith("Vänliga hälsningar från testet")
+    assert outbound.to_addresses == [draft.in_reply_to.from_address]
+    assert page.locator("#thread article.outbound").count() == 0  # the thread refreshes on reload
+    page.reload()
+    assert "Vänliga hälsningar från testet" in page.locator("#thread article.outbound").inner_text()
+
+
+def test_flagged_draft_is_refused_for_an_agent_and_approved_by_a_supervisor(
+    live_server: Any, page: Any, browser: Any, agent: Any, supervisor: Any, demo: None
+) -> None:
+    draft = _draft("Skadat gods i order 100238")
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    panel = page.locator("#draft-panel")
+    assert panel.get_by_text("A supervisor must approve this draft").is_visible()
+    approve = panel.get_by_role("button", name="Approve and send")
+    assert approve.is_disabled()
+    page.keyboard.press("a")  # the shortcut cannot get round it either
+    page.wait_for_timeout(300)
+    assert Draft.objects.get(pk=draft.pk).status == "ready"
+    context = browser.new_context(locale="en-GB")
+    try:
+        other = context.new_page()
+        log_in(other, live_server, supervisor)
+        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+        other.locator("#draft-panel").get_by_role("button", name="Approve and send").click()
+        other.locator("#draft-panel").get_by_text("Approved.", exact=True).wait_for()
+    finally:
+        context.close()
+    assert Draft.objects.get(pk=draft.pk).status == "approved"

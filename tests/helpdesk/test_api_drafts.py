@@ -1,0 +1,76 @@
+"""Drafts over the API: read with citations, approve (held for the undo window), reject, undo; policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from delivery.models import OutboundMessage
+from drafts.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_read_a_draft_with_citations_and_reasons(member: Any, clean_draft: Draft) -> None:
+    body = _client(member).get(f"/api/drafts/{clean_draft.pk}/").json()
+    assert body["status"] == "ready" and body["version"] == clean_draft.version
+    assert body["citations"] and all("source_url" in c for c in body["citations"])
+    assert body["supervisor_reasons"] == []
+    listed = _client(member).get(f"/api/tickets/{clean_draft.ticket_id}/drafts/").json()
+    assert [d["id"] for d in listed] == [clean_draft.pk]
+
+
+def test_approve_through_the_api_queues_with_a_release_time(member: Any, clean_draft: Draft) -> None:
+    response = _client(member).post(
+        f"/api/drafts/{clean_draft.pk}/approve/", {"version": clean_draft.version}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "approved" and response.json()["release_at"]
+    assert OutboundMessage.objects.get().release_at is not None
+    undo = _client(member).post(f"/api/drafts/{clean_draft.pk}/undo/")
+    assert undo.status_code == 200 and undo.json()["status"] == "ready"
+    assert OutboundMessage.objects.get().status == "cancelled"
+
+
+def test_stale_version_is_409(member: Any, clean_draft: Draft) -> None:
+    response = _client(member).post(f"/api/drafts/{clean_draft.pk}/approve/", {"version": 0})
+    assert response.status_code == 409 and not OutboundMessage.objects.exists()
+
+
+def test_flagged_draft_is_403_for_an_agent_with_reasons_and_fine_for_a_supervisor(
+    member: Any, supervisor: Any, flagged_draft: Draft
+) -> None:
+    refused = _client(member).post(
+        f"/api/drafts/{flagged_draft.pk}/approve/", {"version": flagged_draft.version}
+    )
+    assert refused.status_code == 403 and refused.json()["reasons"]
+    approved = _client(supervisor).post(
+        f"/api/drafts/{flagged_draft.pk}/approve/", {"version": flagged_draft.version}
+    )
+    assert approved.status_code == 200
+
+
+def test_reject_needs_a_reason(member: Any, clean_draft: Draft) -> None:
+    client = _client(member)
+    assert client.post(f"/api/drafts/{clean_draft.pk}/reject/", {}).status_code == 400
+    response = client.post(f"/api/drafts/{clean_draft.pk}/reject/", {"reason": "Wrong ETA"})
+    assert response.status_code == 200 and response.json()["rejection_reason"] == "Wrong ETA"
+
+
+def test_drafts_of_hidden_tickets_are_404_and_outsiders_403(
+    agent: Any, outsider: Any, clean_draft: Draft
+) -> None:
+    # ``agent`` here is not a member of the demo queue.
+    assert _client(agent).get(f"/api/drafts/{clean_draft.pk}/").status_code == 404
+    assert _client(agent).post(f"/api/drafts/{clean_draft.pk}/approve/", {"version": 1}).status_code == 404
+    assert _client(outsider).get(f"/api/drafts/{clean_draft.pk}/").status_code == 403
+    assert Draft.objects.get(pk=clean_draft.pk).status == "ready"
