@@ -27,6 +27,7 @@ from helpdesk.models import (
     QuarantinedEmail,
     Queue,
     Tag,
+    ThreadReference,
     Ticket,
 )
 
@@ -406,3 +407,18 @@ class QuarantinedEmailAdmin(InboundEmailAdmin):
     @admin.display(description=_("error"))
     def short_error(self, email: InboundEmail) -> str:
         return email.error.strip().splitlines()[-1][:120] if email.error.strip() else ""
+
+
+@admin.register(ThreadReference)
+class ThreadReferenceAdmin(admin.ModelAdmin[ThreadReference]):
+    """The Message-IDs a ticket's mail referred to; read-only, for finding out why mail threaded."""
+
+    list_display = ["message_id", "ticket"]
+    search_fields = ["message_id", "=ticket__id"]
+    raw_id_fields = ["ticket"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
