@@ -91,3 +91,20 @@ def test_watch_mail_command_stops_cleanly_on_sigterm(dovecot: Dovecot, imap_acco
             process.wait()
     assert process.returncode == 0, err
     assert "Stopped." in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watcher_of_a_failing_mailbox_records_the_error_and_still_stops_at_once(
+    dovecot: Dovecot, imap_account: tuple[str, str]
+) -> None:
+    mailbox = add_imap_mailbox(dovecot, imap_account[0], "wrong-password")
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_mailbox, args=(mailbox.pk, stop))
+    watcher.start()
+    try:
+        wait_for(lambda: Mailbox.objects.get(pk=mailbox.pk).consecutive_failures >= 1, 15)
+    finally:
+        stop.set()  # interrupts the back-off wait
+        watcher.join(timeout=5)
+    assert not watcher.is_alive()
+    assert "refused the login" in Mailbox.objects.get(pk=mailbox.pk).last_error

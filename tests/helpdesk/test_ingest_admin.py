@@ -277,3 +277,12 @@ def test_fetch_now_polls_in_the_background(
     assert queued.task["func"] == "helpdesk.tasks.poll_mailbox"
     assert tasks.poll_mailbox(*queued.task["args"]) is True
     assert Message.objects.get().subject == "Nu"
+
+
+def test_admin_says_when_a_stored_password_cannot_be_decrypted(admin_client: Any) -> None:
+    mailbox, _ = _mailbox()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE helpdesk_mailbox SET password = %s WHERE id = %s", ["garbage", mailbox.pk])
+    assert admin_client.get(reverse("admin:helpdesk_mailbox_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:helpdesk_mailbox_change", args=[mailbox.pk])).content.decode()
+    assert "cannot be decrypted with the configured key" in page

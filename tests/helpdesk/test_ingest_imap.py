@@ -216,3 +216,22 @@ def test_fetch_mail_command_reports_json_and_fails_when_a_mailbox_fails(
 def test_fetch_mail_rejects_an_unknown_mailbox_name() -> None:
     with pytest.raises(CommandError, match="no mailbox named nowhere"):
         call_command("fetch_mail", "--mailbox", "nowhere")
+
+
+def test_a_password_that_cannot_be_decrypted_fails_only_its_mailbox(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    from django.db import connection
+
+    broken = add_imap_mailbox(dovecot, *dovecot.add_user(), name="rotated-key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE helpdesk_mailbox SET password = %s WHERE id = %s", ["not-a-fernet-token", broken.pk]
+        )
+    append(dovecot, mailbox, make_mail())
+
+    results = {result.mailbox: result for result in poll_mailboxes()}
+
+    assert results["support"].ok
+    assert not results["rotated-key"].ok and "cannot be decrypted" in results["rotated-key"].error
+    assert Mailbox.objects.defer("password").get(pk=broken.pk).health == Mailbox.Health.FAILING
