@@ -82,13 +82,14 @@ def test_watch_mail_command_stops_cleanly_on_sigterm(dovecot: Dovecot, imap_acco
         assert process.stdout is not None
         assert "Watching support" in process.stdout.readline()
         dovecot.append(*imap_account, make_mail(subject="Via IDLE"))
-        wait_for(lambda: Message.objects.filter(subject="Via IDLE").exists(), 15)
+        wait_for(lambda: Message.objects.filter(subject="Via IDLE").exists(), 30)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait()
+            _, err = process.communicate()
+            print(f"watch_mail's stderr:\n{err}")  # shown by pytest when the test fails
     assert process.returncode == 0, err
     assert "Stopped." in out
 
