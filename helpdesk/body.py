@@ -343,25 +343,42 @@ def _serialise(msg: Message, out: list[str], depth: int) -> None:
         out.append(msg.epilogue)
 
 
-_UU_BLOCK = re.compile(r"^begin [0-7]{3,4} ([^\n]+)\n(.*?)^end[ \t]*$", re.MULTILINE | re.DOTALL)
+_UU_BEGIN = re.compile(r"begin [0-7]{3,4} ([^\n]+)")
+_UU_END = re.compile(r"end[ \t]*")
 
 
 def _extract_uuencoded(text: str, body: Body, defects: list[str]) -> str:
-    """Move ``begin 644 name ... end`` blocks out of a text body into attachments."""
+    """Move ``begin 644 name ... end`` blocks out of a text body into attachments.
+
+    One pass over the lines: a regular expression spanning begin to end would rescan the rest of
+    the text from every ``begin`` line without an ``end``, which hostile mail turns into minutes.
+    """
     if "begin " not in text or "\nend" not in text:
         return text
-
-    def replace(match: re.Match[str]) -> str:
-        data = _uudecode(match.group(2))
+    lines = text.replace("\r\n", "\n").split("\n")
+    ends = iter([index for index, line in enumerate(lines) if _UU_END.fullmatch(line)])
+    end = next(ends, None)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        begin = _UU_BEGIN.fullmatch(lines[index])
+        while begin and end is not None and end <= index:
+            end = next(ends, None)
+        if not begin or end is None:
+            out.append(lines[index])
+            index += 1
+            continue
+        data = _uudecode("\n".join(lines[index + 1 : end]))
         if data is None:
             defects.append("mime: broken uuencoded block left in the text")
-            return match.group(0)
-        name = safe_filename(match.group(1).strip())
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        body.attachments.append(AttachmentDraft(name, ctype, data, "", False))
-        return ""
-
-    return _UU_BLOCK.sub(replace, text.replace("\r\n", "\n"))
+            out.extend(lines[index : end + 1])
+        else:
+            name = safe_filename(begin.group(1).strip())
+            ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            body.attachments.append(AttachmentDraft(name, ctype, data, "", False))
+            out.append("")
+        index = end + 1
+    return "\n".join(out)
 
 
 def _uudecode(block: str) -> bytes | None:
