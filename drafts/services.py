@@ -117,6 +117,12 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
         return _fail(draft, _("ERP connector unusable: %(error)s") % {"error": exc}, {})
     except pipeline.DraftingFailed as exc:
         return _fail(draft, exc.reason, exc.trace)
+    except Exception as exc:
+        # A bug must not leave the draft "generating" for ever: fail it visibly, details in the log
+        # (only the type in the reason: a message may quote connection strings or mail text).
+        logger.exception("drafting %s failed unexpectedly", draft.pk)
+        reason = _("Drafting failed unexpectedly (%(error)s); regenerate the draft or write the reply.")
+        return _fail(draft, reason % {"error": type(exc).__name__}, {})
     return _store(draft, outcome)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from delivery.models import AuditEvent
 from drafts import services
 from drafts.models import Draft, Flag, ReplyTemplate
 from integrations import get_connector
@@ -46,6 +47,21 @@ class DownErp:
 
     def get_invoice(self, number: str) -> Invoice:
         return self._down()
+
+
+class BrokenErp(DownErp):
+    """A connector with a bug: it raises something that is not a ``ConnectorError``."""
+
+    def _down(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom at postgresql://erp:s3cret@erp.example/erp")
+
+
+def test_an_unexpected_error_fails_the_draft_instead_of_leaving_it_generating(demo_message: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"), connector=BrokenErp())
+    assert draft.status == Draft.Status.FAILED
+    assert "RuntimeError" in draft.failure_reason
+    assert "s3cret" not in draft.failure_reason
+    assert AuditEvent.objects.filter(action="draft.failed", object_id=str(draft.pk)).exists()
 
 
 def test_erp_down_gives_a_draft_that_says_what_is_missing(demo_message: Any, agent: Any) -> None:
