@@ -169,7 +169,14 @@ class _Session:
                 messages.append(ToolMessage(content=str(output), tool_call_id=call.get("id") or call["name"]))
 
     def structured_reply(self, messages: list[BaseMessage]) -> DraftReply:
-        structured = self.model.with_structured_output(DraftReply, include_raw=True)
+        try:
+            structured = self.model.with_structured_output(DraftReply, include_raw=True)
+        except NotImplementedError:
+            raise DraftingFailed(
+                f"LLM_MODEL={settings.LLM_MODEL!r} cannot give structured output (it needs tool calling "
+                "or JSON mode); choose a model that supports tools",
+                self.trace,
+            ) from None
         prompt = [*messages, HumanMessage("Write the reply now, as DraftReply.")]
 
         def attempt() -> DraftReply:
@@ -282,7 +289,19 @@ def _tools(lookups: Lookups, grounding: Grounding, composed: Composed) -> list[B
         lookup_invoice,
         recent_orders,
     ]
-    return [StructuredTool.from_function(fn) for fn in functions]
+    # Arguments the model gets wrong go back to it as the tool's answer, so it can call again.
+    return [StructuredTool.from_function(fn, handle_validation_error=_invalid_arguments) for fn in functions]
+
+
+def _invalid_arguments(error: Exception) -> str:
+    details: list[dict[str, Any]] = getattr(error, "errors", list)()
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item.get('loc', ())) or 'arguments'}: {item.get('msg', '')}"
+        for item in details
+    )
+    return (
+        f"Invalid arguments ({problems or _short(error)}). Call the tool again with the arguments it names."
+    )
 
 
 def _facts_text(records: list[Record], grounding: Grounding) -> str:

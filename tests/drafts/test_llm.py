@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, ToolMessage
 
 from drafts import llm, services
 from drafts.models import Draft, Flag
@@ -27,6 +27,7 @@ class ScriptedChatModel(FakeMessagesListChatModel):
 
     calls: int = 0
     tool_names: list[str] = []
+    prompts: list[list[Any]] = []
 
     def bind_tools(self, tools: Any, *, tool_choice: Any = None, **kwargs: Any) -> Any:
         self.tool_names = [
@@ -35,9 +36,10 @@ class ScriptedChatModel(FakeMessagesListChatModel):
         ]
         return self
 
-    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+    def _generate(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
         self.calls += 1
-        return super()._generate(*args, **kwargs)
+        self.prompts = [*self.prompts, list(messages)]
+        return super()._generate(messages, *args, **kwargs)
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "call-1") -> AIMessage:
@@ -194,3 +196,34 @@ def test_an_unusable_llm_model_setting_fails_the_draft_with_the_reason(
     draft = draft_for(demo_message("Var är min order 100231?"))
     assert draft.status == Draft.Status.FAILED
     assert "LLM_MODEL='nosuchprovider:some-model' cannot be used" in draft.failure_reason
+
+
+def test_tool_arguments_the_model_gets_wrong_go_back_to_it(demo_message: Any, use_model: Any) -> None:
+    body = "Hej Karin!\n\nOrder 100231 är skickad.\n\nVänliga hälsningar"
+    model = use_model(
+        ScriptedChatModel(
+            responses=[
+                tool_call("lookup_order", {"num": "100231"}),
+                tool_call("lookup_order", {"number": "100231"}, call_id="call-2"),
+                AIMessage(content="I have what I need."),
+                reply(body, ["order:100231#status"]),
+            ]
+        )
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    answers = [m.content for m in model.prompts[1] if isinstance(m, ToolMessage)]
+    assert answers == [
+        "Invalid arguments (number: Field required). Call the tool again with the arguments it names."
+    ]
+    assert [c["key"] for c in draft.trace.tool_calls if c.get("by") == "model"] == ["100231"]
+
+
+def test_a_model_without_tool_calling_fails_the_draft_with_the_reason(
+    demo_message: Any, use_model: Any
+) -> None:
+    use_model(FakeMessagesListChatModel(responses=[AIMessage(content="Hej!")]))
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.FAILED
+    assert "cannot give structured output" in draft.failure_reason
+    assert draft.trace.model_name == "fake:scripted"
