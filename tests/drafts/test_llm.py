@@ -7,14 +7,19 @@ parsing, verification, retries and deadlines — is the real code.
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import time
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, ToolMessage
 
 from drafts import llm, services
+from drafts.checks import check_llm_model
 from drafts.models import Draft, Flag
 from integrations.models import ErpShipment
 from tests.drafts.helpers import cited_ids, draft_for
@@ -227,3 +232,26 @@ def test_a_model_without_tool_calling_fails_the_draft_with_the_reason(
     assert draft.status == Draft.Status.FAILED
     assert "cannot give structured output" in draft.failure_reason
     assert draft.trace.model_name == "fake:scripted"
+
+
+def test_start_up_check_names_a_missing_provider_package(settings: Any) -> None:
+    if importlib.util.find_spec("langchain_openai") is not None:
+        pytest.skip("langchain-openai is installed here, so nothing is missing")
+    settings.LLM_MODEL = "openai:gpt-4o-mini"
+    with pytest.raises(SystemCheckError) as failed:
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "(drafts.E001) LLM_MODEL='openai:gpt-4o-mini'" in str(failed.value)
+    assert "requires the langchain-openai package" in str(failed.value)
+    assert "pip install -e '.[openai]'" in str(failed.value)
+
+
+def test_start_up_check_refuses_an_unknown_provider(settings: Any) -> None:
+    settings.LLM_MODEL = "nosuchprovider:some-model"
+    assert [message.id for message in check_llm_model()] == ["drafts.E002"]
+
+
+def test_start_up_check_passes_a_model_that_builds_and_no_model(settings: Any, use_model: Any) -> None:
+    use_model(ScriptedChatModel(responses=[]))
+    assert check_llm_model() == []
+    settings.LLM_MODEL = ""
+    assert check_llm_model() == []
