@@ -49,9 +49,6 @@ class Body:
     def html(self) -> str:
         return "\n".join(self.htmls)
 
-    def reply_text(self) -> str:
-        return self.text
-
 
 def extract_body(msg: Message, defects: list[str]) -> Body:
     """The bodies and attachments of ``msg``; inline flags are settled once the HTML is known."""

@@ -6,12 +6,10 @@ the delivery app's job. Decompression is bounded so a zip bomb cannot exhaust me
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
 import zlib
 
-MAX_REPORT_BYTES = 20 * 1024 * 1024
 _SNIFF = 64 * 1024
 
 _DMARC_TYPES = {
@@ -72,12 +70,3 @@ def candidate_tls(content_type: str, filename: str) -> bool:
         or name.endswith((".json", ".json.gz"))
         or content_type == "application/json"
     )
-
-
-def gunzip_bounded(data: bytes, limit: int = MAX_REPORT_BYTES) -> bytes:
-    """Decompress gzip data up to ``limit`` bytes (raises ValueError beyond)."""
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-        out = handle.read(limit + 1)
-    if len(out) > limit:
-        raise ValueError("report larger than the limit")
-    return out

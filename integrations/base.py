@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Protocol
 
@@ -196,14 +196,6 @@ class Connector(Protocol):
     def get_product(self, sku: str) -> Product: ...
 
     def get_invoice(self, number: str) -> Invoice: ...
-
-
-@dataclass
-class LookupLog:
-    """What a caller fetched, for traces: every record and every error, in order."""
-
-    records: list[Record] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 # Keys of the records that have no natural key of their own, shared by every connector so that
