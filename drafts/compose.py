@@ -230,7 +230,7 @@ class ContextBuilder:
                 for a in self.g.knowledge
             ],
             "missing": bool(self.g.missing("unavailable") or self.g.missing("misconfigured")),
-            "not_found": bool(self.g.not_found),
+            "not_found": bool(self.g.missing("not_found")),
             "short": style.short,
             "formal": style.formal,
         }
@@ -440,13 +440,14 @@ class ContextBuilder:
                 )
                 % {"things": join_list(record_label(what, key) for what, key in missing)}
             )
-        if self.g.not_found:
+        not_found = self.g.missing("not_found")
+        if not_found:
             notes.append(
                 pgettext(
                     "reply",
                     "We cannot find %(things)s in our system. Could you check the number and write back?",
                 )
-                % {"things": join_list(record_label(what, key) for what, key in self.g.not_found)}
+                % {"things": join_list(record_label(what, key) for what, key in not_found)}
             )
         return notes
 

@@ -63,7 +63,6 @@ class Grounding:
     problems: list[dict[str, Any]] = field(default_factory=list)
     lookups: list[dict[str, Any]] = field(default_factory=list)
     lookup_ms: float = 0.0
-    not_found: list[tuple[str, str]] = field(default_factory=list)  # (what, key) the ERP has no record of
 
     def add_record(self, record: Record) -> None:
         """Index ``record`` and its nested records (order lines, shipments, stock, prices) as facts."""
@@ -76,6 +75,7 @@ class Grounding:
         self.facts[fact.id] = fact
 
     def missing(self, kind: str) -> list[tuple[str, str]]:
+        """(what, key) of every problem of ``kind``, e.g. the records the ERP has no record of."""
         return [(p["what"], p["key"]) for p in self.problems if p.get("kind") == kind]
 
 
@@ -95,7 +95,6 @@ class Lookups:
             entry["error"] = f"not found: {exc}"
             if report_not_found:
                 self.grounding.problems.append({"kind": "not_found", "what": what, "key": key})
-                self.grounding.not_found.append((what, key))
             return None
         except Unavailable as exc:
             entry["error"] = f"unavailable: {exc}"
@@ -197,7 +196,6 @@ def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understa
             grounding.add_record(shipment)
         elif product_intent and not any(p.get("key") == code for p in grounding.problems):
             grounding.problems.append({"kind": "not_found", "what": "product", "key": code})
-            grounding.not_found.append(("product", code))
     for tracking in understanding.entities.tracking:
         shipment = lookups.call("shipment", tracking, partial(connector.get_shipment, tracking))
         if shipment is not None:
