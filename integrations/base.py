@@ -8,6 +8,7 @@ Connectors raise only ``ConnectorError`` subclasses: ``NotFound``, ``Unavailable
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -210,6 +211,21 @@ def stock_key(sku: str, warehouse: str) -> str:
 
 def price_key(sku: str, min_quantity: int, currency: str) -> str:
     return f"{sku}@{min_quantity}/{currency}"
+
+
+# Longer keys match no record (an email address has at most 320 characters) and are never sent.
+MAX_KEY_LENGTH = 320
+
+
+def clean_key(value: str) -> str:
+    """A lookup key fit to send to an ERP; keys no record can have (empty, too long, control
+    characters, lone surrogates that no database can encode) raise ``NotFound`` unsent."""
+    key = value.strip() if isinstance(value, str) else ""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise NotFound(f"no record with key {str(value)[:40]!r}")
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in key):
+        raise NotFound(f"no record with key {key[:40]!r}")
+    return key
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

@@ -13,7 +13,6 @@ import json
 import re
 import tomllib
 import typing
-import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -84,7 +83,6 @@ OPTIONAL: dict[type[Record], dict[str, Any]] = {
     },
 }
 
-MAX_KEY_LENGTH = 200
 ABSENT = object()  # what resolve() returns for a path that is not there
 _ABSENT = ABSENT
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -227,16 +225,6 @@ def _table(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Misconfigured(f"{where} must be a table of names to values")
     return value
-
-
-def clean_key(value: str) -> str:
-    """A lookup key fit to send to an ERP; keys no record can have raise ``NotFound`` unsent."""
-    key = value.strip() if isinstance(value, str) else ""
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise NotFound(f"no record with key {str(value)[:40]!r}")
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in key):
-        raise NotFound(f"no record with key {key[:40]!r}")
-    return key
 
 
 # --- rows to field values -------------------------------------------------------------------------

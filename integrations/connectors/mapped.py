@@ -24,6 +24,7 @@ from integrations.base import (
     Record,
     Shipment,
     SourceRef,
+    clean_key,
     line_key,
     price_key,
     stock_key,
@@ -31,7 +32,6 @@ from integrations.base import (
 from integrations.mapping import (
     LookupSpec,
     MappingConfig,
-    clean_key,
     field_values,
     first,
     has_value,

@@ -11,7 +11,15 @@ from integrations.models import ErpOrder, ErpStock
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
-INJECTIONS = ["' OR 1=1 --", "100231'; DROP TABLE integrations_erporder; --", "1002\x0031", "Ω≈ç√∫", ""]
+INJECTIONS = [
+    "' OR 1=1 --",
+    "100231'; DROP TABLE integrations_erporder; --",
+    "1002\x0031",
+    "100231\x01",
+    "\ud800",  # a lone surrogate: no database can encode it
+    "Ω≈ç√∫",
+    "",
+]
 
 
 def test_default_connector_is_the_demo() -> None:
@@ -118,3 +126,4 @@ def test_unknown_or_hostile_keys_are_not_found(key: str) -> None:
         connector.find_customer(email=key)
     with pytest.raises(NotFound):
         connector.find_customer(number=key)
+    assert connector.recent_orders(key) == []
