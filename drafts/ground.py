@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -66,10 +66,8 @@ class Grounding:
 
     def add_record(self, record: Record) -> None:
         """Index ``record`` and its nested records (order lines, shipments, stock, prices) as facts."""
-        for fact in record.facts():
+        for fact in record_facts(record):
             self.facts[fact.id] = fact
-        for child in _children(record):
-            self.add_record(child)
 
     def add_fact(self, fact: Fact) -> None:
         self.facts[fact.id] = fact
@@ -259,8 +257,9 @@ def message_fact(message: Message, name: str, value: Any, label: str) -> Fact:
     return Fact(id=source.fact_id(name), label=label, value=value, source=source, field=name)
 
 
-def _children(record: Record) -> list[Record]:
-    children: list[Record] = []
+def record_facts(record: Record) -> Iterator[Fact]:
+    """The facts of ``record`` and of its nested records (order lines, shipments, stock, prices)."""
+    yield from record.facts()
     for name in ("lines", "shipments", "stock", "prices"):
-        children.extend(getattr(record, name, ()) or ())
-    return children
+        for child in getattr(record, name, ()) or ():
+            yield from record_facts(child)

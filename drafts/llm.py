@@ -24,7 +24,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from drafts.compose import Style, load_template, reply_names
-from drafts.ground import Grounding, Lookups
+from drafts.ground import Grounding, Lookups, record_facts
 from drafts.pipeline import Composed, DraftingFailed, json_value
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
@@ -305,12 +305,7 @@ def _invalid_arguments(error: Exception) -> str:
 
 
 def _facts_text(records: list[Record], grounding: Grounding) -> str:
-    ids: list[str] = []
-    for record in records:
-        ids += [fact.id for fact in record.facts()]
-        for name in ("lines", "shipments", "stock", "prices"):
-            for child in getattr(record, name, ()) or ():
-                ids += [fact.id for fact in child.facts()]
+    ids = [fact.id for record in records for fact in record_facts(record)]
     return "\n".join(_fact_line(grounding, fact_id) for fact_id in ids) or "No data."
 
 

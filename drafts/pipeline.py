@@ -20,6 +20,7 @@ from drafts.ground import Grounding, ground, message_fact
 from drafts.models import Flag
 from drafts.understand import Understanding, understand
 from helpdesk.models import Message, Ticket
+from integrations import serialize
 from integrations.base import Connector, Fact
 
 PROBLEM_FLAGS = {"unavailable": Flag.MISSING_FACTS, "misconfigured": Flag.MISSING_FACTS}
@@ -235,13 +236,7 @@ def facts_to_json(facts: Any) -> list[dict[str, Any]]:
             "label": fact.label,
             "value": json_value(fact.value),
             "type": _type_name(fact.value),
-            "source": {
-                "system": fact.source.system,
-                "record_type": fact.source.record_type,
-                "key": fact.source.key,
-                "url": fact.source.url,
-                "fetched_at": fact.source.fetched_at.isoformat(),
-            },
+            "source": serialize.source_to_dict(fact.source),
         }
         for fact in facts
     ]
@@ -299,13 +294,8 @@ def _type_name(value: object) -> str:
 
 
 def json_value(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    """A fact value as JSON, aware datetimes in local time (the date a reply states)."""
+    return serialize.json_value(_local(value))
 
 
 def _typed(value: Any, kind: str) -> object:
