@@ -55,3 +55,11 @@ def test_logout_needs_post_and_ends_the_session(client: Client, agent: Any) -> N
 
 def test_healthz_reports_database_reachable(client: Client) -> None:
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"].startswith("'self'")
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "{nonce}" not in policy
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
