@@ -18,8 +18,8 @@ install: $(STAMP)
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
+	-$(PY) manage.py draft_replies
 	$(PY) manage.py run_dev
 
 lint: $(STAMP)

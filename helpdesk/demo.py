@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from drafts.services import schedule_draft
 from helpdesk import roles
 from helpdesk.models import Company, Contact, Message, OperatorProfile, Queue, Ticket
 from integrations.models import ErpCustomer
@@ -181,7 +180,7 @@ def _ensure_ticket(
         last_activity_at=at,
         sla_due_at=at + dt.timedelta(hours=8),
     )
-    message = Message.objects.create(
+    Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         contact=contact,
@@ -193,7 +192,4 @@ def _ensure_ticket(
         visible_text=body,
         created_at=at,
     )
-    if not ticket.is_closed:
-        # As ingest does for real mail: the worker drafts a reply, so the demo shows drafts to review.
-        schedule_draft(message_id=message.pk)
     return 1
