@@ -370,6 +370,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # flufl.bounce logs every detector it runs at INFO: twenty lines per bounce.
+        "flufl.bounce": {"level": "WARNING"},
         # httpx logs every ERP request at INFO, with its query (customer e-mail addresses).
         "httpx": {"level": "WARNING"},
         "django_q": {"level": env_choice("Q_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"})},
