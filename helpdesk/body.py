@@ -9,6 +9,7 @@ from __future__ import annotations
 import binascii
 import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import TYPE_CHECKING
@@ -238,7 +239,13 @@ def _declared_charset(part: Message) -> str | None:
 
 
 def safe_filename(name: str) -> str:
-    """Strip directories, control and reserved characters; keep the extension; at most 200 characters."""
+    """Strip directories, control and reserved characters; keep the extension; at most 200 characters.
+
+    Invisible formatting characters go too: a right-to-left override shows "invoice\u202efdp.exe"
+    as "invoiceexe.pdf", and zero-width spaces make two names look alike.
+    """
+    if not name.isascii():
+        name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" .")
     if len(name) > 200:

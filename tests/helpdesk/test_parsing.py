@@ -150,11 +150,22 @@ Content-Type: application/octet-stream
 Content-Disposition: attachment; filename="../../etc/passwd"
 
 x
+--b1
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename*=utf-8''faktura%E2%80%AEfdp.exe
+
+MZ
 --b1--
 """
     parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b1", body))
     by_name = {a.filename: a for a in parsed.attachments}
-    assert set(by_name) == {"attachment-1.png", "Följesedel 100231.pdf", "återköp.txt", "passwd"}
+    assert set(by_name) == {
+        "attachment-1.png",
+        "Följesedel 100231.pdf",
+        "återköp.txt",
+        "passwd",
+        "fakturafdp.exe",  # the right-to-left override that showed it as "fakturaexe.pdf" is gone
+    }
     image = by_name["attachment-1.png"]
     assert image.content_id == "img1@x" and image.inline and image.content == b"\x89PNG fake"
     assert by_name["Följesedel 100231.pdf"].content == b"%PDF-1.4"
