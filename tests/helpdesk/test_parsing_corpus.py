@@ -27,8 +27,7 @@ def test_no_corpus_file_raises_anything_but_parse_error():
             continue
         assert result.kind in KINDS, path
         assert result.size == len(raw)
-        # A readable body or a clear classification: never silently empty mail that had content.
-        assert isinstance(result.body_text, str)
+        # That mail with content never comes out empty is checked below, on the files that are mail.
         parsed += 1
     print(f"\ncorpus: {parsed} parsed, {refused} refused with a reason")
     assert parsed > refused
