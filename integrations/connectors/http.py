@@ -31,6 +31,10 @@ from integrations.connectors.mapped import MappedConnector, Row
 from integrations.mapping import ABSENT, LookupSpec, MappingConfig, fill_template, load_mapping, resolve
 
 MAX_BYTES = 5 * 1024 * 1024
+# Clients by configuration fingerprint (base URL, credentials, mapping): settings come from the
+# environment, so a process holds one, or a few in tests.
+_CLIENTS: dict[str, httpx.Client] = {}
+_CLIENTS_LOCK = threading.Lock()
 BACKOFF_SECONDS = 0.2
 LOOKUP_OPTIONS = {"path", "query", "select"}
 CHILD_LOOKUPS = {"order_lines", "order_shipments", "product_stock", "product_prices"}
@@ -114,12 +118,17 @@ class HttpConnector(MappedConnector):
         self._local.deadline = time.monotonic() + self.timeout
         yield
 
-    @functools.cached_property
+    @property
     def _client(self) -> httpx.Client:
-        """One client per connector (so per draft): its lookups share connections. Thread-safe."""
-        return httpx.Client(
-            headers=self._headers, auth=self._auth, follow_redirects=False, verify=_ssl_context()
-        )
+        """One client per configuration and process, shared by every connector built from it (one per
+        draft), so connections are reused and never left to the garbage collector. Thread-safe."""
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get(self.cache_namespace)
+            if client is None:
+                client = _CLIENTS[self.cache_namespace] = httpx.Client(
+                    headers=self._headers, auth=self._auth, follow_redirects=False, verify=_ssl_context()
+                )
+            return client
 
     def _fetch(self, spec: LookupSpec, params: dict[str, Any], parent: Row | None) -> list[Row]:
         path = spec.options.get("path")

@@ -44,6 +44,7 @@ class Seen:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    peer: int = 0  # the client's port: one per TCP connection
 
 
 @dataclass
@@ -217,7 +218,8 @@ def start_api() -> tuple[ErpApi, ThreadingHTTPServer]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            api.requests.append(Seen(parts.path, parse_qs(parts.query), dict(self.headers.items())))
+            seen = Seen(parts.path, parse_qs(parts.query), dict(self.headers.items()), self.client_address[1])
+            api.requests.append(seen)
             if api.authorization is not None and self.headers.get("Authorization") != api.authorization:
                 return self._send(401, b'{"error": "unauthorized"}')
             actions = api.plan.get(parts.path)

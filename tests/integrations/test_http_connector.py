@@ -54,6 +54,16 @@ def test_every_kind_of_record_equals_the_demo(erp_api: ErpApi) -> None:
         http.find_customer(email="nobody@example.com")  # an empty list
 
 
+def test_connectors_built_from_the_same_settings_share_one_client_and_its_connection(erp_api: ErpApi) -> None:
+    # A connector is built per draft; a client per connector left a socket per draft to the garbage
+    # collector and a new connection (and TLS handshake) for every draft.
+    first, second = connector(erp_api), connector(erp_api)
+    first.get_order("100231")
+    second.get_order("100238")
+    assert len({seen.peer for seen in erp_api.requests}) == 1
+    assert connector(erp_api, token="another")._client is not first._client
+
+
 def test_source_references_name_the_api_and_link_to_the_erp(erp_api: ErpApi) -> None:
     order = connector(erp_api).get_order("100266")
     assert order.source.system == "http:api" and order.source.url == "https://erp.example.com/orders/100266"
