@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -235,9 +236,13 @@ def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
 
 
 def _is_transient(exc: Exception) -> bool:
+    # Provider SDKs wrap network errors in their own classes (matched by name); some (Ollama's) let
+    # httpx's own through.
+    if isinstance(exc, TimeoutError | ConnectionError | httpx.TransportError):
+        return True
     name = type(exc).__name__
     markers = ("Timeout", "RateLimit", "APIConnection", "InternalServer", "ServiceUnavailable", "Overloaded")
-    return isinstance(exc, TimeoutError | ConnectionError) or any(marker in name for marker in markers)
+    return any(marker in name for marker in markers)
 
 
 def _tools(lookups: Lookups, grounding: Grounding, composed: Composed) -> list[BaseTool]:

@@ -12,6 +12,7 @@ import io
 import time
 from typing import Any
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -255,3 +256,23 @@ def test_start_up_check_passes_a_model_that_builds_and_no_model(settings: Any, u
     assert check_llm_model() == []
     settings.LLM_MODEL = ""
     assert check_llm_model() == []
+
+
+class RefusedOnceChatModel(ScriptedChatModel):
+    """A local model server (Ollama) that refuses the first connection, as while it restarts."""
+
+    refused: bool = False
+
+    def _generate(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.refused:
+            self.refused = True
+            raise httpx.ConnectError("[Errno 111] Connection refused")
+        return super()._generate(messages, *args, **kwargs)
+
+
+def test_a_refused_connection_is_retried_like_a_timeout(demo_message: Any, use_model: Any) -> None:
+    body = "Hej Karin!\n\nVi tittar på order 100231.\n\nVänliga hälsningar"
+    use_model(RefusedOnceChatModel(responses=[AIMessage(content="ok"), reply(body, ["order:100231#number"])]))
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    assert draft.trace.attempts == 3  # the refused tool round, the tool round again, the reply
