@@ -43,6 +43,9 @@ T = TypeVar("T")
 ORDER_INTENTS = {"order_status", "delivery_eta", "address_change", "return_complaint"}
 CLOSED_ORDER_STATUSES = {"delivered", "cancelled"}
 RECENT_ORDERS = 3
+# Numbers of one kind looked up per message: a mail listing hundreds of codes must not turn one draft
+# into hundreds of ERP requests. The rest are reported as a problem the reviewer sees.
+MAX_LOOKUPS_PER_KIND = 10
 
 
 @dataclass
@@ -144,9 +147,9 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         )
     if grounding.customer is not None:
         grounding.add_record(grounding.customer)
-    _fetch_orders(lookups, grounding, entities.orders)
+    _fetch_orders(lookups, grounding, _first(grounding, "order", entities.orders))
     _fetch_codes(lookups, grounding, understanding)
-    for number in entities.invoices:
+    for number in _first(grounding, "invoice", entities.invoices):
         invoice = lookups.call("invoice", number, partial(connector.get_invoice, number))
         if invoice is not None:
             grounding.invoices.append(invoice)
@@ -178,7 +181,7 @@ def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understa
     """SKU-like codes are products, or else tracking numbers; explicit tracking numbers are shipments."""
     connector = lookups.connector
     product_intent = understanding.intent in {"stock", "quote"}
-    for code in understanding.entities.skus:
+    for code in _first(grounding, "product", understanding.entities.skus):
         product = lookups.call("product", code, partial(connector.get_product, code), report_not_found=False)
         if product is not None:
             grounding.products.append(product)
@@ -194,11 +197,20 @@ def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understa
             grounding.add_record(shipment)
         elif product_intent and not any(p.get("key") == code for p in grounding.problems):
             grounding.problems.append({"kind": "not_found", "what": "product", "key": code})
-    for tracking in understanding.entities.tracking:
+    for tracking in _first(grounding, "shipment", understanding.entities.tracking):
         shipment = lookups.call("shipment", tracking, partial(connector.get_shipment, tracking))
         if shipment is not None:
             grounding.shipments.append(shipment)
             grounding.add_record(shipment)
+
+
+def _first(grounding: Grounding, what: str, keys: list[str]) -> list[str]:
+    """The first ``MAX_LOOKUPS_PER_KIND`` keys; the others become one ``not_looked_up`` problem."""
+    rest = keys[MAX_LOOKUPS_PER_KIND:]
+    if rest:
+        shown = ", ".join(rest[:3]) + (", ..." if len(rest) > 3 else "")
+        grounding.problems.append({"kind": "not_looked_up", "what": what, "key": shown, "count": len(rest)})
+    return keys[:MAX_LOOKUPS_PER_KIND]
 
 
 def _check_ownership(grounding: Grounding) -> None:

@@ -207,6 +207,12 @@ def describe_problem(problem: dict[str, Any]) -> str:
         return gettext("The model cited a fact that was never retrieved: %(detail)s") % {
             "detail": problem.get("detail", "")
         }
+    if kind == "not_looked_up":
+        return gettext("Not looked up, the message names too many: %(count)s more %(what)s (%(key)s)") % {
+            "count": problem.get("count", ""),
+            "what": what,
+            "key": key,
+        }
     if kind == "no_customer":
         return gettext("No ERP customer has the address %(key)s") % {"key": key}
     return str(problem.get("detail") or kind)

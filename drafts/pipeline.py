@@ -23,7 +23,11 @@ from helpdesk.models import Message, Ticket
 from integrations import serialize
 from integrations.base import Connector, Fact
 
-PROBLEM_FLAGS = {"unavailable": Flag.MISSING_FACTS, "misconfigured": Flag.MISSING_FACTS}
+PROBLEM_FLAGS = {
+    "unavailable": Flag.MISSING_FACTS,
+    "misconfigured": Flag.MISSING_FACTS,
+    "not_looked_up": Flag.MISSING_FACTS,
+}
 
 
 class DraftingFailed(Exception):

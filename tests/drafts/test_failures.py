@@ -131,3 +131,19 @@ def test_a_template_that_breaks_when_rendered_fails_the_draft_with_the_reason(de
     assert draft.status == Draft.Status.FAILED
     assert "reply template" in draft.failure_reason
     assert "secret.txt" in draft.failure_reason
+
+
+def test_a_message_naming_hundreds_of_numbers_costs_a_bounded_number_of_lookups(seeded: None) -> None:
+    codes = " ".join(f"ABC-{i}" for i in range(300))
+    orders = " ".join(f"order {100000 + i}" for i in range(100))
+    message = customer_message(
+        sender="inkop@bergstrom-bygg.se", subject="Lager", body=f"Hej, har ni {codes}? Och {orders}?"
+    )
+    draft = draft_for(message)
+    assert draft.status == Draft.Status.READY
+    # customer, 10 orders, 10 codes as products and then as shipments, recent orders
+    assert len(draft.trace.tool_calls) <= 1 + 10 + 2 * 10 + 1
+    assert "Not looked up, the message names too many: 90 more order (100010, 100011, 100012, ...)" in (
+        draft.problem_messages()
+    )
+    assert Flag.MISSING_FACTS in draft.flags
