@@ -37,6 +37,9 @@ T = TypeVar("T")
 DRAFTER = "langchain"
 PROMPT_VERSION = "reply-v1"
 MAX_TOOL_ROUNDS = 4
+# Lookups the model may make for one reply (a round may hold many calls): the ERP's load stays bounded
+# whatever the customer's mail asks the model to look up.
+MAX_MODEL_LOOKUPS = 20
 MAX_FACTS_IN_PROMPT = 200
 RETRY_BACKOFF_SECONDS = 0.5
 # Providers whose LangChain chat model takes ``timeout`` and ``max_retries`` arguments.
@@ -249,6 +252,9 @@ def _tools(lookups: Lookups, grounding: Grounding, composed: Composed) -> list[B
     connector = lookups.connector
 
     def run(what: str, key: str, fetch: Callable[[], Any]) -> str:
+        if len(composed.tool_calls) >= MAX_MODEL_LOOKUPS:
+            limit = MAX_MODEL_LOOKUPS
+            return f"Lookup limit reached ({limit} per reply): write the reply with the facts you have."
         before = len(grounding.lookups)
         record = lookups.call(what, key, fetch)
         composed.tool_calls += [{**entry, "by": "model"} for entry in grounding.lookups[before:]]

@@ -276,3 +276,19 @@ def test_a_refused_connection_is_retried_like_a_timeout(demo_message: Any, use_m
     draft = draft_for(demo_message("Var är min order 100231?"))
     assert draft.status == Draft.Status.READY, draft.failure_reason
     assert draft.trace.attempts == 3  # the refused tool round, the tool round again, the reply
+
+
+def test_the_model_s_lookups_per_reply_are_bounded(demo_message: Any, use_model: Any) -> None:
+    many = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "lookup_order", "args": {"number": str(100000 + i)}, "id": f"c{i}"} for i in range(50)
+        ],
+    )
+    body = "Hej Karin!\n\nVi tittar på order 100231.\n\nVänliga hälsningar"
+    model = use_model(ScriptedChatModel(responses=[many, AIMessage(content="ok"), reply(body, [])]))
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    assert len([c for c in draft.trace.tool_calls if c.get("by") == "model"]) == llm.MAX_MODEL_LOOKUPS
+    answers = [m.content for m in model.prompts[1] if isinstance(m, ToolMessage)]
+    assert str(answers[-1]).startswith("Lookup limit reached")
