@@ -213,8 +213,6 @@ def describe_problem(problem: dict[str, Any]) -> str:
             "what": what,
             "key": key,
         }
-    if kind == "no_customer":
-        return gettext("No ERP customer has the address %(key)s") % {"key": key}
     return str(problem.get("detail") or kind)
 
 
