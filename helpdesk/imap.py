@@ -293,17 +293,57 @@ class ImapSession:
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         """IDLE until new mail arrives (True), ``timeout`` passes or ``stop`` is set (False)."""
+        if self._reported_new_mail():
+            return True
         deadline = time.monotonic() + timeout
         with _translated("waiting for mail (IDLE)"):
             self._box.idle.start()
             try:
+                # The server reports mail that came since the last command as soon as IDLE starts, often
+                # in the same packet as its "+ idling": that line may already sit in imaplib's buffer
+                # (or among its untagged responses), where polling the socket would never see it.
+                if _announces_mail(self._read_buffered()) or self._reported_new_mail():
+                    return True
                 while not stop.is_set() and time.monotonic() < deadline:
-                    responses = self._box.idle.poll(timeout=1)
-                    if any(b"EXISTS" in line or b"RECENT" in line for line in responses):
+                    if _announces_mail(self._box.idle.poll(timeout=1)):
                         return True
                 return False
             finally:
                 self._box.idle.stop()
+
+    def _reported_new_mail(self) -> bool:
+        """Whether the server announced new mail during an earlier command (imaplib keeps it aside).
+
+        Mail that arrives while a poll runs is reported in untagged EXISTS or RECENT responses to that
+        poll's commands; IDLE would not report it again, so without this check it waited for the next
+        IDLE timeout.
+        """
+        pending = self._box.client.untagged_responses
+        announced = False
+        for name in ("EXISTS", "RECENT"):
+            if pending.pop(name, None):
+                announced = True
+        return announced
+
+    def _read_buffered(self) -> list[bytes]:
+        """The complete lines that can be read without waiting."""
+        client = self._box.client
+        lines: list[bytes] = []
+        previous = client.sock.gettimeout()
+        client.sock.settimeout(0)
+        try:
+            while True:
+                try:
+                    lines.append(client._get_line())
+                except OSError:  # nothing more to read now (also TLS's "want read")
+                    break
+                except imaplib.IMAP4.abort as exc:
+                    if "EOF" not in str(exc):  # imaplib's way of saying "nothing read"
+                        raise
+                    break
+        finally:
+            client.sock.settimeout(previous)
+        return lines
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -313,6 +353,10 @@ class ImapSession:
     def _abandon(self) -> None:
         with contextlib.suppress(Exception):
             self._box.client.shutdown()
+
+
+def _announces_mail(lines: Iterable[bytes]) -> bool:
+    return any(b"EXISTS" in line or b"RECENT" in line for line in lines)
 
 
 def _first_int(values: list[Any] | None) -> int | None:

@@ -47,6 +47,21 @@ def test_idle_wakes_on_new_mail(dovecot: Dovecot, imap_account: tuple[str, str])
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.django_db
+def test_idle_returns_at_once_for_mail_announced_during_an_earlier_command(
+    dovecot: Dovecot, imap_account: tuple[str, str]
+) -> None:
+    """Mail that arrives while a poll runs is announced to the poll's command, not again to IDLE."""
+    mailbox = add_imap_mailbox(dovecot, *imap_account)
+    with ImapSession(imap_config(mailbox)) as session:
+        dovecot.append(*imap_account, make_mail())
+        session.sizes([1])  # any command: the server answers it with "* 1 EXISTS" first
+        started = time.monotonic()
+        woke = session.wait_for_mail(20, threading.Event())
+    assert woke
+    assert time.monotonic() - started < 5
+
+
 @pytest.mark.django_db(transaction=True)
 def test_watcher_ingests_within_seconds_and_stops_on_request(
     dovecot: Dovecot, imap_account: tuple[str, str]
