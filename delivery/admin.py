@@ -7,25 +7,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from delivery.models import AuditEvent, FeedbackReport, OutboundMessage
+from helpdesk.admin_base import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     """Read-only: audit events are never changed or deleted, not even by admins."""
 
     list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "ticket_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_id", "=ticket_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(FeedbackReport)
@@ -47,7 +39,7 @@ class FeedbackReportAdmin(admin.ModelAdmin[FeedbackReport]):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
+class OutboundMessageAdmin(ReadOnlyAdmin[OutboundMessage]):
     """The outbound queue, read-only: replies enter it only by approval, so every row has its audit trail.
 
     Admins see what waits, what was sent and what failed; changing a queued mail here would send text that
@@ -73,12 +65,3 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
     @admin.display(description=_("to"))
     def recipients(self, obj: OutboundMessage) -> str:
         return ", ".join(obj.to_addresses)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

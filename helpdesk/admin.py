@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 
 from delivery.audit import audit
 from helpdesk import crypto
+from helpdesk.admin_base import ReadOnlyAdmin
 from helpdesk.models import (
     Attachment,
     Company,
@@ -288,7 +289,7 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
+class InboundEmailAdmin(ReadOnlyAdmin[InboundEmail]):
     """Every fetched mail as it arrived. Read-only: raw mail is evidence and is never edited or deleted."""
 
     list_display = [
@@ -332,15 +333,6 @@ class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
         return super().get_queryset(request).defer("raw")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
