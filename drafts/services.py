@@ -1,12 +1,14 @@
 """Everything that changes a draft. Each function validates, writes, audits and enqueues follow-up work.
+The operator pages and the JSON API call these same functions, so they can do nothing different.
 
 Errors are ``DraftError``s: ``NotAllowed`` (role, visibility or policy), ``StaleDraft`` (the caller's
 ``expected_version`` is old: someone else changed the draft), ``InvalidState`` (the draft cannot make
-that transition) and ``InvalidInput``.
+that transition; ``UndoRefused`` when the undo window has passed) and ``InvalidInput``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 from typing import Any
@@ -20,6 +22,7 @@ from django_q.tasks import async_task
 from rapidfuzz.distance import Levenshtein
 
 from delivery.audit import audit
+from delivery.models import OutboundMessage
 from delivery.outbound import queue_reply
 from drafts import pipeline, policy
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace, Flag, ReplyMemory
@@ -64,6 +67,10 @@ class InvalidState(DraftError):
 
 class InvalidInput(DraftError):
     pass
+
+
+class UndoRefused(InvalidState):
+    """The approval can no longer be undone (the window passed, or the reply is already on its way)."""
 
 
 # Creating and generating -------------------------------------------------------------------------
@@ -284,9 +291,17 @@ def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_ver
     return current
 
 
-def approve_draft(*, draft: Draft, user: Any, expected_version: int) -> Draft:
+def approve_draft(
+    *, draft: Draft, user: Any, expected_version: int, undo_seconds: int | None = None
+) -> Draft:
     """Approve and queue the reply in one transaction. Approving an approved draft again changes
-    nothing and queues nothing."""
+    nothing and queues nothing.
+
+    The queued reply is held for ``undo_seconds`` (default ``HELPDESK_UNDO_SECONDS``): its
+    ``release_at`` lies that far ahead, the sending worker leaves it alone until then, and
+    ``undo_approval`` can take the approval back. ``0`` releases it at once.
+    """
+    hold = settings.HELPDESK_UNDO_SECONDS if undo_seconds is None else undo_seconds
     with transaction.atomic():
         current = Draft.objects.select_for_update().select_related("ticket", "in_reply_to").get(pk=draft.pk)
         if current.status in (Draft.Status.APPROVED, Draft.Status.SENT) and current.outbound_id:
@@ -302,10 +317,15 @@ def approve_draft(*, draft: Draft, user: Any, expected_version: int) -> Draft:
             cc=_reply_cc(current.in_reply_to),
             subject=current.subject,
             body=current.body,
-            idempotency_key=f"draft:{current.pk}",
+            # One reply per approved version: a second approval of the same version finds this one,
+            # while approving again after an undo (a new version) queues a new reply.
+            idempotency_key=f"draft:{current.pk}:v{current.version}",
             author=user,
         )
         now = timezone.now()
+        if hold > 0 and outbound.status == OutboundMessage.Status.QUEUED and outbound.release_at is None:
+            outbound.release_at = now + dt.timedelta(seconds=hold)
+            outbound.save(update_fields=["release_at"])
         current.status = Draft.Status.APPROVED
         current.approved_by, current.approved_at = user, now
         current.outbound = outbound
@@ -339,6 +359,57 @@ def approve_draft(*, draft: Draft, user: Any, expected_version: int) -> Draft:
             },
         )
     return current
+
+
+def undo_approval(*, draft: Draft, user: Any) -> Draft:
+    """Take an approval back while its reply still waits for its release time: the reply is cancelled
+    and leaves the conversation, and the draft is open for review again (a new version). Only the
+    approver or a supervisor may; afterwards it is ``UndoRefused``."""
+    with transaction.atomic():
+        current = Draft.objects.select_for_update().select_related("ticket").get(pk=draft.pk)
+        if not roles.is_staff_member(user) or not policy.can_see_ticket(user, current.ticket_id):
+            raise NotAllowed(_("You may not work on this ticket."))
+        outbound = current.outbound
+        if current.status not in (Draft.Status.APPROVED, Draft.Status.SENT) or outbound is None:
+            raise InvalidState(_("This draft is not approved, so there is nothing to undo."))
+        if current.approved_by_id != user.pk and not roles.is_supervisor(user):
+            raise NotAllowed(_("Only the person who approved it or a supervisor can undo this."))
+        # The conditional update is the race with the sending worker: whoever changes the queued
+        # row first wins, so a reply is either cancelled here or sent, never both.
+        cancelled = current.status == Draft.Status.APPROVED and OutboundMessage.objects.filter(
+            pk=outbound.pk, status=OutboundMessage.Status.QUEUED, release_at__gt=timezone.now()
+        ).update(status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now())
+        if not cancelled:
+            raise UndoRefused(_("Too late to undo: the reply has been handed to the mail queue."))
+        _take_back(current, outbound)
+        audit(action="draft.approval_undone", obj=current, actor=user, data={"outbound": outbound.pk})
+        audit(action="outbound.cancelled", obj=outbound, actor=user, data={"reason": "undo"})
+    return current
+
+
+def _take_back(draft: Draft, outbound: OutboundMessage) -> None:
+    """Undo what approval wrote besides the outbound row: the reply in the thread, the email memory,
+    the first-response time it set and the pending status."""
+    if outbound.ticket_message_id:
+        Message.objects.filter(pk=outbound.ticket_message_id, direction=Message.Direction.OUTBOUND).delete()
+    ReplyMemory.objects.filter(draft=draft).delete()
+    ticket = draft.ticket
+    updates: dict[str, Any] = {}
+    if ticket.first_response_at is not None and ticket.first_response_at == draft.approved_at:
+        updates["first_response_at"] = None
+    if ticket.status == Ticket.Status.PENDING:
+        updates["status"] = Ticket.Status.OPEN
+    if updates:
+        Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
+    draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
+    draft.approved_by = None
+    draft.approved_at = None
+    draft.outbound = None
+    draft.edit_distance = None
+    draft.accepted_as_is = None
+    draft.version += 1
+    draft.save()
 
 
 def reject_draft(*, draft: Draft, user: Any, reason: str, expected_version: int | None = None) -> Draft:

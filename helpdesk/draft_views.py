@@ -103,7 +103,7 @@ def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
         saved = _save_if_changed(request, draft)
         # After a save the new version is ours; otherwise the version the operator saw must still hold.
         version = saved.version if saved is not draft else _version(request)
-        draft = review.approve_and_hold(draft=saved, user=request.user, expected_version=version)
+        draft = draft_services.approve_draft(draft=saved, user=request.user, expected_version=version)
     except draft_services.NotAllowed as error:
         text = " ".join([str(error), *error.reasons])
         return _panel_response(request, draft, error=text, kept=_kept(request))
@@ -149,7 +149,7 @@ def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
 def draft_undo(request: StaffRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_user(request.user, pk)
     try:
-        draft = review.undo_approval(draft=draft, user=request.user)
+        draft = draft_services.undo_approval(draft=draft, user=request.user)
     except draft_services.DraftError as error:
         return _panel_response(request, draft, error=str(error))
     messages.success(request, _("Approval undone. The reply was not sent."))

@@ -1,9 +1,9 @@
-"""The draft review panel beside a ticket: what the operator sees of a draft, and the undo window.
+"""The draft review panel beside a ticket: what the operator sees of a draft.
 
-Drafting and the review decisions themselves are ``drafts.services`` (edit, approve, reject,
-regenerate). This module adds what the workspace needs around them: the text with its checked claims
-marked, the edit diff, and approval with a delay: the queued reply gets ``release_at`` (now plus
-``HELPDESK_UNDO_SECONDS``) and ``undo_approval`` can take it back until then.
+Drafting and the review decisions themselves are ``drafts.services`` (edit, approve with its undo
+window, undo, reject, regenerate), shared with the JSON API. This module only prepares the panel: the
+text with its checked claims marked, the cited facts, the policy's reasons, the edit diff and how long
+an approval can still be undone.
 """
 
 from __future__ import annotations
@@ -13,22 +13,14 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delivery.audit import audit
 from delivery.models import OutboundMessage
 from drafts import policy
 from drafts import services as draft_services
-from drafts.models import Citation, Draft, ReplyMemory
-from helpdesk import roles
-from helpdesk.models import Message, Ticket
-
-
-class UndoRefused(draft_services.DraftError):
-    """The approval can no longer be undone (the window passed, or the reply is already on its way)."""
+from drafts.models import Citation, Draft
+from helpdesk.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -123,70 +115,3 @@ def edit_diff(before: str, after: str) -> list[tuple[str, str]]:
         kind = {"+": "add", "-": "remove", "@": "hunk"}.get(line[:1], "context")
         result.append((kind, line[1:] if kind != "hunk" else "…"))
     return result
-
-
-def undo_seconds() -> int:
-    return int(settings.HELPDESK_UNDO_SECONDS)
-
-
-def approve_and_hold(*, draft: Draft, user: Any, expected_version: int) -> Draft:
-    """Approve through ``drafts.services.approve_draft`` and hold the queued reply for the undo window."""
-    with transaction.atomic():
-        approved = draft_services.approve_draft(draft=draft, user=user, expected_version=expected_version)
-        if approved.version == expected_version + 1 and approved.outbound_id and undo_seconds() > 0:
-            OutboundMessage.objects.filter(
-                pk=approved.outbound_id, status=OutboundMessage.Status.QUEUED, release_at__isnull=True
-            ).update(release_at=timezone.now() + dt.timedelta(seconds=undo_seconds()))
-    return approved
-
-
-def undo_approval(*, draft: Draft, user: Any) -> Draft:
-    """Take an approval back while its reply still waits: the reply is cancelled and leaves the
-    conversation, and the draft is open for review again (a new version)."""
-    with transaction.atomic():
-        current = Draft.objects.select_for_update().select_related("ticket").get(pk=draft.pk)
-        if not roles.is_staff_member(user) or not policy.can_see_ticket(user, current.ticket_id):
-            raise draft_services.NotAllowed(_("You may not work on this ticket."))
-        if current.approved_by_id != user.pk and not roles.is_supervisor(user):
-            raise draft_services.NotAllowed(
-                _("Only the person who approved it or a supervisor can undo this.")
-            )
-        outbound = current.outbound
-        cancelled = (
-            current.status == Draft.Status.APPROVED
-            and outbound is not None
-            and OutboundMessage.objects.filter(
-                pk=outbound.pk, status=OutboundMessage.Status.QUEUED, release_at__gt=timezone.now()
-            ).update(status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now())
-        )
-        if not cancelled or outbound is None:
-            raise UndoRefused(_("Too late to undo: the reply has been handed to the mail queue."))
-        _take_back(current, outbound)
-        audit(action="draft.approval_undone", obj=current, actor=user, data={"outbound": outbound.pk})
-        audit(action="outbound.cancelled", obj=outbound, actor=user, data={"reason": "undo"})
-    return current
-
-
-def _take_back(draft: Draft, outbound: OutboundMessage) -> None:
-    """Undo what approval wrote besides the outbound row: the reply in the thread, the email memory,
-    the first-response time it set and the pending status."""
-    if outbound.ticket_message_id:
-        Message.objects.filter(pk=outbound.ticket_message_id, direction=Message.Direction.OUTBOUND).delete()
-    ReplyMemory.objects.filter(draft=draft).delete()
-    ticket = draft.ticket
-    updates: dict[str, Any] = {}
-    if ticket.first_response_at is not None and ticket.first_response_at == draft.approved_at:
-        updates["first_response_at"] = None
-    if ticket.status == Ticket.Status.PENDING:
-        updates["status"] = Ticket.Status.OPEN
-    if updates:
-        Ticket.objects.filter(pk=ticket.pk).update(**updates)
-    edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
-    draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
-    draft.approved_by = None
-    draft.approved_at = None
-    draft.outbound = None
-    draft.edit_distance = None
-    draft.accepted_as_is = None
-    draft.version += 1
-    draft.save()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from drafts import services as draft_services
 from drafts.models import Draft
-from helpdesk import metrics, review, selectors, services
+from helpdesk import metrics, selectors, services
 from helpdesk.api.permissions import IsStaffMember, IsSupervisor
 from helpdesk.api.serializers import (
     ApproveInputSerializer,
@@ -151,7 +151,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
         payload = ApproveInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            review.approve_and_hold(
+            draft_services.approve_draft(
                 draft=draft, user=request.user, expected_version=payload.validated_data["version"]
             )
         except draft_services.DraftError as error:
@@ -181,7 +181,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Take back an approval while the reply still waits in the undo window."""
         try:
-            review.undo_approval(draft=self.get_object(), user=request.user)
+            draft_services.undo_approval(draft=self.get_object(), user=request.user)
         except draft_services.DraftError as error:
             raise _draft_error(error) from None
         return Response(DraftSerializer(self.get_object()).data)

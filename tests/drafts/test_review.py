@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_q.models import OrmQ
 
 from delivery.models import AuditEvent, OutboundMessage
@@ -13,6 +15,7 @@ from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, Ticket
 from tests.drafts.helpers import customer_message, draft_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +96,7 @@ def test_approval_queues_exactly_one_reply_even_when_called_twice(demo_message: 
     assert first.outbound_id == second.outbound_id
     outbound = OutboundMessage.objects.get()
     assert outbound.status == OutboundMessage.Status.QUEUED
-    assert outbound.idempotency_key == f"draft:{draft.pk}"
+    assert outbound.idempotency_key == f"draft:{draft.pk}:v{draft.version}"
     assert ticket_id_from_message_id(outbound.message_id) == message.ticket_id
     assert outbound.in_reply_to == message.message_id
     assert outbound.references.split()[-1] == message.message_id
@@ -268,3 +271,75 @@ def test_the_draft_task_runs_through_django_q(
     task = Task.objects.get(name=f"draft-{draft.pk}")
     assert task.success
     assert task.result == Draft.Status.READY
+
+
+# Approval's undo window ---------------------------------------------------------------------------
+def test_approval_holds_the_reply_for_the_undo_window(demo_message: Any, agent: Any, settings: Any) -> None:
+    settings.HELPDESK_UNDO_SECONDS = 30
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    before = timezone.now()
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    release_at = OutboundMessage.objects.get(draft=approved).release_at
+    assert release_at is not None
+    assert before + dt.timedelta(seconds=30) <= release_at <= timezone.now() + dt.timedelta(seconds=30)
+
+
+def test_approval_without_an_undo_window_releases_the_reply_at_once(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version, undo_seconds=0)
+    assert OutboundMessage.objects.get(draft=approved).release_at is None
+    with pytest.raises(services.UndoRefused):
+        services.undo_approval(draft=approved, user=agent)
+
+
+def test_undo_takes_the_approval_back_and_a_new_approval_queues_a_new_reply(
+    demo_message: Any, agent: Any
+) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    first = OutboundMessage.objects.get(draft=approved)
+    undone = services.undo_approval(draft=approved, user=agent)
+    assert undone.status == Draft.Status.READY and undone.outbound_id is None
+    assert undone.version == approved.version + 1 and undone.approved_by is None
+    first.refresh_from_db()
+    assert first.status == OutboundMessage.Status.CANCELLED
+    assert not Message.objects.filter(ticket=draft.ticket, direction=Message.Direction.OUTBOUND).exists()
+    assert not ReplyMemory.objects.filter(draft=draft).exists()
+    ticket = Ticket.objects.get(pk=draft.ticket_id)
+    assert ticket.first_response_at is None and ticket.status != Ticket.Status.PENDING
+    assert _actions(draft)[-2:] == ["draft.approved", "draft.approval_undone"]
+    # Approving again queues a fresh reply; the cancelled one stays cancelled.
+    again = services.approve_draft(draft=undone, user=agent, expected_version=undone.version)
+    second = OutboundMessage.objects.get(draft=again)
+    assert second.pk != first.pk and second.status == OutboundMessage.Status.QUEUED
+    assert second.release_at is not None and second.ticket_message_id is not None
+    assert Message.objects.filter(ticket=draft.ticket, direction=Message.Direction.OUTBOUND).count() == 1
+
+
+def test_only_the_approver_or_a_supervisor_may_undo(
+    demo_message: Any, agent: Any, supervisor: Any, outsider: Any
+) -> None:
+    colleague = UserFactory.create(username="kalle", role="agent")
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    for user in (colleague, outsider):
+        with pytest.raises(services.NotAllowed):
+            services.undo_approval(draft=approved, user=user)
+    assert OutboundMessage.objects.get().status == OutboundMessage.Status.QUEUED
+    assert services.undo_approval(draft=approved, user=supervisor).status == Draft.Status.READY
+
+
+def test_undo_is_refused_once_the_window_passed_or_the_worker_took_the_reply(
+    demo_message: Any, agent: Any
+) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    outbound = OutboundMessage.objects.filter(draft=approved)
+    outbound.update(release_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(services.UndoRefused):
+        services.undo_approval(draft=approved, user=agent)
+    outbound.update(release_at=timezone.now() + dt.timedelta(seconds=30), status="sending")
+    with pytest.raises(services.UndoRefused):
+        services.undo_approval(draft=approved, user=agent)
+    assert Draft.objects.get(pk=draft.pk).status == Draft.Status.APPROVED
+    assert Message.objects.filter(ticket=draft.ticket, direction=Message.Direction.OUTBOUND).exists()

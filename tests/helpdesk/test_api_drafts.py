@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from delivery.models import OutboundMessage
 from drafts.models import Draft
+from helpdesk.models import Queue
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,4 +77,29 @@ def test_drafts_of_hidden_tickets_are_404_and_outsiders_403(
     assert _client(agent).get(f"/api/drafts/{clean_draft.pk}/").status_code == 404
     assert _client(agent).post(f"/api/drafts/{clean_draft.pk}/approve/", {"version": 1}).status_code == 404
     assert _client(outsider).get(f"/api/drafts/{clean_draft.pk}/").status_code == 403
+    assert Draft.objects.get(pk=clean_draft.pk).status == "ready"
+
+
+def test_undo_over_the_api_follows_the_same_rules_as_the_page(
+    member: Any, supervisor: Any, outsider: Any, clean_draft: Draft
+) -> None:
+    colleague = UserFactory.create(username="kalle", role="agent")
+    for queue in Queue.objects.all():
+        queue.members.add(colleague)
+    _client(member).post(f"/api/drafts/{clean_draft.pk}/approve/", {"version": clean_draft.version})
+    # Another agent may see the ticket but did not approve: 403, and the reply stays queued.
+    refused = _client(colleague).post(f"/api/drafts/{clean_draft.pk}/undo/")
+    assert refused.status_code == 403 and "approved it" in refused.json()["detail"]
+    assert _client(outsider).post(f"/api/drafts/{clean_draft.pk}/undo/").status_code == 403
+    assert OutboundMessage.objects.get().status == "queued"
+    # Once the reply's release time has passed it is too late: 409.
+    OutboundMessage.objects.update(release_at=timezone.now() - dt.timedelta(seconds=1))
+    late = _client(supervisor).post(f"/api/drafts/{clean_draft.pk}/undo/")
+    assert late.status_code == 409 and "Too late" in late.json()["detail"]
+    assert Draft.objects.get(pk=clean_draft.pk).status == "approved"
+
+
+def test_undo_of_a_draft_that_was_never_approved_is_409(member: Any, clean_draft: Draft) -> None:
+    response = _client(member).post(f"/api/drafts/{clean_draft.pk}/undo/")
+    assert response.status_code == 409
     assert Draft.objects.get(pk=clean_draft.pk).status == "ready"
