@@ -199,7 +199,17 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-last_activity_at"]
-        indexes = [models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity")]
+        indexes = [
+            models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity"),
+            # The inbox sorted by SLA due over unsolved tickets (the default status filter): walking
+            # this small index in order and probing the tag table per row stops after one page, where
+            # a tag filter otherwise read every tagged ticket to check its status (see decisions).
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_unsolved_sla",
+                condition=models.Q(status__in=["new", "open", "pending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"

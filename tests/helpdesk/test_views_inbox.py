@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import Tag, Ticket
+from helpdesk.selectors import SORTS, UNSOLVED
 from tests.factories import CompanyFactory, ContactFactory, MessageFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +260,37 @@ def test_search_follows_new_notes_merges_and_renamed_subjects(client: Client, ag
     target.save()
     assert _rows(client.get(reverse("home"), {"q": "renamed"})) == [target.pk]
     assert _rows(client.get(reverse("home"), {"q": "old subject"})) == []
+
+
+def test_the_sla_index_covers_exactly_the_unsolved_tickets_the_inbox_shows() -> None:
+    """The partial index only helps while its condition is the inbox's default status filter."""
+
+    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_unsolved_sla")
+    assert index.condition is not None
+    ((lookup, statuses),) = index.condition.children
+    assert lookup == "status__in" and sorted(statuses) == sorted(UNSOLVED)
+    assert index.fields == ["sla_due_at", "id"]  # the "sla" sort's keys, in order
+    assert [key.field for key in SORTS["sla"][1]] == ["sla_due_at", "id"]
+
+
+def test_search_follows_a_renamed_contact_and_company(client: Client, agent: Any) -> None:
+    """On PostgreSQL the ticket's search document copies these names; triggers keep the copy current."""
+    company = CompanyFactory.create(name="Kvarnen Bygg AB")
+    contact = ContactFactory.create(name="Greta Lund", email="greta@kvarnen.example", company=company)
+    ticket = MessageFactory.create(ticket=TicketFactory.create(contact=contact, company=company)).ticket
+    client.force_login(agent)
+    assert _rows(client.get(reverse("home"), {"q": "greta lund"})) == [ticket.pk]
+    contact.name = "Greta Berg"
+    contact.email = "greta.berg@lagerhuset.example"
+    contact.save()
+    company.name = "Lagerhuset Norr AB"
+    company.save()
+    for query, expected in [
+        ("berg", [ticket.pk]),
+        ("greta.berg@lagerhuset.example", [ticket.pk]),
+        ("lagerhuset norr", [ticket.pk]),
+        ("lund", []),
+        ("greta@kvarnen.example", []),
+        ("kvarnen", []),
+    ]:
+        assert _rows(client.get(reverse("home"), {"q": query})) == expected, query
