@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,6 +57,7 @@ def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[
         "merge_form": MergeForm(),
         "inbox_query": filters.query(),
         "others": presence.others(ticket_id=ticket.pk, user=request.user),
+        "presence_view": presence.new_view_id(),
         "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
         **extra,
     }
@@ -182,8 +183,25 @@ def ticket_merge(request: StaffRequest, pk: int) -> HttpResponse:
 def ticket_presence(request: StaffRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open ticket page; answers with the others on the ticket."""
     ticket = selectors.get_ticket_for_user(request.user, pk)
-    others = presence.heartbeat(ticket_id=ticket.pk, user=request.user, mode=request.POST.get("mode", ""))
+    view = request.POST.get("view", "")
+    if not presence.valid_view_id(view):
+        return HttpResponseBadRequest("missing or malformed view id")
+    others = presence.heartbeat(
+        ticket_id=ticket.pk, view=view, user=request.user, mode=request.POST.get("mode", "")
+    )
     return render(request, "helpdesk/ticket.html#presence", {"ticket": ticket, "others": others})
+
+
+@staff_required
+@require_POST
+def ticket_presence_leave(request: StaffRequest, pk: int) -> HttpResponse:
+    """The ticket page is going away (sent as a beacon): the others stop seeing it at once."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    view = request.POST.get("view", "")
+    if not presence.valid_view_id(view):
+        return HttpResponseBadRequest("missing or malformed view id")
+    presence.leave(ticket_id=ticket.pk, view=view)
+    return HttpResponse(status=204)
 
 
 @staff_required

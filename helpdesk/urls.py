@@ -18,6 +18,9 @@ urlpatterns = [
     path("tickets/<int:pk>/notes/", ticket_views.ticket_note, name="ticket_note"),
     path("tickets/<int:pk>/merge/", ticket_views.ticket_merge, name="ticket_merge"),
     path("tickets/<int:pk>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
+    path(
+        "tickets/<int:pk>/presence/leave/", ticket_views.ticket_presence_leave, name="ticket_presence_leave"
+    ),
     path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
     path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
     path("drafts/<int:pk>/save/", draft_views.draft_save, name="draft_save"),

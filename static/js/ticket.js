@@ -32,6 +32,24 @@
     if (event.target.matches && event.target.matches("textarea, [data-editing]")) { setMode("viewing"); }
   });
 
+  // Leaving the page tells the server at once, so the others do not see this view for another
+  // fifteen seconds. A page restored from the back/forward cache is a new view with a new id.
+  window.addEventListener("pagehide", function () {
+    var form = document.getElementById("presence");
+    if (form && form.dataset.leave && navigator.sendBeacon) {
+      navigator.sendBeacon(form.dataset.leave, new FormData(form));
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    var input = document.querySelector("#presence input[name=view]");
+    if (event.persisted && input && window.crypto) {
+      var bytes = new Uint8Array(12);
+      window.crypto.getRandomValues(bytes);
+      input.value = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      if (window.htmx) { window.htmx.trigger(input.form, "load"); }
+    }
+  });
+
   // Buttons that ask before acting (data-confirm) use the browser's own dialog.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

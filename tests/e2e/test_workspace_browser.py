@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from helpdesk import presence
 from helpdesk.models import Message
 from tests.factories import PASSWORD, MessageFactory, TicketFactory
 
@@ -68,6 +69,12 @@ def test_two_operators_on_one_ticket_see_each_other(
         # Typing a note shows as editing to the other operator.
         other.get_by_label("Internal note").click()
         page.locator(".presence .person.editing", has_text="sune is editing").wait_for(timeout=10_000)
+        # Leaving the page says goodbye: gone at the next heartbeat. Without the goodbye the entry
+        # would expire STALE_AFTER after the last heartbeat, at the earliest this long after leaving:
+        other.get_by_role("link", name="← Inbox").click()
+        other.wait_for_url(f"{live_server.url}/")
+        bound = (presence.STALE_AFTER - presence.HEARTBEAT_SECONDS - 1) * 1000
+        page.locator(".presence .person", has_text="sune").wait_for(state="detached", timeout=bound)
     finally:
         other_context.close()
 

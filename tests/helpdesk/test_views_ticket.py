@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delivery.models import AuditEvent
+from helpdesk import presence
 from helpdesk.models import Attachment, Message, Ticket
 from tests.factories import ContactFactory, MessageFactory, QueueFactory, TicketFactory, UserFactory
 
@@ -44,6 +47,7 @@ def test_agent_reads_the_conversation(client: Client, agent: Any) -> None:
         ("ticket_note", "post"),
         ("ticket_merge", "post"),
         ("ticket_presence", "post"),
+        ("ticket_presence_leave", "post"),
     ],
 )
 def test_every_ticket_url_is_404_for_a_ticket_the_agent_may_not_see(
@@ -56,7 +60,7 @@ def test_every_ticket_url_is_404_for_a_ticket_the_agent_may_not_see(
     assert not AuditEvent.objects.filter(ticket_id=hidden_ticket.pk).exists()
 
 
-@pytest.mark.parametrize("name", ["ticket", "ticket_note", "ticket_presence"])
+@pytest.mark.parametrize("name", ["ticket", "ticket_note", "ticket_presence", "ticket_presence_leave"])
 def test_outsider_gets_403(client: Client, outsider: Any, name: str) -> None:
     ticket = TicketFactory.create()
     client.force_login(outsider)
@@ -281,17 +285,113 @@ def test_attachment_of_a_hidden_ticket_is_404(
     assert client.get(reverse("attachment", args=[attachment.pk])).status_code == 404
 
 
+def _beat(client: Client, ticket: Ticket, view: str, mode: str = "viewing") -> Any:
+    return client.post(reverse("ticket_presence", args=[ticket.pk]), {"view": view, "mode": mode})
+
+
 def test_presence_shows_who_else_is_on_the_ticket(client: Client, agent: Any, supervisor: Any) -> None:
     ticket = TicketFactory.create()
     other = Client()
     other.force_login(supervisor)
-    other.post(reverse("ticket_presence", args=[ticket.pk]), {"mode": "editing"})
+    _beat(other, ticket, "supervisor-view-1", "editing")
     client.force_login(agent)
-    response = client.post(reverse("ticket_presence", args=[ticket.pk]), {"mode": "viewing"})
+    response = _beat(client, ticket, "agent-view-1")
     assert "sune is editing" in response.text
     # The supervisor sees the agent, and not themselves.
-    seen_by_supervisor = other.post(reverse("ticket_presence", args=[ticket.pk])).text
+    seen_by_supervisor = _beat(other, ticket, "supervisor-view-1").text
     assert "agnes is viewing" in seen_by_supervisor and "sune" not in seen_by_supervisor
+    # The ticket page itself lists who is there, and gives this rendering its own view id.
+    page = other.get(reverse("ticket", args=[ticket.pk]))
+    assert "agnes is viewing" in page.text
+    assert presence.valid_view_id(page.context["presence_view"])
+    assert page.context["presence_view"] in page.text
+
+
+def test_a_heartbeat_without_a_view_id_is_refused(client: Client, agent: Any) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    assert client.post(reverse("ticket_presence", args=[ticket.pk]), {"mode": "viewing"}).status_code == 400
+    assert _beat(client, ticket, "x" * 40).status_code == 400
+    assert _beat(client, ticket, "bad key:with spaces").status_code == 400
+
+
+def test_a_page_that_leaves_disappears_at_once_and_a_late_heartbeat_does_not_bring_it_back(
+    client: Client, agent: Any, supervisor: Any
+) -> None:
+    ticket = TicketFactory.create()
+    other = Client()
+    other.force_login(supervisor)
+    client.force_login(agent)
+    _beat(other, ticket, "supervisor-view-1")
+    assert "sune" in _beat(client, ticket, "agent-view-1").text
+    leave = other.post(reverse("ticket_presence_leave", args=[ticket.pk]), {"view": "supervisor-view-1"})
+    assert leave.status_code == 204
+    assert "sune" not in _beat(client, ticket, "agent-view-1").text
+    # A heartbeat that was on its way when the page left arrives afterwards: ignored.
+    _beat(other, ticket, "supervisor-view-1")
+    assert "sune" not in _beat(client, ticket, "agent-view-1").text
+    # The same person in another tab (another view) is still seen.
+    _beat(other, ticket, "supervisor-view-2")
+    assert "sune is viewing" in _beat(client, ticket, "agent-view-1").text
+
+
+def test_leave_racing_a_heartbeat_never_leaves_a_ghost(agent: Any, supervisor: Any) -> None:
+    """``leave`` lands between the heartbeat's tombstone check and its write, or right after the write:
+    either way the view is gone when both are done."""
+    ticket = TicketFactory.create()
+    original_set = presence.cache.set
+
+    for leave_before_write in (True, False):
+        view = f"racing-view-{leave_before_write}"
+        cache.clear()
+
+        def racing_set(
+            key: str, value: Any, *args: Any, _view: str = view, _first: bool = leave_before_write, **kw: Any
+        ) -> None:
+            if key.endswith(f":view:{_view}"):
+                if _first:
+                    presence.leave(ticket_id=ticket.pk, view=_view)
+                original_set(key, value, *args, **kw)
+                if not _first:
+                    presence.leave(ticket_id=ticket.pk, view=_view)
+                return
+            original_set(key, value, *args, **kw)
+
+        with mock.patch.object(presence.cache, "set", side_effect=racing_set):
+            presence.heartbeat(ticket_id=ticket.pk, view=view, user=supervisor)
+        assert presence.others(ticket_id=ticket.pk, user=agent) == [], leave_before_write
+
+
+def test_heartbeats_expire_and_one_person_with_two_tabs_is_listed_once(
+    agent: Any, supervisor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = TicketFactory.create()
+    cache.clear()
+    clock = [1_000_000.0]
+    monkeypatch.setattr(presence, "_now", lambda: clock[0])
+    presence.heartbeat(ticket_id=ticket.pk, view="supervisor-tab-1", user=supervisor)
+    presence.heartbeat(ticket_id=ticket.pk, view="supervisor-tab-2", user=supervisor, mode="editing")
+    seen = presence.others(ticket_id=ticket.pk, user=agent)
+    assert [(p.name, p.mode) for p in seen] == [("sune", "editing")]
+    clock[0] += presence.STALE_AFTER - 1
+    assert presence.others(ticket_id=ticket.pk, user=agent)
+    clock[0] += 1  # fifteen seconds without a heartbeat: gone, though the cache still holds the entry
+    assert presence.others(ticket_id=ticket.pk, user=agent) == []
+
+
+def test_two_views_joining_at_once_both_appear_by_their_next_heartbeat(agent: Any, supervisor: Any) -> None:
+    """The roster is read, changed and written; two joins racing can lose one, and the next heartbeat
+    of the lost view puts it back."""
+    ticket = TicketFactory.create()
+    cache.clear()
+    roster_key = f"presence:ticket:{ticket.pk}"
+    presence.heartbeat(ticket_id=ticket.pk, view="agent-view-1", user=agent)
+    presence.cache.set(roster_key, [])  # as if a racing writer had overwritten it with its own list
+    presence.heartbeat(ticket_id=ticket.pk, view="supervisor-view-1", user=supervisor)
+    assert presence.others(ticket_id=ticket.pk, user=supervisor) == []  # the agent was lost ...
+    presence.heartbeat(ticket_id=ticket.pk, view="agent-view-1", user=agent)
+    assert [p.name for p in presence.others(ticket_id=ticket.pk, user=supervisor)] == ["agnes"]
+    assert [p.name for p in presence.others(ticket_id=ticket.pk, user=agent)] == ["sune"]
 
 
 def test_contact_s_other_tickets_are_listed(client: Client, agent: Any, hidden_ticket: Ticket) -> None:
