@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +20,9 @@ from helpdesk import inbox_rows, metrics, selectors
 from helpdesk.access import StaffRequest, staff_required, supervisor_required
 from helpdesk.forms import InboxFilterForm, ProfileForm
 from helpdesk.models import OperatorProfile
+
+# The inbox's results refresh themselves this often while the tab is visible (static/js/inbox.js).
+INBOX_REFRESH_SECONDS = 30
 
 
 @staff_required
@@ -34,10 +40,21 @@ def home(request: StaffRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "query": filters.query(),
+        "refresh_url": _this_page(filters),
+        "refresh_seconds": INBOX_REFRESH_SECONDS,
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "helpdesk/home.html#inbox-results", context)
     return render(request, "helpdesk/home.html", context)
+
+
+def _this_page(filters: selectors.InboxFilters) -> str:
+    """The address of the page being shown: its filters and its cursor."""
+    cursor = {"before": filters.before} if filters.before else {"after": filters.after}
+    query = "&".join(
+        part for part in (filters.query(), urlencode({k: v for k, v in cursor.items() if v})) if part
+    )
+    return f"{reverse('home')}?{query}" if query else reverse("home")
 
 
 @login_required

@@ -22,26 +22,26 @@
     return false;
   }
 
-  // Inbox rows: j/k move a highlight, Enter or o opens the highlighted ticket.
-  var current = -1;
+  // Inbox rows: j/k move a highlight, Enter or o opens the highlighted ticket. The highlight lives in
+  // the page (class "selected"), so the inbox's auto-refresh can carry it over to the new rows.
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.ticket-row")); }
   function move(step) {
     var list = rows();
     if (!list.length) { return false; }
-    if (list[current]) { list[current].classList.remove("selected"); }
+    var current = list.findIndex(function (row) { return row.classList.contains("selected"); });
+    if (current >= 0) { list[current].classList.remove("selected"); }
     current = Math.max(0, Math.min(list.length - 1, current + step));
     list[current].classList.add("selected");
     var link = list[current].querySelector("a");
     if (link) { link.focus(); }
     return true;
   }
-  document.addEventListener("htmx:afterSwap", function () { current = -1; });
 
   var actions = {
     "/": function () { return focus("#id_q"); },
     "j": function () { return move(1); },
     "k": function () { return move(-1); },
-    "o": function () { var row = rows()[current]; return row ? follow("tr.ticket-row.selected a") : false; },
+    "o": function () { return follow("tr.ticket-row.selected a"); },
     "n": function () { return follow("[data-shortcut=next]"); },
     "u": function () { return follow("[data-shortcut=inbox]"); },
     "m": function () { return click("[data-shortcut=assign-me]"); },

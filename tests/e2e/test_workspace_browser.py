@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from helpdesk import presence
+from helpdesk import presence, views
 from helpdesk.models import Message
 from tests.factories import PASSWORD, MessageFactory, TicketFactory
 
@@ -137,3 +137,58 @@ def test_hostile_mail_html_renders_without_running_anything(live_server: Any, pa
     assert not [url for url in requests if "tracker.example" in url or "evil.example" in url]
     assert not [text for text in console_errors if "pwned" in text or "alert" in text]
     assert Message.objects.filter(pk=message.pk, body_html=html).exists()  # nothing was rewritten in place
+
+
+def test_inbox_refreshes_in_place_keeping_filters_and_the_highlighted_row(
+    live_server: Any, page: Any, agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "INBOX_REFRESH_SECONDS", 1)
+    for n in range(3):
+        MessageFactory.create(ticket=TicketFactory.create(subject=f"Kvarnen question {n}"))
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/?q=kvarnen")
+    page.evaluate("window.sameDocument = true")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    selected = page.locator("tr.ticket-row.selected").get_attribute("data-ticket")
+    # New mail arrives: one ticket that matches the search, one that does not.
+    MessageFactory.create(ticket=TicketFactory.create(subject="Kvarnen new pallets"))
+    MessageFactory.create(ticket=TicketFactory.create(subject="Unrelated newcomer"))
+    page.locator("tr.ticket-row", has_text="Kvarnen new pallets").wait_for()
+    assert page.evaluate("window.sameDocument === true"), "no full reload"
+    assert page.url.endswith("/?q=kvarnen") and page.get_by_label("Search").input_value() == "kvarnen"
+    assert page.locator("tr.ticket-row", has_text="Unrelated newcomer").count() == 0
+    assert page.locator("#inbox-results").count() == 1
+    assert page.locator("tr.ticket-row.selected").get_attribute("data-ticket") == selected
+    assert page.evaluate("document.activeElement.closest('tr').dataset.ticket") == selected
+    # "o" still opens the highlighted ticket.
+    page.keyboard.press("o")
+    page.wait_for_url(re.compile(rf"/tickets/{selected}/"))
+
+
+def test_a_hidden_inbox_does_not_refresh_and_catches_up_when_shown(
+    live_server: Any, page: Any, agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "INBOX_REFRESH_SECONDS", 1)
+    log_in(page, live_server, agent)
+    page.evaluate(
+        "window.sent = 0; document.addEventListener('htmx:beforeSend', function () { window.sent += 1; })"
+    )
+    # While hidden, a refresh is cancelled before anything is sent (checked synchronously).
+    sent_while_hidden = page.evaluate(
+        """() => {
+          Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+          const before = window.sent;
+          htmx.trigger(document.getElementById("inbox-results"), "inbox:refresh");
+          return window.sent - before;
+        }"""
+    )
+    assert sent_while_hidden == 0
+    TicketFactory.create(subject="Arrived while away")
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.locator("tr.ticket-row", has_text="Arrived while away").wait_for()

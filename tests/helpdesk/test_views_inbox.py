@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -203,8 +204,6 @@ def test_every_hx_get_has_an_href(client: Client, agent: Any) -> None:
         TicketFactory.create(subject=f"T{i}")
     client.force_login(agent)
     html = client.get(reverse("home")).text
-    import re
-
     for tag in re.findall(r"<a [^>]*hx-get[^>]*>", html):
         assert "href=" in tag
 
@@ -294,3 +293,24 @@ def test_search_follows_a_renamed_contact_and_company(client: Client, agent: Any
         ("kvarnen", []),
     ]:
         assert _rows(client.get(reverse("home"), {"q": query})) == expected, query
+
+
+def test_the_results_refresh_the_page_being_shown_with_its_filters_and_cursor(
+    client: Client, agent: Any
+) -> None:
+    for i in range(60):
+        TicketFactory.create(subject=f"Pallet question {i}")
+    client.force_login(agent)
+    first = client.get(reverse("home"), {"q": "pallet", "sort": "created"})
+    cursor = first.context["page"].next_cursor
+    assert first.context["refresh_url"] == "/?q=pallet&sort=created"
+    second = client.get(reverse("home"), {"q": "pallet", "sort": "created", "after": cursor})
+    refresh_url = second.context["refresh_url"]
+    assert refresh_url == f"/?q=pallet&sort=created&after={cursor}"
+    assert f'hx-get="{refresh_url.replace("&", "&amp;")}"' in second.text
+    assert 'hx-trigger="every 30s, inbox:refresh"' in second.text
+    # The refresh is the same page again, rendered as the results region only.
+    refreshed = client.get(refresh_url, HTTP_HX_REQUEST="true")
+    shown = [int(pk) for pk in re.findall(r'data-ticket="(\d+)"', refreshed.text)]
+    assert shown == _rows(second) and len(shown) == 10 and "<html" not in refreshed.text
+    assert client.get(reverse("home")).context["refresh_url"] == "/"
