@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from playwright.sync_api import expect
 
 from delivery.models import OutboundMessage
 from drafts.models import Draft
@@ -49,6 +51,9 @@ def test_agent_reads_the_facts_edits_approves_and_sees_the_reply_queued(
     draft = _draft("Var är min order 100231?")
     log_in(page, live_server, agent)
     page.get_by_label("Search").fill("100231")
+    # Click only once the search has replaced the list, never a row of the list being replaced.
+    page.wait_for_url(re.compile(r"q=100231"))
+    expect(page.locator("tr.ticket-row")).to_have_count(1)
     page.locator("tr.ticket-row a", has_text="Var är min order 100231?").click()
     panel = page.locator("#draft-panel")
     panel.wait_for()
@@ -85,9 +90,11 @@ def test_flagged_draft_is_refused_for_an_agent_and_approved_by_a_supervisor(
     assert panel.get_by_text("A supervisor must approve this draft").is_visible()
     approve = panel.get_by_role("button", name="Approve and send")
     assert approve.is_disabled()
-    page.keyboard.press("a")  # the shortcut cannot get round it either
-    page.wait_for_timeout(300)
-    assert Draft.objects.get(pk=draft.pk).status == "ready"
+    page.keyboard.press("a")  # the shortcut cannot get round it either (it clicks only enabled buttons)
+    assert page.evaluate("document.querySelector('[data-shortcut=approve]').disabled")
+    page.reload()  # whatever the key press might have sent was sent before this navigation
+    panel.get_by_text("A supervisor must approve this draft").wait_for()
+    assert Draft.objects.get(pk=draft.pk).status == "ready" and not OutboundMessage.objects.exists()
     context = browser.new_context(locale="en-GB")
     try:
         other = context.new_page()

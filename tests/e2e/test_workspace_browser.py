@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from helpdesk import presence, views
 from helpdesk.models import Message
@@ -44,8 +45,8 @@ def test_agent_searches_the_inbox_and_opens_a_ticket_with_the_keyboard(
     # htmx swaps the results without a page load and puts the query in the address bar.
     page.wait_for_url(re.compile(r"q=kvarnen"))
     rows = page.locator("tr.ticket-row")
-    rows.first.wait_for()
-    assert rows.count() == 1 and "Pallets for Kvarnen" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "Pallets for Kvarnen" in rows.first.inner_text()
     page.keyboard.press("Escape")
     page.keyboard.press("j")
     page.keyboard.press("o")
@@ -126,12 +127,15 @@ def test_hostile_mail_html_renders_without_running_anything(live_server: Any, pa
     frame_element.wait_for()
     frame = frame_element.content_frame
     frame.locator("body").wait_for()
+    # Every handler that could fire on loading (onload, onerror of a broken image) has had its chance
+    # once the frame's load event has passed.
+    frame_element.element_handle().content_frame().wait_for_load_state("load")
     assert "Delivery has failed" in frame.locator("body").inner_text() or frame.locator("table").count() > 0
-    # Click what could run code, then give any handler a moment to fire.
+    # Click what could run code; an alert would block the page, so the evaluate below returns only
+    # after any dialog was reported.
     frame.locator("body").click(position={"x": 5, "y": 5})
-    page.wait_for_timeout(500)
-    assert dialogs == []
     assert page.evaluate("window.pwned === undefined")
+    assert dialogs == []
     assert frame.locator("script, iframe, form, svg, [onerror], [onload]").count() == 0
     assert frame.locator("a[href^=javascript]").count() == 0
     assert not [url for url in requests if "tracker.example" in url or "evil.example" in url]
