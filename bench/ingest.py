@@ -120,6 +120,23 @@ def _pss(pid: int) -> int:
 
 
 def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it. Linux lists each thread's children in /proc (a few
+    small reads); scanning all of /proc instead cost about 5 ms a sample, a third of a core taken
+    from the ingest it measures at one sample every 10 ms."""
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return _scan_descendants(root)  # a kernel without CONFIG_PROC_CHILDREN
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        with contextlib.suppress(OSError, ValueError):  # a process or thread that ended meanwhile
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+    return found
+
+
+def _scan_descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
