@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from helpdesk import arf, bounces, classify, mime, quotes, reports
+from helpdesk import arf, bounces, classify, mime, mime_tree, quotes, reports
 from helpdesk.body import Body, extract_body
 from helpdesk.html_sanitise import html_to_marked_text, sanitise_html
 
@@ -112,12 +112,14 @@ def parse_email(raw: bytes, *, max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES)
         raise ParseError(f"unreadable message: {type(exc).__name__}: {exc}"[:500]) from exc
 
 
-_PARSER = email.parser.BytesParser(policy=email.policy.compat32)
+# The fallback for what helpdesk.mime_tree leaves to the standard library.
+_PARSER = email.parser.Parser(policy=email.policy.compat32)
 
 
 def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     capped, defects = mime.cap_headers(raw.lstrip(), max_header_bytes)
-    msg = _PARSER.parsebytes(capped)
+    text = capped.decode("ascii", "surrogateescape")  # what the stdlib's BytesParser does first
+    msg = mime_tree.parse(text) or _PARSER.parsestr(text)
     headers = _headers(msg)
     if not headers:
         raise ParseError("no mail headers found")
