@@ -29,6 +29,7 @@ from delivery.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
 from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
+from helpdesk.ingest_mail import executemany
 from helpdesk.models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)
@@ -112,8 +113,7 @@ def insert_ignoring_conflicts(rows: Sequence[InboundEmail]) -> None:
     table = quote(InboundEmail._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
     params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    executemany(sql, params)
 
 
 def _advance_cursor(mailbox: Mailbox, *, folder: str, uidvalidity: int, last_uid: int) -> None:
