@@ -1,10 +1,11 @@
 """Second step of ingest: turn stored raw mail into ticket messages or feedback, a batch at a time.
 
 A batch is parsed outside any transaction (``ParseJob``, in worker processes when configured), then
-claimed (``stored`` -> ``processing``, a conditional UPDATE, so two workers never process the same
-row) and written in one transaction by ``helpdesk.ingest_mail.BatchWriter``. If anything unexpected
-fails, the batch is rolled back and redone one mail per transaction, so one bad mail ends in
-quarantine with its error and never holds up the rest.
+claimed (the rows still ``stored``, locked with SELECT ... FOR NO KEY UPDATE SKIP LOCKED, so two
+workers never process the same row) and written in one transaction by
+``helpdesk.ingest_mail.BatchWriter``. If anything unexpected fails, the batch is rolled back and
+redone one mail per transaction, so one bad mail ends in quarantine with its error and never holds
+up the rest.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def process_batch(
     )
     if not rows:
         return BatchResult()
-    parsed = {pk: value for pk, value in (parsed or {}).items() if pk in {row.pk for row in rows}}
+    wanted = {row.pk for row in rows}
+    parsed = {pk: value for pk, value in (parsed or {}).items() if pk in wanted}
     missing = [row for row in rows if row.pk not in parsed]
     if missing:
         raws = dict(InboundEmail.objects.filter(pk__in=[row.pk for row in missing]).values_list("pk", "raw"))
