@@ -1,6 +1,6 @@
 """Server time of the operator pages at 100,000 tickets and 1,000,000 messages, against a naive baseline.
 
-Usage: python -m bench ui -- [--tickets 100000] [--messages 1000000] [--runs 30] [--regenerate]
+Usage: python -m bench ui -- [--tickets 100000] [--messages 1000000] [--runs 30] [--regenerate] [--only TEXT]
 
 Needs PostgreSQL (``make bench`` points ``DATABASE_URL`` at a local ``helpdesk_bench`` database); the data
 lives in a database of its own next to it (``helpdesk_bench_ui``), generated once with COPY and reused
@@ -401,6 +401,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="run only the scenarios whose name contains this text (no baselines)"
+    )
     args = parser.parse_args(argv)
     setup_django()
     from django.conf import settings
@@ -421,10 +424,10 @@ def main(argv: list[str]) -> int:
         generate(args.tickets, args.messages)
     else:
         print(f"reusing {args.tickets:,} tickets and {args.messages:,} messages", flush=True)
-    return run(args.runs)
+    return run(args.runs, only=args.only)
 
 
-def run(runs: int) -> int:
+def run(runs: int, *, only: str = "") -> int:
     from django.test import Client, RequestFactory
 
     from helpdesk.models import Message, Queue, Tag, Ticket
@@ -480,6 +483,9 @@ def run(runs: int) -> int:
         (f"baseline ListView, page {deep} (OFFSET)", lambda: naive(page=deep), runs),
         ("baseline ListView, icontains search", lambda: naive(search=rare), max(3, runs // 10)),
     ]
+    if only:
+        scenarios = [(name, call) for name, call in scenarios if only in name]
+        baselines = []
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at start: {load:.1f} on {os.cpu_count()} CPUs (timings are wall-clock)")
     print(f"{'scenario':48} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
@@ -490,7 +496,8 @@ def run(runs: int) -> int:
     for name, call, count in baselines:
         results[name] = measure(call, count, warmup=1)
         _print(name, results[name])
-    _ratios(results, deep)
+    if not only:
+        _ratios(results, deep)
     worst = max(r["p95"] for name, r in results.items() if not name.startswith("baseline"))
     counts = {r["queries"] for name, r in results.items() if name.startswith("inbox")}
     print(f"\nworst p95 of our pages: {worst:.1f} ms (goal < 50 ms); inbox query counts: {sorted(counts)}")
