@@ -45,8 +45,8 @@
     if (event.persisted && input && window.crypto) {
       var bytes = new Uint8Array(12);
       window.crypto.getRandomValues(bytes);
+      // The next heartbeat (within seconds) announces the new view.
       input.value = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-      if (window.htmx) { window.htmx.trigger(input.form, "load"); }
     }
   });
 
