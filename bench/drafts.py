@@ -74,7 +74,7 @@ def _run(count: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from drafts import services
+    from drafts import generation
     from drafts.ground import Grounding, Lookups, fetch_records
     from drafts.models import Draft
     from drafts.understand import understand
@@ -100,12 +100,12 @@ def _run(count: int) -> int:
     erp_cache: list[int] = []
     steps: dict[str, list[float]] = defaultdict(list)
     for message in messages:
-        draft = services.create_draft(message_id=message.pk)
+        draft = generation.create_draft(message_id=message.pk)
         assert draft is not None
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            draft = services.generate_draft(draft_id=draft.pk)
+            draft = generation.generate_draft(draft_id=draft.pk)
             timings.append((time.perf_counter() - started) * 1000)
         statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(_TX_CONTROL)]
         cache_queries = sum(1 for sql in statements if _is_erp(sql))

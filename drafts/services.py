@@ -1,5 +1,7 @@
-"""Everything that changes a draft. Each function validates, writes, audits and enqueues follow-up work.
-The operator pages and the JSON API call these same functions, so they can do nothing different.
+"""Everything operators do with a draft: edit, approve (and undo), reject, regenerate. Each function
+validates, writes, audits and enqueues follow-up work. The operator pages and the JSON API call these
+same functions, so they can do nothing different. Creating and generating drafts is in
+``drafts.generation``.
 
 Errors are ``DraftError``s: ``NotAllowed`` (role, visibility or policy), ``StaleDraft`` (the caller's
 ``expected_version`` is old: someone else changed the draft), ``InvalidState`` (the draft cannot make
@@ -14,240 +16,39 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 from rapidfuzz.distance import Levenshtein
 
 from delivery.audit import audit
 from delivery.models import OutboundMessage
 from delivery.outbound import queue_reply
 from drafts import pipeline, policy
-from drafts.models import Citation, Draft, DraftRevision, DraftTrace, Flag, ReplyMemory
+from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, StaleDraft, UndoRefused
+from drafts.generation import enqueue_generation
+from drafts.models import Draft, DraftRevision, DraftTrace, Flag, ReplyMemory
 from drafts.verify import Claim, verify
 from helpdesk import roles
 from helpdesk.models import Message, Ticket
-from integrations.base import Connector, ConnectorError, Fact
 
 logger = logging.getLogger(__name__)
-TASK = "drafts.tasks.generate_draft"
-QUEUE = "mail"
-
-
-class DraftError(Exception):
-    """Base of every error a draft service raises; ``str(error)`` is a sentence for the user."""
-
-
-class NotAllowed(DraftError):
-    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.reasons = reasons or []
-
-
-class StaleDraft(DraftError):
-    """The draft changed since the caller loaded it (optimistic locking on ``Draft.version``)."""
-
-    def __init__(self, *, expected: int, current: int) -> None:
-        super().__init__(
-            _(
-                "This draft was changed by someone else (version %(current)d, you had %(expected)d). "
-                "Reload it."
-            )
-            % {"current": current, "expected": expected}
-        )
-        self.expected = expected
-        self.current = current
-
-
-class InvalidState(DraftError):
-    pass
-
-
-class InvalidInput(DraftError):
-    pass
-
-
-class UndoRefused(InvalidState):
-    """The approval can no longer be undone (the window passed, or the reply is already on its way)."""
-
-
-# Creating and generating -------------------------------------------------------------------------
-def schedule_draft(*, message_id: int) -> None:
-    """Draft a reply to customer message ``message_id`` on the ``mail`` cluster. Idempotent: a second
-    call for the same message creates no second draft. Older open drafts of the ticket are superseded."""
-    draft = create_draft(message_id=message_id)
-    if draft is not None:
-        transaction.on_commit(lambda: enqueue_generation(draft_id=draft.pk))
-
-
-def create_draft(*, message_id: int) -> Draft | None:
-    """The ``generating`` draft for ``message_id``; None when one exists or the message needs none."""
-    message = Message.objects.select_related("ticket").filter(pk=message_id).first()
-    if message is None or message.direction != Message.Direction.INBOUND or message.is_auto_reply:
-        logger.info("no draft for message %s: not a customer message", message_id)
-        return None
-    if Draft.objects.filter(in_reply_to=message, supersedes__isnull=True).exists():
-        return None
-    try:
-        with transaction.atomic():
-            _supersede_older(ticket=message.ticket, message=message)
-            draft = Draft.objects.create(ticket=message.ticket, in_reply_to=message)
-            audit(action="draft.requested", obj=draft, system="drafts", data={"message": message.pk})
-    except IntegrityError:
-        return None  # a concurrent call created it first
-    return draft
-
-
-def enqueue_generation(*, draft_id: int) -> None:
-    async_task(TASK, draft_id, cluster=QUEUE, task_name=f"draft-{draft_id}")
-
-
-def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_model: Any = None) -> Draft:
-    """Run the pipeline for a ``generating`` draft and store the result (``ready`` or ``failed``).
-
-    A duplicate task is harmless: only the run that finds the draft still ``generating`` writes.
-    """
-    draft = Draft.objects.select_related("ticket__contact", "in_reply_to__contact").get(pk=draft_id)
-    if draft.status != Draft.Status.GENERATING:
-        return draft
-    try:
-        outcome = pipeline.run(
-            ticket=draft.ticket,
-            message=draft.in_reply_to,
-            connector=connector or default_connector(),
-            instruction=draft.instruction,
-            chat_model=chat_model,
-        )
-    except ConnectorError as exc:
-        return _fail(draft, _("ERP connector unusable: %(error)s") % {"error": exc}, {})
-    except pipeline.DraftingFailed as exc:
-        return _fail(draft, exc.reason, exc.trace)
-    except Exception as exc:
-        # A bug must not leave the draft "generating" for ever: fail it visibly, details in the log
-        # (only the type in the reason: a message may quote connection strings or mail text).
-        logger.exception("drafting %s failed unexpectedly", draft.pk)
-        reason = _("Drafting failed unexpectedly (%(error)s); regenerate the draft or write the reply.")
-        return _fail(draft, reason % {"error": type(exc).__name__}, {})
-    return _store(draft, outcome)
-
-
-def default_connector() -> Connector:
-    from integrations import get_connector
-
-    connector: Connector = get_connector()
-    return connector
-
-
-def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
-    values = {
-        "status": Draft.Status.READY,
-        "subject": outcome.subject,
-        "body": outcome.body,
-        "ai_subject": outcome.subject,
-        "ai_body": outcome.body,
-        "language": outcome.language,
-        "intent": outcome.intent,
-        "confidence": outcome.confidence,
-        "flags": outcome.flags,
-        "claims": outcome.claims,
-        "problems": outcome.problems,
-        "understanding": outcome.understanding,
-        "updated_at": timezone.now(),
-    }
-    with transaction.atomic():
-        updated = Draft.objects.filter(pk=draft.pk, status=Draft.Status.GENERATING).update(**values)
-        if not updated:
-            draft.refresh_from_db()
-            return draft  # superseded while generating, or finished by a duplicate task
-        for name, value in values.items():
-            setattr(draft, name, value)
-        _save_trace(draft, outcome.trace)
-        Citation.objects.bulk_create([_citation(draft, fact) for fact in outcome.citations])
-        DraftRevision.objects.create(
-            draft=draft,
-            kind=DraftRevision.Kind.AI,
-            version=draft.version,
-            author_label=f"ai:{outcome.trace.get('drafter', '')}",
-            subject=outcome.subject,
-            body=outcome.body,
-        )
-        Ticket.objects.filter(pk=draft.ticket_id).update(language=outcome.language, intent=outcome.intent)
-        audit(
-            action="draft.ready",
-            obj=draft,
-            system=f"ai:{outcome.trace.get('drafter', '')}",
-            data={
-                "intent": outcome.intent,
-                "language": outcome.language,
-                "confidence": outcome.confidence,
-                "flags": outcome.flags,
-                "unverified": sum(1 for c in outcome.claims if not c["verified"]),
-                "citations": len(outcome.citations),
-                "model": outcome.trace.get("model_name") or outcome.trace.get("drafter"),
-            },
-        )
-    return draft
-
-
-def _fail(draft: Draft, reason: str, trace: dict[str, Any]) -> Draft:
-    with transaction.atomic():
-        updated = Draft.objects.filter(pk=draft.pk, status=Draft.Status.GENERATING).update(
-            status=Draft.Status.FAILED, failure_reason=reason[:2000], updated_at=timezone.now()
-        )
-        draft.refresh_from_db()
-        if not updated:
-            return draft
-        _save_trace(draft, trace)
-        audit(
-            action="draft.failed",
-            obj=draft,
-            system=f"ai:{trace.get('drafter', 'pipeline')}",
-            data={"reason": reason},
-        )
-    return draft
-
-
-def _save_trace(draft: Draft, trace: dict[str, Any]) -> None:
-    # A draft is generated once (regenerating makes a new draft), so it has no trace yet.
-    DraftTrace.objects.create(
-        draft=draft,
-        drafter=trace.get("drafter", ""),
-        drafter_version=trace.get("drafter_version", ""),
-        model_name=trace.get("model_name", ""),
-        prompt_version=trace.get("prompt_version", ""),
-        tool_calls=trace.get("tool_calls", []),
-        facts=trace.get("facts", []),
-        context=trace.get("context", {}),
-        timings_ms=trace.get("timings_ms", {}),
-        input_tokens=trace.get("input_tokens"),
-        output_tokens=trace.get("output_tokens"),
-        attempts=trace.get("attempts", 0),
-    )
-
-
-def _citation(draft: Draft, fact: Fact) -> Citation:
-    value = fact.value
-    return Citation(
-        draft=draft,
-        fact_id=fact.id[:200],
-        label=fact.label[:200],
-        value="" if value is None else str(pipeline.json_value(value)),
-        source_system=fact.source.system,
-        source_record_type=fact.source.record_type,
-        source_key=fact.source.key[:200],
-        source_url=fact.source.url[:500],
-        fetched_at=fact.source.fetched_at,
-    )
-
-
-def _supersede_older(*, ticket: Ticket, message: Message) -> None:
-    """A newer customer message makes the open drafts for earlier ones obsolete."""
-    older = Draft.objects.filter(ticket=ticket, status__in=Draft.OPEN_STATUSES).exclude(in_reply_to=message)
-    for old in older.select_for_update():
-        Draft.objects.filter(pk=old.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
-        audit(action="draft.superseded", obj=old, system="drafts", data={"newer_message": message.pk})
+__all__ = [
+    "DraftError",
+    "InvalidInput",
+    "InvalidState",
+    "NotAllowed",
+    "StaleDraft",
+    "UndoRefused",
+    "approve_draft",
+    "edit_draft",
+    "mark_draft_sent",
+    "regenerate_draft",
+    "reject_draft",
+    "undo_approval",
+    "unified_diff",
+]
 
 
 # Review ------------------------------------------------------------------------------------------
@@ -532,38 +333,3 @@ def _mark_answered(ticket: Ticket, now: Any) -> None:
     if not ticket.is_closed:
         updates["status"] = Ticket.Status.PENDING
     Ticket.objects.filter(pk=ticket.pk).update(**updates)
-
-
-def draft_now(*, message_id: int, connector: Connector | None = None) -> tuple[Draft, bool]:
-    """Draft a reply to ``message_id`` in this process (``manage.py draft_replies``).
-
-    Returns (draft, made_now). An open or finished draft is returned as it is; a failed one is
-    replaced by a new attempt; a stuck ``generating`` one is generated here.
-    """
-    existing = (
-        Draft.objects.filter(in_reply_to_id=message_id)
-        .exclude(status=Draft.Status.SUPERSEDED)
-        .order_by("-pk")
-        .first()
-    )
-    if existing is None:
-        draft = create_draft(message_id=message_id)
-        if draft is None:
-            raise InvalidInput(
-                _("Message %(id)s is not a customer message to reply to.") % {"id": message_id}
-            )
-    elif existing.status == Draft.Status.FAILED:
-        with transaction.atomic():
-            Draft.objects.filter(pk=existing.pk).update(
-                status=Draft.Status.SUPERSEDED, version=F("version") + 1
-            )
-            draft = Draft.objects.create(
-                ticket_id=existing.ticket_id, in_reply_to_id=message_id, supersedes=existing
-            )
-            audit(action="draft.superseded", obj=existing, system="drafts", data={"by": draft.pk})
-            audit(action="draft.requested", obj=draft, system="drafts", data={"retry_of": existing.pk})
-    elif existing.status == Draft.Status.GENERATING:
-        draft = existing
-    else:
-        return existing, False
-    return generate_draft(draft_id=draft.pk, connector=connector), True

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from drafts import services
+from drafts import generation
 
 
 def generate_draft(draft_id: int) -> str:
     """Generate draft ``draft_id``; returns its resulting status for the task log."""
-    return str(services.generate_draft(draft_id=draft_id).status)
+    return str(generation.generate_draft(draft_id=draft_id).status)

@@ -143,7 +143,7 @@ def _run(rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome]) -> 
 def enqueue_drafting(message_ids: list[int]) -> None:
     """Start drafting replies to a committed batch's customer messages, on the mail cluster.
 
-    One task per batch calls ``drafts.services.schedule_draft`` for each message: creating a draft
+    One task per batch calls ``drafts.generation.schedule_draft`` for each message: creating a draft
     request costs a few queries and commits per message, which a burst of mail should not wait for.
     """
     async_task(

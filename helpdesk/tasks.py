@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drafts.services import schedule_draft
+from drafts.generation import schedule_draft
 from helpdesk import ingest
 from helpdesk.models import Mailbox
 

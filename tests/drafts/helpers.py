@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drafts import services
+from drafts import generation
 from drafts.models import Draft
 from helpdesk.models import Contact, Message, Ticket
 
@@ -26,7 +26,7 @@ def customer_message(*, sender: str, subject: str, body: str) -> Message:
 
 
 def draft_for(message: Message, **kwargs: Any) -> Draft:
-    draft, made = services.draft_now(message_id=message.pk, **kwargs)
+    draft, made = generation.draft_now(message_id=message.pk, **kwargs)
     assert made
     return draft
 

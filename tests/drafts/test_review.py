@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from delivery.models import AuditEvent, OutboundMessage
-from drafts import selectors, services, tasks
+from drafts import generation, selectors, services, tasks
 from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, Ticket
@@ -33,11 +33,11 @@ def test_schedule_draft_enqueues_one_task_on_the_mail_cluster(
 ) -> None:
     message = demo_message("Var är min order 100231?")
     with django_capture_on_commit_callbacks(execute=True):
-        services.schedule_draft(message_id=message.pk)
-        services.schedule_draft(message_id=message.pk)
+        generation.schedule_draft(message_id=message.pk)
+        generation.schedule_draft(message_id=message.pk)
     draft = Draft.objects.get(in_reply_to=message)
     assert draft.status == Draft.Status.GENERATING
-    queued = [task for task in OrmQ.objects.all() if task.func() == services.TASK]
+    queued = [task for task in OrmQ.objects.all() if task.func() == generation.TASK]
     assert [(task.key, task.args()) for task in queued] == [("mail", (draft.pk,))]
     assert tasks.generate_draft(draft.pk) == Draft.Status.READY
     assert tasks.generate_draft(draft.pk) == Draft.Status.READY  # a duplicate task changes nothing
@@ -49,7 +49,7 @@ def test_no_draft_for_our_own_or_automatic_messages(demo_message: Any) -> None:
     message = demo_message("Var är min order 100231?")
     message.is_auto_reply = True
     message.save()
-    services.schedule_draft(message_id=message.pk)
+    generation.schedule_draft(message_id=message.pk)
     assert not Draft.objects.exists()
 
 
@@ -64,7 +64,7 @@ def test_a_newer_customer_message_supersedes_the_open_draft(demo_message: Any) -
         body_text="Och faktura 55015, kan ni skicka en kopia?",
         visible_text="Och faktura 55015, kan ni skicka en kopia?",
     )
-    services.schedule_draft(message_id=newer.pk)
+    generation.schedule_draft(message_id=newer.pk)
     old.refresh_from_db()
     assert old.status == Draft.Status.SUPERSEDED
     assert _actions(old)[-1] == "draft.superseded"
@@ -180,7 +180,7 @@ def test_regenerate_shorter_and_more_formal(
     assert new.status == Draft.Status.GENERATING
     assert new.supersedes == draft
     assert OrmQ.objects.count() == 1
-    new = services.generate_draft(draft_id=new.pk)
+    new = generation.generate_draft(draft_id=new.pk)
     assert new.status == Draft.Status.READY
     assert "- 120 ×" not in new.body  # shorter: no order lines
     assert new.body.startswith("Bästa Karin,")  # more formal
@@ -194,7 +194,7 @@ def test_regenerate_shorter_and_more_formal(
 def test_an_instruction_the_embedded_drafter_cannot_follow_is_shown(demo_message: Any, agent: Any) -> None:
     draft = draft_for(demo_message("Var är min order 100231?"))
     new = services.regenerate_draft(draft=draft, user=agent, instruction="Nämn vår julkampanj")
-    new = services.generate_draft(draft_id=new.pk)
+    new = generation.generate_draft(draft_id=new.pk)
     assert new.status == Draft.Status.READY
     assert any("Nämn vår julkampanj" in text for text in new.problem_messages())
 
@@ -265,7 +265,7 @@ def test_the_draft_task_runs_through_django_q(
     monkeypatch.setattr(Conf, "SYNC", True)
     message = demo_message("Delivery date for order 100245")
     with django_capture_on_commit_callbacks(execute=True):
-        services.schedule_draft(message_id=message.pk)
+        generation.schedule_draft(message_id=message.pk)
     draft = Draft.objects.get(in_reply_to=message)
     assert draft.status == Draft.Status.READY
     task = Task.objects.get(name=f"draft-{draft.pk}")

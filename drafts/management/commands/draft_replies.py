@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from drafts import selectors, services
+from drafts import generation, selectors, services
 from drafts.models import Draft
 from helpdesk.models import Ticket
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         results = []
         for message_id in selectors.messages_awaiting_draft(ticket_id=ticket_id):
             try:
-                draft, made = services.draft_now(message_id=message_id)
+                draft, made = generation.draft_now(message_id=message_id)
             except services.DraftError as exc:
                 results.append({"message": message_id, "status": "error", "error": str(exc)})
                 continue
