@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 
 from drafts.models import Draft, Intent
-from helpdesk.models import Ticket
 
 
 def _waiting() -> QuerySet[Draft]:
@@ -25,18 +24,15 @@ def waiting_ticket_ids(*, flagged: bool = False) -> Any:
     return drafts.values("ticket_id")
 
 
-def annotate_tickets(tickets: Iterable[Ticket]) -> None:
-    """Set ``draft_waiting`` and ``draft_flagged`` on each ticket, in one query."""
-    rows = list(tickets)
+def waiting_flags(ticket_ids: Iterable[int]) -> dict[int, bool]:
+    """For each of these tickets with a draft waiting for review: whether one is flagged (one query;
+    none for no tickets)."""
+    ids = list(ticket_ids)
     waiting: dict[int, bool] = {}
-    if rows:
-        for ticket_id, flags in (
-            _waiting().filter(ticket_id__in=[t.pk for t in rows]).values_list("ticket_id", "flags")
-        ):
+    if ids:
+        for ticket_id, flags in _waiting().filter(ticket_id__in=ids).values_list("ticket_id", "flags"):
             waiting[ticket_id] = waiting.get(ticket_id, False) or bool(flags)
-    for ticket in rows:
-        ticket.draft_waiting = ticket.pk in waiting  # type: ignore[attr-defined]
-        ticket.draft_flagged = waiting.get(ticket.pk, False)  # type: ignore[attr-defined]
+    return waiting
 
 
 def draft_figures() -> dict[str, Any]:

@@ -68,6 +68,9 @@ def _read(value: Any, key: SortKey) -> Any:
 
 
 def cursor_for(row: Any, keys: Sequence[SortKey]) -> str:
+    """The cursor of ``row``: a model instance or a ``values()`` dict."""
+    if isinstance(row, dict):
+        return _encode([row[key.field] for key in keys])
     return _encode([getattr(row, key.field) for key in keys])
 
 

@@ -223,9 +223,9 @@ def test_inbox_marks_waiting_and_flagged_drafts_and_filters_them(
     client.force_login(supervisor)
     html = client.get(reverse("home"), {"status": ""}).text
     assert "Draft waiting" in html and "Draft flagged" in html
-    review = [t.pk for t in client.get(reverse("home"), {"view": "review"}).context["page"].tickets]
+    review = [t["id"] for t in client.get(reverse("home"), {"view": "review"}).context["page"].tickets]
     assert sorted(review) == sorted([clean_draft.ticket_id, flagged_draft.ticket_id])
-    flagged = [t.pk for t in client.get(reverse("home"), {"view": "flagged"}).context["page"].tickets]
+    flagged = [t["id"] for t in client.get(reverse("home"), {"view": "flagged"}).context["page"].tickets]
     assert flagged == [flagged_draft.ticket_id]
 
 
