@@ -33,8 +33,10 @@ def home(request: StaffRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, **choices)
     filters = form.filters(after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     page = selectors.inbox_page(request.user, filters)
+    rows = inbox_rows.rows(page.tickets, query=filters.query())
     context = {
-        "rows": inbox_rows.rows(page.tickets, query=filters.query()),
+        "rows": rows,
+        "rows_html": inbox_rows.rows_html(rows),
         "form": form,
         "selects": form.selects(filters),
         "filters": filters,

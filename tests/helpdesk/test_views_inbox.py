@@ -222,6 +222,19 @@ def test_inbox_row_shows_contact_company_priority_sla_and_intent(client: Client,
     assert "Overdue" in html
 
 
+def test_inbox_rows_escape_everything_the_customer_or_an_admin_wrote(client: Client, agent: Any) -> None:
+    """The rows are written in Python (helpdesk.inbox_rows.rows_html), not by the template's auto-escaping."""
+    company = CompanyFactory.create(name="<i>Firma</i> & Co")
+    contact = ContactFactory.create(name='Eva "<b>"', company=company)
+    ticket = TicketFactory.create(subject="<script>alert(1)</script>", contact=contact, company=company)
+    ticket.tags.add(Tag.objects.create(name="<img src=x onerror=alert(2)>"))
+    client.force_login(agent)
+    html = client.get(reverse("home")).text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and '<span class="tag">&lt;img src=x onerror=alert(2)&gt;</span>' in html
+    assert "&lt;i&gt;Firma&lt;/i&gt; &amp; Co" in html and "Eva &quot;&lt;b&gt;&quot;" in html
+
+
 def _count_queries(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("home")).status_code == 200
