@@ -182,9 +182,8 @@ def ticket_merge(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_presence(request: StaffRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open ticket page; answers with the others on the ticket."""
-    ticket = selectors.get_ticket_for_user(request.user, pk)
-    view = request.POST.get("view", "")
-    if not presence.valid_view_id(view):
+    ticket, view = _presence_view(request, pk)
+    if not view:
         return HttpResponseBadRequest("missing or malformed view id")
     others = presence.heartbeat(
         ticket_id=ticket.pk, view=view, user=request.user, mode=request.POST.get("mode", "")
@@ -196,12 +195,18 @@ def ticket_presence(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_presence_leave(request: StaffRequest, pk: int) -> HttpResponse:
     """The ticket page is going away (sent as a beacon): the others stop seeing it at once."""
-    ticket = selectors.get_ticket_for_user(request.user, pk)
-    view = request.POST.get("view", "")
-    if not presence.valid_view_id(view):
+    ticket, view = _presence_view(request, pk)
+    if not view:
         return HttpResponseBadRequest("missing or malformed view id")
     presence.leave(ticket_id=ticket.pk, view=view)
     return HttpResponse(status=204)
+
+
+def _presence_view(request: StaffRequest, pk: int) -> tuple[Ticket, str]:
+    """The ticket (404 unless the user may see it) and the page view id posted, "" when malformed."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    view = request.POST.get("view", "")
+    return ticket, view if presence.valid_view_id(view) else ""
 
 
 @staff_required
