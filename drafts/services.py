@@ -46,6 +46,7 @@ __all__ = [
     "mark_draft_sent",
     "regenerate_draft",
     "reject_draft",
+    "reply_cc",
     "undo_approval",
     "unified_diff",
 ]
@@ -115,7 +116,7 @@ def approve_draft(
             ticket=current.ticket,
             in_reply_to=current.in_reply_to,
             to=[current.in_reply_to.from_address or current.ticket.contact.email],
-            cc=_reply_cc(current.in_reply_to),
+            cc=reply_cc(current.in_reply_to),
             subject=current.subject,
             body=current.body,
             # One reply per approved version: a second approval of the same version finds this one,
@@ -321,7 +322,8 @@ def unified_diff(before: str, after: str) -> str:
     )
 
 
-def _reply_cc(message: Message) -> list[str]:
+def reply_cc(message: Message) -> list[str]:
+    """Who else gets our reply: the customer message's Cc, without our own address."""
     ours = {settings.DEFAULT_FROM_EMAIL.lower()}
     return [address for address in message.cc_addresses or [] if address.lower() not in ours]
 

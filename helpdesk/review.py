@@ -9,7 +9,6 @@ an approval can still be undone.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +68,7 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         may_approve=bool(decision and decision.allowed),
         diff=edit_diff(draft.ai_body, draft.body),
         to=[message.from_address or draft.ticket.contact.email],
-        cc=draft_services._reply_cc(message),
+        cc=draft_services.reply_cc(message),
         outbound=draft.outbound,
     )
     if (
@@ -109,9 +108,8 @@ def edit_diff(before: str, after: str) -> list[tuple[str, str]]:
     """The operator's changes to the AI text, line by line, for display."""
     if before == after:
         return []
-    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
     result = []
-    for line in list(lines)[2:]:  # skip the ---/+++ header
+    for line in draft_services.unified_diff(before, after).splitlines()[2:]:  # skip the ---/+++ header
         kind = {"+": "add", "-": "remove", "@": "hunk"}.get(line[:1], "context")
         result.append((kind, line[1:] if kind != "hunk" else "…"))
     return result

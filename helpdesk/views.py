@@ -33,10 +33,8 @@ def home(request: StaffRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, **choices)
     filters = form.filters(after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     page = selectors.inbox_page(request.user, filters)
-    rows = inbox_rows.rows(page.tickets, query=filters.query())
     context = {
-        "rows": rows,
-        "rows_html": inbox_rows.rows_html(rows),
+        "rows_html": inbox_rows.rows_html(inbox_rows.rows(page.tickets, query=filters.query())),
         "form": form,
         "selects": form.selects(filters),
         "filters": filters,
