@@ -10,6 +10,7 @@ prefix when written with a trailing ``*`` (``lever*``). On SQLite ``icontains`` 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -47,21 +48,37 @@ def search_terms(text: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
+@dataclass(frozen=True)
+class Found:
+    tickets: Any
+    # How many tickets match when the search had to count them anyway: exact up to FEW_MATCHES,
+    # FEW_MATCHES + 1 for "more"; None when it did not count.
+    count: int | None = None
+
+
 def search_tickets(tickets: Any, text: str) -> Any:
     """``tickets`` narrowed to those whose subject, a message body, contact or company match every word."""
+    return search(tickets, text).tickets
+
+
+def search(tickets: Any, text: str) -> Found:
+    """As ``search_tickets``, with the number of matches where looking for them counted them."""
     terms = search_terms(text)
     if not terms:
-        return tickets
+        return Found(tickets)
     if connection.vendor == "postgresql":
         matching = tickets.filter(_postgres_match(terms))
         # A rare word is often estimated as common (every word unknown to the statistics gets the
         # same guess), and the planner then walks the whole inbox order looking for it. Asking the
-        # index for the matching ids first costs one cheap query and leaves a short list to sort.
+        # index for the matching ids first costs one cheap query and leaves a short list to sort;
+        # it also counts the matches, so the inbox needs no second pass over the index to count.
         ids = list(matching.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
-        return tickets.filter(pk__in=ids) if len(ids) <= FEW_MATCHES else matching
+        if len(ids) <= FEW_MATCHES:
+            return Found(tickets.filter(pk__in=ids), len(ids))
+        return Found(matching, len(ids))
     for term in terms:
         tickets = tickets.filter(_fallback_match(term.rstrip("*")))
-    return tickets
+    return Found(tickets)
 
 
 def _postgres_match(terms: list[str]) -> Q:

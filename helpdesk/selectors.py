@@ -14,10 +14,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk import keyset, roles
+from helpdesk import keyset, roles, search
 from helpdesk.keyset import SortKey
 from helpdesk.models import Attachment, Message, Queue, Tag, Ticket, TicketQuerySet
-from helpdesk.search import search_tickets
 
 PAGE_SIZE = 50
 # The inbox shows "1,000+" rather than counting every match: a capped count costs the same at 100,000.
@@ -155,6 +154,10 @@ def get_attachment_for_user(user: Any, pk: Any) -> Attachment:
 
 def inbox_queryset(user: Any, filters: InboxFilters) -> TicketQuerySet:
     """The filtered (not yet ordered or sliced) tickets of the inbox."""
+    return _inbox_search(user, filters).tickets
+
+
+def _inbox_search(user: Any, filters: InboxFilters) -> search.Found:
     tickets = visible_tickets(user)
     if filters.view == "mine":
         tickets = tickets.assigned_to(user)
@@ -174,7 +177,7 @@ def inbox_queryset(user: Any, filters: InboxFilters) -> TicketQuerySet:
         )
     if filters.language:
         tickets = tickets.filter(language=filters.language)
-    return search_tickets(tickets, filters.q)
+    return search.search(tickets, filters.q)
 
 
 def _with_waiting_draft(tickets: TicketQuerySet, *, flagged: bool) -> TicketQuerySet:
@@ -188,7 +191,8 @@ def inbox_page(user: Any, filters: InboxFilters, *, size: int | None = None) -> 
     """One page of the inbox with a capped total; a constant number of queries at any table size."""
     from helpdesk import draft_state
 
-    tickets = inbox_queryset(user, filters)
+    found = _inbox_search(user, filters)
+    tickets = found.tickets
     page = keyset.paginate(
         tickets.values(*INBOX_COLUMNS),
         filters.sort_keys,
@@ -208,7 +212,9 @@ def inbox_page(user: Any, filters: InboxFilters, *, size: int | None = None) -> 
         row["tag_names"] = tag_names[row["id"]]
         row["draft_waiting"] = row["id"] in waiting
         row["draft_flagged"] = waiting.get(row["id"], False)
-    total = capped_count(tickets)
+    total = found.count  # a search counts its matches while looking for them
+    if total is None or (total > search.FEW_MATCHES and search.FEW_MATCHES < COUNT_CAP):
+        total = capped_count(tickets)
     return InboxPage(
         tickets=rows,
         next_cursor=page.next_cursor,

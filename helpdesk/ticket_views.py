@@ -18,7 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from helpdesk import presence, review, selectors, services
+from helpdesk import presence, review, selectors, services, thread_html
 from helpdesk.access import StaffRequest, staff_required
 from helpdesk.erp_context import erp_context_for
 from helpdesk.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
@@ -50,7 +50,7 @@ def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[
     return {
         "panel": review.panel_for(draft, request.user) if draft else None,
         "ticket": ticket,
-        "conversation": selectors.conversation(ticket),
+        "conversation": thread_html.articles(selectors.conversation(ticket)),
         "other_tickets": selectors.other_tickets_of_contact(request.user, ticket),
         "properties_form": _properties_form(ticket),
         "note_form": NoteForm(),
@@ -155,7 +155,11 @@ def ticket_note(request: StaffRequest, pk: int) -> HttpResponse:
         if form.errors:
             messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
         return _back(ticket)
-    context = {"ticket": ticket, "conversation": selectors.conversation(ticket), "note_form": form}
+    context = {
+        "ticket": ticket,
+        "conversation": thread_html.articles(selectors.conversation(ticket)),
+        "note_form": form,
+    }
     return render(request, "helpdesk/ticket.html#thread", context)
 
 

@@ -191,6 +191,26 @@ def test_total_is_capped(client: Client, agent: Any, settings: Any, monkeypatch:
     assert response.context["page"].capped and "More than 3 tickets" in response.text
 
 
+@pytest.mark.parametrize(
+    ("few", "cap", "matches", "shown"),
+    [(3, 3, 2, "2 tickets"), (3, 3, 5, "More than 3 tickets"), (3, 10, 5, "5 tickets")],
+)
+def test_search_totals_are_right_whether_or_not_the_search_counted(
+    client: Client, agent: Any, monkeypatch: Any, few: int, cap: int, matches: int, shown: str
+) -> None:
+    """On PostgreSQL the search's id pre-query counts up to FEW_MATCHES + 1 and the inbox uses that."""
+    monkeypatch.setattr("helpdesk.search.FEW_MATCHES", few)
+    monkeypatch.setattr("helpdesk.selectors.COUNT_CAP", cap)
+    for _ in range(matches):
+        TicketFactory.create(subject="Pallet damaged")
+    TicketFactory.create(subject="Something else")
+    client.force_login(agent)
+    response = client.get(reverse("home"), {"q": "pallet"})
+    page = response.context["page"]
+    assert (page.total, page.capped) == (min(matches, cap), matches > cap)
+    assert shown in response.text
+
+
 def test_htmx_request_gets_only_the_results(client: Client, agent: Any) -> None:
     ticket = TicketFactory.create(subject="Only the table")
     client.force_login(agent)

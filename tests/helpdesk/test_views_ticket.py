@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 import pytest
+from django import forms
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -436,6 +437,69 @@ def test_erp_outage_is_a_clear_note_not_an_error(client: Client, agent: Any, mon
     client.force_login(agent)
     response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "ERP unavailable" in response.text
+
+
+def test_thread_escapes_everything_a_sender_or_an_operator_wrote(
+    client: Client, agent: Any, media: Path
+) -> None:
+    """The conversation is written in Python (helpdesk.thread_html), not by the template's auto-escaping."""
+    ticket = TicketFactory.create()
+    inbound = MessageFactory.create(
+        ticket=ticket,
+        from_address='"<b>Eva</b>" <eva@kund.example>',
+        to_addresses=["<i>support</i>@example"],
+        cc_addresses=["a&b@example"],
+        body_text="<script>alert(1)</script>\nLine two",
+        visible_text="<script>alert(1)</script>\nLine two",
+        quoted_text="> <img src=x onerror=alert(2)>",
+        is_auto_reply=True,
+    )
+    _attachment(inbound, content_type="image/png", name="<svg onload=alert(3)>.png")
+    author = UserFactory.create(first_name="<u>Olle</u>", last_name="")
+    MessageFactory.create(ticket=ticket, direction="note", author=author, body_text="n", visible_text="n")
+    MessageFactory.create(ticket=ticket, direction="note", author=None, body_text="gone", visible_text="")
+    client.force_login(agent)
+    html = client.get(reverse("ticket", args=[ticket.pk])).text
+    for raw in ("<script>alert(1)", "<img src=x", "<svg onload", "<b>Eva", "<i>support", "<u>Olle"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>Line two" in html
+    assert "&gt; &lt;img src=x onerror=alert(2)&gt;" in html and "Show quoted text" in html
+    assert "&quot;&lt;b&gt;Eva&lt;/b&gt;&quot; &lt;eva@kund.example&gt;" in html
+    assert "to &lt;i&gt;support&lt;/i&gt;@example" in html and "cc a&amp;b@example" in html
+    assert "&lt;u&gt;Olle&lt;/u&gt;" in html and "<strong>Unknown</strong>" in html
+    assert "Automatic reply" in html and "&lt;svg onload=alert(3)&gt;.png" in html
+    attachment = Attachment.objects.get(message=inbound)
+    assert f'<a href="{reverse("attachment", args=[attachment.pk])}">' in html
+    assert html.count('<article class="message ') == 3
+
+
+def test_hand_written_form_controls_match_the_forms(client: Client, agent: Any) -> None:
+    """The note, merge and properties controls are written out in the template, not by Django's widgets."""
+    from helpdesk.forms import MergeForm, NoteForm, TicketPropertiesForm
+
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    html = client.get(reverse("ticket", args=[ticket.pk])).text
+    body = cast(forms.CharField, NoteForm.base_fields["body"])
+    assert f'<textarea name="body" rows="3" maxlength="{body.max_length}" required id="id_body"' in html
+    target = cast(forms.IntegerField, MergeForm.base_fields["target"])
+    assert f'<input type="number" name="target" min="{target.min_value}" required id="id_target"' in html
+    tags = cast(forms.CharField, TicketPropertiesForm.base_fields["tags"])
+    assert f'name="tags" value="" maxlength="{tags.max_length}" id="id_tags"' in html
+    assert '<option value="new" selected>New</option>' in html and '<option value="2" selected>' in html
+    for helptext in ("id_body_helptext", "id_target_helptext", "id_tags_helptext"):
+        assert f'aria-describedby="{helptext}"' in html and f'id="{helptext}"' in html
+    response = client.post(
+        reverse("ticket_note", args=[ticket.pk]), {"body": "x" * 20_001}, HTTP_HX_REQUEST="true"
+    )
+    assert 'aria-invalid="true"' in response.text and 'id="id_body_error"' in response.text
+    assert ">" + "x" * 20_001 + "</textarea>" in response.text  # what was typed is kept
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]), {"status": "bogus", "priority": 2}, HTTP_HX_REQUEST="true"
+    )
+    assert '<select name="status" id="id_status" aria-invalid="true" aria-describedby="id_status_error">' in (
+        response.text
+    )
 
 
 def _ticket_queries(client: Client, ticket: Ticket) -> int:
