@@ -12,7 +12,9 @@ to a private Dovecot this benchmark starts. Then, each on the same mailbox:
   modern API; slow, and 350 MB on the corpus' 209 KB Subject);
 - parse only: ``helpdesk.parsing.parse_email`` over the same bytes, timed without the fetching.
 Memory is the growth of the proportional set size (PSS) of this process and its parse workers
-while each runs.
+while each runs. CPU is counted apart from wall time, since the machine may be busy: this thread
+(Python; the memory sampler's thread is not counted), the parse workers, the PostgreSQL backend of this
+process' connection, and Dovecot (its processes, including those that ended meanwhile), each in ms a mail.
 """
 
 from __future__ import annotations
@@ -185,13 +187,61 @@ def stdlib_read(raw: bytes) -> None:
             body.get_content()
 
 
-def timed(label: str, n: int, run: Callable[[], float | None]) -> tuple[float, float]:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int, *, reaped: bool = False) -> float:
+    """CPU seconds (user + system) of ``pid``; with ``reaped`` also of its children that ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            values = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # After the ")": state is field 3 of stat(5), so utime (14) is index 11, cutime (16) index 13.
+    ticks = int(values[11]) + int(values[12])
+    if reaped:
+        ticks += int(values[13]) + int(values[14])
+    return ticks / _TICK
+
+
+class CpuClock:
+    """CPU seconds spent by this thread, the parse workers, a PostgreSQL backend and Dovecot."""
+
+    def __init__(self, backend_pid: int | None, dovecot_pid: int | None) -> None:
+        self.backend_pid, self.dovecot_pid = backend_pid, dovecot_pid
+
+    def read(self) -> dict[str, float]:
+        me = os.getpid()
+        workers = sum(_cpu_of(pid) for pid in _descendants(me) if pid != me)
+        dovecot = 0.0
+        if self.dovecot_pid:
+            dovecot = _cpu_of(self.dovecot_pid, reaped=True) + sum(
+                _cpu_of(pid) for pid in _descendants(self.dovecot_pid) if pid != self.dovecot_pid
+            )
+        return {
+            "python": time.thread_time(),
+            "workers": workers,
+            "postgres": _cpu_of(self.backend_pid) if self.backend_pid else 0.0,
+            "dovecot": dovecot,
+        }
+
+
+def timed(
+    label: str, n: int, run: Callable[[], float | None], clock: CpuClock | None = None
+) -> tuple[float, float]:
+    before = clock.read() if clock else {}
     with RssPeak() as memory:
         started = time.perf_counter()
         inner = run()
         elapsed = inner if inner is not None else time.perf_counter() - started
     rate = n / elapsed
-    print(f"{label:<44} {rate:8.0f} msgs/s  {elapsed:7.2f} s  peak +{memory.peak_mb:6.1f} MB")
+    cpu = ""
+    if clock:
+        after = clock.read()
+        spent = {key: (after[key] - before[key]) * 1000 / n for key in after}
+        cpu = "  CPU ms/mail: " + " ".join(f"{key} {value:.2f}" for key, value in spent.items() if value)
+        cpu += f" = {sum(spent.values()):.2f}"
+    print(f"{label:<44} {rate:8.0f} msgs/s  {elapsed:7.2f} s  peak +{memory.peak_mb:6.1f} MB{cpu}")
     return rate, memory.peak_mb
 
 
@@ -253,6 +303,7 @@ def _prepare_database() -> None:
 
 def _run(dovecot: Any, n: int, profile: bool) -> int:
     from django.conf import settings
+    from django.db import connection
 
     from helpdesk.imap import parse_mailbox_url
     from helpdesk.ingest import poll_mailbox
@@ -274,12 +325,19 @@ def _run(dovecot: Any, n: int, profile: bool) -> int:
 
     mailbox, _ = save_mailbox(name="bench", url=parse_mailbox_url(dovecot.url(login, password)))
     settings.HELPDESK_IMAP_MAX_PER_POLL = max(settings.HELPDESK_IMAP_MAX_PER_POLL, n)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = int(cursor.fetchone()[0])
+    master = dovecot.directory / "run" / "master.pid"
+    dovecot_pid = int(master.read_text().strip()) if master.exists() else None
+    clock, fetch_clock = CpuClock(backend_pid, dovecot_pid), CpuClock(None, dovecot_pid)
 
     def ours() -> None:
         if profile:
             profiler = cProfile.Profile(time.process_time)  # CPU time: the machine may be busy
             result = profiler.runcall(poll_mailbox, mailbox)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
         else:
             result = poll_mailbox(mailbox)
         if not result.ok:
@@ -307,13 +365,17 @@ def _run(dovecot: Any, n: int, profile: bool) -> int:
         client.logout()
         return spent
 
-    our_rate, our_peak = timed("ours: IMAP -> PostgreSQL tickets (poll_mailbox)", n, ours)
+    our_rate, our_peak = timed("ours: IMAP -> PostgreSQL tickets (poll_mailbox)", n, ours, clock)
     counts = dict(InboundEmail.objects.values_list("status").annotate(n=django_count()).order_by())
     if sum(counts.values()) != n or counts.get("stored") or counts.get("processing"):
         raise SystemExit(f"not every message was ingested: {counts}")
-    compat_rate, compat_peak = timed("baseline: imaplib + email (compat32)", n, baseline(stdlib_compat32))
-    base_rate, base_peak = timed("baseline: imaplib + email (policy.default)", n, baseline(stdlib_read))
-    parse_rate, parse_peak = timed("parse only: helpdesk parse_email", n, parse_only)
+    compat_rate, compat_peak = timed(
+        "baseline: imaplib + email (compat32)", n, baseline(stdlib_compat32), fetch_clock
+    )
+    base_rate, base_peak = timed(
+        "baseline: imaplib + email (policy.default)", n, baseline(stdlib_read), fetch_clock
+    )
+    parse_rate, parse_peak = timed("parse only: helpdesk parse_email", n, parse_only, fetch_clock)
     print(f"outcome: {counts}")
     print(
         f"ours: {our_rate / compat_rate:.2f}x the speed of imaplib + compat32 ({our_peak:.1f} vs "
