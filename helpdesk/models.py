@@ -458,6 +458,10 @@ class InboundEmail(models.Model):
     # Statuses whose dedup_key is claimed: a second row with the same key becomes a duplicate.
     KEYED_STATUSES = ("processed", "feedback", "oversized")
 
+    # Indexes are few on purpose: every stored mail is inserted and then updated once (a new version
+    # of each index entry), so each index costs ingest twice. The mailbox is the first column of two
+    # indexes below; text columns get no LIKE-pattern twins; the Message-ID/hash lookup uses the
+    # partial unique index (docs/decisions.md, "Ingest speed").
     mailbox = models.ForeignKey(
         Mailbox,
         verbose_name=_("mailbox"),
@@ -465,18 +469,17 @@ class InboundEmail(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="inbound_emails",
+        db_index=False,
     )
     folder = models.CharField(_("folder"), max_length=255, blank=True)
     uidvalidity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
     uid = models.BigIntegerField(_("UID"), null=True, blank=True)
     raw = models.BinaryField(_("raw message"))
     size = models.PositiveBigIntegerField(_("size"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
-    dedup_key = models.CharField(_("deduplication key"), max_length=68, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.STORED, db_index=True
-    )
+    dedup_key = models.CharField(_("deduplication key"), max_length=68, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.STORED)
     kind = models.CharField(_("kind"), max_length=16, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     from_address = models.CharField(_("from"), max_length=320, blank=True)
@@ -510,7 +513,11 @@ class InboundEmail(models.Model):
                 name="inbound_unique_dedup_key",
             ),
         ]
-        indexes = [models.Index(fields=["mailbox", "status"], name="inbound_mailbox_status")]
+        indexes = [
+            models.Index(fields=["mailbox", "status"], name="inbound_mailbox_status"),
+            models.Index(fields=["status"], name="inbound_status"),
+            models.Index(fields=["sha256"], name="inbound_sha256"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()}: {self.subject or self.message_id or self.sha256[:12]}"
