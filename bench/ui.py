@@ -14,6 +14,7 @@ what a straightforward Django app does: a ``ListView`` with the default ``Pagina
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -130,8 +131,12 @@ def _copy(cursor: Any, table: str, columns: list[str], rows: Any) -> None:
 
 
 def _counts() -> tuple[int, int]:
+    """Tickets and messages; no tickets when the data is from before drafts were generated too."""
+    from drafts.models import Draft
     from helpdesk.models import Message, Ticket
 
+    if not Draft.objects.exists():
+        return 0, 0
     return Ticket.objects.count(), Message.objects.count()
 
 
@@ -262,6 +267,7 @@ def generate(n_tickets: int, n_messages: int) -> None:
         ],
         _messages(rng, ticket_rows, n_messages),
     )
+    _drafts(raw, rng, now)
     raw.close()
     with connection.cursor() as cursor:
         cursor.execute(BUILD_DOCUMENTS)
@@ -270,6 +276,104 @@ def generate(n_tickets: int, n_messages: int) -> None:
         cursor.execute("ALTER TABLE helpdesk_message ENABLE TRIGGER helpdesk_message_search")
         cursor.execute("VACUUM ANALYZE")  # visibility maps for index-only scans, fresh statistics
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _drafts(raw: Any, rng: random.Random, now: Any) -> None:
+    """A draft waiting for review on every fourth unsolved ticket (one in five of them flagged), each
+    answering the ticket's last inbound mail with three checked claims and their cited facts."""
+    raw.execute(
+        "SELECT DISTINCT ON (m.ticket_id) m.ticket_id, m.id, t.subject FROM helpdesk_message m "
+        "JOIN helpdesk_ticket t ON t.id = m.ticket_id "
+        "WHERE m.direction = 'inbound' AND t.id % 4 = 0 AND t.status IN ('new', 'open', 'pending') "
+        "ORDER BY m.ticket_id, m.created_at DESC"
+    )
+    answered = raw.fetchall()
+    drafts: list[tuple[Any, ...]] = []
+    citations: list[tuple[Any, ...]] = []
+    for number, (ticket_id, message_id, subject) in enumerate(answered, start=1):
+        order = subject.rsplit(" ", 1)[-1]
+        facts = [
+            (f"order:{order}:status", "Order status", "shipped", "order"),
+            (f"shipment:{order}:tracking", "Tracking number", f"JJD{order}SE", "shipment"),
+            (f"shipment:{order}:eta", "Estimated delivery", "2026-12-02", "shipment"),
+        ]
+        body = (
+            f"Hej,\n\ntack för ditt mejl. Order {order} är shipped och skickades med DHL, "
+            f"spårningsnummer JJD{order}SE. Beräknad leverans är 2026-12-02.\n\n"
+            "Vänliga hälsningar\nNordlager kundtjänst"
+        )
+        claims = []
+        for fact_id, _label, value, _kind in facts:
+            start = body.index(value)
+            claims.append(
+                {
+                    "start": start,
+                    "end": start + len(value),
+                    "text": value,
+                    "kind": "fact",
+                    "verified": True,
+                    "source": "erp",
+                    "fact_ids": [fact_id],
+                }
+            )
+        flags = ["refund_or_money"] if number % 5 == 0 else []
+        drafts.append(
+            (
+                ticket_id,
+                message_id,
+                "ready",
+                f"Re: {subject}",
+                body,
+                f"Re: {subject}",
+                body,
+                "sv",
+                "order_status",
+                0.9,
+                json.dumps(flags),
+                json.dumps(claims),
+                now,
+                now,
+            )
+        )
+        citations.extend(
+            (number, fact_id, label, value, "erp", kind, order, now) for fact_id, label, value, kind in facts
+        )
+    _copy(
+        raw,
+        "drafts_draft",
+        [
+            "ticket_id",
+            "in_reply_to_id",
+            "status",
+            "subject",
+            "body",
+            "ai_subject",
+            "ai_body",
+            "language",
+            "intent",
+            "confidence",
+            "flags",
+            "claims",
+            "created_at",
+            "updated_at",
+        ],
+        drafts,
+    )
+    _copy(
+        raw,
+        "drafts_citation",
+        [
+            "draft_id",
+            "fact_id",
+            "label",
+            "value",
+            "source_system",
+            "source_record_type",
+            "source_key",
+            "fetched_at",
+        ],
+        citations,
+    )
 
 
 def _messages(rng: random.Random, tickets: list[tuple[Any, ...]], total: int) -> Any:
@@ -430,6 +534,7 @@ def main(argv: list[str]) -> int:
 def run(runs: int, *, only: str = "") -> int:
     from django.test import Client, RequestFactory
 
+    from drafts.models import Draft
     from helpdesk.models import Message, Queue, Tag, Ticket
 
     users = _users()
@@ -438,9 +543,12 @@ def run(runs: int, *, only: str = "") -> int:
     supervisor.force_login(users["supervisor"])
     deep = max(2, min(41, Ticket.objects.count() // 100))
     deep_cursor = _cursor_after_pages(users["supervisor"], pages=deep - 1)
-    ticket = Ticket.objects.filter(messages__isnull=False).order_by("-pk").first()
+    ticket = Ticket.objects.filter(messages__isnull=False, drafts__isnull=True).order_by("-pk").first()
     assert ticket is not None
     n_msgs = Message.objects.filter(ticket=ticket).count()
+    waiting = Draft.objects.filter(status=Draft.Status.READY, flags=[]).order_by("-ticket_id").first()
+    assert waiting is not None
+    n_waiting_msgs = Message.objects.filter(ticket_id=waiting.ticket_id).count()
     queue = Queue.objects.get(slug="orders")
     tag = Tag.objects.get(name="tag3")
     rare = str(100000 + min(499, Ticket.objects.count() - 1))  # one ticket's order number
@@ -468,7 +576,12 @@ def run(runs: int, *, only: str = "") -> int:
         ("inbox, searched: two common words", lambda: supervisor.get("/", {"q": "leverans faktura"})),
         ("inbox, searched: contact name", lambda: supervisor.get("/", {"q": "person 4711"})),
         ("inbox, searched: prefix (lever*)", lambda: supervisor.get("/", {"q": "lever*"})),
+        ("inbox, filtered: waiting for review", lambda: supervisor.get("/", {"view": "review"})),
         (f"ticket view ({n_msgs} messages)", lambda: agent_or_supervisor(supervisor, ticket.pk)),
+        (
+            f"ticket view with a draft to review ({n_waiting_msgs} messages)",
+            lambda: agent_or_supervisor(supervisor, waiting.ticket_id),
+        ),
     ]
     factory = RequestFactory()
 
@@ -496,6 +609,9 @@ def run(runs: int, *, only: str = "") -> int:
     for name, call, count in baselines:
         results[name] = measure(call, count, warmup=1)
         _print(name, results[name])
+    if not results:
+        print(f"no scenario matches {only!r}")
+        return 2
     if not only:
         _ratios(results, deep)
     worst = max(r["p95"] for name, r in results.items() if not name.startswith("baseline"))

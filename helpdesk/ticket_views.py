@@ -46,11 +46,12 @@ def _properties_form(ticket: Ticket, data: QueryDict | None = None) -> TicketPro
 def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     """Everything the ticket page shows."""
     filters = _inbox_filters(request)
-    draft = review.current_draft(ticket)
+    conversation = selectors.conversation(ticket)
+    draft = review.current_draft(ticket, conversation)
     return {
         "panel": review.panel_for(draft, request.user) if draft else None,
         "ticket": ticket,
-        "conversation": thread_html.articles(selectors.conversation(ticket)),
+        "conversation": thread_html.articles(conversation),
         "other_tickets": selectors.other_tickets_of_contact(request.user, ticket),
         "properties_form": _properties_form(ticket),
         "note_form": NoteForm(),
