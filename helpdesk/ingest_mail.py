@@ -38,12 +38,11 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
-from helpdesk.parsing import ParsedEmail
+from helpdesk.parsing import FEEDBACK_KINDS, ParsedEmail
 from helpdesk.threads import MailKeys, Thread, ThreadIndex, clean_references
 
 logger = logging.getLogger(__name__)
 
-FEEDBACK_KINDS = {"bounce", "complaint", "dmarc_report", "tls_report"}
 Status = InboundEmail.Status
 
 

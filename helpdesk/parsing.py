@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from functools import cached_property
 
 from helpdesk import arf, bounces, classify, mime, mime_tree, quotes, reports
 from helpdesk.body import Body, extract_body
@@ -73,9 +74,6 @@ class ParsedEmail:
     date: datetime | None
     body_text: str
     body_html: str
-    visible_text: str
-    quoted_text: str
-    signature: str
     attachments: tuple[ParsedAttachment, ...]
     defects: tuple[str, ...]
     auto_submitted: bool
@@ -86,9 +84,33 @@ class ParsedEmail:
     # Additions beyond the agreed interface.
     remote_images_blocked: int = 0
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # What ``visible_text``, ``quoted_text`` and ``signature`` are split from: the body text with the
+    # HTML renderer's marks, the sender's name and address.
+    reply_source: tuple[str, str, str] = field(default=("", "", ""), repr=False)
+
+    # The reply split is made when first read: already in ``parse_email`` for mail that may reach a
+    # ticket, only on demand for feedback (bounces and reports), which ingest never splits; a split
+    # was about a fifth of parsing the bench's bounce-heavy mail.
+    @cached_property
+    def _split(self) -> quotes.Split:
+        marked, name, address = self.reply_source
+        return quotes.split_reply(marked, sender_name=name, sender_address=address)
+
+    @property
+    def visible_text(self) -> str:
+        return self._split.visible
+
+    @property
+    def quoted_text(self) -> str:
+        return self._split.quoted
+
+    @property
+    def signature(self) -> str:
+        return self._split.signature
 
 
 KINDS = ("human", "auto_reply", "bounce", "complaint", "dmarc_report", "tls_report")
+FEEDBACK_KINDS = frozenset({"bounce", "complaint", "dmarc_report", "tls_report"})
 
 
 def parse_email(raw: bytes, *, max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES) -> ParsedEmail:
@@ -136,10 +158,9 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     marked = body.text or (html_to_marked_text(body.html) if body.html else "")
     body_text = quotes.strip_marks(marked) if not body.text else marked
     body_html = sanitise_html(body.html) if body.html else ""
-    split = quotes.split_reply(marked, sender_name=from_name, sender_address=from_address)
     auto = classify.is_auto_submitted(headers)
     kind, feedback, report = _classify(msg, headers, subject, from_address, body, body_text, auto, defects)
-    return ParsedEmail(
+    parsed = ParsedEmail(
         kind=kind,
         message_id=mime.message_id(h.raw("message-id")),
         in_reply_to=next(iter(mime.message_ids(h.raw("in-reply-to"))), ""),
@@ -153,9 +174,6 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
         date=mime.parse_date(h.raw("date"), defects),
         body_text=body_text,
         body_html=body_html,
-        visible_text=split.visible,
-        quoted_text=split.quoted,
-        signature=split.signature,
         attachments=tuple(body.files),
         defects=tuple(dict.fromkeys(defects)),
         auto_submitted=auto,
@@ -165,7 +183,11 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
         size=len(raw),
         remote_images_blocked=_count_remote_images(body.html),
         headers=tuple((name, value) for name, values in headers.items() for value in values),
+        reply_source=(marked, from_name, from_address),
     )
+    if kind not in FEEDBACK_KINDS:
+        parsed._split  # noqa: B018 - split now, inside this function's error handling (and in a parse worker)
+    return parsed
 
 
 def _headers(msg: Message) -> classify.Headers:
