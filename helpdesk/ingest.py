@@ -78,33 +78,25 @@ def store_fetched(
     Rows that already exist (same mailbox, folder, UIDVALIDITY and UID) are left alone. Returns how
     many of ``mails`` are stored now (new or not), which is all of them unless the database failed.
     """
-    rows = [
-        InboundEmail(
-            mailbox=mailbox,
-            folder=folder,
-            uidvalidity=uidvalidity,
-            uid=mail.uid,
-            raw=mail.raw,
-            size=len(mail.raw),
-            sha256=hashlib.sha256(mail.raw).hexdigest(),
-        )
-        for mail in mails
-    ]
+    batch = InboundEmail(mailbox=mailbox, folder=folder, uidvalidity=uidvalidity)
     with transaction.atomic():
-        insert_ignoring_conflicts(rows)
+        insert_ignoring_conflicts(batch, [(mail.uid, mail.raw) for mail in mails])
         _advance_cursor(mailbox, folder=folder, uidvalidity=uidvalidity, last_uid=last_uid)
         fault_point("stored")
     fault_point("store_committed")
-    return len(rows)
+    return len(mails)
 
 
-def insert_ignoring_conflicts(rows: Sequence[InboundEmail]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING as one pipelined statement per row.
+def insert_ignoring_conflicts(batch: InboundEmail, mails: Sequence[tuple[int, bytes]]) -> None:
+    """Store ``mails`` (UID, raw bytes) of the ``batch`` (mailbox, folder, UIDVALIDITY) as one
+    pipelined INSERT ... ON CONFLICT DO NOTHING per mail.
 
     Django's ``bulk_create`` builds one statement with a parameter per column and row, which costs
-    several times as much for batches of raw mail; values are still prepared by the model fields.
+    several times as much for batches of raw mail. Values are still prepared by the model fields:
+    those the mails share once from ``batch``, the UID, raw bytes, size, hash and callable defaults
+    (the time stored) for each mail, without a model instance each.
     """
-    if not rows:
+    if not mails:
         return
     fields = [f for f in InboundEmail._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
@@ -112,7 +104,21 @@ def insert_ignoring_conflicts(rows: Sequence[InboundEmail]) -> None:
     placeholders = ", ".join(["%s"] * len(fields))
     table = quote(InboundEmail._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
-    params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
+    own = {"uid", "raw", "size", "sha256"}
+    fresh = {f.name for f in fields if f.name not in own and f.has_default() and callable(f.default)}
+    shared = {
+        f.name: f.get_db_prep_save(f.pre_save(batch, True), connection)
+        for f in fields
+        if f.name not in own | fresh
+    }
+    per_mail = [f for f in fields if f.name not in shared]
+    params = []
+    for uid, raw in mails:
+        values = {"uid": uid, "raw": raw, "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+        prepared = {
+            f.name: f.get_db_prep_save(values.get(f.name, f.get_default()), connection) for f in per_mail
+        }
+        params.append([shared[f.name] if f.name in shared else prepared[f.name] for f in fields])
     executemany(sql, params)
 
 
