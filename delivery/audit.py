@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from delivery.models import AuditEvent
+from helpdesk import bulk_sql
 
 
 def audit(
@@ -56,7 +57,8 @@ def audit_many(
         )
         for index, obj in enumerate(objs)
     ]
-    return AuditEvent.objects.bulk_create(events)
+    bulk_sql.insert(events)
+    return events
 
 
 def _ticket_id_of(obj: models.Model) -> int | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from delivery.audit import audit_many
 from delivery.models import FeedbackReport
+from helpdesk import bulk_sql
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Feedback:
 
 
 def record_feedback(*, items: Sequence[Feedback]) -> list[FeedbackReport]:
-    """Store feedback mail as received, with an audit event each (two INSERTs for any number)."""
+    """Store feedback mail as received, with an audit event each (two INSERTs with bound arrays)."""
     reports = []
     for item in items:
         if item.kind not in FeedbackReport.Kind.values:
@@ -47,7 +48,7 @@ def record_feedback(*, items: Sequence[Feedback]) -> list[FeedbackReport]:
                 received_at=item.received_at or timezone.now(),
             )
         )
-    FeedbackReport.objects.bulk_create(reports)
+    bulk_sql.insert(reports)
     for kind in sorted({report.kind for report in reports}):
         of_kind = [report for report in reports if report.kind == kind]
         audit_many(

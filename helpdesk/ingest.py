@@ -26,10 +26,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from delivery.audit import audit
+from helpdesk.bulk_sql import executemany
 from helpdesk.faults import fault_point
 from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
 from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
-from helpdesk.ingest_mail import executemany
 from helpdesk.models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
+from helpdesk.bulk_sql import executemany
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import (
     Attachment,
@@ -80,26 +81,6 @@ def text(value: str, limit: int | None = None) -> str:
     except UnicodeEncodeError:
         value = value.encode("utf-8", "replace").decode("utf-8")
     return value[:limit] if limit else value
-
-
-def executemany(sql: str, rows: list[list[Any]]) -> None:
-    """Run one statement per row, pipelined, on the default connection inside its transaction.
-
-    On PostgreSQL the values travel as bound parameters (raw mail as binary) instead of being
-    merged into the SQL text by Django's client-side cursor: PostgreSQL then parses one short
-    statement instead of a 12 KB hex literal per mail, and the client escapes nothing.
-    """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.executemany(sql, rows)
-        return
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def dedup_key(message_id: str, sha256: str) -> str:
