@@ -15,23 +15,82 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def executemany(sql: str, rows: list[list[Any]]) -> None:
-    """Run one statement per row, pipelined, on the default connection inside its transaction.
+    """Run one statement per row on the default connection inside its transaction (SQLite)."""
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
-    On PostgreSQL the values travel as bound parameters (raw mail as binary) instead of being
-    merged into the SQL text by Django's client-side cursor: PostgreSQL then parses one short
-    statement instead of a 12 KB hex literal per mail, and the client escapes nothing.
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: list[list[Any]]
+) -> None:
+    """INSERT ``rows`` (values prepared by ``fields``), skipping rows that conflict with a unique key.
+
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`` with a binary
+    array per column (raw mail as bytea); elsewhere one INSERT per row.
     """
     if not rows:
         return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.executemany(sql, rows)
+        arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+        _execute(sql, [list(column) for column in zip(*rows, strict=True)])
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    placeholders = ", ".join(["%s"] * len(fields))
+    executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING", rows)
+
+
+def update_rows(
+    model: type[models.Model],
+    fields: Sequence[models.Field[Any, Any]],
+    rows: list[list[Any]],
+    *,
+    also: str = "",
+) -> None:
+    """UPDATE each row by primary key: ``rows`` hold the values of ``fields`` and then the key;
+    ``also`` is more SQL for the SET clause (``attempts = attempts + 1``, unqualified columns).
+
+    On PostgreSQL one ``UPDATE ... FROM unnest(...)`` with a binary array per column; elsewhere one
+    UPDATE per row.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    table, key = quote(meta.db_table), quote(str(pk.column))
+    extra = f", {also}" if also else ""
+    if connection.vendor == "postgresql":
+        names = [quote(f"v{index}") for index in range(len(fields) + 1)]
+        assignments = ", ".join(
+            f"{quote(str(f.column))} = v.{name}" for f, name in zip(fields, names, strict=False)
+        )
+        arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in [*fields, pk])
+        sql = (
+            f"UPDATE {table} SET {assignments}{extra} FROM unnest({arrays}) AS v({', '.join(names)}) "
+            f"WHERE {table}.{key} = v.{names[-1]}"
+        )
+        _execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        return
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
+
+
+def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """One statement with bound parameters on a plain psycopg cursor (Django's merges them into the
+    SQL text client-side), on the default connection inside its transaction. Errors are Django's
+    (an ``IntegrityError`` when a concurrent worker committed the same mail first)."""
+    import psycopg
+
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def insert(objs: Sequence[models.Model]) -> None:
@@ -49,8 +108,6 @@ def insert(objs: Sequence[models.Model]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs)
         return
-    import psycopg
-
     meta = model._meta
     pk = meta.pk
     assert pk is not None
@@ -64,10 +121,7 @@ def insert(objs: Sequence[models.Model]) -> None:
     )
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` looks it up on every use
     values = [[f.get_db_prep_save(f.pre_save(obj, True), db) for obj in objs] for f in fields]
-    db.ensure_connection()
-    with psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, values)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = [row[0] for row in _execute(sql, values)]
     for obj, value in zip(objs, ids, strict=True):
         obj.pk = value
         obj._state.adding = False

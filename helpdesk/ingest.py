@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from delivery.audit import audit
-from helpdesk.bulk_sql import executemany
+from helpdesk import bulk_sql
 from helpdesk.faults import fault_point
 from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
 from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
@@ -88,22 +88,18 @@ def store_fetched(
 
 
 def insert_ignoring_conflicts(batch: InboundEmail, mails: Sequence[tuple[int, bytes]]) -> None:
-    """Store ``mails`` (UID, raw bytes) of the ``batch`` (mailbox, folder, UIDVALIDITY) as one
-    pipelined INSERT ... ON CONFLICT DO NOTHING per mail.
+    """Store ``mails`` (UID, raw bytes) of the ``batch`` (mailbox, folder, UIDVALIDITY), skipping
+    mails already stored (``helpdesk.bulk_sql.insert_rows``: one INSERT ... ON CONFLICT DO NOTHING
+    with bound arrays on PostgreSQL).
 
-    Django's ``bulk_create`` builds one statement with a parameter per column and row, which costs
-    several times as much for batches of raw mail. Values are still prepared by the model fields:
+    Django's ``bulk_create`` compiles and merges every value into its SQL text, which costs several
+    times as much for batches of raw mail. Values are still prepared by the model fields:
     those the mails share once from ``batch``, the UID, raw bytes, size, hash and callable defaults
     (the time stored) for each mail, without a model instance each.
     """
     if not mails:
         return
     fields = [f for f in InboundEmail._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(InboundEmail._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
     own = {"uid", "raw", "size", "sha256"}
     fresh = {f.name for f in fields if f.name not in own and f.has_default() and callable(f.default)}
     shared = {
@@ -119,7 +115,7 @@ def insert_ignoring_conflicts(batch: InboundEmail, mails: Sequence[tuple[int, by
             f.name: f.get_db_prep_save(values.get(f.name, f.get_default()), connection) for f in per_mail
         }
         params.append([shared[f.name] if f.name in shared else prepared[f.name] for f in fields])
-    executemany(sql, params)
+    bulk_sql.insert_rows(InboundEmail, fields, params)
 
 
 def _advance_cursor(mailbox: Mailbox, *, folder: str, uidvalidity: int, last_uid: int) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
-from helpdesk.bulk_sql import executemany
+from helpdesk import bulk_sql
 from helpdesk.message_ids import ticket_id_from_message_id
 from helpdesk.models import (
     Attachment,
@@ -455,13 +455,12 @@ class BatchWriter:
         return attachments
 
     def _save_outcomes(self, outcomes: dict[int, Outcome]) -> None:
-        # One pipelined statement per row; Django's bulk_update builds CASE expressions that cost
-        # more than the rest of the batch together.
-        columns = ["status", "kind", "message_id", "dedup_key", "subject", "from_address", "error"]
-        columns += ["duplicate_of_id", "processed_at"]
-        table = connection.ops.quote_name(InboundEmail._meta.db_table)
-        assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in columns)
-        sql = f"UPDATE {table} SET {assignments}, attempts = attempts + 1 WHERE id = %s"
+        # One UPDATE ... FROM unnest(...) on PostgreSQL (helpdesk.bulk_sql); Django's bulk_update
+        # builds CASE expressions that cost more than the rest of the batch together.
+        names = ["status", "kind", "message_id", "dedup_key", "subject", "from_address", "error"]
+        names += ["duplicate_of", "processed_at"]
+        by_name = {f.name: f for f in InboundEmail._meta.concrete_fields}
+        fields = [by_name[name] for name in names]
         processed_at = connection.ops.adapt_datetimefield_value(self.now)
         rows: list[list[Any]] = []
         for row in self.rows:
@@ -476,4 +475,4 @@ class BatchWriter:
                 row.pk,
             ]
             rows.append(values)
-        executemany(sql, rows)
+        bulk_sql.update_rows(InboundEmail, fields, rows, also="attempts = attempts + 1")
