@@ -6,6 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,16 @@ from django_htmx.middleware import HtmxDetails
 from helpdesk import roles
 
 View = Callable[..., HttpResponseBase]
+
+
+class ProfileModelBackend(ModelBackend):
+    """Django's model backend, reading the operator's profile (interface language) with the user: every
+    request loads both, in one query instead of two."""
+
+    def get_user(self, user_id: Any) -> Any:
+        users = get_user_model()._default_manager.select_related("profile")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class StaffRequest(HttpRequest):

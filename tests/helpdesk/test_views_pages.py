@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -56,6 +58,18 @@ def test_language_setting_switches_the_interface(client: Client, agent: Any) -> 
     client.cookies.pop("django_language", None)
     assert "Inbox" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "Inkorg" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="sv").text
+
+
+def test_the_profile_is_read_with_the_signed_in_user(client: Client, agent: Any) -> None:
+    """helpdesk.access.ProfileModelBackend: one query for user and interface language on every request."""
+    OperatorProfile.objects.update_or_create(user=agent, defaults={"language": "sv"})
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Kortkommandon" in client.get(reverse("help")).text
+    reads = [query["sql"] for query in captured if '"helpdesk_operatorprofile"' in query["sql"]]
+    assert len(reads) == 1 and '"auth_user"' in reads[0]
+    OperatorProfile.objects.filter(user=agent).delete()
+    assert client.get(reverse("help")).status_code == 200  # no profile: the browser's language
 
 
 def test_junk_language_is_refused(client: Client, agent: Any) -> None:
