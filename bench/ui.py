@@ -439,28 +439,41 @@ def _users() -> dict[str, Any]:
 
 
 # --- measuring --------------------------------------------------------------------------------------
-def measure(call: Callable[[], Any], runs: int, warmup: int = 2) -> dict[str, float]:
+def measure(calls: dict[str, Callable[[], Any]], runs: int, warmup: int = 2) -> dict[str, dict[str, float]]:
+    """Median and p95 wall time of each call, and its queries.
+
+    The runs are interleaved (one of each call per round), so a slow spell of this shared machine
+    falls on every page alike rather than on whichever page was being measured. Queries are counted in
+    the warm-up calls: Django's query capture formats and logs every statement, which would be timed
+    with the page otherwise."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(warmup):
-        call()
-    times, queries = [], []
+    queries: dict[str, list[int]] = {name: [] for name in calls}
+    for name, call in calls.items():
+        for _ in range(warmup):
+            connection.queries_log.clear()  # the log keeps 9,000 entries; the baseline would fill it
+            with CaptureQueriesContext(connection) as captured:
+                response = call()
+            assert response.status_code == 200, (name, response.status_code)
+            queries[name].append(len(captured))
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
-        connection.queries_log.clear()  # the log keeps 9,000 entries; the baseline would fill it
-        with CaptureQueriesContext(connection) as captured:
+        for name, call in calls.items():
             started = time.perf_counter()
             response = call()
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-        queries.append(len(captured))
-    times.sort()
-    return {
-        "median": statistics.median(times),
-        "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
-        "queries": max(queries),
-        "min_queries": min(queries),
-    }
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+    results = {}
+    for name, values in times.items():
+        values.sort()
+        results[name] = {
+            "median": statistics.median(values),
+            "p95": values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))],
+            "queries": max(queries[name]),
+            "min_queries": min(queries[name]),
+        }
+    return results
 
 
 def naive_list_view(request: Any, *, search: str = "", page: int = 1) -> Any:
@@ -602,12 +615,11 @@ def run(runs: int, *, only: str = "") -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at start: {load:.1f} on {os.cpu_count()} CPUs (timings are wall-clock)")
     print(f"{'scenario':48} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-    results: dict[str, dict[str, float]] = {}
-    for name, call in scenarios:
-        results[name] = measure(call, runs)
+    results = measure(dict(scenarios), runs)
+    for name, _call in scenarios:
         _print(name, results[name])
     for name, call, count in baselines:
-        results[name] = measure(call, count, warmup=1)
+        results.update(measure({name: call}, count, warmup=1))
         _print(name, results[name])
     if not results:
         print(f"no scenario matches {only!r}")
