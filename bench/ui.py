@@ -267,7 +267,7 @@ def generate(n_tickets: int, n_messages: int) -> None:
         ],
         _messages(rng, ticket_rows, n_messages),
     )
-    _drafts(raw, rng, now)
+    _drafts(raw, now)
     raw.close()
     with connection.cursor() as cursor:
         cursor.execute(BUILD_DOCUMENTS)
@@ -278,7 +278,7 @@ def generate(n_tickets: int, n_messages: int) -> None:
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def _drafts(raw: Any, rng: random.Random, now: Any) -> None:
+def _drafts(raw: Any, now: Any) -> None:
     """A draft waiting for review on every fourth unsolved ticket (one in five of them flagged), each
     answering the ticket's last inbound mail with three checked claims and their cited facts."""
     raw.execute(

@@ -14,11 +14,19 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
-def executemany(sql: str, rows: list[list[Any]]) -> None:
+def _executemany(sql: str, rows: list[list[Any]]) -> None:
     """Run one statement per row on the default connection inside its transaction (SQLite)."""
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _unnest(fields: Sequence[models.Field[Any, Any]]) -> str:
+    """``unnest(...)`` of one bound array per field, typed as the field's column, sent in binary."""
+    return "unnest(" + ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in fields) + ")"
+
+
+def _columns_of(rows: list[list[Any]]) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def insert_rows(
@@ -35,12 +43,11 @@ def insert_rows(
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(str(f.column)) for f in fields)
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in fields)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
-        _execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM {_unnest(fields)} ON CONFLICT DO NOTHING"
+        _execute(sql, _columns_of(rows))
         return
     placeholders = ", ".join(["%s"] * len(fields))
-    executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING", rows)
+    _executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING", rows)
 
 
 def update_rows(
@@ -69,15 +76,14 @@ def update_rows(
         assignments = ", ".join(
             f"{quote(str(f.column))} = v.{name}" for f, name in zip(fields, names, strict=False)
         )
-        arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in [*fields, pk])
         sql = (
-            f"UPDATE {table} SET {assignments}{extra} FROM unnest({arrays}) AS v({', '.join(names)}) "
+            f"UPDATE {table} SET {assignments}{extra} FROM {_unnest([*fields, pk])} AS v({', '.join(names)}) "
             f"WHERE {table}.{key} = v.{names[-1]}"
         )
-        _execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        _execute(sql, _columns_of(rows))
         return
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
-    executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
+    _executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
 
 
 def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -114,9 +120,8 @@ def insert(objs: Sequence[models.Model]) -> None:
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in fields)
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays}) "
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM {_unnest(fields)} "
         f"RETURNING {quote(str(pk.column))}"
     )
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` looks it up on every use

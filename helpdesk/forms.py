@@ -129,6 +129,7 @@ class TicketPropertiesForm(forms.Form):
                 "label": bound.label,
                 "errors": bound.errors,
                 "help_text": field.help_text,
+                "options": None,  # a text input unless the field has choices
             }
             if isinstance(field, forms.ChoiceField):
                 control["options"] = options_html(field, bound.value())

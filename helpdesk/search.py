@@ -56,13 +56,9 @@ class Found:
     count: int | None = None
 
 
-def search_tickets(tickets: Any, text: str) -> Any:
-    """``tickets`` narrowed to those whose subject, a message body, contact or company match every word."""
-    return search(tickets, text).tickets
-
-
 def search(tickets: Any, text: str) -> Found:
-    """As ``search_tickets``, with the number of matches where looking for them counted them."""
+    """``tickets`` narrowed to those whose subject, a message body, contact or company match every word,
+    with the number of matches where looking for them counted them."""
     terms = search_terms(text)
     if not terms:
         return Found(tickets)
