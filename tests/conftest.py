@@ -6,10 +6,13 @@ A service whose binary is missing skips its tests locally and fails them under `
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.factories import UserFactory
 from tests.services import Dovecot, SmtpSink
@@ -108,13 +111,64 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+class ServerRequests:
+    """Requests the live server (its own threads) is answering now, counted by Django's signals.
+
+    A browser test ends by flushing the database with one TRUNCATE over every table. A request still
+    running then (a heartbeat, a beacon sent as the page closed) can hold a lock on one table while it
+    waits for another that the TRUNCATE holds: PostgreSQL breaks the deadlock by failing the flush.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.last_change = time.monotonic()
+
+    def _change(self, step: int) -> None:
+        if threading.current_thread() is threading.main_thread():
+            return  # the test client answers in the test's own thread and finishes before it returns
+        with self._lock:
+            self.running += step
+            self.last_change = time.monotonic()
+
+    def started(self, **_: Any) -> None:
+        self._change(1)
+
+    def finished(self, **_: Any) -> None:
+        self._change(-1)
+
+    def wait_until_quiet(self, *, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Return once no request has run for ``quiet`` seconds; fail after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.running <= 0 and time.monotonic() - self.last_change >= quiet:
+                    return
+            time.sleep(0.05)
+        pytest.fail(f"the live server still answers {self.running} request(s) after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def server_requests() -> Iterator[ServerRequests]:
+    counter = ServerRequests()
+    request_started.connect(counter.started, dispatch_uid="tests-server-requests-started")
+    request_finished.connect(counter.finished, dispatch_uid="tests-server-requests-finished")
+    yield counter
+    request_started.disconnect(dispatch_uid="tests-server-requests-started")
+    request_finished.disconnect(dispatch_uid="tests-server-requests-finished")
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context and page; fails the test on any uncaught page error."""
+def page(browser: Any, server_requests: ServerRequests) -> Iterator[Any]:
+    """A fresh browser context and page; fails the test on any uncaught page error.
+
+    Closing it waits until the live server has answered everything the page sent, so the database
+    flush after the test never races a request."""
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    server_requests.wait_until_quiet()
     assert not errors, f"JavaScript errors on the page: {errors}"
