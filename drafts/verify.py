@@ -43,15 +43,23 @@ _MONTHS = {
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SPACE = r"[ \u00a0\u202f]"
 
+_ORDINAL = r"(?:st|nd|rd|th|:e|:a)"
+# Units a number may be written against ("100kr", "5st"): such a token is a number, not a code.
+_UNIT = r"(?:SEK|NOK|DKK|EUR|USD|GBP|KR|ST|STK|PCS|PC|KG|G|MM|CM|M|X|ST|ND|RD|TH)"
+
 _TOKEN = re.compile(
     rf"""
     (?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)
   | (?P<numdate>\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b)
-  | (?P<dayfirst>\b\d{{1,2}}\.?{_SPACE}(?:{_MONTH})\b(?:,?{_SPACE}\d{{4}}\b)?)
-  | (?P<monthfirst>\b(?:{_MONTH}){_SPACE}\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?{_SPACE}\d{{4}}\b)?)
-  | (?P<code>(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-]))
-  | (?P<number>(?<![\w.,])\d{{1,3}}(?:(?:{_SPACE}|,|\.)\d{{3}})+(?:[.,]\d{{1,2}})?(?![\w])
-      |(?<![\w.,])\d+(?:[.,]\d+)?(?![\w]))
+  | (?P<dayfirst>\b\d{{1,2}}{_ORDINAL}?\.?{_SPACE}(?:of{_SPACE})?(?:{_MONTH})\b(?:,?{_SPACE}\d{{4}}\b)?)
+  | (?P<monthfirst>\b(?:{_MONTH}){_SPACE}(?:the{_SPACE})?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?{_SPACE}\d{{4}}\b)?)
+  | (?P<code>(?<![\w-])
+      (?:(?-i:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)
+        |(?=[A-Za-z][A-Za-z0-9-]*\d)[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+
+        |(?-i:(?!\d+(?:[.,]\d+)?{_UNIT}(?![\w-]))(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{{4,}}))
+      (?![\w-]))
+  | (?P<number>(?<![\w.,])\d{{1,3}}(?:(?:{_SPACE}|,|\.)\d{{3}})+(?:[.,]\d{{1,2}})?(?=[^\W\d_]*\b)
+      |(?<![\w.,])\d+(?:[.,]\d+)?(?=[^\W\d_]*\b))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -219,9 +227,9 @@ def _match_day_month(index: _Index, raw: str) -> set[str]:
 
 
 def _day_month(text: str) -> tuple[int, int] | None:
-    if match := re.match(rf"(\d{{1,2}})\.?{_SPACE}({_MONTH})", text):
+    if match := re.match(rf"(\d{{1,2}}){_ORDINAL}?\.?{_SPACE}(?:of{_SPACE})?({_MONTH})", text):
         return int(match[1]), _MONTHS[match[2]]
-    if match := re.match(rf"({_MONTH}){_SPACE}(\d{{1,2}})", text):
+    if match := re.match(rf"({_MONTH}){_SPACE}(?:the{_SPACE})?(\d{{1,2}})", text):
         return int(match[2]), _MONTHS[match[1]]
     return None
 

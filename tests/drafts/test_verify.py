@@ -57,3 +57,52 @@ def test_a_wrong_sku_or_amount_is_unverified() -> None:
     claims = _by_text("PAL-EUR-1300 costs 26 787,00 SEK")
     assert not claims["PAL-EUR-1300"].verified  # type: ignore[attr-defined]
     assert not claims["26 787,00"].verified  # type: ignore[attr-defined]
+
+
+def test_numbers_written_against_their_unit_are_claims() -> None:
+    # "100kr", "5st", "4x" were no claim at all: an invented price without a space went through.
+    for body, text, kind in [
+        ("Priset är 100kr per styck.", "100", "amount"),
+        ("Vi har 5st kvar.", "5", "quantity"),
+        ("Price: 26787.90SEK", "26787.90", "amount"),
+        ("Vi skickar 4x pallar.", "4", "quantity"),
+    ]:
+        claims = _by_text(body)
+        assert text in claims, (body, list(claims))
+        assert not claims[text].verified  # type: ignore[attr-defined]
+        assert claims[text].kind == kind  # type: ignore[attr-defined]
+    assert _by_text("Vi skickar 120st i dag.")["120"].verified  # type: ignore[attr-defined]
+
+
+def test_ordinal_dates_are_checked_as_dates() -> None:
+    # "the 3rd of December" and "3:e december" were no claim at all.
+    for body in [
+        "It arrives on the 3rd of December.",
+        "It arrives on 3rd December 2026.",
+        "Den 3:e december.",
+    ]:
+        claims = verify(body, facts=FACTS)
+        assert claims, body
+        assert not any(claim.verified for claim in claims), (body, claims)
+    for body in ["It arrives on the 1st of December.", "Leverans den 1:a december 2026."]:
+        claims = verify(body, facts=FACTS)
+        assert [claim.kind for claim in claims] == ["date"], (body, claims)
+        assert claims[0].verified, body
+    unknown_day = _by_text("It arrives on the 14th.")
+    assert not unknown_day["14"].verified  # type: ignore[attr-defined]
+
+
+def test_codes_without_a_hyphen_are_claims() -> None:
+    # Order numbers, SKUs and tracking numbers like these were no claim at all.
+    facts = [*FACTS, ("shipment:JJD0012345678#tracking_number", "JJD0012345678")]
+    for code in ["SO10023", "JJD0099999999", "1Z999AA10123456784", "AB1234"]:
+        claims = {c.text: c for c in verify(f"Your reference is {code}.", facts=facts)}
+        assert code in claims, (code, list(claims))
+        assert claims[code].kind == "code"
+        assert not claims[code].verified
+    assert verify("Tracking JJD0012345678.", facts=facts)[0].verified
+
+
+def test_hyphenated_words_are_not_codes() -> None:
+    assert verify("Skicka ett e-post eller en follow-up via vår T-shirt-butik.", facts=FACTS) == []
+    assert [c.text for c in verify("COVID-19 och PAL-EUR", facts=FACTS)] == ["COVID-19", "PAL-EUR"]
