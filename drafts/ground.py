@@ -215,17 +215,26 @@ def _first(grounding: Grounding, what: str, keys: list[str]) -> list[str]:
 
 def _check_ownership(grounding: Grounding) -> None:
     """Orders and invoices of another customer must not be described to this sender without a check."""
+    for record in [*grounding.orders, *grounding.invoices]:
+        check_owner(grounding, record)
+
+
+def check_owner(grounding: Grounding, record: Record) -> bool:
+    """Report an order or invoice of another ERP customer than the sender as an ``other_customer``
+    problem (once); True when ``record`` is someone else's."""
+    if not isinstance(record, Order | Invoice):
+        return False
     own = grounding.customer.number if grounding.customer is not None else None
-    records: list[Order | Invoice] = [*grounding.orders, *grounding.invoices]
-    for record in records:
-        if record.customer_number != own:
-            grounding.problems.append(
-                {
-                    "kind": "other_customer",
-                    "what": "order" if isinstance(record, Order) else "invoice",
-                    "key": record.number,
-                }
-            )
+    if record.customer_number == own:
+        return False
+    problem = {
+        "kind": "other_customer",
+        "what": "order" if isinstance(record, Order) else "invoice",
+        "key": record.number,
+    }
+    if problem not in grounding.problems:
+        grounding.problems.append(problem)
+    return True
 
 
 def _add_context(

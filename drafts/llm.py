@@ -25,7 +25,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from drafts.compose import Style, load_template, reply_names
-from drafts.ground import Grounding, Lookups, record_facts
+from drafts.ground import Grounding, Lookups, check_owner, record_facts
 from drafts.pipeline import Composed, DraftingFailed, json_value
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
@@ -266,9 +266,16 @@ def _tools(lookups: Lookups, grounding: Grounding, composed: Composed) -> list[B
                 return f"Not found: {what} {key}."
             return f"ERP unavailable: could not fetch {what} {key}. Say that you will check and come back."
         records = record if isinstance(record, list) else [record]
+        foreign = [item for item in records if check_owner(grounding, item)]
         for item in records:
             grounding.add_record(item)
-        return _facts_text(records, grounding)
+        # The lookup stands, so the reviewer sees what the model saw; the draft is flagged for it.
+        warning = "".join(
+            f"{type(item).__name__} {getattr(item, 'number', '')} belongs to another customer than the "
+            "sender: do not describe it.\n"
+            for item in foreign
+        )
+        return warning + _facts_text(records, grounding)
 
     def lookup_order(number: str) -> str:
         """Look up an order by its order number: status, lines, shipments, requested delivery date."""

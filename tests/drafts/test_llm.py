@@ -292,3 +292,26 @@ def test_the_model_s_lookups_per_reply_are_bounded(demo_message: Any, use_model:
     assert len([c for c in draft.trace.tool_calls if c.get("by") == "model"]) == llm.MAX_MODEL_LOOKUPS
     answers = [m.content for m in model.prompts[1] if isinstance(m, ToolMessage)]
     assert str(answers[-1]).startswith("Lookup limit reached")
+
+
+def test_another_customer_s_order_the_model_looks_up_is_flagged(
+    demo_message: Any, use_model: Any, agent: Any
+) -> None:
+    # Karin (C10001) asks about her order; the model looks up 100238, which belongs to C10003.
+    body = "Hej Karin!\n\nOrder 100238 är levererad.\n\nVänliga hälsningar"
+    use_model(
+        ScriptedChatModel(
+            responses=[
+                tool_call("lookup_order", {"number": "100238"}),
+                AIMessage(content="I have what I need."),
+                reply(body, ["order:100238#status"]),
+            ]
+        )
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    assert not draft.unverified_claims  # the facts exist, but they are someone else's
+    assert Flag.OTHER_CUSTOMER in draft.flags
+    assert "order 100238 belongs to another ERP customer than the sender" in draft.problem_messages()
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
