@@ -122,6 +122,11 @@ def run(
     step = time.perf_counter()
     claims = check(
         composed.body, facts=grounding.facts.values(), trusted_texts=composed.trusted_texts, message=message
+    ) + check_subject(
+        composed.subject,
+        facts=grounding.facts.values(),
+        trusted_texts=composed.trusted_texts,
+        message=message,
     )
     timings["verify"] = _ms(step)
     problems = grounding.problems + composed.extra_problems
@@ -192,7 +197,9 @@ def _compose(
     )
 
 
-def check(body: str, *, facts: Any, trusted_texts: list[str], message: Message) -> list[verify.Claim]:
+def check(
+    body: str, *, facts: Any, trusted_texts: list[str], message: Message, part: str = "body"
+) -> list[verify.Claim]:
     """Verify ``body`` against ``facts`` (Fact objects), the trusted texts and the customer's message."""
     return verify.verify(
         body,
@@ -200,7 +207,21 @@ def check(body: str, *, facts: Any, trusted_texts: list[str], message: Message) 
         trusted_texts=trusted_texts,
         customer_text=f"{message.subject}\n{message.display_text}",
         customer_fact_id=f"message:{message.pk}#text",
+        part=part,
     )
+
+
+def check_subject(
+    subject: str, *, facts: Any, trusted_texts: list[str], message: Message
+) -> list[verify.Claim]:
+    """Verify the subject like the body: a model writes it too. The ticket's own subject and its
+    reference tag ("[#123]") are the house's, not claims."""
+    trusted = subject_trusted_texts(message.ticket, trusted_texts)
+    return check(subject, facts=facts, trusted_texts=trusted, message=message, part="subject")
+
+
+def subject_trusted_texts(ticket: Ticket, trusted_texts: list[str]) -> list[str]:
+    return [*trusted_texts, ticket.subject, ticket.reference]
 
 
 def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:

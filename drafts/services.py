@@ -64,7 +64,7 @@ def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_ver
         current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES)
         if subject == current.subject and body == current.body:
             return current
-        claims = _verify_again(current, body)
+        claims = _verify_again(current, subject=subject, body=body)
         risk = [flag for flag in current.flags if flag != Flag.UNVERIFIED]
         flags = risk + ([str(Flag.UNVERIFIED)] if any(not c.verified for c in claims) else [])
         previous_body = current.body
@@ -302,18 +302,20 @@ def _locked(
     return current
 
 
-def _verify_again(draft: Draft, body: str) -> list[Claim]:
+def _verify_again(draft: Draft, *, subject: str, body: str) -> list[Claim]:
     trace = DraftTrace.objects.filter(draft=draft).first()
     facts = pipeline.facts_from_json(trace.facts) if trace else []
     trusted = (trace.context or {}).get("trusted_texts", []) if trace else []
     message = draft.in_reply_to
-    return verify(
-        body,
-        facts=facts,
-        trusted_texts=trusted,
-        customer_text=f"{message.subject}\n{message.display_text}",
-        customer_fact_id=f"message:{message.pk}#text",
-    )
+    customer = {
+        "customer_text": f"{message.subject}\n{message.display_text}",
+        "customer_fact_id": f"message:{message.pk}#text",
+    }
+    subject_trusted = pipeline.subject_trusted_texts(draft.ticket, trusted)
+    return [
+        *verify(body, facts=facts, trusted_texts=trusted, **customer),
+        *verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
+    ]
 
 
 def unified_diff(before: str, after: str) -> str:

@@ -75,6 +75,7 @@ class Claim:
     verified: bool
     source: str = ""  # fact, customer, trusted; "" when unverified
     fact_ids: tuple[str, ...] = field(default_factory=tuple)
+    part: str = "body"  # the text the span is in: body or subject
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -122,8 +123,10 @@ def verify(
     trusted_texts: Iterable[str] = (),
     customer_text: str = "",
     customer_fact_id: str = "",
+    part: str = "body",
 ) -> list[Claim]:
-    """Check every number, code and date of ``body``; ``facts`` are (fact id, value) pairs.
+    """Check every number, code and date of ``body``; ``facts`` are (fact id, value) pairs. ``part``
+    names the text (body or subject) in the claims.
 
     Datetime values should already be in local time: their date is what a reply states.
     """
@@ -140,10 +143,10 @@ def verify(
             ids = _match(index, kind, raw)
             if ids:
                 fact_ids = tuple(sorted(ids)) if source != "trusted" else ()
-                claims.append(Claim(start, end, raw, kind, True, source, fact_ids))
+                claims.append(Claim(start, end, raw, kind, True, source, fact_ids, part))
                 break
         else:
-            claims.append(Claim(start, end, raw, kind, False))
+            claims.append(Claim(start, end, raw, kind, False, part=part))
     return claims
 
 

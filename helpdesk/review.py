@@ -37,6 +37,7 @@ class Segment:
 class Panel:
     draft: Draft
     segments: list[Segment] = field(default_factory=list)
+    subject_segments: list[Segment] = field(default_factory=list)  # empty when the subject has no claims
     citations: list[Citation] = field(default_factory=list)
     supervisor_reasons: list[str] = field(default_factory=list)
     may_approve: bool = False
@@ -73,7 +74,7 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     message = draft.in_reply_to
     panel = Panel(
         draft=draft,
-        segments=segments(draft.body, draft.claims, citations),
+        segments=segments(draft.body, _claims_in(draft, "body"), citations),
         citations=citations,
         supervisor_reasons=decision.reasons if decision else [],
         may_approve=bool(decision and decision.allowed),
@@ -82,6 +83,9 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         cc=draft_services.reply_cc(message),
         outbound=draft.outbound,
     )
+    subject_claims = _claims_in(draft, "subject")
+    if subject_claims:
+        panel.subject_segments = segments(draft.subject, subject_claims, citations)
     if (
         draft.outbound
         and draft.outbound.release_at
@@ -89,6 +93,10 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     ):
         panel.undo_until = draft.outbound.release_at if draft.outbound.release_at > timezone.now() else None
     return panel
+
+
+def _claims_in(draft: Draft, part: str) -> list[dict[str, Any]]:
+    return [claim for claim in draft.claims if claim.get("part", "body") == part]
 
 
 def segments(body: str, claims: list[dict[str, Any]], citations: list[Citation]) -> list[Segment]:

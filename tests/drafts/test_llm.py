@@ -315,3 +315,36 @@ def test_another_customer_s_order_the_model_looks_up_is_flagged(
     assert "order 100238 belongs to another ERP customer than the sender" in draft.problem_messages()
     with pytest.raises(services.NotAllowed):
         services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+
+
+def test_an_invented_fact_in_the_model_s_subject_is_flagged_and_stays_flagged_after_an_edit(
+    demo_message: Any, use_model: Any, agent: Any
+) -> None:
+    body = "Hej Karin!\n\nVi tittar på order 100231.\n\nVänliga hälsningar"
+    subject = "Order 100231 levereras 2026-12-24"
+    use_model(
+        ScriptedChatModel(
+            responses=[AIMessage(content="ok"), reply(body, ["order:100231#number"], subject=subject)]
+        )
+    )
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    assert draft.subject.startswith(subject)
+    assert Flag.UNVERIFIED in draft.flags
+    invented = [claim for claim in draft.unverified_claims if claim["text"] == "2026-12-24"]
+    assert len(invented) == 1
+    assert invented[0]["part"] == "subject"
+    assert draft.subject[invented[0]["start"] : invented[0]["end"]] == "2026-12-24"
+    assert all(claim["verified"] for claim in draft.claims if claim["text"] == "100231")
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=draft.body.replace("Vi tittar", "Vi kollar"),
+        expected_version=draft.version,
+    )
+    assert Flag.UNVERIFIED in edited.flags
+    with pytest.raises(services.NotAllowed):
+        services.approve_draft(draft=edited, user=agent, expected_version=edited.version)

@@ -55,6 +55,25 @@ def test_unverified_claims_are_highlighted_and_need_a_supervisor(
     assert "Your changes to the AI text" in response.text  # the diff against the AI text
 
 
+def test_an_unverified_number_in_the_subject_is_highlighted_and_needs_a_supervisor(
+    client: Client, member: Any, clean_draft: Draft
+) -> None:
+    client.force_login(member)
+    response = _post(
+        client,
+        "draft_save",
+        clean_draft,
+        subject=f"{clean_draft.subject} (order 999111)",
+        body=clean_draft.body,
+        version=clean_draft.version,
+    )
+    assert response.status_code == 200
+    note = "Not found in any retrieved fact: check before sending."
+    assert f'<mark class="unverified" title="{note}">999111</mark>' in response.text
+    assert "A supervisor must approve this draft" in response.text
+    assert "1 claim(s) in the text match no retrieved fact." in response.text
+
+
 def test_agent_edits_and_approves_and_the_reply_waits_for_the_undo_window(
     client: Client, member: Any, clean_draft: Draft, settings: Any
 ) -> None:
