@@ -236,15 +236,18 @@ def reject_draft(*, draft: Draft, user: Any, reason: str, expected_version: int 
     return current
 
 
-def regenerate_draft(*, draft: Draft, user: Any, instruction: str = "") -> Draft:
+def regenerate_draft(
+    *, draft: Draft, user: Any, instruction: str = "", expected_version: int | None = None
+) -> Draft:
     """Replace ``draft`` by a new one generated again, optionally following ``instruction`` ("shorter",
-    "more formal", free text). Returns the new draft, ``generating`` until the task has run."""
+    "more formal", free text). Returns the new draft, ``generating`` until the task has run. With
+    ``expected_version`` a draft changed since (a colleague's edit) is ``StaleDraft``, not replaced."""
     instruction = instruction.strip()
     if len(instruction) > 500:
         raise InvalidInput(_("The instruction is too long (at most 500 characters)."))
     allowed = (*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED, Draft.Status.REJECTED)
     with transaction.atomic():
-        current = _locked(draft, user, None, allowed=allowed)
+        current = _locked(draft, user, expected_version, allowed=allowed)
         current.status = Draft.Status.SUPERSEDED
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])

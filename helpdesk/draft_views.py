@@ -136,7 +136,10 @@ def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_user(request.user, pk)
     try:
         new = draft_services.regenerate_draft(
-            draft=draft, user=request.user, instruction=request.POST.get("instruction", "")
+            draft=draft,
+            user=request.user,
+            instruction=request.POST.get("instruction", ""),
+            expected_version=_version(request),
         )
     except draft_services.DraftError as error:
         return _panel_response(request, draft, error=str(error), kept=_kept(request))

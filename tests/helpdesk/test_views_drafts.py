@@ -193,10 +193,35 @@ def test_regenerate_with_an_instruction_starts_a_new_draft(
 ) -> None:
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=False):
-        response = _post(client, "draft_regenerate", clean_draft, instruction="shorter")
+        response = _post(
+            client, "draft_regenerate", clean_draft, instruction="shorter", version=clean_draft.version
+        )
     new = Draft.objects.get(supersedes=clean_draft)
     assert new.status == Draft.Status.GENERATING and new.instruction == "shorter"
     assert "being written" in response.text and 'hx-trigger="every 2s"' in response.text
+
+
+def test_regenerate_from_a_stale_page_keeps_a_colleague_s_edit(
+    client: Client, member: Any, clean_draft: Draft
+) -> None:
+    client.force_login(member)
+    seen = clean_draft.version
+    page = client.get(reverse("ticket", args=[clean_draft.ticket_id])).text
+    assert f'<input type="hidden" name="version" value="{seen}">' in page.split("draft-regenerate")[1]
+    edited = _post(
+        client,
+        "draft_save",
+        clean_draft,
+        subject=clean_draft.subject,
+        body=clean_draft.body + "\nA colleague's careful addition.",
+        version=seen,
+    )
+    assert edited.status_code == 200
+    response = _post(client, "draft_regenerate", clean_draft, instruction="shorter", version=seen)
+    assert response.status_code == 409
+    draft = Draft.objects.get(pk=clean_draft.pk)
+    assert draft.status == Draft.Status.EDITED and "careful addition" in draft.body
+    assert not Draft.objects.filter(supersedes=clean_draft).exists()
 
 
 def test_without_javascript_actions_redirect_and_refusals_render_the_page(
