@@ -87,6 +87,11 @@ class Claim:
 class _Index:
     codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     numbers: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Money: Decimal values (prices, totals, invoice amounts) and amounts written in texts. With
+    # ``strict_amounts`` (the ERP's facts) an amount in a reply must match one of these: a quantity or
+    # a count with the same digits is no support. The customer's and the house's texts count as written.
+    amounts: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
+    strict_amounts: bool = False
     dates: dict[dt.date, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add_value(self, fact_id: str, value: object) -> None:
@@ -98,6 +103,8 @@ class _Index:
             self.dates[value].add(fact_id)
         elif isinstance(value, int | Decimal):
             self.numbers[Decimal(value).normalize()].add(fact_id)
+            if isinstance(value, Decimal):
+                self.amounts[value.normalize()].add(fact_id)
         elif isinstance(value, str):
             self.add_text(fact_id, value)
 
@@ -105,15 +112,18 @@ class _Index:
         stripped = text.strip()
         if stripped:
             self.codes[stripped.upper()].add(fact_id)
-        for kind, raw, _start, _end in _tokens(text):
+        for kind, raw, _start, end in _tokens(text):
             if kind == "code":
                 self.codes[raw.upper()].add(fact_id)
             elif kind == "date":
                 for day in _dates_of(raw):
                     self.dates[day].add(fact_id)
             else:
+                amount = _refine_kind(kind, raw, text[end : end + 8]) == "amount"
                 for number in _numbers_of(raw):
                     self.numbers[number].add(fact_id)
+                    if amount:
+                        self.amounts[number].add(fact_id)
 
 
 def verify(
@@ -130,7 +140,7 @@ def verify(
 
     Datetime values should already be in local time: their date is what a reply states.
     """
-    fact_index, trusted, customer = _Index(), _Index(), _Index()
+    fact_index, trusted, customer = _Index(strict_amounts=True), _Index(), _Index()
     for fact_id, value in facts:
         fact_index.add_value(fact_id, value)
     for text in trusted_texts:
@@ -181,8 +191,9 @@ def _match(index: _Index, kind: str, raw: str) -> set[str]:
     found = set()
     if kind == "identifier":
         found |= index.codes.get(raw, set())
+    numbers = index.amounts if kind == "amount" and index.strict_amounts else index.numbers
     for number in _numbers_of(raw):
-        found |= index.numbers.get(number, set())
+        found |= numbers.get(number, set())
     return found
 
 

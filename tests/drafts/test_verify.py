@@ -106,3 +106,23 @@ def test_codes_without_a_hyphen_are_claims() -> None:
 def test_hyphenated_words_are_not_codes() -> None:
     assert verify("Skicka ett e-post eller en follow-up via vår T-shirt-butik.", facts=FACTS) == []
     assert [c.text for c in verify("COVID-19 och PAL-EUR", facts=FACTS)] == ["COVID-19", "PAL-EUR"]
+
+
+def test_an_amount_is_verified_only_by_a_money_value() -> None:
+    # 120 is the ordered quantity; "120 kr" states a price that no fact has.
+    claims = verify("Totalt 120 kr för 120 st.", facts=FACTS)
+    assert [(c.text, c.kind, c.verified) for c in claims] == [
+        ("120", "amount", False),
+        ("120", "quantity", True),
+    ]
+    note = [*FACTS, ("shipment:X#status_note", "Frakttillägg 250 kr debiteras")]
+    assert verify("Frakttillägget är 250 kr.", facts=note)[0].verified
+    assert verify("Fakturan är på 26 787,50 kr.", facts=FACTS)[0].verified
+    # The customer's own figures and the house's texts are not ERP facts: as written, any notation.
+    quoted = verify(
+        "Ni skriver 300 kr; fri frakt över 5000 kr.",
+        facts=FACTS,
+        customer_text="jag betalade 300 i frakt",
+        trusted_texts=["Fri frakt över 5000."],
+    )
+    assert [(c.source, c.verified) for c in quoted] == [("customer", True), ("trusted", True)]
