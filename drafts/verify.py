@@ -216,9 +216,11 @@ def _dates_of(raw: str) -> set[dt.date]:
     text = raw.lower().strip(". ")
     if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
         return _valid({(int(match[1]), int(match[2]), int(match[3]))})
-    if match := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
-        return _valid({(year, month, day), (year, day, month)})
+    if match := re.fullmatch(r"(\d{1,2})([./])(\d{1,2})[./](\d{4})", text):
+        day, month, year = int(match[1]), int(match[3]), int(match[4])
+        # Dots are written day first everywhere; a slash may be American (month first).
+        readings = {(year, month, day)} if match[2] == "." else {(year, month, day), (year, day, month)}
+        return _valid(readings)
     day_month = _day_month(text)
     year_match = re.search(r"(\d{4})$", text)
     if day_month is not None and year_match is not None:

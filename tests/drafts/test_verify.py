@@ -126,3 +126,10 @@ def test_an_amount_is_verified_only_by_a_money_value() -> None:
         trusted_texts=["Fri frakt över 5000."],
     )
     assert [(c.source, c.verified) for c in quoted] == [("customer", True), ("trusted", True)]
+
+
+def test_a_dotted_date_is_read_day_first() -> None:
+    # 1.12.2026 is 1 December wherever dots are written (Sweden, Norway, Germany); 12.1.2026 is not it.
+    assert verify("Leverans 1.12.2026.", facts=FACTS)[0].verified
+    assert not verify("Leverans 12.1.2026.", facts=FACTS)[0].verified
+    assert verify("Delivery 12/1/2026.", facts=FACTS)[0].verified  # US English: month first
