@@ -63,6 +63,8 @@ _TOKEN = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_UNIT_AFTER = re.compile(rf"^{_SPACE}?(?:st|stk|styck|pcs|pieces|units?|x)\b", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(rf"(?:[$€£]|\b(?:SEK|NOK|DKK|EUR|USD|GBP)){_SPACE}?$", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(rf"^{_SPACE}?(?:SEK|NOK|DKK|EUR|USD|GBP|kr\b|kronor|:-)", re.IGNORECASE)
 
 
@@ -88,10 +90,11 @@ class _Index:
     codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     numbers: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
     # Money: Decimal values (prices, totals, invoice amounts) and amounts written in texts. With
-    # ``strict_amounts`` (the ERP's facts) an amount in a reply must match one of these: a quantity or
-    # a count with the same digits is no support. The customer's and the house's texts count as written.
+    # ``typed`` (the ERP's facts) an amount in a reply must match one of these, and an identifier (an
+    # order or invoice number) a code: a quantity or a count with the same digits is no support. The
+    # customer's and the house's texts count as written.
     amounts: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
-    strict_amounts: bool = False
+    typed: bool = False
     dates: dict[dt.date, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add_value(self, fact_id: str, value: object) -> None:
@@ -112,14 +115,17 @@ class _Index:
         stripped = text.strip()
         if stripped:
             self.codes[stripped.upper()].add(fact_id)
-        for kind, raw, _start, end in _tokens(text):
+        for kind, raw, start, end in _tokens(text):
             if kind == "code":
                 self.codes[raw.upper()].add(fact_id)
             elif kind == "date":
                 for day in _dates_of(raw):
                     self.dates[day].add(fact_id)
             else:
-                amount = _refine_kind(kind, raw, text[end : end + 8]) == "amount"
+                refined = _refine_kind(kind, raw, text[max(start - 6, 0) : start], text[end : end + 8])
+                if refined == "identifier":
+                    self.codes[raw].add(fact_id)
+                amount = refined == "amount"
                 for number in _numbers_of(raw):
                     self.numbers[number].add(fact_id)
                     if amount:
@@ -140,7 +146,7 @@ def verify(
 
     Datetime values should already be in local time: their date is what a reply states.
     """
-    fact_index, trusted, customer = _Index(strict_amounts=True), _Index(), _Index()
+    fact_index, trusted, customer = _Index(typed=True), _Index(), _Index()
     for fact_id, value in facts:
         fact_index.add_value(fact_id, value)
     for text in trusted_texts:
@@ -148,7 +154,7 @@ def verify(
     customer.add_text(customer_fact_id or "customer", customer_text)
     claims = []
     for kind, raw, start, end in _tokens(body):
-        kind = _refine_kind(kind, raw, body[end : end + 8])
+        kind = _refine_kind(kind, raw, body[max(start - 6, 0) : start], body[end : end + 8])
         for source, index in (("fact", fact_index), ("customer", customer), ("trusted", trusted)):
             ids = _match(index, kind, raw)
             if ids:
@@ -167,13 +173,12 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
         yield kind, match.group(), match.start(), match.end()
 
 
-def _refine_kind(kind: str, raw: str, after: str) -> str:
+def _refine_kind(kind: str, raw: str, before: str, after: str) -> str:
     if kind != "number":
         return kind
-    if _CURRENCY_AFTER.match(after):
+    if _CURRENCY_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
         return "amount"
-    digits = re.sub(r"\D", "", raw)
-    if raw.isdigit() and len(digits) >= 5:
+    if raw.isdigit() and len(raw) >= 5 and not _UNIT_AFTER.match(after):
         return "identifier"
     return "quantity"
 
@@ -191,7 +196,9 @@ def _match(index: _Index, kind: str, raw: str) -> set[str]:
     found = set()
     if kind == "identifier":
         found |= index.codes.get(raw, set())
-    numbers = index.amounts if kind == "amount" and index.strict_amounts else index.numbers
+        if index.typed:
+            return found
+    numbers = index.amounts if kind == "amount" and index.typed else index.numbers
     for number in _numbers_of(raw):
         found |= numbers.get(number, set())
     return found

@@ -133,3 +133,23 @@ def test_a_dotted_date_is_read_day_first() -> None:
     assert verify("Leverans 1.12.2026.", facts=FACTS)[0].verified
     assert not verify("Leverans 12.1.2026.", facts=FACTS)[0].verified
     assert verify("Delivery 12/1/2026.", facts=FACTS)[0].verified  # US English: month first
+
+
+def test_an_order_number_is_not_verified_by_a_quantity_with_the_same_digits() -> None:
+    stock = [*FACTS, ("stock:BOX-CORR-4030/Jönköping#on_hand", 12500)]
+    invented = verify("Er order 12500 är skickad.", facts=stock)[0]
+    assert (invented.kind, invented.verified) == ("identifier", False)
+    in_stock = verify("Vi har 12500 st i lager.", facts=stock)[0]
+    assert (in_stock.kind, in_stock.verified) == ("quantity", True)
+    note = [*FACTS, ("shipment:X#status_note", "Ersätter order 100299")]
+    assert verify("Order 100299 är ersatt.", facts=note)[0].verified
+    assert verify("Order 100231 är skickad.", facts=FACTS)[0].verified
+    # An order number the customer wrote is theirs to quote back.
+    assert verify("Order 999999 finns inte.", facts=FACTS, customer_text="order 999999?")[0].verified
+
+
+def test_a_currency_written_before_the_number_makes_it_an_amount() -> None:
+    for body in ["That is $120.", "Totalt: SEK 120", "Price € 120"]:
+        claim = verify(body, facts=FACTS)[0]
+        assert (claim.text, claim.kind, claim.verified) == ("120", "amount", False), body
+    assert verify("Invoice total: SEK 26,787.50", facts=FACTS)[0].verified
