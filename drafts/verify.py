@@ -51,6 +51,7 @@ _TOKEN = re.compile(
     rf"""
     (?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)
   | (?P<numdate>\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b)
+  | (?P<shortdate>(?<![\w./,])\d{{1,2}}/\d{{1,2}}(?![\w/]|[.,]\d))
   | (?P<dayfirst>\b\d{{1,2}}{_ORDINAL}?\.?{_SPACE}(?:of{_SPACE})?(?:{_MONTH})\b(?:,?{_SPACE}\d{{4}}\b)?)
   | (?P<monthfirst>\b(?:{_MONTH}){_SPACE}(?:the{_SPACE})?\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?{_SPACE}\d{{4}}\b)?)
   | (?P<code>(?<![\w-])
@@ -96,6 +97,8 @@ class _Index:
     amounts: dict[Decimal, set[str]] = field(default_factory=lambda: defaultdict(set))
     typed: bool = False
     dates: dict[dt.date, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Dates written without a year in a text ("1 december", "1/12"), as (day, month) readings.
+    day_months: dict[tuple[int, int], set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add_value(self, fact_id: str, value: object) -> None:
         if isinstance(value, bool) or value is None:
@@ -121,6 +124,8 @@ class _Index:
             elif kind == "date":
                 for day in _dates_of(raw):
                     self.dates[day].add(fact_id)
+                for day_month in _yearless(raw):
+                    self.day_months[day_month].add(fact_id)
             else:
                 refined = _refine_kind(kind, raw, text[max(start - 6, 0) : start], text[end : end + 8])
                 if refined == "identifier":
@@ -169,7 +174,7 @@ def verify(
 def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
     for match in _TOKEN.finditer(text):
         group = match.lastgroup or "number"
-        kind = "date" if group in {"iso", "numdate", "dayfirst", "monthfirst"} else group
+        kind = "date" if group in {"iso", "numdate", "shortdate", "dayfirst", "monthfirst"} else group
         yield kind, match.group(), match.start(), match.end()
 
 
@@ -228,33 +233,41 @@ def _dates_of(raw: str) -> set[dt.date]:
         # Dots are written day first everywhere; a slash may be American (month first).
         readings = {(year, month, day)} if match[2] == "." else {(year, month, day), (year, day, month)}
         return _valid(readings)
-    day_month = _day_month(text)
     year_match = re.search(r"(\d{4})$", text)
-    if day_month is not None and year_match is not None:
-        return _valid({(int(year_match[1]), day_month[1], day_month[0])})
-    return set()
+    if year_match is None:
+        return set()
+    return _valid({(int(year_match[1]), month, day) for day, month in _day_months(text)})
+
+
+def _yearless(raw: str) -> set[tuple[int, int]]:
+    """The (day, month) readings of a date written without a year; empty when it has one."""
+    if re.search(r"\d{4}$", raw.strip(". ")):
+        return set()
+    return _day_months(raw.lower().strip(". "))
 
 
 def _match_day_month(index: _Index, raw: str) -> set[str]:
-    """A written date without a year ("1 december") matches any fact date on that day and month."""
-    day_month = _day_month(raw.lower().strip(". "))
-    if day_month is None or re.search(r"\d{4}$", raw.strip(". ")):
-        return set()
-    day, month = day_month
-    return {
-        fact
-        for date, facts in index.dates.items()
-        if (date.day, date.month) == (day, month)
-        for fact in facts
+    """A date without a year ("1 december", "1/12") matches any fact date on that day and month."""
+    readings = _yearless(raw)
+    found = {
+        fact for date, facts in index.dates.items() if (date.day, date.month) in readings for fact in facts
     }
+    for reading in readings:
+        found |= index.day_months.get(reading, set())
+    return found
 
 
-def _day_month(text: str) -> tuple[int, int] | None:
+def _day_months(text: str) -> set[tuple[int, int]]:
+    """(day, month) of a written date; a short "1/12" is day first (Swedish) or month first (US)."""
     if match := re.match(rf"(\d{{1,2}}){_ORDINAL}?\.?{_SPACE}(?:of{_SPACE})?({_MONTH})", text):
-        return int(match[1]), _MONTHS[match[2]]
+        return {(int(match[1]), _MONTHS[match[2]])}
     if match := re.match(rf"({_MONTH}){_SPACE}(?:the{_SPACE})?(\d{{1,2}})", text):
-        return int(match[2]), _MONTHS[match[1]]
-    return None
+        return {(int(match[2]), _MONTHS[match[1]])}
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})", text):
+        first, second = int(match[1]), int(match[2])
+        readings = {(first, second), (second, first)}
+        return {(day, month) for day, month in readings if 1 <= day <= 31 and 1 <= month <= 12}
+    return set()
 
 
 def _valid(triples: set[tuple[int, int, int]]) -> set[dt.date]:

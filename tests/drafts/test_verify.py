@@ -153,3 +153,17 @@ def test_a_currency_written_before_the_number_makes_it_an_amount() -> None:
         claim = verify(body, facts=FACTS)[0]
         assert (claim.text, claim.kind, claim.verified) == ("120", "amount", False), body
     assert verify("Invoice total: SEK 26,787.50", facts=FACTS)[0].verified
+
+
+def test_a_short_date_without_a_year_is_checked_as_a_date() -> None:
+    # "den 3/12" is how Swedes write 3 December; its two numbers happened to match a package count
+    # and a line quantity, so a wrong delivery day went through as two verified quantities.
+    facts = [*FACTS, ("shipment:X#packages", 3), ("order_line:100231/2#quantity", 12)]
+    wrong = verify("Leveransen kommer den 3/12.", facts=facts)
+    assert [(c.text, c.kind, c.verified) for c in wrong] == [("3/12", "date", False)]
+    right = verify("Leveransen kommer den 1/12.", facts=facts)
+    assert [(c.text, c.kind, c.verified) for c in right] == [("1/12", "date", True)]
+    assert verify("It arrives 12/1.", facts=facts)[0].verified  # US English: month first
+    house = verify("Vi svarar 24/7.", facts=facts, trusted_texts=["Support 24/7"])
+    assert [(c.source, c.verified) for c in house] == [("trusted", True)]
+    assert [c.kind for c in verify("Pris 1,5 kg eller 3.12 m", facts=facts)] == ["quantity", "quantity"]
