@@ -85,9 +85,9 @@ def decode_bytes(
     Falls back per part, never for the whole message, and records a defect whenever the declaration
     could not be used as it stands.
     """
-    if data.isascii():
-        return data.decode("ascii")
     declared = normalise_charset(charset)
+    if data.isascii() and not _not_ascii_compatible(declared):
+        return data.decode("ascii")
     if declared and declared not in _PERMISSIVE:
         try:
             return data.decode(declared)
@@ -104,6 +104,12 @@ def decode_bytes(
     if declared:
         return data.decode(declared, errors="replace")
     return _undeclared(data, defects, where, normalise_charset(hint))
+
+
+def _not_ascii_compatible(codec: str) -> bool:
+    """Charsets whose text is not what its bytes say in ASCII, although the bytes may all be ASCII:
+    ISO-2022 (escape sequences; the usual charset of Japanese mail), UTF-7, HZ, and UTF-16/32."""
+    return codec.startswith(("iso2022", "utf-16", "utf-32")) or codec in {"utf-7", "hz"}
 
 
 def _undeclared(data: bytes, defects: list[str], where: str, hint: str) -> str:
@@ -126,7 +132,7 @@ def _undeclared(data: bytes, defects: list[str], where: str, hint: str) -> str:
         defects.append(f"{where}: no usable charset declared, guessed {guessed}")
         return data.decode(guessed, errors="replace")
     defects.append(f"{where}: no usable charset declared, read as windows-1252")
-    return data.decode(hint or "cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace")
 
 
 def _guess_charset(data: bytes) -> str:

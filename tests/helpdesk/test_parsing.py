@@ -253,6 +253,42 @@ def test_raw_8bit_headers_follow_the_charset_the_message_declares():
     assert [a.filename for a in parsed.attachments] == ["Отчёт.txt"]
 
 
+@pytest.mark.parametrize(
+    ("charset", "text"),
+    [
+        ("iso-2022-jp", "こんにちは、注文番号 100231 について"),
+        ("csISO2022JP", "こんにちは、注文番号 100231 について"),
+        ("ISO-2022-KR", "안녕하세요 주문 100231"),
+        ("utf-7", "Hälsningar, order 100231"),
+        ("hz-gb-2312", "你好，订单 100231"),
+        ("utf-16-le", "Order 100231"),
+    ],
+)
+def test_charsets_written_in_ascii_bytes_are_decoded_as_declared(charset, text):
+    # ISO-2022 (the usual charset of Japanese mail), UTF-7, HZ and UTF-16 can be all ASCII bytes;
+    # only the declaration says how to read them.
+    codec = {"hz-gb-2312": "hz", "csISO2022JP": "iso-2022-jp"}.get(charset, charset)
+    body, html = text.encode(codec), f"<p>{text}</p>".encode(codec)
+    assert body.isascii()
+    plain = parse_email(mail(f"From: a@example.jp\nContent-Type: text/plain; charset={charset}", body))
+    assert plain.body_text == text
+    only_html = parse_email(mail(f"From: a@example.jp\nContent-Type: text/html; charset={charset}", html))
+    assert only_html.body_text.strip() == text
+
+
+def test_raw_latin1_header_in_a_utf8_message_is_read_as_windows_1252():
+    # Undeclared 8-bit header bytes that are not UTF-8, in a message whose body declares UTF-8.
+    raw = mail(
+        "From: Jörg <j@example.de>\nSubject: Grüße från Göteborg\nContent-Type: text/plain; charset=utf-8",
+        "Hej då\n",
+    )
+    raw = raw.replace("Grüße från Göteborg".encode(), "Grüße från Göteborg".encode("latin-1"))
+    parsed = parse_email(raw)
+    assert parsed.subject == "Grüße från Göteborg"
+    assert parsed.from_name == "Jörg"
+    assert parsed.body_text == "Hej då\n"
+
+
 def test_truncated_utf8_file_name_keeps_what_is_readable():
     raw = (CORPORA / "mime" / "flanker" / "russian-attachment-yahoo.eml").read_bytes()
     (attachment,) = parse_email(raw).attachments
