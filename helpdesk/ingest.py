@@ -202,7 +202,17 @@ def poll_mailbox(mailbox: Mailbox, *, session: ImapSession | None = None) -> Pol
     else:
         logger.warning("mailbox %s: %s", mailbox.name, result.error)
         record_poll_failure(mailbox, result.error)
+        _process_left_over(mailbox, result)
     return result
+
+
+def _process_left_over(mailbox: Mailbox, result: PollResult) -> None:
+    """Mail stored by an earlier, interrupted poll needs no server to become tickets: process it even
+    while the server fails (it is marked read or moved at the next successful poll)."""
+    try:
+        result.counts.update(process_stored(mailbox=mailbox).counts)
+    except Exception:
+        logger.exception("processing stored mail of mailbox %s failed", mailbox.name)
 
 
 def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:

@@ -155,3 +155,29 @@ def test_concurrent_processing_of_one_mail_stored_twice_makes_one_message() -> N
     assert Message.objects.filter(message_id=message_id).count() == 1
     statuses = sorted(InboundEmail.objects.values_list("status", flat=True))
     assert statuses == [InboundEmail.Status.DUPLICATE, InboundEmail.Status.PROCESSED]
+
+
+@pytest.mark.django_db
+def test_mail_stored_before_a_crash_reaches_tickets_while_the_server_refuses_us(
+    dovecot: Dovecot, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(FAULT_ENV, "store_committed")
+    monkeypatch.setenv(MODE_ENV, "raise")
+    with pytest.raises(InjectedCrash):
+        poll_mailbox(mailbox)
+    monkeypatch.delenv(FAULT_ENV)
+    password = mailbox.password
+    mailbox.password = "changed-on-the-server"
+    mailbox.save()
+
+    failed = poll_mailbox(Mailbox.objects.get(pk=mailbox.pk))
+
+    assert not failed.ok and failed.auth_failed
+    assert failed.counts == {InboundEmail.Status.PROCESSED: MAILS}
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == MAILS
+    assert Mailbox.objects.get(pk=mailbox.pk).health == Mailbox.Health.FAILING
+
+    mailbox.password = password
+    mailbox.save()
+    assert poll_mailbox(Mailbox.objects.get(pk=mailbox.pk)).ok
+    assert_each_mail_once(dovecot, mailbox)
