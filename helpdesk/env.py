@@ -7,6 +7,7 @@ silently replaced by a default. Secrets may also come from a file named by ``NAM
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not math.isfinite(value):  # float() reads "nan" and "inf", and NaN passes any minimum
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite number.")
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}.")
     return value

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from helpdesk.env import env_bool, env_choice, env_int, env_list, env_secret
+from helpdesk.env import env_bool, env_choice, env_float, env_int, env_list, env_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,23 @@ def test_env_int_rejects_words_and_out_of_range(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("PORT_X", "70000")
     with pytest.raises(ImproperlyConfigured, match="above the maximum"):
         env_int("PORT_X", 1, maximum=65535)
+
+
+@pytest.mark.parametrize("junk", ["nan", "NaN", "inf", "-inf", "Infinity", "1e999"])
+def test_env_float_rejects_values_that_are_not_finite(monkeypatch: pytest.MonkeyPatch, junk: str) -> None:
+    # float() reads these, and NaN passes every minimum check: a timeout of NaN or infinity would
+    # fail every IMAP connection (or the poll schedule) at run time instead of stopping start-up.
+    monkeypatch.setenv("SOME_TIMEOUT", junk)
+    with pytest.raises(ImproperlyConfigured, match="SOME_TIMEOUT=.* is not a finite number"):
+        env_float("SOME_TIMEOUT", 30.0, minimum=1)
+
+
+def test_env_float_accepts_numbers_at_or_above_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_TIMEOUT", "2.5")
+    assert env_float("SOME_TIMEOUT", 30.0, minimum=1) == 2.5
+    monkeypatch.setenv("SOME_TIMEOUT", "0.5")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_float("SOME_TIMEOUT", 30.0, minimum=1)
 
 
 def test_env_choice_lists_the_allowed_values(monkeypatch: pytest.MonkeyPatch) -> None:
