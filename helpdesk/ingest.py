@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 Status = InboundEmail.Status
 PROCESS_BATCH = 200
+# Tries of one mail that the process did not survive before it is quarantined (see process_stored).
+INTERRUPTED_LIMIT = 3
 DONE_STATUSES = [s for s in Status.values if s not in (Status.STORED, Status.PROCESSING)]
 
 
@@ -127,7 +129,12 @@ def _advance_cursor(mailbox: Mailbox, *, folder: str, uidvalidity: int, last_uid
 
 # -- processing --------------------------------------------------------------------------------------
 def process_stored(*, mailbox: Mailbox | None = None, any_mailbox: bool = False) -> BatchResult:
-    """Process every stored, unprocessed mail of ``mailbox`` (None: mail stored without one)."""
+    """Process every stored, unprocessed mail of ``mailbox`` (None: mail stored without one).
+
+    Each try is counted (committed) before it starts, so a mail whose processing takes the process
+    down every time (killed for memory or time, a crash in native code) is retried alone, and after
+    ``INTERRUPTED_LIMIT`` tries quarantined instead of blocking its mailbox for good.
+    """
     result = BatchResult()
     after = 0
     while True:
@@ -135,12 +142,42 @@ def process_stored(*, mailbox: Mailbox | None = None, any_mailbox: bool = False)
         pending = InboundEmail.objects.filter(status=Status.STORED, pk__gt=after)
         if not any_mailbox:
             pending = pending.filter(mailbox=mailbox)
-        rows = list(pending.order_by("pk").values_list("pk", "size")[:1000])
+        rows = list(pending.order_by("pk").values_list("pk", "size", "attempts")[:1000])
         if not rows:
             return result
-        for ids in plan_batches(rows, max_count=PROCESS_BATCH, max_bytes=settings.HELPDESK_IMAP_BATCH_BYTES):
+        fresh = [(pk, size) for pk, size, attempts in rows if not attempts]
+        for ids in plan_batches(fresh, max_count=PROCESS_BATCH, max_bytes=settings.HELPDESK_IMAP_BATCH_BYTES):
+            _count_try(ids)
             result.add(process_batch(ids))
+        for pk, _size, attempts in rows:
+            if attempts:  # a try was cut short before: this mail alone, so it takes no other down
+                result.add(_retry_interrupted(pk, attempts))
         after = rows[-1][0]
+
+
+def _count_try(ids: Sequence[int]) -> None:
+    # Only "stored" rows count tries; they are never "stored" with attempts otherwise.
+    InboundEmail.objects.filter(pk__in=ids, status=Status.STORED).update(attempts=F("attempts") + 1)
+
+
+def _retry_interrupted(pk: int, attempts: int) -> BatchResult:
+    if attempts < INTERRUPTED_LIMIT:
+        _count_try([pk])
+        return process_batch([pk])
+    error = (
+        f"Processing this mail was interrupted {attempts} times (the process crashed, was killed or "
+        "timed out while handling it); kept raw and not tried again until it is re-processed."
+    )
+    with transaction.atomic():
+        updated = InboundEmail.objects.filter(pk=pk, status=Status.STORED).update(
+            status=Status.QUARANTINED, error=error, processed_at=timezone.now()
+        )
+        if updated:
+            logger.error("inbound email %s quarantined: %s", pk, error)
+            audit(
+                action="ingest.quarantined", obj=InboundEmail(pk=pk), system="ingest", data={"error": error}
+            )
+    return BatchResult(counts=Counter({Status.QUARANTINED: updated}))
 
 
 def reprocess(*, ids: Iterable[int], actor: Any = None) -> BatchResult:
@@ -152,8 +189,9 @@ def reprocess(*, ids: Iterable[int], actor: Any = None) -> BatchResult:
         ).values_list("pk", flat=True)
     )
     with transaction.atomic():
+        # Tries start again from zero: the admin asked for this one after a fix.
         InboundEmail.objects.filter(pk__in=retry, status__in=[Status.QUARANTINED, Status.OVERSIZED]).update(
-            status=Status.STORED
+            status=Status.STORED, attempts=0
         )
         for pk in retry:
             audit(action="ingest.reprocess", obj=InboundEmail(pk=pk), actor=actor, system="admin")

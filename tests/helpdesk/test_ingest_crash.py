@@ -181,3 +181,46 @@ def test_mail_stored_before_a_crash_reaches_tickets_while_the_server_refuses_us(
     mailbox.save()
     assert poll_mailbox(Mailbox.objects.get(pk=mailbox.pk)).ok
     assert_each_mail_once(dovecot, mailbox)
+
+
+@pytest.mark.django_db
+def test_a_mail_that_kills_ingest_every_time_is_quarantined_and_stops_blocking_its_mailbox(
+    dovecot: Dovecot, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A mail whose parsing takes the process down (killed for memory or time, a crash in native
+    # code): stand-in InjectedCrash, a BaseException that no handler catches, as a kill would not be.
+    from helpdesk import parse_pool
+
+    real_parse = parse_pool.parse_email
+
+    def deadly(raw: bytes) -> object:
+        if b"Subject: Gift" in raw:
+            raise InjectedCrash("parsing")
+        return real_parse(raw)
+
+    monkeypatch.setattr(parse_pool, "parse_email", deadly)
+    dovecot.append(mailbox.username, mailbox.password, make_mail(subject="Gift"))
+    dovecot.append(mailbox.username, mailbox.password, make_mail(subject="Efter giftet"))
+
+    crashes = 0
+    result = None
+    while result is None and crashes < 10:
+        try:
+            result = poll_mailbox(Mailbox.objects.get(pk=mailbox.pk))
+        except InjectedCrash:
+            crashes += 1
+
+    assert result is not None, "every poll dies on the same mail: the mailbox is blocked for good"
+    assert result.ok, result.error
+    # The first poll, one retry of the leftover batch, then the mail alone until the limit.
+    assert crashes == 4
+    poison = InboundEmail.objects.get(status=InboundEmail.Status.QUARANTINED)
+    assert b"Subject: Gift" in bytes(poison.raw)
+    assert "interrupted" in poison.error
+    subjects = Message.objects.filter(direction=Message.Direction.INBOUND).values_list("subject", flat=True)
+    assert sorted(subjects) == ["Efter giftet", *(f"Fråga {n}" for n in range(MAILS))]
+
+    dovecot.append(mailbox.username, mailbox.password, make_mail(subject="Ny fråga"))
+    assert poll_mailbox(Mailbox.objects.get(pk=mailbox.pk)).ok
+    assert Message.objects.filter(subject="Ny fråga").count() == 1
+    assert not InboundEmail.objects.filter(server_done=False).exists()
