@@ -11,6 +11,7 @@ import contextlib
 import imaplib
 import ipaddress
 import re
+import socket
 import ssl
 import threading
 import time
@@ -296,6 +297,7 @@ class ImapSession:
         if self._reported_new_mail():
             return True
         deadline = time.monotonic() + timeout
+        closed = False
         with _translated("waiting for mail (IDLE)"):
             self._box.idle.start()
             try:
@@ -307,9 +309,29 @@ class ImapSession:
                 while not stop.is_set() and time.monotonic() < deadline:
                     if _announces_mail(self._box.idle.poll(timeout=1)):
                         return True
+                    # imap-tools' poll returns nothing, at once, on a connection the server closed.
+                    if self._closed_by_server():
+                        closed = True
+                        raise ImapError("waiting for mail (IDLE): the server closed the connection")
                 return False
             finally:
-                self._box.idle.stop()
+                if not closed:
+                    self._box.idle.stop()
+
+    def _closed_by_server(self) -> bool:
+        """Whether the server has closed the connection: a peek at the TCP stream (beneath TLS, where
+        no record is consumed) finds its end."""
+        sock = self._box.client.sock
+        previous = sock.gettimeout()
+        sock.settimeout(0)  # with a timeout, Python would first wait that long for something to read
+        try:
+            return socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            return False  # open, nothing to read
+        except OSError:
+            return True  # reset
+        finally:
+            sock.settimeout(previous)
 
     def _reported_new_mail(self) -> bool:
         """Whether the server announced new mail during an earlier command (imaplib keeps it aside).

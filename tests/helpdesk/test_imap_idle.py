@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +127,72 @@ def test_watcher_of_a_failing_mailbox_records_the_error_and_still_stops_at_once(
         watcher.join(timeout=5)
     assert not watcher.is_alive()
     assert "refused the login" in Mailbox.objects.get(pk=mailbox.pk).last_error
+
+
+def drop_connections(dovecot: Dovecot) -> int:
+    """End every IMAP session of this test server, as a network drop or a server restart would."""
+    master = int((dovecot.directory / "run" / "master.pid").read_text().strip())
+    dropped = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if name == "imap" and int(rest[1]) == master:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry), signal.SIGKILL)
+                dropped += 1
+    return dropped
+
+
+@pytest.fixture
+def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ``failures`` each back-off was computed for; the waits themselves are cut to 0.2 s."""
+    from helpdesk import ingest
+
+    seen: list[int] = []
+
+    def recording_backoff(*, interval: int, failures: int) -> float:
+        seen.append(failures)
+        return 0.2
+
+    monkeypatch.setattr(ingest, "backoff_seconds", recording_backoff)
+    return seen
+
+
+def watch_in_thread(mailbox: Mailbox) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_mailbox, args=(mailbox.pk, stop), kwargs={"idle_seconds": 600})
+    watcher.start()
+    return watcher, stop
+
+
+def drop_when_idling(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    wait_for(lambda: Mailbox.objects.get(pk=mailbox.pk).consecutive_failures == 0, 15)
+    wait_for(lambda: Mailbox.objects.get(pk=mailbox.pk).last_success_at is not None, 15)
+    time.sleep(0.5)  # the poll is done: the watcher is in IDLE now
+    assert drop_connections(dovecot) >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watcher_notices_a_dropped_connection_at_once_and_reconnects(
+    dovecot: Dovecot, imap_account: tuple[str, str], backoffs: list[int]
+) -> None:
+    """A connection the server closed (restart, idle timeout, a NAT forgetting it) is not waited on
+    until the IDLE timeout: it is recorded and the watcher reconnects."""
+    mailbox = add_imap_mailbox(dovecot, *imap_account)
+    watcher, stop = watch_in_thread(mailbox)
+    try:
+        drop_when_idling(dovecot, mailbox)
+        wait_for(lambda: backoffs, 10)
+        assert "closed the connection" in Mailbox.objects.get(pk=mailbox.pk).last_error
+        dovecot.append(*imap_account, make_mail(subject="Efter avbrottet"))
+        wait_for(lambda: Message.objects.filter(subject="Efter avbrottet").exists(), 15)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+    assert Mailbox.objects.get(pk=mailbox.pk).health == Mailbox.Health.OK

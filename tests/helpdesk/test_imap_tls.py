@@ -81,3 +81,37 @@ def test_starttls_to_a_server_without_it_fails_instead_of_falling_back(
     assert not result.ok
     assert "TLS not supported by server" in result.error
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "imaps://{login}:{password}@127.0.0.1:{server.tls_port}/INBOX",
+        "imap://{login}:{password}@127.0.0.1:{server.port}/INBOX?starttls=1",
+    ],
+    ids=["imaps", "starttls"],
+)
+def test_idle_over_tls_wakes_on_mail_and_notices_a_closed_connection(
+    tls_dovecot: Dovecot, url: str, settings: Any
+) -> None:
+    import threading
+    import time
+
+    from helpdesk.imap import ImapError, ImapSession
+    from helpdesk.ingest import imap_config
+    from tests.helpdesk.test_imap_idle import drop_connections
+
+    settings.HELPDESK_IMAP_CA_FILE = tls_dovecot.ca_file
+    mailbox, account = tls_mailbox(tls_dovecot, url)
+    with ImapSession(imap_config(mailbox)) as session:
+        session.wait_for_mail(0.1, threading.Event())  # the SELECT's "* 1 EXISTS" counts as news
+        assert not session.wait_for_mail(1.5, threading.Event())  # open and quiet: not "closed"
+        delivery = threading.Timer(0.5, tls_dovecot.append, args=(*account, make_mail()))
+        delivery.start()
+        assert session.wait_for_mail(20, threading.Event())
+        delivery.join()
+        threading.Timer(0.5, drop_connections, args=(tls_dovecot,)).start()
+        started = time.monotonic()
+        with pytest.raises(ImapError, match="closed the connection"):
+            session.wait_for_mail(20, threading.Event())
+        assert time.monotonic() - started < 5
