@@ -429,7 +429,6 @@ def watch_mailbox(mailbox_id: int, stop: threading.Event, *, idle_seconds: float
     the mailbox is disabled or deleted.
     """
     try:
-        failures = 0
         while not stop.is_set():
             close_old_connections()
             mailbox = Mailbox.objects.defer("password").filter(pk=mailbox_id, enabled=True).first()
@@ -444,8 +443,10 @@ def watch_mailbox(mailbox_id: int, stop: threading.Event, *, idle_seconds: float
             except Exception as exc:
                 logger.exception("watching mailbox %s failed", mailbox.name)
                 record_poll_failure(mailbox, error_summary(exc))
-            failures += 1
-            stop.wait(backoff_seconds(interval=mailbox.poll_interval, failures=failures))
+            # Failures in a row as recorded (a successful poll resets them), not since the watcher
+            # started: occasional drops over days must not add up to the longest back-off.
+            failures = Mailbox.objects.filter(pk=mailbox_id).values_list("consecutive_failures", flat=True)
+            stop.wait(backoff_seconds(interval=mailbox.poll_interval, failures=failures.first() or 1))
     finally:
         connections.close_all()  # this thread's connections only
 

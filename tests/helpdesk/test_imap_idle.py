@@ -196,3 +196,22 @@ def test_watcher_notices_a_dropped_connection_at_once_and_reconnects(
         watcher.join(timeout=10)
     assert not watcher.is_alive()
     assert Mailbox.objects.get(pk=mailbox.pk).health == Mailbox.Health.OK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_drop_after_good_polls_is_backed_off_as_a_first_failure(
+    dovecot: Dovecot, imap_account: tuple[str, str], backoffs: list[int]
+) -> None:
+    """Occasional drops over days must not add up until the watcher sleeps for the maximum back-off."""
+    mailbox = add_imap_mailbox(dovecot, *imap_account)
+    watcher, stop = watch_in_thread(mailbox)
+    try:
+        for drops in range(1, 4):
+            drop_when_idling(dovecot, mailbox)
+            # Two back-offs a drop: the failure's next scheduled poll, and the watcher's own wait.
+            wait_for(lambda n=drops: len(backoffs) >= 2 * n, 10)  # type: ignore[misc]
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+    assert backoffs == [1] * 6
