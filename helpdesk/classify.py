@@ -28,13 +28,21 @@ _SUPPRESS_AUTO = re.compile(r"\b(?:all|oof|autoreply)\b", re.IGNORECASE)
 _PRECEDENCE_AUTO = frozenset({"auto_reply", "bulk", "junk"})
 _PRECEDENCE_BULK = frozenset({"bulk", "junk", "list"})
 
-# Subject prefixes of out-of-office and automatic replies (a weaker signal than headers).
+# Subject prefixes of out-of-office and automatic replies (a weaker signal than headers). Phrases
+# only responders write count wherever they start the subject; everyday words (holiday, absence)
+# only as a responder writes them: "Semester: Re: ...", "[OOO] ...", or alone.
+_RESPONDER_PHRASES = (
+    r"Auto(?:matic)?[\s-]*(?:reply|response|answer)|Autoreply|Autosvar|Automatiskt\s+svar|"
+    r"Frånvaromeddelande|Out\s+of\s+(?:the\s+)?office|I\s+am\s+out\s+of\s+(?:the\s+)?office|"
+    r"Abwesenheitsnotiz|Automatische\s+Antwort|Réponse\s+automatique|Respuesta\s+automática|"
+    r"Automatisch\s+antwoord|Automatisk\s+svar|Vacation\s+reply|Risposta\s+automatica"
+)
+_EVERYDAY_WORDS = (
+    r"Frånvaro|OOO|Abwesenheit|Absence|Afwezig|Fraværende|Ferie|Semester|Vacation|On\s+vacation|"
+    r"I\s+am\s+(?:out|away)"
+)
 AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[?(?:Auto(?:matic)?[\s-]*(?:reply|response|answer)|Autoreply|Autosvar|Automatiskt\s+svar|"
-    r"Frånvaro(?:meddelande)?|Out\s+of\s+(?:the\s+)?office|OOO|Abwesenheit(?:snotiz)?|"
-    r"Automatische\s+Antwort|Réponse\s+automatique|Absence|Respuesta\s+automática|"
-    r"Automatisch\s+antwoord|Afwezig|Fraværende|Automatisk\s+svar|Ferie|Semester|"
-    r"Vacation(?:\s+reply)?|On\s+vacation|I\s+am\s+(?:out|away)|Risposta\s+automatica)\b)",
+    rf"^\s*\[?(?:(?:{_RESPONDER_PHRASES})\b|(?:{_EVERYDAY_WORDS})\s*(?:[:\]]|$))",
     re.IGNORECASE,
 )
 

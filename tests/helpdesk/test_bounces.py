@@ -154,6 +154,34 @@ def test_out_of_office_subjects_are_a_weaker_signal(subject):
     assert human.kind == "human"
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Semester i juli – kan ni leverera efter den 5:e?",
+        "Ferie i uke 28, send ordren senere",
+        "Absence of invoice for order 100231",
+        "Vacation rental: wrong item delivered",
+        "OOO-lampan kom trasig",
+        "I am out of stock of your filters, please send more",
+        "Frånvaro av kvitto på order 100231",
+    ],
+)
+def test_customer_subjects_that_start_with_a_holiday_word_are_human(subject):
+    # A customer's own new mail must get a draft: only the responder's "Word: ..." form, or the
+    # word alone, is the weak subject signal for these everyday words.
+    raw = f"From: anna@example.se\r\nSubject: {subject}\r\n\r\nHej!\r\n".encode()
+    assert parse_email(raw).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Semester: Re: Order 100231", "Ferie", "[OOO] Order", "Vacation reply", "Abwesenheit: Ihre Mail"],
+)
+def test_holiday_words_as_a_responder_writes_them_are_auto_replies(subject):
+    raw = f"From: anna@example.se\r\nSubject: {subject}\r\n\r\nBorta.\r\n".encode()
+    assert parse_email(raw).kind == "auto_reply"
+
+
 def test_auto_submitted_no_is_human():
     parsed = parse_email(AUTO + b"Auto-Submitted: no\r\n\r\nHej\r\n")
     assert parsed.kind == "human" and not parsed.auto_submitted
