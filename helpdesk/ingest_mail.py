@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Max
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +159,9 @@ class BatchWriter:
         }
         domains = {sender.rpartition("@")[2] for sender in senders if "@" in sender}
         self.companies: dict[str, Company] = {}
-        for company in Company.objects.filter(domain__in=domains).order_by("-pk"):
+        # Domains are matched case-insensitively: an admin may well type "Kund.se".
+        matching = Company.objects.annotate(domain_lower=Lower("domain")).filter(domain_lower__in=domains)
+        for company in matching.order_by("-pk"):
             self.companies[company.domain.lower()] = company
         self._prefetch_rates(senders)
 

@@ -40,6 +40,13 @@ def test_contact_is_matched_case_insensitively_and_gets_the_company_of_its_domai
     assert set(Ticket.objects.values_list("company", flat=True)) == {company.pk}
 
 
+def test_a_company_domain_written_with_capitals_still_matches_its_senders() -> None:
+    company = CompanyFactory.create(domain="Kund.Example")
+    ingest(make_mail(sender="Karin Kund <karin@kund.example>"))
+    assert Contact.objects.get().company == company
+    assert Ticket.objects.get().company == company
+
+
 def _mail_with_inline_image() -> bytes:
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = "karin@kund.example", "support@example.test", "Bild"
