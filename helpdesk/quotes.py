@@ -128,6 +128,7 @@ def split_reply(text: str, *, sender_name: str = "", sender_address: str = "") -
     lowered = text.lower()
     if any(verb in lowered for verb in _VERB_WORDS):
         verb_end = {i for i, line in enumerate(lines) if _ends_with_verb(line)}
+        verb_end |= _wrapped_after_verb(lines)
     cut = _history_start(lines, verb_end)
     head, tail = lines[:cut], lines[cut:]
     visible_lines, quoted_lines = _split_inline(head, verb_end)
@@ -153,6 +154,18 @@ def _ends_with_verb(line: str) -> bool:
     if tail.rstrip(":").rstrip().endswith(_VERBS):
         return True
     return tail.endswith(":") and any(f" {verb} " in f" {tail[-90:]}" for verb in _VERBS)
+
+
+def _wrapped_after_verb(lines: list[str]) -> set[int]:
+    """Lines that end an attribution whose verb came before the name on the line above: Gmail wraps
+    "Den ... skrev Nordlager Support <support@...>:" after the verb, so the colon ends the next line."""
+    found = set()
+    for i in range(1, len(lines)):
+        if lines[i].rstrip().endswith(":") and len(lines[i - 1]) < 300:
+            above = f" {' '.join(lines[i - 1].split()).lower()} "
+            if any(f" {verb} " in above for verb in _VERBS):
+                found.add(i)
+    return found
 
 
 def _history_start(lines: list[str], verb_end: set[int]) -> int:

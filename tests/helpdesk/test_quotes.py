@@ -166,6 +166,23 @@ def test_gmail_and_apple_attributions_in_several_languages(attribution):
     assert split.quoted.startswith(attribution.split()[0]) and "ordern är skickad" in split.quoted
 
 
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "Den tis 5 mars 2024 kl 10:15 skrev Nordlager Support <\nsupport@nordlager.example>:",
+        "Den tis 5 mars 2024 kl 10:15 skrev Nordlager Kundtjänst <support@nordlager.example\n>:",
+        "Am Di., 5. März 2024 um 10:15 Uhr schrieb Nordlager Support <\nsupport@nordlager.example>:",
+        "Op di 5 mrt 2024 om 10:15 schreef Nordlager Support <\nsupport@nordlager.example>:",
+    ],
+)
+def test_attributions_wrapped_after_the_verb_are_quoted_history(attribution):
+    # Gmail wraps its plain text near 78 columns: where the verb comes before the name (Swedish,
+    # German, Dutch), the colon that ends the attribution lands on the next line.
+    split = split_reply(f"Tack för svaret!\n\n{attribution}\n\n> Hej,\n> ordern är skickad.\n")
+    assert split.visible == "Tack för svaret!"
+    assert split.quoted.startswith(attribution.split()[0]) and "ordern är skickad" in split.quoted
+
+
 def test_html_only_replies_split_on_the_clients_quote_markers():
     from helpdesk.parsing import parse_email
 
