@@ -52,6 +52,8 @@ class PollResult:
     backlog: int = 0
     error: str = ""
     auth_failed: bool = False
+    # Why marking mail read or moving it failed: reported when the poll ends, after new mail was taken.
+    flag_error: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -255,7 +257,7 @@ def _process_left_over(mailbox: Mailbox, result: PollResult) -> None:
 
 def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
     result.counts.update(process_stored(mailbox=mailbox).counts)  # left over from an interrupted run
-    _flag_done(mailbox, session)
+    _flag_done(mailbox, session, result)
     last_uid = _sync_cursor(mailbox, session)
     uids = session.new_uids(after=last_uid)
     todo = uids[: settings.HELPDESK_IMAP_MAX_PER_POLL]
@@ -286,8 +288,10 @@ def _poll(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
     if parsing is not None:
         _finish(parsing, mailbox, session, result)
     result.counts.update(process_stored(mailbox=mailbox).counts)  # e.g. stored by a concurrent poller
-    _flag_done(mailbox, session)
+    _flag_done(mailbox, session, result)
     result.backlog = len(uids) - len(todo)
+    if result.flag_error:
+        raise ImapError(result.flag_error)
 
 
 def _start_parsing(mailbox: Mailbox, uidvalidity: int, mails: Sequence[FetchedMail]) -> ParseJob:
@@ -300,7 +304,7 @@ def _start_parsing(mailbox: Mailbox, uidvalidity: int, mails: Sequence[FetchedMa
 
 def _finish(parsing: ParseJob, mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
     result.counts.update(process_batch(parsing.ids, parsed=parsing.result()).counts)
-    _flag_done(mailbox, session)
+    _flag_done(mailbox, session, result)
 
 
 def _sync_cursor(mailbox: Mailbox, session: ImapSession) -> int:
@@ -331,8 +335,23 @@ def _sync_cursor(mailbox: Mailbox, session: ImapSession) -> int:
     return start
 
 
-def _flag_done(mailbox: Mailbox, session: ImapSession) -> None:
-    """Mark processed mail read (or move it) on the server, only after its processing committed."""
+def _flag_done(mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
+    """Mark processed mail read (or move it) on the server, only after its processing committed.
+
+    A refusal (a processed folder the server will not create, a read-only mailbox) is kept on
+    ``result`` and fails the poll at its end: new mail still becomes tickets meanwhile, and the rows
+    stay unflagged for the next poll. A lost connection fails the next command anyway.
+    """
+    if result.flag_error:
+        return
+    try:
+        _flag_processed(mailbox, session)
+    except ImapError as exc:
+        logger.warning("mailbox %s: %s", mailbox.name, exc)
+        result.flag_error = str(exc)
+
+
+def _flag_processed(mailbox: Mailbox, session: ImapSession) -> None:
     waiting = InboundEmail.objects.filter(
         mailbox=mailbox,
         folder=mailbox.folder,

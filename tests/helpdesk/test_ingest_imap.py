@@ -235,3 +235,33 @@ def test_a_password_that_cannot_be_decrypted_fails_only_its_mailbox(
     assert results["support"].ok
     assert not results["rotated-key"].ok and "cannot be decrypted" in results["rotated-key"].error
     assert Mailbox.objects.defer("password").get(pk=broken.pk).health == Mailbox.Health.FAILING
+
+
+def test_a_processed_folder_the_server_refuses_fails_the_poll_but_new_mail_still_becomes_tickets(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    # Dovecot separates folders with "."; "INBOX/Processed" (Exchange's and Gmail's way) is refused.
+    mailbox.processed_folder = "INBOX/Processed"
+    mailbox.save()
+    append(dovecot, mailbox, make_mail(subject="Första"))
+    first = poll_mailbox(mailbox)
+    assert not first.ok and "INBOX/Processed" in first.error
+
+    append(dovecot, mailbox, make_mail(subject="Andra"))
+    second = poll_mailbox(Mailbox.objects.get(pk=mailbox.pk))
+
+    assert not second.ok and "INBOX/Processed" in second.error
+    assert sorted(m.subject for m in inbound_messages()) == ["Andra", "Första"]
+    assert Mailbox.objects.get(pk=mailbox.pk).health == Mailbox.Health.FAILING
+    assert "INBOX/Processed" in Mailbox.objects.get(pk=mailbox.pk).last_error
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(processed_folder="Processed")
+    assert poll_mailbox(Mailbox.objects.get(pk=mailbox.pk)).ok
+    assert not InboundEmail.objects.filter(server_done=False).exists()
+    client = dovecot.connect(mailbox.username, mailbox.password)
+    try:
+        assert client.select("INBOX")[1] == [b"0"]
+        assert client.select("Processed")[1] == [b"2"]
+    finally:
+        client.logout()
+    assert len(inbound_messages()) == 2
