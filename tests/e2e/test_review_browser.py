@@ -105,3 +105,43 @@ def test_flagged_draft_is_refused_for_an_agent_and_approved_by_a_supervisor(
     finally:
         context.close()
     assert Draft.objects.get(pk=draft.pk).status == "approved"
+
+
+def test_a_stale_save_shows_the_conflict_and_keeps_the_operator_s_text(
+    live_server: Any, page: Any, browser: Any, agent: Any, supervisor: Any, demo: None
+) -> None:
+    """The refusal (409) is swapped into the panel: htmx leaves error responses unswapped by default."""
+    draft = _draft("Var är min order 100231?")
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    context = browser.new_context(locale="en-GB")
+    try:
+        other = context.new_page()
+        log_in(other, live_server, supervisor)
+        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+        other.locator("#draft-body").fill("Their text")
+        other.locator("#draft-panel").get_by_role("button", name="Save", exact=True).click()
+        other.locator("#draft-panel").get_by_text("Draft saved.").wait_for()
+    finally:
+        context.close()
+    panel = page.locator("#draft-panel")
+    page.locator("#draft-body").fill("My text")
+    panel.get_by_role("button", name="Save", exact=True).click()
+    panel.get_by_text("changed by someone else").wait_for(timeout=5_000)
+    assert page.locator("#draft-body").input_value() == "My text"
+    assert Draft.objects.get(pk=draft.pk).body == "Their text"
+
+
+def test_enter_in_the_subject_saves_and_never_approves(
+    live_server: Any, page: Any, agent: Any, demo: None
+) -> None:
+    draft = _draft("Var är min order 100231?")
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    subject = page.get_by_label("Subject", exact=True)
+    subject.fill("Re: din order 100231")
+    subject.press("Enter")
+    page.locator("#draft-panel").get_by_text("Draft saved.").wait_for(timeout=5_000)
+    saved = Draft.objects.get(pk=draft.pk)
+    assert saved.subject == "Re: din order 100231" and saved.status == Draft.Status.EDITED
+    assert not OutboundMessage.objects.exists()
