@@ -119,7 +119,9 @@ class TicketPropertiesForm(forms.Form):
     def controls(self) -> list[dict[str, Any]]:
         """The fields as plain data for the ticket page: the menus' options already written as HTML.
 
-        A bound form shows what was posted, an unbound one the ticket's values, as Django's widgets would."""
+        A bound form shows what was posted, an unbound one the ticket's values, as Django's widgets would.
+        Each control also carries the value the page showed (``shown``, posted back as ``initial-<name>``),
+        so a save can tell what its user changed from what changed under them (``changes``)."""
         controls = []
         for bound in self:
             field = bound.field
@@ -130,6 +132,8 @@ class TicketPropertiesForm(forms.Form):
                 "errors": bound.errors,
                 "help_text": field.help_text,
                 "options": None,  # a text input unless the field has choices
+                "shown_name": self.add_initial_prefix(bound.name),
+                "shown": self._shown(bound.name),
             }
             if isinstance(field, forms.ChoiceField):
                 control["options"] = options_html(field, bound.value())
@@ -141,6 +145,40 @@ class TicketPropertiesForm(forms.Form):
 
     def tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("tags", "").split(",") if name.strip()]
+
+    def _shown(self, name: str) -> str:
+        """The value the user's page showed: posted back with the form, else the ticket's current one."""
+        posted = self.data.get(self.add_initial_prefix(name)) if self.is_bound else None
+        if posted is not None:
+            return str(posted)
+        value = self.initial.get(name)
+        return "" if value is None else str(value)
+
+    def changes(self) -> tuple[list[str], list[str]]:
+        """Of a valid form: the fields its user changed from what their page showed, and those of them
+        that someone else changed in the meantime (``initial`` holds the ticket's current values).
+
+        Only the first list may be applied; a field nobody touched on this page keeps whatever another
+        operator set meanwhile. A page that did not post what it showed counts as showing the current
+        values."""
+        changed, conflicts = [], []
+        for name in self.fields:
+            current = _comparable(name, self.initial.get(name))
+            wanted = _comparable(name, self.cleaned_data.get(name))
+            shown = _comparable(name, self._shown(name))
+            if wanted in (shown, current):
+                continue
+            changed.append(name)
+            if shown != current:
+                conflicts.append(name)
+        return changed, conflicts
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """A property value as it matters for comparison: tags as a set of normalised names."""
+    if name == "tags":
+        return {" ".join(part.split()).lower() for part in str(value or "").split(",") if part.strip()}
+    return "" if value is None else str(value)
 
 
 class NoteForm(forms.Form):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,34 +96,59 @@ def ticket_next(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_update(request: StaffRequest, pk: int) -> HttpResponse:
-    """Status, priority, assignee and tags from the properties form; only changed values are applied."""
+    """Status, priority, assignee and tags from the properties form. Only what the operator changed on
+    the page is applied; a change to a value someone else changed since the page showed it is refused."""
+    try:
+        form = _update_properties(request, pk)
+    except services.TicketActionError as error:
+        form = None
+        messages.error(request, str(error))
     ticket = selectors.get_ticket_for_user(request.user, pk)
-    form = _properties_form(ticket, request.POST)
-    if form.is_valid():
-        try:
-            _apply_properties(ticket, form, request.user)
-            messages.success(request, _("Ticket updated."))
-        except services.TicketActionError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, _("The ticket was not changed: please correct the marked fields."))
     if not request.htmx:
         return _back(ticket)
-    ticket = selectors.get_ticket_for_user(request.user, pk)
-    properties = form if form.errors else _properties_form(ticket)
+    properties = form if form is not None and form.errors else _properties_form(ticket)
     return render(
         request, "helpdesk/ticket.html#properties", {"ticket": ticket, "properties_form": properties}
     )
 
 
-def _apply_properties(ticket: Ticket, form: TicketPropertiesForm, actor: Any) -> None:
+def _update_properties(request: StaffRequest, pk: int) -> TicketPropertiesForm:
+    """Validate and apply the posted properties in one transaction, with the ticket row locked, so
+    the comparison with the current values holds until the changes are written."""
+    with transaction.atomic():
+        ticket = selectors.get_ticket_for_user(request.user, pk, for_update=True)
+        form = _properties_form(ticket, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The ticket was not changed: please correct the marked fields."))
+            return form
+        changed, conflicts = form.changes()
+        if conflicts:
+            names = ", ".join(str(form.fields[name].label) for name in conflicts)
+            messages.error(
+                request,
+                _(
+                    "Not saved: someone else changed %(fields)s while you had the ticket open. "
+                    "The current values are shown; make your change again."
+                )
+                % {"fields": names},
+            )
+            return form
+        _apply_properties(ticket, form, changed, request.user)
+    messages.success(request, _("Ticket updated."))
+    return form
+
+
+def _apply_properties(ticket: Ticket, form: TicketPropertiesForm, changed: list[str], actor: Any) -> None:
     data = form.cleaned_data
-    services.change_ticket_status(ticket=ticket, status=data["status"], actor=actor)
-    services.change_ticket_priority(ticket=ticket, priority=data["priority"], actor=actor)
-    if data["assignee"] != ticket.assignee_id:
+    if "status" in changed:
+        services.change_ticket_status(ticket=ticket, status=data["status"], actor=actor)
+    if "priority" in changed:
+        services.change_ticket_priority(ticket=ticket, priority=data["priority"], actor=actor)
+    if "assignee" in changed:
         assignee = get_user_model().objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
         services.assign_ticket(ticket=ticket, assignee=assignee, actor=actor)
-    services.set_ticket_tags(ticket=ticket, names=form.tag_names(), actor=actor)
+    if "tags" in changed:
+        services.set_ticket_tags(ticket=ticket, names=form.tag_names(), actor=actor)
 
 
 @staff_required

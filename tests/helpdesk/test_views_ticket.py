@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 from unittest import mock
@@ -16,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delivery.models import AuditEvent
-from helpdesk import presence
-from helpdesk.models import Attachment, Message, Ticket
+from helpdesk import presence, services
+from helpdesk.models import Attachment, Message, Tag, Ticket
 from tests.factories import ContactFactory, MessageFactory, QueueFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,75 @@ def test_invalid_properties_change_nothing(client: Client, agent: Any) -> None:
     client.post(reverse("ticket_update", args=[ticket.pk]), {"status": "bogus", "priority": 9})
     ticket.refresh_from_db()
     assert ticket.status == "new" and not AuditEvent.objects.filter(ticket_id=ticket.pk).exists()
+
+
+class _FormFields(HTMLParser):
+    """What a browser posts from the form whose action is ``action``: inputs and selected options."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.select = action, False, ""
+        self.data: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.inside = attributes.get("action") == self.action
+        elif self.inside and tag == "input" and attributes.get("type") != "submit":
+            self.data[attributes["name"]] = attributes.get("value", "")
+        elif self.inside and tag == "select":
+            self.select = attributes["name"]
+            self.data.setdefault(self.select, "")
+        elif self.inside and tag == "option" and "selected" in attributes:
+            self.data[self.select] = attributes.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def _properties_as_shown(client: Client, ticket: Ticket) -> dict[str, str]:
+    fields = _FormFields(reverse("ticket_update", args=[ticket.pk]))
+    fields.feed(client.get(reverse("ticket", args=[ticket.pk])).text)
+    assert {"status", "priority", "assignee", "tags"} <= set(fields.data)
+    return fields.data
+
+
+def test_a_properties_form_opened_before_a_colleague_s_change_does_not_undo_it(
+    client: Client, agent: Any, supervisor: Any
+) -> None:
+    ticket = TicketFactory.create(status="open", priority=2)
+    ticket.tags.add(Tag.objects.create(name="invoice"))
+    client.force_login(agent)
+    shown = _properties_as_shown(client, ticket)
+    # While the agent has the page open, a supervisor sets it pending, takes it and adds a tag.
+    services.change_ticket_status(ticket=ticket, status="pending", actor=supervisor)
+    services.assign_ticket(ticket=ticket, assignee=supervisor, actor=supervisor)
+    services.set_ticket_tags(ticket=ticket, names=["invoice", "vip"], actor=supervisor)
+    # The agent changes only the priority.
+    response = client.post(reverse("ticket_update", args=[ticket.pk]), {**shown, "priority": "3"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.assignee_id) == ("pending", 3, supervisor.pk)
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["invoice", "vip"]
+
+
+def test_changing_a_property_a_colleague_changed_meanwhile_is_refused_with_a_message(
+    client: Client, agent: Any, supervisor: Any
+) -> None:
+    ticket = TicketFactory.create(status="open", priority=2)
+    client.force_login(agent)
+    shown = _properties_as_shown(client, ticket)
+    services.change_ticket_status(ticket=ticket, status="pending", actor=supervisor)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]),
+        {**shown, "status": "resolved", "priority": "3"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "someone else changed Status" in response.text
+    assert '<option value="pending" selected>' in response.text  # the current values are shown
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == ("pending", 2)  # nothing of the stale form was applied
 
 
 def test_assigning_an_outsider_is_refused(client: Client, agent: Any, outsider: Any) -> None:
