@@ -178,6 +178,11 @@ class Draft(models.Model):
     def unverified_claims(self) -> list[dict[str, Any]]:
         return [claim for claim in self.claims if not claim.get("verified")]
 
+    def flag_labels(self) -> list[str]:
+        """The flags as words in the active language, for the operator."""
+        labels = dict(Flag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.flags]
+
     def problem_messages(self) -> list[str]:
         """The problems as sentences in the active language, for the operator."""
         return [describe_problem(problem) for problem in self.problems]

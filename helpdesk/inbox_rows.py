@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from drafts.models import Intent
 from helpdesk.models import Ticket
 
 DUE_SOON = dt.timedelta(hours=1)
@@ -62,6 +63,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
     overdue = _("Overdue")
     no_subject = _("(no subject)")
     badges = {False: _("Draft waiting"), True: _("Draft flagged")}
+    intents = {value: str(label) for value, label in Intent.choices}
     result = []
     for ticket in tickets:
         pk = str(ticket["id"])
@@ -87,7 +89,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
                 "priority": str(ticket["priority"]),
                 "priority_label": priorities.get(ticket["priority"], str(ticket["priority"])),
                 "assignee": assignee or "—",
-                "intent": ticket["intent"] or "—",
+                "intent": intents.get(ticket["intent"], ticket["intent"]) or "—",
                 "sla_due": due.isoformat() if due else "",
                 "sla_state": sla_state,
                 "sla_text": sla_text,

@@ -65,6 +65,14 @@ def bar_chart(
 
 
 @register.filter
+def intent_label(intent: str) -> str:
+    """A ticket's intent (``drafts.models.Intent``) as words in the active language."""
+    from drafts.models import Intent
+
+    return str(dict(Intent.choices).get(intent, intent))
+
+
+@register.filter
 def plus(value: float, other: float) -> float:
     return value + other
 

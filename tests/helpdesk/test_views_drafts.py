@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from delivery.models import AuditEvent, OutboundMessage
 from drafts.models import Draft
@@ -222,6 +222,26 @@ def test_regenerate_from_a_stale_page_keeps_a_colleague_s_edit(
     draft = Draft.objects.get(pk=clean_draft.pk)
     assert draft.status == Draft.Status.EDITED and "careful addition" in draft.body
     assert not Draft.objects.filter(supersedes=clean_draft).exists()
+
+
+def test_flags_and_intent_are_shown_in_the_operator_s_language(
+    client: Client, member: Any, flagged_draft: Draft
+) -> None:
+    from drafts.models import Flag, Intent
+    from helpdesk.models import OperatorProfile
+
+    Ticket.objects.filter(pk=flagged_draft.ticket_id).update(intent=Intent.RETURN_COMPLAINT)
+    OperatorProfile.objects.update_or_create(user=member, defaults={"language": "sv"})
+    client.force_login(member)
+    page = client.get(reverse("ticket", args=[flagged_draft.ticket_id])).text
+    inbox = client.get(reverse("home")).text
+    with translation.override("sv"):
+        labels = [str(Flag(flag).label) for flag in flagged_draft.flags]
+        intent = str(Intent.RETURN_COMPLAINT.label)
+    for flag, label in zip(flagged_draft.flags, labels, strict=True):
+        assert f'<li class="flag">{label}</li>' in page and f">{flag}<" not in page
+    assert intent == "Retur / reklamation" and f"<dd>{intent}</dd>" in page and f"<td>{intent}</td>" in inbox
+    assert ">return_complaint<" not in page + inbox
 
 
 def test_without_javascript_actions_redirect_and_refusals_render_the_page(
