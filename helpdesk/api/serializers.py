@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
 from rest_framework import serializers
 
-from drafts.models import Citation, Draft
+from drafts.models import Citation, Draft, Intent
 from helpdesk.models import Attachment, Contact, Message, Ticket
 
 
@@ -127,6 +128,8 @@ class CitationSerializer(serializers.ModelSerializer[Citation]):
 
 class DraftSerializer(serializers.ModelSerializer[Draft]):
     citations = CitationSerializer(many=True, read_only=True)
+    # Blank while the draft is being written (and when drafting failed): the schema must say so.
+    intent = serializers.ChoiceField(choices=Intent.choices, allow_blank=True, read_only=True)
     supervisor_reasons = serializers.SerializerMethodField(
         help_text="Why a supervisor must approve this draft; empty when an agent may."
     )
@@ -169,7 +172,7 @@ class DraftSerializer(serializers.ModelSerializer[Draft]):
 
         return policy.supervisor_reasons(draft) if draft.is_reviewable else []
 
-    def get_release_at(self, draft: Draft) -> Any:
+    def get_release_at(self, draft: Draft) -> dt.datetime | None:
         return draft.outbound.release_at if draft.outbound else None
 
 
@@ -180,3 +183,14 @@ class ApproveInputSerializer(serializers.Serializer[Any]):
 class RejectInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
     version = serializers.IntegerField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """The body of a refusal: 401, 403, 404 and 409."""
+
+    detail = serializers.CharField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Why a supervisor must approve the draft (a refused approval only).",
+    )

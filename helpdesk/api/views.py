@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from helpdesk.api.permissions import IsStaffMember, IsSupervisor
 from helpdesk.api.serializers import (
     ApproveInputSerializer,
     DraftSerializer,
+    ErrorSerializer,
     MessageSerializer,
     MetricsSerializer,
     NoteInputSerializer,
@@ -52,6 +54,22 @@ FILTER_PARAMETERS = [
 ]
 
 
+# What every operation may answer besides its result, and what the actions add to that.
+REFUSED = {
+    401: OpenApiResponse(ErrorSerializer, description="No or an unknown token."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed: no staff role, or the review policy."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object the caller may see.")}
+INVALID = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: each field with its errors.")
+}
+CONFLICT = {
+    409: OpenApiResponse(
+        ErrorSerializer, description="The draft changed since that version, or is past that state."
+    )
+}
+
+
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -59,7 +77,10 @@ def _int_or_none(value: str | None) -> int | None:
         raise ValidationError({"detail": "must be an integer"}) from None
 
 
-@extend_schema_view(list=extend_schema(parameters=FILTER_PARAMETERS))
+@extend_schema_view(
+    list=extend_schema(parameters=FILTER_PARAMETERS, responses={200: TicketSerializer(many=True), **REFUSED}),
+    retrieve=extend_schema(responses={200: TicketSerializer, **REFUSED, **NOT_FOUND}),
+)
 class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
     """Tickets the caller may see."""
 
@@ -88,14 +109,16 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
     def get_object(self) -> Ticket:
         return selectors.get_ticket_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(responses=MessageSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: MessageSerializer(many=True), **REFUSED, **NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None)
     def messages(self, request: Request, pk: str | None = None) -> Response:
         """The whole conversation, oldest first: inbound mail, replies and internal notes."""
         ticket = self.get_object()
         return Response(MessageSerializer(selectors.conversation(ticket), many=True).data)
 
-    @extend_schema(request=NoteInputSerializer, responses={201: MessageSerializer})
+    @extend_schema(
+        request=NoteInputSerializer, responses={201: MessageSerializer, **INVALID, **REFUSED, **NOT_FOUND}
+    )
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """Add an internal note (never sent to the customer)."""
@@ -110,8 +133,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
             raise ValidationError({"body": [str(error)]}) from None
         return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=DraftSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: DraftSerializer(many=True), **REFUSED, **NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None)
     def drafts(self, request: Request, pk: str | None = None) -> Response:
         """The ticket's drafts, newest first (superseded ones included, for the record)."""
         ticket = self.get_object()
@@ -129,6 +152,7 @@ def _draft_error(error: draft_services.DraftError) -> APIException:
     return conflict
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: DraftSerializer, **REFUSED, **NOT_FOUND}))
 class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
     """Drafts of tickets the caller may see: read, approve (held for the undo window), reject."""
 
@@ -143,7 +167,10 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
             .prefetch_related("citations")
         )
 
-    @extend_schema(request=ApproveInputSerializer, responses=DraftSerializer)
+    @extend_schema(
+        request=ApproveInputSerializer,
+        responses={200: DraftSerializer, **INVALID, **REFUSED, **NOT_FOUND, **CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve and queue the reply; it may be sent once ``release_at`` has passed."""
@@ -158,7 +185,10 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
             raise _draft_error(error) from None
         return Response(DraftSerializer(self.get_object()).data)
 
-    @extend_schema(request=RejectInputSerializer, responses=DraftSerializer)
+    @extend_schema(
+        request=RejectInputSerializer,
+        responses={200: DraftSerializer, **INVALID, **REFUSED, **NOT_FOUND, **CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject with a reason."""
@@ -176,7 +206,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
             raise _draft_error(error) from None
         return Response(DraftSerializer(self.get_object()).data)
 
-    @extend_schema(request=None, responses=DraftSerializer)
+    @extend_schema(request=None, responses={200: DraftSerializer, **REFUSED, **NOT_FOUND, **CONFLICT})
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Take back an approval while the reply still waits in the undo window."""
@@ -187,7 +217,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
         return Response(DraftSerializer(self.get_object()).data)
 
 
-@extend_schema(responses=MetricsSerializer)
+@extend_schema(responses={200: MetricsSerializer, **REFUSED})
 @api_view(["GET"])
 @permission_classes([IsSupervisor])
 def metrics_view(request: Request) -> Response:
