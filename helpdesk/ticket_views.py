@@ -103,7 +103,10 @@ def ticket_update(request: StaffRequest, pk: int) -> HttpResponse:
     except services.TicketActionError as error:
         form = None
         messages.error(request, str(error))
-    ticket = selectors.get_ticket_for_user(request.user, pk)
+    ticket = selectors.visible_tickets(request.user).filter(pk=pk).first()
+    if ticket is None:  # handed on to someone else out of the user's queues
+        messages.info(request, _("You no longer see that ticket: it is not in your queues."))
+        return HttpResponseClientRedirect(reverse("home")) if request.htmx else redirect("home")
     if not request.htmx:
         return _back(ticket)
     properties = form if form is not None and form.errors else _properties_form(ticket)

@@ -193,6 +193,27 @@ def test_changing_a_property_a_colleague_changed_meanwhile_is_refused_with_a_mes
     assert (ticket.status, ticket.priority) == ("pending", 2)  # nothing of the stale form was applied
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_handing_on_a_ticket_the_agent_saw_only_as_its_assignee_leads_back_to_the_inbox(
+    client: Client, agent: Any, supervisor: Any, htmx: bool
+) -> None:
+    ticket = TicketFactory.create(queue=QueueFactory.create(), assignee=agent)
+    client.force_login(agent)
+    shown = _properties_as_shown(client, ticket)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.pk]),
+        {**shown, "assignee": supervisor.pk},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == supervisor.pk
+    if htmx:
+        assert response.status_code == 200 and response["HX-Redirect"] == reverse("home")
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert "no longer see" in client.get(reverse("home")).text
+
+
 def test_assigning_an_outsider_is_refused(client: Client, agent: Any, outsider: Any) -> None:
     ticket = TicketFactory.create()
     client.force_login(agent)
