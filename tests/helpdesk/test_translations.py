@@ -11,6 +11,13 @@ ENTRY = re.compile(
     r'^(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid "((?:[^"\\]|\\.)+)"\nmsgstr "((?:[^"\\]|\\.)*)"$', re.MULTILINE
 )
 
+PLURAL = re.compile(
+    r'^msgid "((?:[^"\\]|\\.)+)"\nmsgid_plural "((?:[^"\\]|\\.)+)"\n'
+    r'((?:msgstr\[\d+\] "(?:[^"\\]|\\.)*"\n?)+)',
+    re.MULTILINE,
+)
+FORM = re.compile(r'^msgstr\[\d+\] "((?:[^"\\]|\\.)*)"$', re.MULTILINE)
+
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
@@ -40,3 +47,31 @@ def test_compiled_catalogue_matches_the_source() -> None:
         if (catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)) != msgstr
     ]
     assert stale == [], "run `make messages` to recompile django.mo"
+
+
+def _plural_entries() -> list[tuple[str, str, list[str]]]:
+    source = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+    return [
+        (_unescape(msgid), _unescape(plural), [_unescape(form) for form in FORM.findall(forms)])
+        for msgid, plural, forms in PLURAL.findall(source)
+    ]
+
+
+def test_every_plural_form_is_translated_and_compiled() -> None:
+    """Plural entries (``ngettext``, ``{% blocktranslate count %}``) have msgstr[0] and msgstr[1]."""
+    entries = _plural_entries()
+    assert entries, "no plural entries found: is the pattern still right?"
+    assert [msgid for msgid, _plural, forms in entries if len(forms) != 2 or not all(forms)] == []
+    with (CATALOGUE / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    stale = [
+        msgid
+        for msgid, plural, forms in entries
+        if [catalogue.ngettext(msgid, plural, 1), catalogue.ngettext(msgid, plural, 2)] != forms
+    ]
+    assert stale == [], "run `make messages` to recompile django.mo"
+
+
+def test_no_fuzzy_entries() -> None:
+    source = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+    assert not re.search(r"^#,.*\bfuzzy\b", source, re.MULTILINE), "review the fuzzy entries"
