@@ -157,9 +157,18 @@ def _apply_properties(ticket: Ticket, form: TicketPropertiesForm, changed: list[
 @staff_required
 @require_POST
 def ticket_assign_me(request: StaffRequest, pk: int) -> HttpResponse:
-    ticket = selectors.get_ticket_for_user(request.user, pk)
-    services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
-    messages.success(request, _("The ticket is assigned to you."))
+    """Take the ticket, unless it was given to someone else since the page showed its assignee."""
+    with transaction.atomic():
+        ticket = selectors.get_ticket_for_user(request.user, pk, for_update=True)
+        shown = request.POST.get("initial-assignee")
+        if shown is not None and shown != str(ticket.assignee_id or ""):
+            messages.error(
+                request,
+                _("Not assigned: someone else assigned this ticket while you had it open. Check and retry."),
+            )
+        else:
+            services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user)
+            messages.success(request, _("The ticket is assigned to you."))
     if not request.htmx:
         return _back(ticket)
     ticket = selectors.get_ticket_for_user(request.user, pk)

@@ -235,6 +235,26 @@ def test_assign_to_me(client: Client, agent: Any) -> None:
     assert ticket.assignee_id == agent.pk
 
 
+def test_assign_to_me_does_not_take_a_ticket_a_colleague_was_given_meanwhile(
+    client: Client, agent: Any, supervisor: Any
+) -> None:
+    ticket = TicketFactory.create()
+    client.force_login(agent)
+    shown = _FormFields(reverse("ticket_assign_me", args=[ticket.pk]))
+    shown.feed(client.get(reverse("ticket", args=[ticket.pk])).text)
+    services.assign_ticket(ticket=ticket, assignee=supervisor, actor=supervisor)
+    response = client.post(reverse("ticket_assign_me", args=[ticket.pk]), shown.data, HTTP_HX_REQUEST="true")
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == supervisor.pk
+    assert "someone else assigned" in response.text
+    assert f'<option value="{supervisor.pk}" selected>' in response.text  # the current assignee
+    # Taking it over after seeing who has it is a deliberate choice, and works.
+    shown.feed(response.text)
+    client.post(reverse("ticket_assign_me", args=[ticket.pk]), shown.data, HTTP_HX_REQUEST="true")
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == agent.pk
+
+
 def test_internal_note_is_added_and_shown(client: Client, agent: Any) -> None:
     ticket = TicketFactory.create()
     client.force_login(agent)
