@@ -31,7 +31,8 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "applicati
 
 
 def _inbox_filters(request: HttpRequest) -> Any:
-    return InboxFilterForm(request.GET, queues=[], tags=[]).filters()
+    """The filters of the inbox the user came from, passed on to "Next ticket" and "← Inbox"."""
+    return InboxFilterForm(request.GET, queues=None, tags=None).filters()
 
 
 def _properties_form(ticket: Ticket, data: QueryDict | None = None) -> TicketPropertiesForm:

@@ -318,6 +318,33 @@ def test_next_ticket_follows_the_inbox_order(client: Client, agent: Any) -> None
     assert last["Location"] == reverse("home")
 
 
+def test_next_ticket_and_back_to_the_inbox_keep_the_queue_and_tag_filters(client: Client, agent: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    returns, orders = QueueFactory.create(name="Returns"), QueueFactory.create(name="Orders")
+    returns.members.add(agent)
+    orders.members.add(agent)
+    vip = Tag.objects.create(name="vip")
+    first = TicketFactory.create(queue=returns, last_activity_at=now)
+    second = TicketFactory.create(queue=orders, last_activity_at=now - dt.timedelta(minutes=1))
+    third = TicketFactory.create(queue=returns, last_activity_at=now - dt.timedelta(minutes=2))
+    for ticket in (first, third):
+        ticket.tags.add(vip)
+    client.force_login(agent)
+    # In the order of the filtered inbox, the ticket after the first is the third: not the second.
+    for query in (f"queue={returns.pk}", f"tag={vip.pk}"):
+        page = client.get(reverse("ticket", args=[first.pk]) + f"?{query}").text
+        assert f'href="{reverse("home")}?{query}"' in page  # "← Inbox" goes back to the filtered list
+        response = client.get(reverse("ticket_next", args=[first.pk]) + f"?{query}")
+        assert response["Location"] == reverse("ticket", args=[third.pk]) + f"?{query}"
+    assert client.get(reverse("ticket_next", args=[first.pk]))["Location"] == reverse(
+        "ticket", args=[second.pk]
+    )
+
+
 def _html_message(html: str) -> Message:
     return MessageFactory.create(body_text="fallback", body_html=html)
 
