@@ -145,3 +145,21 @@ def test_enter_in_the_subject_saves_and_never_approves(
     saved = Draft.objects.get(pk=draft.pk)
     assert saved.subject == "Re: din order 100231" and saved.status == Draft.Status.EDITED
     assert not OutboundMessage.objects.exists()
+
+
+def test_editing_the_draft_s_subject_shows_as_editing_to_the_others(
+    live_server: Any, page: Any, browser: Any, agent: Any, supervisor: Any, demo: None
+) -> None:
+    draft = _draft("Var är min order 100231?")
+    log_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    context = browser.new_context(locale="en-GB")
+    try:
+        other = context.new_page()
+        log_in(other, live_server, supervisor)
+        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+        page.locator(".presence .person.viewing", has_text="sune").wait_for(timeout=10_000)
+        other.get_by_label("Subject", exact=True).click()
+        page.locator(".presence .person.editing", has_text="sune is editing").wait_for(timeout=10_000)
+    finally:
+        context.close()
