@@ -23,7 +23,7 @@ from helpdesk import presence, review, selectors, services, thread_html
 from helpdesk.access import StaffRequest, staff_required
 from helpdesk.erp_context import erp_context_for
 from helpdesk.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Attachment, Message, Ticket
 from helpdesk.rendering import EMAIL_DOCUMENT_CSP, email_document
 
 # Attachments a browser may show in place; everything else downloads. SVG is absent: it can carry script.
@@ -289,7 +289,11 @@ def _get_message_for_user(user: Any, pk: int) -> Message:
 @staff_required
 @require_GET
 def attachment_download(request: StaffRequest, pk: int) -> FileResponse:
-    attachment = selectors.get_attachment_for_user(request.user, pk)
+    return attachment_response(selectors.get_attachment_for_user(request.user, pk))
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The attachment's bytes: shown in place when the type is harmless, else downloaded (the API too)."""
     content_type = attachment.content_type.lower()
     inline = content_type in INLINE_TYPES
     response = FileResponse(

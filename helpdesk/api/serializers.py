@@ -64,7 +64,8 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
         read_only_fields = fields
 
     def get_url(self, attachment: Attachment) -> str:
-        return reverse("attachment", args=[attachment.pk])
+        """Where an API client downloads the file, with its token."""
+        return reverse("api-attachment", args=[attachment.pk])
 
 
 class MessageSerializer(serializers.ModelSerializer[Message]):

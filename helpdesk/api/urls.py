@@ -12,6 +12,7 @@ router.register("drafts", views.DraftViewSet, basename="api-draft")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("attachments/<int:pk>/", views.attachment_view, name="api-attachment"),
     path("metrics/", views.metrics_view, name="api-metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

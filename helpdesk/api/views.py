@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -31,6 +32,7 @@ from helpdesk.api.serializers import (
 )
 from helpdesk.models import Tag, Ticket
 from helpdesk.selectors import InboxFilters
+from helpdesk.ticket_views import attachment_response
 
 
 class TicketCursor(CursorPagination):
@@ -215,6 +217,15 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
         except draft_services.DraftError as error:
             raise _draft_error(error) from None
         return Response(DraftSerializer(self.get_object()).data)
+
+
+@extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY, **REFUSED, **NOT_FOUND})
+@api_view(["GET"])
+@permission_classes([IsStaffMember])
+def attachment_view(request: Request, pk: int) -> HttpResponseBase:
+    """An attachment's bytes, of a message on a ticket the caller may see (``url`` of a message's
+    attachments)."""
+    return attachment_response(selectors.get_attachment_for_user(request.user, pk))
 
 
 @extend_schema(responses={200: MetricsSerializer, **REFUSED})

@@ -129,3 +129,29 @@ def test_openapi_schema_and_docs_page(agent: Any, client: Any) -> None:
     assert "/api/tickets/{id}/notes/" in body["paths"] and "/api/metrics/" in body["paths"]
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and "swagger-ui" in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_attachments_download_with_the_token_and_the_same_visibility(
+    agent: Any, outsider: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from helpdesk.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    message = MessageFactory.create()
+    attachment = Attachment(
+        message=message, filename="faktura.pdf", content_type="application/pdf", size=8, sha256="ab" * 32
+    )
+    attachment.file.save("faktura.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    client = _client(agent)
+    listed = client.get(f"/api/tickets/{message.ticket_id}/messages/").json()
+    url = listed[0]["attachments"][0]["url"]
+    response = client.get(url)
+    assert response.status_code == 200 and response.getvalue() == b"%PDF-1.4"
+    assert response["Content-Type"] == "application/pdf"
+    hidden = MessageFactory.create(ticket=TicketFactory.create(queue=QueueFactory.create()))
+    Attachment.objects.filter(pk=attachment.pk).update(message=hidden)
+    assert _client_get(agent, url).status_code == 404
+    assert _client(outsider).get(url).status_code == 403
+    assert APIClient().get(url).status_code == 401
