@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import parseaddr
 from typing import Any
 
@@ -40,7 +40,7 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
-from helpdesk.parsing import FEEDBACK_KINDS, ParsedEmail
+from helpdesk.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email
 from helpdesk.threads import MailKeys, Thread, ThreadIndex, clean_references
 
 logger = logging.getLogger(__name__)
@@ -84,10 +84,27 @@ def text(value: str, limit: int | None = None) -> str:
     return value[:limit] if limit else value
 
 
-def dedup_key(message_id: str, sha256: str) -> str:
+def dedup_key(message_id: str, sha256: str, fingerprint: str = "") -> str:
+    """The key only one processed copy of a mail may hold: its Message-ID with what the sender
+    wrote the same in every copy (``fingerprint``), or its raw SHA-256 without a Message-ID.
+
+    The fingerprint keeps different mails that reuse one Message-ID (scanners, web forms, broken
+    mailers give every mail the same one) from being dropped as copies of each other.
+    """
     if message_id:
-        return "mid:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+        return "mid:" + hashlib.sha256(f"{message_id}\n{fingerprint}".encode("utf-8", "replace")).hexdigest()
     return "raw:" + sha256
+
+
+def message_id_key(message_id: str) -> str:
+    """The key of rows stored before the fingerprint was part of it: the Message-ID alone."""
+    return "mid:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+
+
+def fingerprint(parsed: ParsedEmail) -> str:
+    """Sender, subject and date: the same in every copy of one mail, whichever mailbox it reached."""
+    date = parsed.date.astimezone(UTC).isoformat() if parsed.date else ""
+    return "\n".join((parsed.from_address.strip().lower(), " ".join(parsed.subject.split()), date))
 
 
 class BatchWriter:
@@ -137,6 +154,7 @@ class BatchWriter:
     def _prefetch(self) -> None:
         mails = [p for p in self.parsed.values() if isinstance(p, ParsedEmail)]
         keys = {self._key(row) for row in self.rows} - {""}
+        keys |= {message_id_key(p.message_id.strip()) for p in mails if p.message_id.strip()}
         self.existing_keys = dict(
             InboundEmail.objects.filter(dedup_key__in=keys, status__in=InboundEmail.KEYED_STATUSES)
             .exclude(pk__in=[row.pk for row in self.rows])
@@ -186,7 +204,7 @@ class BatchWriter:
         parsed = self.parsed[row.pk]
         if isinstance(parsed, Outcome):
             return parsed.dedup_key
-        return dedup_key(parsed.message_id.strip(), row.sha256)
+        return dedup_key(parsed.message_id.strip(), row.sha256, fingerprint(parsed))
 
     # -- one mail -------------------------------------------------------------------------------
     def _handle(self, row: InboundEmail, parsed: ParsedEmail | Outcome) -> Outcome:
@@ -196,11 +214,11 @@ class BatchWriter:
             status=Status.PROCESSED,
             kind=parsed.kind,
             message_id=text(parsed.message_id.strip(), 998),
-            dedup_key=dedup_key(parsed.message_id.strip(), row.sha256),
+            dedup_key=dedup_key(parsed.message_id.strip(), row.sha256, fingerprint(parsed)),
             subject=text(parsed.subject, 255),
             from_address=text(parsed.from_address, 320),
         )
-        duplicate = self._duplicate_of(outcome)
+        duplicate = self._duplicate_of(outcome, parsed)
         if duplicate is not None:
             return self._counted(duplicate)
         self.seen_keys[outcome.dedup_key] = row.pk
@@ -226,9 +244,11 @@ class BatchWriter:
         self.result.counts[outcome.status] += 1
         return outcome
 
-    def _duplicate_of(self, outcome: Outcome) -> Outcome | None:
+    def _duplicate_of(self, outcome: Outcome, parsed: ParsedEmail | None = None) -> Outcome | None:
         key = outcome.dedup_key
         original = self.seen_keys.get(key) or self.existing_keys.get(key)
+        if original is None and parsed is not None and outcome.message_id:
+            original = self._stored_copy(message_id_key(outcome.message_id), parsed)
         if original is not None:
             outcome.status, outcome.duplicate_of_id = Status.DUPLICATE, original
             outcome.error = _("The same mail was already stored.")
@@ -239,6 +259,18 @@ class BatchWriter:
             outcome.error = _("Its Message-ID is already on ticket #%(ticket)s.") % {"ticket": ticket_id}
             return outcome
         return None
+
+    def _stored_copy(self, key: str, parsed: ParsedEmail) -> int | None:
+        """The row keyed by the Message-ID alone (stored before fingerprints) if it is this mail."""
+        pk = self.existing_keys.get(key)
+        if pk is None:
+            return None
+        raw = InboundEmail.objects.filter(pk=pk).values_list("raw", flat=True).first()
+        try:
+            stored = parse_email(bytes(raw or b""))
+        except ParseError:
+            return pk  # as before fingerprints: the same Message-ID is the same mail
+        return pk if fingerprint(stored) == fingerprint(parsed) else None
 
     def _record_feedback(self, row: InboundEmail, parsed: ParsedEmail) -> None:
         self.feedback.append(

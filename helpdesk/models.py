@@ -442,7 +442,8 @@ class InboundEmail(models.Model):
     """The raw bytes of one fetched mail, stored and committed before anything else happens to it.
 
     ``(mailbox, folder, uidvalidity, uid)`` is unique, so fetching the same UID again is a no-op;
-    ``dedup_key`` (the Message-ID, or the raw SHA-256 for mail without one) may belong to only one
+    ``dedup_key`` (the Message-ID with sender, subject and date, or the raw SHA-256 for mail without a
+    Message-ID; ``helpdesk.ingest_mail.dedup_key``) may belong to only one
     row that reached a ticket or the feedback log, so the same mail in two mailboxes counts once.
     """
 

@@ -93,7 +93,8 @@ class ThreadIndex:
         self.by_message_id: dict[str, Thread] = {}
         self.by_reference: dict[str, list[Thread]] = {}
         self.threads: dict[int, Thread] = {}
-        self.stored_message_ids: dict[str, int] = {}  # Message-ID -> ticket id of mail already on a ticket
+        # Message-ID -> ticket of a message that did not come through ingest (ours, notes, the API)
+        self.stored_message_ids: dict[str, int] = {}
         self.new_references: list[tuple[Thread, str]] = []
         self._participants: dict[int, set[str]] = {}
         self._mergeable: dict[int, bool] = {}
@@ -107,9 +108,12 @@ class ThreadIndex:
         ticket_ids |= {int(tag) for mail in mails for tag in SUBJECT_TAG.findall(mail.subject)}
         found: list[tuple[str, int, str]] = []
         if ids:
-            rows = Message.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id")
-            for mid, tid in rows:
-                index.stored_message_ids.setdefault(mid, tid)
+            rows = Message.objects.filter(message_id__in=ids).values_list(
+                "message_id", "ticket_id", "inbound_email_id"
+            )
+            for mid, tid, inbound_email_id in rows:
+                if inbound_email_id is None:  # ingested mail is deduplicated by its InboundEmail key
+                    index.stored_message_ids.setdefault(mid, tid)
                 found.append((mid, tid, "message"))
             refs = ThreadReference.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id")
             found.extend((mid, tid, "reference") for mid, tid in refs)

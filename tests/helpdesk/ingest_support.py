@@ -41,6 +41,7 @@ def make_mail(
     cc: str | None = None,
     headers: dict[str, str] | None = None,
     attachments: list[tuple[str, str, bytes]] = (),  # type: ignore[assignment]
+    date: str | None = None,
 ) -> bytes:
     mail = EmailMessage()
     mail["From"] = sender
@@ -48,7 +49,7 @@ def make_mail(
     if cc:
         mail["Cc"] = cc
     mail["Subject"] = subject
-    mail["Date"] = format_datetime(timezone.now())
+    mail["Date"] = date or format_datetime(timezone.now())
     if message_id != "":
         mail["Message-ID"] = message_id or new_id()
     if in_reply_to:

@@ -130,15 +130,45 @@ def test_same_mail_appended_twice_is_one_ticket_message(dovecot: Dovecot, mailbo
 
 def test_same_message_id_in_two_mailboxes_is_one_ticket_message(dovecot: Dovecot, mailbox: Mailbox) -> None:
     other = add_imap_mailbox(dovecot, *dovecot.add_user(), name="sales")
-    message_id = new_id()
-    append(dovecot, mailbox, make_mail(message_id=message_id, to="support@example.test"))
-    append(dovecot, other, make_mail(message_id=message_id, to="sales@example.test"))
+    # One mail to both addresses: each mailbox's copy differs only in how it was delivered.
+    raw = make_mail(message_id=new_id(), to="support@example.test, sales@example.test")
+    append(dovecot, mailbox, b"Delivered-To: support@example.test\r\n" + raw)
+    append(dovecot, other, b"Delivered-To: sales@example.test\r\n" + raw)
     results = poll_mailboxes()
     assert all(result.ok for result in results)
     assert len(inbound_messages()) == 1
     duplicate = InboundEmail.objects.get(status=InboundEmail.Status.DUPLICATE)
     assert duplicate.duplicate_of is not None
     assert duplicate.duplicate_of.status == InboundEmail.Status.PROCESSED
+
+
+def test_different_mails_that_reuse_one_message_id_each_reach_a_ticket(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    # Some senders (scanners, web forms, a misconfigured mailer) give every mail the same Message-ID:
+    # a mail that differs in date, sender or subject is not a copy and must not be dropped as one.
+    message_id = "<scan@printer.kund.example>"
+    monday = make_mail(
+        message_id=message_id, subject="Skannat dokument", date="Mon, 30 Nov 2026 09:00:00 +0100"
+    )
+    tuesday = make_mail(
+        message_id=message_id,
+        subject="Skannat dokument",
+        date="Tue, 1 Dec 2026 09:00:00 +0100",
+        body="Sida 2",
+    )
+    for raw in (monday, tuesday, monday):
+        append(dovecot, mailbox, raw)
+
+    assert poll_mailbox(mailbox).ok
+
+    assert ["Sida 2" in m.body_text for m in inbound_messages()] == [False, True]
+    statuses = list(InboundEmail.objects.order_by("uid").values_list("status", flat=True))
+    assert statuses == [
+        InboundEmail.Status.PROCESSED,
+        InboundEmail.Status.PROCESSED,
+        InboundEmail.Status.DUPLICATE,
+    ]
 
 
 def test_uidvalidity_change_resyncs_without_duplicating(dovecot: Dovecot, mailbox: Mailbox) -> None:

@@ -47,6 +47,22 @@ def test_a_company_domain_written_with_capitals_still_matches_its_senders() -> N
     assert Ticket.objects.get().company == company
 
 
+def test_rows_keyed_by_the_message_id_alone_still_catch_their_copies_and_only_those() -> None:
+    message_id = "<gammal@kund.example>"
+    first = make_mail(message_id=message_id, subject="Gammal", date="Mon, 30 Nov 2026 09:00:00 +0100")
+    ingest(first)
+    original = InboundEmail.objects.get()
+    # As rows were keyed before the sender, subject and date became part of the key.
+    InboundEmail.objects.filter(pk=original.pk).update(dedup_key=ingest_mail.message_id_key(message_id))
+
+    ingest(first, make_mail(message_id=message_id, subject="Ny", date="Tue, 1 Dec 2026 09:00:00 +0100"))
+
+    copy, other = InboundEmail.objects.exclude(pk=original.pk).order_by("pk")
+    assert copy.status == InboundEmail.Status.DUPLICATE and copy.duplicate_of_id == original.pk
+    assert other.status == InboundEmail.Status.PROCESSED
+    assert sorted(m.subject for m in inbound_messages()) == ["Gammal", "Ny"]
+
+
 def _mail_with_inline_image() -> bytes:
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = "karin@kund.example", "support@example.test", "Bild"
