@@ -133,7 +133,8 @@ def test_two_fetch_mail_processes_at_once_create_each_message_once(
 @concurrent
 def test_concurrent_processing_of_one_mail_stored_twice_makes_one_message() -> None:
     message_id = new_id()
-    rows = [store_raw_email(raw=make_mail(message_id=message_id, to=to)) for to in ("a@x.test", "b@x.test")]
+    raw = make_mail(message_id=message_id)
+    rows = [store_raw_email(raw=f"Delivered-To: {to}\r\n".encode() + raw) for to in ("a@x.test", "b@x.test")]
     start = threading.Barrier(2)
 
     finished = []
