@@ -44,6 +44,7 @@ def test_agent_reads_the_conversation(client: Client, agent: Any) -> None:
         ("ticket", "get"),
         ("ticket_next", "get"),
         ("ticket_erp", "get"),
+        ("ticket_draft", "get"),
         ("ticket_update", "post"),
         ("ticket_assign_me", "post"),
         ("ticket_note", "post"),
