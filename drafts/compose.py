@@ -127,7 +127,9 @@ def compose_embedded(
         subject=_subject_line(subject, ticket),
         body="\n\n".join(part for part in parts if part.strip()),
         cited=sorted(used),
-        trusted_texts=[template.body, template.subject, *names.values(), *notes],
+        # The notes are not trusted: the keys in them ("We cannot find order 999999") are the
+        # customer's, unchecked or not found, and must be shown as theirs.
+        trusted_texts=[template.body, template.subject, *names.values()],
         extra_problems=extra,
     )
 

@@ -18,6 +18,7 @@ from delivery.audit import audit
 from drafts import pipeline
 from drafts.errors import InvalidInput
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace
+from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.models import Message, Ticket
 from integrations.base import Connector, ConnectorError, Fact
 
@@ -135,7 +136,8 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
                 "language": outcome.language,
                 "confidence": outcome.confidence,
                 "flags": outcome.flags,
-                "unverified": sum(1 for c in outcome.claims if not c["verified"]),
+                "unverified": sum(1 for c in outcome.claims if c["state"] == UNVERIFIED),
+                "customer_stated": sum(1 for c in outcome.claims if c["state"] == CUSTOMER),
                 "citations": len(outcome.citations),
                 "model": outcome.trace.get("model_name") or outcome.trace.get("drafter"),
             },

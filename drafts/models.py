@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from drafts.verify import CUSTOMER, UNVERIFIED, claim_state
+
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 
 
@@ -41,9 +43,18 @@ class Flag(models.TextChoices):
     PERSONAL_DATA = "personal_data", _("Personal data request")
     ANGRY = "angry_customer", _("Angry customer")
     OTHER_CUSTOMER = "other_customers_record", _("Record of another customer")
+    # The reply repeats an amount of money that only the customer's mail states (drafting sets it).
+    CUSTOMER_AMOUNT = "customer_amount", _("Amount only the customer stated")
 
 
-RISK_FLAGS = [Flag.LEGAL_THREAT, Flag.MONEY, Flag.PERSONAL_DATA, Flag.ANGRY, Flag.OTHER_CUSTOMER]
+RISK_FLAGS = [
+    Flag.LEGAL_THREAT,
+    Flag.MONEY,
+    Flag.PERSONAL_DATA,
+    Flag.ANGRY,
+    Flag.OTHER_CUSTOMER,
+    Flag.CUSTOMER_AMOUNT,
+]
 
 
 class DraftQuerySet(models.QuerySet["Draft"]):
@@ -176,7 +187,12 @@ class Draft(models.Model):
 
     @property
     def unverified_claims(self) -> list[dict[str, Any]]:
-        return [claim for claim in self.claims if not claim.get("verified")]
+        return [claim for claim in self.claims if claim_state(claim) == UNVERIFIED]
+
+    @property
+    def customer_claims(self) -> list[dict[str, Any]]:
+        """Claims only the customer's own mail backs: shown as theirs, not checked against the ERP."""
+        return [claim for claim in self.claims if claim_state(claim) == CUSTOMER]
 
     def flag_labels(self) -> list[str]:
         """The flags as words in the active language, for the operator."""
@@ -393,7 +409,10 @@ class ReviewPolicy(models.Model):
         _("risk flags that need a supervisor"),
         default=list,
         blank=True,
-        help_text=_("Any of: legal_threat, refund_or_money, personal_data, angry_customer."),
+        help_text=_(
+            "Any of: legal_threat, refund_or_money, personal_data, angry_customer, other_customers_record, "
+            "customer_amount."
+        ),
     )
     intents_needing_supervisor = models.JSONField(
         _("intents that always need a supervisor"), default=list, blank=True

@@ -232,8 +232,21 @@ def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: lis
             flags.append(str(flag))
         if problem.get("kind") == "other_customer" and Flag.OTHER_CUSTOMER not in flags:
             flags.append(str(Flag.OTHER_CUSTOMER))
-    if any(not claim.verified for claim in claims):
+    return flags + claim_flags(claims)
+
+
+# Flags that follow from the claims alone: set again whenever the text is verified again (an edit).
+CLAIM_FLAGS = (Flag.UNVERIFIED, Flag.CUSTOMER_AMOUNT)
+
+
+def claim_flags(claims: list[verify.Claim]) -> list[str]:
+    """``unverified_claims`` for a claim nothing backs; ``customer_amount`` for an amount of money that
+    only the customer's mail states (a reply repeating it affirms a sum nobody checked)."""
+    flags = []
+    if any(claim.state == verify.UNVERIFIED for claim in claims):
         flags.append(str(Flag.UNVERIFIED))
+    if any(claim.state == verify.CUSTOMER and claim.kind == "amount" for claim in claims):
+        flags.append(str(Flag.CUSTOMER_AMOUNT))
     return flags
 
 
@@ -244,7 +257,7 @@ def confidence(
     score = 0.9 if understood.intent != "other" else 0.6
     if understood.intent_score < 2:
         score -= 0.1
-    if any(not claim.verified for claim in claims):
+    if any(claim.state == verify.UNVERIFIED for claim in claims):
         score -= 0.3
     if any(p.get("kind") in {"unavailable", "misconfigured"} for p in problems):
         score -= 0.3

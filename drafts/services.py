@@ -28,8 +28,8 @@ from delivery.outbound import queue_reply
 from drafts import pipeline, policy
 from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, StaleDraft, UndoRefused
 from drafts.generation import enqueue_generation
-from drafts.models import Draft, DraftRevision, DraftTrace, Flag, ReplyMemory
-from drafts.verify import Claim, verify
+from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
+from drafts.verify import CUSTOMER, UNVERIFIED, Claim, verify
 from helpdesk import roles
 from helpdesk.models import Message, Ticket
 
@@ -65,8 +65,8 @@ def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_ver
         if subject == current.subject and body == current.body:
             return current
         claims = _verify_again(current, subject=subject, body=body)
-        risk = [flag for flag in current.flags if flag != Flag.UNVERIFIED]
-        flags = risk + ([str(Flag.UNVERIFIED)] if any(not c.verified for c in claims) else [])
+        risk = [flag for flag in current.flags if flag not in pipeline.CLAIM_FLAGS]
+        flags = risk + pipeline.claim_flags(claims)
         previous_body = current.body
         current.subject, current.body = subject, body
         current.status = Draft.Status.EDITED
@@ -88,7 +88,11 @@ def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_ver
             action="draft.edited",
             obj=current,
             actor=user,
-            data={"version": current.version, "unverified": sum(1 for c in claims if not c.verified)},
+            data={
+                "version": current.version,
+                "unverified": sum(1 for c in claims if c.state == UNVERIFIED),
+                "customer_stated": sum(1 for c in claims if c.state == CUSTOMER),
+            },
         )
     return current
 

@@ -5,8 +5,10 @@ checked span of the body, with its position, so a reviewer sees exactly what is 
 
 A claim is verified when its value equals the value of a fact (order numbers, SKUs and tracking
 numbers as codes; amounts and quantities as numbers in Swedish or English notation; dates in ISO,
-numeric or written form). Numbers that the customer wrote themselves count as quoted, and numbers in
-trusted texts (the admin's templates, signature and the cited knowledge articles) as the house's own.
+numeric or written form) or appears in a trusted text (the admin's templates, signature and the cited
+knowledge articles: the house's own). A value that only the customer's own mail contains is neither:
+its state is ``customer`` (as the customer wrote; not checked against our records), so a reviewer sees
+that a figure is the customer's, and a mistyped order number echoed back is not shown as checked.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -69,21 +71,64 @@ _CURRENCY_BEFORE = re.compile(rf"(?:[$€£]|\b(?:SEK|NOK|DKK|EUR|USD|GBP)){_SPA
 _CURRENCY_AFTER = re.compile(rf"^{_SPACE}?(?:SEK|NOK|DKK|EUR|USD|GBP|kr\b|kronor|:-)", re.IGNORECASE)
 
 
+# A claim's state: backed by an ERP fact or the house's text; only by the customer's own mail; by nothing.
+VERIFIED, CUSTOMER, UNVERIFIED = "verified", "customer", "unverified"
+STATES = (VERIFIED, CUSTOMER, UNVERIFIED)
+KINDS = ("date", "code", "identifier", "amount", "quantity")
+SOURCES = ("fact", "trusted", "customer")
+PARTS = ("body", "subject")
+_STATE_OF_SOURCE = {"fact": VERIFIED, "trusted": VERIFIED, "customer": CUSTOMER}
+
+
 @dataclass(frozen=True)
 class Claim:
     start: int
     end: int
     text: str
     kind: str  # date, code, identifier, amount, quantity
-    verified: bool
-    source: str = ""  # fact, customer, trusted; "" when unverified
+    state: str  # one of STATES
+    source: str = ""  # fact, trusted, customer; "" when unverified
     fact_ids: tuple[str, ...] = field(default_factory=tuple)
     part: str = "body"  # the text the span is in: body or subject
+
+    @property
+    def verified(self) -> bool:
+        """Backed by our records or the house's text; a customer-stated claim is not."""
+        return self.state == VERIFIED
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fact_ids"] = list(self.fact_ids)
+        data["verified"] = self.verified
         return data
+
+
+def claim_state(claim: Mapping[str, Any]) -> str:
+    """The state of a stored claim. Claims stored before states existed have only ``verified`` and
+    ``source``; a verified one whose source was the customer's text is a customer-stated claim."""
+    state = claim.get("state")
+    if state in STATES:
+        return str(state)
+    if not claim.get("verified"):
+        return UNVERIFIED
+    return CUSTOMER if claim.get("source") == "customer" else VERIFIED
+
+
+def stored_claim(claim: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored claim with every key of ``Claim.as_dict`` and ``verified`` agreeing with its state,
+    whenever it was stored (for the API)."""
+    state = claim_state(claim)
+    return {
+        "start": int(claim.get("start", 0)),
+        "end": int(claim.get("end", 0)),
+        "text": str(claim.get("text", "")),
+        "kind": str(claim.get("kind", "")),
+        "state": state,
+        "verified": state == VERIFIED,
+        "source": str(claim.get("source") or "") if state != UNVERIFIED else "",
+        "fact_ids": [str(fact_id) for fact_id in claim.get("fact_ids", [])],
+        "part": str(claim.get("part") or "body"),
+    }
 
 
 @dataclass
@@ -149,6 +194,9 @@ def verify(
     """Check every number, code and date of ``body``; ``facts`` are (fact id, value) pairs. ``part``
     names the text (body or subject) in the claims.
 
+    A fact decides first, then the trusted texts; the customer's text only when neither backs the
+    value, because "the customer wrote it" is the weakest support and must not hide a stronger one.
+
     Datetime values should already be in local time: their date is what a reply states.
     """
     fact_index, trusted, customer = _Index(typed=True), _Index(), _Index()
@@ -160,14 +208,14 @@ def verify(
     claims = []
     for kind, raw, start, end in _tokens(body):
         kind = _refine_kind(kind, raw, body[max(start - 6, 0) : start], body[end : end + 8])
-        for source, index in (("fact", fact_index), ("customer", customer), ("trusted", trusted)):
+        for source, index in (("fact", fact_index), ("trusted", trusted), ("customer", customer)):
             ids = _match(index, kind, raw)
             if ids:
                 fact_ids = tuple(sorted(ids)) if source != "trusted" else ()
-                claims.append(Claim(start, end, raw, kind, True, source, fact_ids, part))
+                claims.append(Claim(start, end, raw, kind, _STATE_OF_SOURCE[source], source, fact_ids, part))
                 break
         else:
-            claims.append(Claim(start, end, raw, kind, False, part=part))
+            claims.append(Claim(start, end, raw, kind, UNVERIFIED, part=part))
     return claims
 
 

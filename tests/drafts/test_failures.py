@@ -108,7 +108,9 @@ def test_an_unknown_order_number_is_said_not_found_not_guessed(seeded: None) -> 
     assert draft.status == Draft.Status.READY
     assert "Vi hittar inte order 999999 i vårt system" in draft.body
     assert "Not found in the ERP: order 999999" in draft.problem_messages()
-    assert not draft.unverified_claims  # the number is the customer's own
+    assert not draft.unverified_claims  # the number is the customer's own: shown as theirs, not verified
+    assert {claim["state"] for claim in draft.customer_claims if claim["text"] == "999999"} == {"customer"}
+    assert not [claim for claim in draft.claims if claim["text"] == "999999" and claim["verified"]]
     assert draft.confidence < 0.9
 
 

@@ -23,7 +23,7 @@ from drafts import llm, services
 from drafts.checks import check_llm_model
 from drafts.models import Draft, Flag
 from integrations.models import ErpShipment
-from tests.drafts.helpers import cited_ids, draft_for
+from tests.drafts.helpers import cited_ids, customer_message, draft_for
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +348,35 @@ def test_an_invented_fact_in_the_model_s_subject_is_flagged_and_stays_flagged_af
     assert Flag.UNVERIFIED in edited.flags
     with pytest.raises(services.NotAllowed):
         services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
+
+
+def test_an_amount_only_the_customer_stated_is_theirs_flagged_and_cleared_by_an_edit(
+    seeded: None, use_model: Any, agent: Any
+) -> None:
+    body = "Hej Karin!\n\nVi återbetalar de 5 000 kr ni betalade för order 100231.\n\nVänliga hälsningar"
+    use_model(ScriptedChatModel(responses=[AIMessage(content="ok"), reply(body, ["order:100231#number"])]))
+    message = customer_message(
+        sender="inkop@bergstrom-bygg.se",
+        subject="Betalning för order 100231",
+        body="Hej! Vi betalade 5 000 kr för order 100231 men fick fel varor.\n\nMvh Karin",
+    )
+    draft = draft_for(message)
+    assert draft.status == Draft.Status.READY, draft.failure_reason
+    states = {claim["text"]: claim["state"] for claim in draft.claims if claim["part"] == "body"}
+    assert states == {"5 000": "customer", "100231": "verified"}
+    assert not draft.unverified_claims and [c["text"] for c in draft.customer_claims] == ["5 000"]
+    assert Flag.CUSTOMER_AMOUNT in draft.flags and Flag.UNVERIFIED not in draft.flags
+    with pytest.raises(services.NotAllowed) as refused:
+        services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
+    assert "Risk: Amount only the customer stated." in refused.value.reasons
+    # The operator takes the figure out: the text is verified again and the flag goes with it.
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=body.replace("de 5 000 kr ni betalade", "det ni betalade"),
+        expected_version=draft.version,
+    )
+    assert Flag.CUSTOMER_AMOUNT not in edited.flags and not edited.customer_claims
+    approved = services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
+    assert approved.status == Draft.Status.APPROVED

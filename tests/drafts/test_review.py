@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from django_q.models import OrmQ
 
@@ -343,3 +345,19 @@ def test_undo_is_refused_once_the_window_passed_or_the_worker_took_the_reply(
         services.undo_approval(draft=approved, user=agent)
     assert Draft.objects.get(pk=draft.pk).status == Draft.Status.APPROVED
     assert Message.objects.filter(ticket=draft.ticket, direction=Message.Direction.OUTBOUND).exists()
+
+
+def test_the_migration_sends_customer_stated_amounts_to_supervisors_where_money_goes() -> None:
+    migration = importlib.import_module("drafts.migrations.0003_customer_amount_flag")
+    money = ReviewPolicy.objects.create(name="money", risk_flags_needing_supervisor=["refund_or_money"])
+    calm = ReviewPolicy.objects.create(name="calm", risk_flags_needing_supervisor=["legal_threat"])
+    migration.add_flag(django_apps, None)
+    money.refresh_from_db()
+    calm.refresh_from_db()
+    assert money.risk_flags_needing_supervisor == ["refund_or_money", "customer_amount"]
+    assert calm.risk_flags_needing_supervisor == ["legal_threat"]
+    events = AuditEvent.objects.filter(action="reviewpolicy.changed", object_id=str(money.pk))
+    assert [event.data["added"] for event in events] == [["customer_amount"]]
+    migration.add_flag(django_apps, None)  # running it again changes nothing
+    assert events.count() == 1
+    assert not AuditEvent.objects.filter(action="reviewpolicy.changed", object_id=str(calm.pk)).exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from drafts.verify import verify
+from drafts.verify import claim_state, stored_claim, verify
 
 FACTS = [
     ("order:100231#number", "100231"),
@@ -43,14 +43,43 @@ def test_an_invented_number_is_unverified_with_its_position() -> None:
     assert claims["100231"].verified
 
 
-def test_customer_numbers_and_trusted_texts_are_not_flagged() -> None:
+def test_customer_numbers_are_the_customer_s_and_trusted_texts_are_verified() -> None:
     body = "You wrote that 40 boxes were crushed. Claims are accepted within 8 days."
     claims = _by_text(
         body, customer_text="40 of the boxes were crushed", trusted_texts=["within 8 days of delivery"]
     )
+    assert claims["40"].state == "customer"  # type: ignore[attr-defined]
     assert claims["40"].source == "customer"  # type: ignore[attr-defined]
+    assert claims["8"].state == "verified"  # type: ignore[attr-defined]
     assert claims["8"].source == "trusted"  # type: ignore[attr-defined]
-    assert not _by_text(body)["40"].verified  # type: ignore[attr-defined]
+    assert _by_text(body)["40"].state == "unverified"  # type: ignore[attr-defined]
+
+
+def test_a_fact_or_a_trusted_text_outranks_the_customer_s_text() -> None:
+    # The customer wrote the right order number and a figure the template also has: both are ours.
+    claims = _by_text(
+        "Order 100231: returns within 30 days.",
+        customer_text="Order 100231, can I return it after 30 days?",
+        trusted_texts=["Returns are accepted within 30 days."],
+    )
+    assert claims["100231"].state == "verified" and claims["100231"].source == "fact"  # type: ignore[attr-defined]
+    assert claims["30"].state == "verified" and claims["30"].source == "trusted"  # type: ignore[attr-defined]
+
+
+def test_stored_claims_from_before_states_read_as_customer_stated() -> None:
+    old = {"start": 0, "end": 5, "text": "5 000", "kind": "amount", "verified": True, "source": "customer"}
+    assert claim_state(old) == "customer"
+    assert claim_state({**old, "source": "fact"}) == "verified"
+    assert claim_state({**old, "verified": False, "source": ""}) == "unverified"
+    assert stored_claim(old) == {
+        **old,
+        "state": "customer",
+        "verified": False,
+        "fact_ids": [],
+        "part": "body",
+    }
+    fresh = verify("Ni betalade 5 000 kr.", facts=FACTS, customer_text="Jag betalade 5 000 kr")[0]
+    assert stored_claim(fresh.as_dict()) == fresh.as_dict()
 
 
 def test_a_wrong_sku_or_amount_is_unverified() -> None:
@@ -125,7 +154,8 @@ def test_an_amount_is_verified_only_by_a_money_value() -> None:
         customer_text="jag betalade 300 i frakt",
         trusted_texts=["Fri frakt över 5000."],
     )
-    assert [(c.source, c.verified) for c in quoted] == [("customer", True), ("trusted", True)]
+    assert [(c.source, c.state) for c in quoted] == [("customer", "customer"), ("trusted", "verified")]
+    assert not quoted[0].verified  # the customer's figure is theirs, not checked against the ERP
 
 
 def test_a_dotted_date_is_read_day_first() -> None:
@@ -144,8 +174,9 @@ def test_an_order_number_is_not_verified_by_a_quantity_with_the_same_digits() ->
     note = [*FACTS, ("shipment:X#status_note", "Ersätter order 100299")]
     assert verify("Order 100299 är ersatt.", facts=note)[0].verified
     assert verify("Order 100231 är skickad.", facts=FACTS)[0].verified
-    # An order number the customer wrote is theirs to quote back.
-    assert verify("Order 999999 finns inte.", facts=FACTS, customer_text="order 999999?")[0].verified
+    # An order number the customer wrote may be quoted back, but as theirs: it may be mistyped.
+    echoed = verify("Order 999999 finns inte.", facts=FACTS, customer_text="order 999999?")[0]
+    assert (echoed.state, echoed.source, echoed.verified) == ("customer", "customer", False)
 
 
 def test_a_currency_written_before_the_number_makes_it_an_amount() -> None:
