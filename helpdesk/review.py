@@ -20,15 +20,17 @@ from delivery.models import OutboundMessage
 from drafts import policy
 from drafts import services as draft_services
 from drafts.models import Citation, Draft
+from drafts.verify import CUSTOMER, UNVERIFIED, VERIFIED, claim_state
 from helpdesk.models import Message, Ticket
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of the draft's text: plain, a verified claim (with its facts) or an unverified one."""
+    """A run of the draft's text: plain, a verified claim (with its facts), a claim only the customer's
+    own mail backs, or an unverified one."""
 
     text: str
-    kind: str = "plain"  # plain, verified, unverified
+    kind: str = "plain"  # plain, verified, customer, unverified
     facts: tuple[Citation, ...] = ()
     note: str = ""
 
@@ -110,17 +112,24 @@ def segments(body: str, claims: list[dict[str, Any]], citations: list[Citation])
             continue  # claims of an older text, or overlapping ones: show the text plainly
         if start > position:
             result.append(Segment(body[position:start]))
-        facts = tuple(by_id[i] for i in claim.get("fact_ids", []) if i in by_id)
-        if claim.get("verified"):
-            note = _("Verified against %(source)s") % {"source": claim.get("source") or _("the facts")}
-            result.append(Segment(body[start:end], "verified", facts, note))
-        else:
-            note = _("Not found in any retrieved fact: check before sending.")
-            result.append(Segment(body[start:end], "unverified", (), note))
+        result.append(_claim_segment(body[start:end], claim, by_id))
         position = end
     if position < len(body):
         result.append(Segment(body[position:]))
     return result
+
+
+def _claim_segment(text: str, claim: dict[str, Any], by_id: dict[str, Citation]) -> Segment:
+    state = claim_state(claim)
+    if state == CUSTOMER:
+        note = _("The customer's own figure, as they wrote it: not checked against the ERP.")
+        return Segment(text, CUSTOMER, (), note)
+    if state == UNVERIFIED:
+        return Segment(text, UNVERIFIED, (), _("Not found in any retrieved fact: check before sending."))
+    facts = tuple(by_id[i] for i in claim.get("fact_ids", []) if i in by_id)
+    # The source in the active language (it was shown as stored, "fact" or "trusted", before).
+    source = _("our own texts") if claim.get("source") == "trusted" else _("the facts")
+    return Segment(text, VERIFIED, facts, _("Verified against %(source)s") % {"source": source})
 
 
 def edit_diff(before: str, after: str) -> list[tuple[str, str]]:

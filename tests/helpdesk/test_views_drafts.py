@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -72,6 +73,61 @@ def test_an_unverified_number_in_the_subject_is_highlighted_and_needs_a_supervis
     assert f'<mark class="unverified" title="{note}">999111</mark>' in response.text
     assert "A supervisor must approve this draft" in response.text
     assert "1 claim(s) in the text match no retrieved fact." in response.text
+
+
+CUSTOMER_NOTE = "The customer&#x27;s own figure, as they wrote it: not checked against the ERP."
+
+
+def test_an_amount_only_the_customer_wrote_is_marked_as_theirs_not_verified(
+    client: Client, member: Any, customer_amount_draft: Draft
+) -> None:
+    client.force_login(member)
+    html = client.get(reverse("ticket", args=[customer_amount_draft.ticket_id])).text
+    assert f'<mark class="customer-stated" title="{CUSTOMER_NOTE}">5 000</mark>' in html
+    # The order number in the same sentence is the ERP's, and shown as verified with its fact.
+    assert re.search(
+        r'för order <span class="verified" title="Verified against the facts[^"]*">100231</span>\.', html
+    )
+    assert not re.search(r'<span class="verified"[^>]*>5 000</span>', html)
+    legend = re.search(r'<small class="legend">.*?</small>', html, re.S)
+    assert legend and 'class="customer-stated"' in legend[0] and "as the customer wrote" in legend[0]
+    # Repeating a sum nobody checked is a money risk: a supervisor approves it, and says why.
+    assert "A supervisor must approve this draft" in html
+    assert "Risk: Amount only the customer stated." in html
+
+
+def test_a_customer_stated_order_number_is_visible_but_needs_no_supervisor(
+    client: Client, member: Any, seeded: None
+) -> None:
+    message = customer_message(
+        sender="inkop@bergstrom-bygg.se", subject="Order", body="Hej, var är order 999999?"
+    )
+    draft = draft_for(message)
+    # The reply says it cannot find the order and lists the customer's recent orders (from the ERP).
+    assert {c["state"] for c in draft.claims if c["text"] == "999999"} == {"customer"}, [
+        c for c in draft.claims if c["text"] == "999999"
+    ]
+    assert {c["state"] for c in draft.claims if c["text"] != "999999"} == {"verified"}, draft.claims
+    client.force_login(member)
+    html = client.get(reverse("ticket", args=[draft.ticket_id])).text
+    assert f'<mark class="customer-stated" title="{CUSTOMER_NOTE}">999999</mark>' in html
+    assert "A supervisor must approve" not in html and 'aria-describedby="approve-why"' not in html
+    response = _post(client, "draft_approve", draft, version=draft.version)
+    assert response.status_code == 200
+    assert Draft.objects.get(pk=draft.pk).status == Draft.Status.APPROVED
+
+
+def test_the_customer_stated_mark_and_legend_in_swedish(
+    client: Client, member: Any, customer_amount_draft: Draft
+) -> None:
+    client.force_login(member)
+    client.cookies["django_language"] = "sv"
+    html = client.get(reverse("ticket", args=[customer_amount_draft.ticket_id])).text
+    note = "Kundens egen uppgift, som kunden skrev den: inte kontrollerad mot ERP-systemet."
+    assert f'<mark class="customer-stated" title="{note}">5 000</mark>' in html
+    assert f'<mark class="customer-stated" title="{note}">enligt kunden</mark>' in html
+    assert '<span class="verified">kontrollerat</span>' in html
+    assert "Risk: Belopp som bara kunden har angett." in html
 
 
 def test_agent_edits_and_approves_and_the_reply_waits_for_the_undo_window(
