@@ -358,6 +358,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A draft's claims name their enums themselves; "StateEnum" and "KindEnum" would clash sooner or later.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStateEnum": "drafts.verify.STATES",
+        "ClaimKindEnum": "drafts.verify.KINDS",
+        "ClaimSourceEnum": "drafts.verify.SOURCES",
+        "ClaimPartEnum": "drafts.verify.PARTS",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from drafts import verify
 from drafts.models import Citation, Draft, Intent
 from helpdesk.models import Attachment, Contact, Message, Ticket
 
@@ -127,10 +128,39 @@ class CitationSerializer(serializers.ModelSerializer[Citation]):
         read_only_fields = fields
 
 
+class ClaimSerializer(serializers.Serializer[Any]):
+    """One checked span of a draft's subject or body (``drafts.verify.Claim``)."""
+
+    start = serializers.IntegerField(help_text="Offset of the span in its part (characters).")
+    end = serializers.IntegerField()
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=list(verify.KINDS))
+    state = serializers.ChoiceField(
+        choices=list(verify.STATES),
+        help_text=(
+            "verified: backed by an ERP fact or the house's own text (template, brand voice, knowledge); "
+            "customer: only the customer's own mail states it (their figure, not checked against the "
+            "ERP); unverified: nothing backs it, a supervisor must approve."
+        ),
+    )
+    verified = serializers.BooleanField(help_text='True exactly when state is "verified".')
+    # The metaclass takes declared fields off the class, so this "source" never shadows Field.source.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=list(verify.SOURCES), allow_blank=True, help_text='"" when unverified.'
+    )
+    fact_ids = serializers.ListField(child=serializers.CharField())
+    part = serializers.ChoiceField(choices=list(verify.PARTS))
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # Claims stored before states existed carry only ``verified`` and ``source``.
+        return super().to_representation(verify.stored_claim(instance))
+
+
 class DraftSerializer(serializers.ModelSerializer[Draft]):
     citations = CitationSerializer(many=True, read_only=True)
     # Blank while the draft is being written (and when drafting failed): the schema must say so.
     intent = serializers.ChoiceField(choices=Intent.choices, allow_blank=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
     supervisor_reasons = serializers.SerializerMethodField(
         help_text="Why a supervisor must approve this draft; empty when an agent may."
     )

@@ -127,6 +127,12 @@ def test_openapi_schema_and_docs_page(agent: Any, client: Any) -> None:
     client.force_login(agent)
     body = client.get("/api/schema/?format=json").json()
     assert "/api/tickets/{id}/notes/" in body["paths"] and "/api/metrics/" in body["paths"]
+    # A draft's claims are described, with the three states a client must tell apart.
+    schemas = body["components"]["schemas"]
+    assert schemas["Draft"]["properties"]["claims"]["items"]["$ref"] == "#/components/schemas/Claim"
+    state = schemas["Claim"]["properties"]["state"]
+    assert state["allOf"] == [{"$ref": "#/components/schemas/ClaimStateEnum"}]
+    assert schemas["ClaimStateEnum"]["enum"] == ["verified", "customer", "unverified"]
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and "swagger-ui" in docs.text and "cdn" not in docs.text.lower()
 

@@ -14,6 +14,7 @@ from delivery.models import OutboundMessage
 from drafts.models import Draft
 from helpdesk.models import Queue
 from tests.factories import UserFactory
+from tests.helpdesk.conftest import REFUND_SENTENCE
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,31 @@ def test_undo_of_a_draft_that_was_never_approved_is_409(member: Any, clean_draft
     response = _client(member).post(f"/api/drafts/{clean_draft.pk}/undo/")
     assert response.status_code == 409
     assert Draft.objects.get(pk=clean_draft.pk).status == "ready"
+
+
+def test_claims_say_which_figures_are_only_the_customer_s(member: Any, customer_amount_draft: Draft) -> None:
+    body = _client(member).get(f"/api/drafts/{customer_amount_draft.pk}/").json()
+    claims = {(c["part"], c["text"]): c for c in body["claims"]}
+    start = body["body"].index(REFUND_SENTENCE)
+    amount = claims[("body", "5 000")]
+    assert (amount["state"], amount["verified"], amount["source"], amount["kind"]) == (
+        "customer",
+        False,
+        "customer",
+        "amount",
+    )
+    assert amount["start"] == start + REFUND_SENTENCE.index("5 000")
+    assert amount["fact_ids"] == [f"message:{customer_amount_draft.in_reply_to_id}#text"]
+    order = claims[("body", "100231")]
+    assert (order["state"], order["verified"], order["source"]) == ("verified", True, "fact")
+    assert "order:100231#number" in order["fact_ids"]
+    assert "customer_amount" in body["flags"] and "unverified_claims" not in body["flags"]
+    assert "Risk: Amount only the customer stated." in body["supervisor_reasons"]
+
+
+def test_claims_stored_before_states_existed_read_consistently(member: Any, clean_draft: Draft) -> None:
+    # A row written by the earlier code: a figure from the customer's text counted as verified.
+    old = {"start": 0, "end": 3, "text": "Hej", "kind": "quantity", "verified": True, "source": "customer"}
+    Draft.objects.filter(pk=clean_draft.pk).update(claims=[old])
+    [claim] = _client(member).get(f"/api/drafts/{clean_draft.pk}/").json()["claims"]
+    assert claim == {**old, "state": "customer", "verified": False, "fact_ids": [], "part": "body"}
