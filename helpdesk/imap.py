@@ -105,6 +105,8 @@ def parse_mailbox_url(url: str) -> MailboxUrl:
         raise ValueError("imaps:// is already TLS; ?starttls=1 belongs to imap://")
     security = SECURITY_TLS if parts.scheme == "imaps" else SECURITY_STARTTLS if starttls else SECURITY_PLAIN
     try:
+        if parts.port == 0:
+            raise ValueError
         port = parts.port or (993 if security == SECURITY_TLS else 143)
     except ValueError:
         raise ValueError("the port is not a number between 1 and 65535") from None

@@ -215,3 +215,23 @@ def test_each_drop_after_good_polls_is_backed_off_as_a_first_failure(
         watcher.join(timeout=10)
     assert not watcher.is_alive()
     assert backoffs == [1] * 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seconds", ["0", "-5", "nan", "inf"])
+def test_watch_mail_refuses_an_idle_time_that_would_poll_in_a_tight_loop(seconds: str) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="idle-seconds"):
+        call_command("watch_mail", f"--idle-seconds={seconds}")
+
+
+@pytest.mark.django_db
+def test_watch_mail_names_a_mailbox_it_does_not_know(dovecot: Dovecot, imap_account: tuple[str, str]) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    add_imap_mailbox(dovecot, *imap_account, name="support")
+    with pytest.raises(CommandError, match="no enabled mailbox named suport"):
+        call_command("watch_mail", "--mailbox", "support", "--mailbox", "suport")

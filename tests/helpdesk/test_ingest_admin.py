@@ -89,6 +89,7 @@ def test_add_mailbox_refuses_plaintext_to_another_machine_unless_insecure_is_exp
         ("imaps://mail.example.com/INBOX", "no user"),
         ("imaps://u:p@mail.example.com/INBOX?starttls=1", "already TLS"),
         ("imaps://u:p@mail.example.com:99999/", "port"),
+        ("imaps://u:p@mail.example.com:0/", "port"),
         ("imaps://u:p@mail.example.com/?colour=blue", "unknown URL option"),
     ],
 )

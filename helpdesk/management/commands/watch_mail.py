@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import threading
 from typing import Any
@@ -28,16 +29,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        idle_seconds = options["idle_seconds"]
+        if not (math.isfinite(idle_seconds) and idle_seconds >= 1):
+            # Below a second (or NaN) every IDLE ends at once and the watcher polls in a tight loop.
+            raise CommandError(f"--idle-seconds must be at least 1, not {idle_seconds}")
         mailboxes = Mailbox.objects.enabled().filter(use_idle=True)
         if options["mailbox"]:
             mailboxes = Mailbox.objects.enabled().filter(name__in=options["mailbox"])
+            unknown = set(options["mailbox"]) - set(mailboxes.values_list("name", flat=True))
+            if unknown:
+                raise CommandError(f"no enabled mailbox named {', '.join(sorted(unknown))}")
         targets = list(mailboxes.order_by("name").values_list("pk", "name"))
         if not targets:
             raise CommandError("no enabled mailbox to watch")
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        idle_seconds = min(options["idle_seconds"], 29 * 60)
+        idle_seconds = min(idle_seconds, 29 * 60)
         threads = [
             threading.Thread(
                 target=watch_mailbox, args=(pk, stop), kwargs={"idle_seconds": idle_seconds}, name=name
