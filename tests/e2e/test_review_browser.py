@@ -57,6 +57,9 @@ def test_agent_reads_the_facts_edits_approves_and_sees_the_reply_queued(
     page.locator("tr.ticket-row a", has_text="Var är min order 100231?").click()
     panel = page.locator("#draft-panel")
     panel.wait_for()
+    # The shortcuts listen once the deferred scripts have run: a key pressed earlier goes to the page,
+    # where the typed text's letters would be shortcuts themselves ("n" opens the next ticket).
+    page.wait_for_load_state("load")
     # The cited facts, each linking to its source record.
     facts = panel.locator(".citations li")
     assert facts.count() == draft.citations.count() > 0
