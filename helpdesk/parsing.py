@@ -16,7 +16,13 @@ from functools import cached_property
 
 from helpdesk import arf, bounces, classify, mime, mime_tree, quotes, reports
 from helpdesk.body import Body, extract_body
-from helpdesk.html_sanitise import html_to_marked_text, sanitise_html
+from helpdesk.html_sanitise import (
+    MAX_HTML_DEPTH,
+    html_tags_removed,
+    html_to_marked_text,
+    html_too_deep,
+    sanitise_html,
+)
 
 DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 # The first few header lines of real mail are name: value; anything else at the start is not mail.
@@ -155,9 +161,13 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     reply_to = mime.addresses(headers.get("reply-to", [])[:1], defects, "Reply-To")
     body = extract_body(msg, defects)
-    marked = body.text or (html_to_marked_text(body.html) if body.html else "")
+    too_deep = bool(body.html) and html_too_deep(body.html)
+    if too_deep:
+        defects.append(f"html: nested more than {MAX_HTML_DEPTH} elements deep; kept as text only")
+    html_text = html_tags_removed if too_deep else html_to_marked_text
+    marked = body.text or (html_text(body.html) if body.html else "")
     body_text = quotes.strip_marks(marked) if not body.text else marked
-    body_html = sanitise_html(body.html) if body.html else ""
+    body_html = sanitise_html(body.html) if body.html and not too_deep else ""
     auto = classify.is_auto_submitted(headers)
     kind, feedback, report = _classify(msg, headers, subject, from_address, body, body_text, auto, defects)
     parsed = ParsedEmail(

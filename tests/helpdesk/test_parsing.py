@@ -219,6 +219,25 @@ def test_pathological_header_is_capped_with_a_defect():
     assert any("truncated" in d for d in parsed.defects)
 
 
+def test_html_nested_absurdly_deep_is_kept_as_text_in_bounded_time():
+    # Sanitising costs the square of the depth: this took about 20 s, five times as many hours.
+    html = "<div>" * 60_000 + "Hej, ordern 100231 kom aldrig." + "</div>" * 60_000
+    raw = mail("From: a@example.se\nSubject: Djup\nContent-Type: text/html; charset=utf-8", html)
+    with deadline(seconds=5):
+        parsed = parse_email(raw)
+    assert parsed.body_html == ""
+    assert "ordern 100231 kom aldrig" in parsed.body_text
+    assert any("nested more than" in defect for defect in parsed.defects)
+
+
+def test_ordinary_large_html_is_still_sanitised_as_html():
+    rows = "".join(f"<table><tr><td><div><p>Rad {n}</p></div></td></tr></table>" for n in range(3000))
+    raw = mail("From: a@example.se\nSubject: Nyhetsbrev\nContent-Type: text/html; charset=utf-8", rows)
+    parsed = parse_email(raw)
+    assert "<table>" in parsed.body_html and "Rad 2999" in parsed.body_html
+    assert not any("nested" in defect for defect in parsed.defects)
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"", b"   \r\n", b"\x00\x01\x02binary", b"just some text without headers\n", b"%PDF-1.4\n%\xe2\xe3"],
