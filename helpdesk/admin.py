@@ -272,7 +272,7 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
             data={"changed": changed},
         )
 
-    @admin.action(description=_("Fetch mail now"))
+    @admin.action(description=_("Fetch mail now"), permissions=["change"])
     def fetch_now(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
         # A poll can take minutes on a large mailbox: it runs on the mail cluster, not in this request.
         names = []
@@ -366,7 +366,12 @@ class InboundEmailAdmin(ReadOnlyAdmin[InboundEmail]):
         url = reverse("admin:helpdesk_ticket_change", args=[message.ticket_id])
         return format_html('<a href="{}">#{}</a>', url, message.ticket_id)
 
-    @admin.action(description=_("Re-process selected mail"))
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        """Re-processing writes tickets: it needs the change permission on inbound mail, which the
+        page itself never uses (raw mail is not edited), not only the right to read the list."""
+        return request.user.has_perm("helpdesk.change_inboundemail")
+
+    @admin.action(description=_("Re-process selected mail"), permissions=["reprocess"])
     def reprocess_selected(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
         from helpdesk.ingest import reprocess
 

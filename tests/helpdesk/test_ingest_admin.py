@@ -205,6 +205,47 @@ def test_quarantine_lists_the_error_offers_the_raw_mail_and_reprocesses(
     )
 
 
+def test_reading_the_quarantine_does_not_allow_reprocessing_or_fetching(client: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    store_raw_email(raw=make_mail(subject="Vänta"))
+    reader = UserFactory.create(username="vera", role=None, is_staff=True)
+    reader.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_inboundemail", "view_quarantinedemail", "view_mailbox"]
+        )
+    )
+    mailbox = Mailbox.objects.create(name="support", host="imap.example.com", username="u")
+    row = InboundEmail.objects.get()
+    client.force_login(reader)
+    listing = client.get(reverse("admin:helpdesk_inboundemail_changelist"))
+    assert reverse("admin:helpdesk_inboundemail_change", args=[row.pk]) in listing.content.decode()
+    assert "reprocess_selected" not in listing.content.decode()
+    client.post(
+        reverse("admin:helpdesk_inboundemail_changelist"),
+        {"action": "reprocess_selected", "_selected_action": [row.pk]},
+    )
+    assert InboundEmail.objects.get().status == InboundEmail.Status.STORED and not Message.objects.exists()
+    page = client.get(reverse("admin:helpdesk_mailbox_changelist")).content.decode()
+    assert "fetch_now" not in page
+    client.post(
+        reverse("admin:helpdesk_mailbox_changelist"),
+        {"action": "fetch_now", "_selected_action": [mailbox.pk]},
+    )
+    from django_q.models import OrmQ
+
+    assert not OrmQ.objects.exists()
+
+    reader.user_permissions.add(Permission.objects.get(codename="change_inboundemail"))
+    reader = type(reader).objects.get(pk=reader.pk)  # permissions are cached on the instance
+    client.force_login(reader)
+    assert (
+        "reprocess_selected" in client.get(reverse("admin:helpdesk_inboundemail_changelist")).content.decode()
+    )
+
+
 def test_raw_mail_is_not_for_staff_without_permission(client: Any, agent: Any) -> None:
     row = store_raw_email(raw=make_mail())
     client.force_login(agent)
