@@ -107,6 +107,15 @@ def test_add_mailbox_twice_needs_update_and_keeps_the_password_when_none_is_give
     assert mailbox.password == "first" and mailbox.folder == "Support"
 
 
+def test_add_mailbox_without_a_password_is_refused_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(CommandError, match="no password"):
+        call_command("add_mailbox", "support", "imaps://u@mail.example.com/INBOX")
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    with pytest.raises(CommandError, match="no password"):
+        call_command("add_mailbox", "support", "imaps://u@mail.example.com/INBOX", "--password-stdin")
+    assert not Mailbox.objects.exists()
+
+
 def test_add_mailbox_check_logs_in(dovecot: Dovecot, imap_account: tuple[str, str], capsys: Any) -> None:
     dovecot.append(*imap_account, make_mail())
     call_command("add_mailbox", "support", dovecot.url(*imap_account), "--check")

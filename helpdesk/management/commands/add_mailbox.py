@@ -44,6 +44,12 @@ class Command(BaseCommand):
             raise CommandError(f"invalid mailbox URL: {exc}") from None
         if options["password_stdin"]:
             url = url.__class__(**{**vars(url), "password": sys.stdin.readline().rstrip("\r\n")})
+        if not url.password and not Mailbox.objects.filter(name=options["name"]).exists():
+            # Without one, every poll would fail at login; say so now, not at the first poll.
+            raise CommandError(
+                "no password: put it in the URL (imaps://user:password@host/INBOX) "
+                "or pipe it to --password-stdin"
+            )
         try:
             mailbox, created = save_mailbox(
                 name=options["name"],
