@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -17,7 +18,9 @@ from django_q.tasks import async_task
 from delivery.audit import audit
 from helpdesk import crypto
 from helpdesk.admin_base import ReadOnlyAdmin
+from helpdesk.api import tokens
 from helpdesk.models import (
+    ApiToken,
     Attachment,
     Company,
     Contact,
@@ -419,3 +422,65 @@ class ThreadReferenceAdmin(admin.ModelAdmin[ThreadReference]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The key of a token just added in admin, kept on the request between save_model and response_add.
+_ISSUED_KEY = "_helpdesk_issued_api_key"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """API tokens of every user. Adding one shows its key once, on the page right after saving; the hash
+    is never shown or edited. Deleting revokes. Both are audited."""
+
+    list_display = ["prefix_display", "user", "name", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "=prefix"]
+    raw_id_fields = ["user"]
+    fields = ["user", "name", "prefix_display", "created_at", "last_used_at"]
+    readonly_fields = ["prefix_display", "created_at", "last_used_at"]
+
+    @admin.display(description=_("token"), ordering="prefix")
+    def prefix_display(self, token: ApiToken) -> str:
+        return f"{token.prefix}…" if token.prefix else "—"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[Any]:
+        return [*self.readonly_fields, *(["user"] if obj is not None else [])]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[Any]:
+        return list(self.fields) if obj is not None else ["user", "name"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        issued = tokens.create_api_token(user=obj.user, name=obj.name, actor=request.user)
+        saved = issued.token
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
+            saved.pk,
+            saved.prefix,
+            saved.key_hash,
+            saved.created_at,
+        )
+        obj._state.adding, obj._state.db = False, saved._state.db
+        setattr(request, _ISSUED_KEY, issued.key)
+
+    def response_add(self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None) -> Any:
+        """The one page that shows the new key; it is not stored anywhere, so it is not in a redirect."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "key": getattr(request, _ISSUED_KEY),
+            "title": _("API token created"),
+        }
+        response = TemplateResponse(request, "admin/helpdesk/apitoken/key_created.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        tokens.revoke_api_token(token=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.select_related("user"):
+            tokens.revoke_api_token(token=token, actor=request.user)

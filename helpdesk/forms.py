@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models import OperatorProfile, Ticket
+from helpdesk.models import ApiToken, OperatorProfile, Ticket
 from helpdesk.selectors import DEFAULT_SORT, SORTS, VIEWS, InboxFilters
 
 
@@ -202,3 +202,10 @@ class ProfileForm(forms.ModelForm[OperatorProfile]):
     class Meta:
         model = OperatorProfile
         fields = ["language"]
+
+
+class ApiTokenForm(forms.ModelForm[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+        widgets = {"name": forms.TextInput(attrs={"placeholder": _("e.g. ERP integration")})}

@@ -31,7 +31,9 @@ urlpatterns = [
     path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
     path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
     path("settings/", views.account_settings, name="settings"),
-    path("settings/api-token/", views.create_api_token, name="create_api_token"),
+    path("settings/api-tokens/", views.create_api_token, name="create_api_token"),
+    path("settings/api-tokens/<int:pk>/replace/", views.replace_api_token, name="replace_api_token"),
+    path("settings/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("help/", views.shortcuts_help, name="help"),
     path(

@@ -9,17 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.authtoken.models import Token
 
 from helpdesk import inbox_rows, metrics, selectors
 from helpdesk.access import StaffRequest, staff_required, supervisor_required
-from helpdesk.forms import InboxFilterForm, ProfileForm
-from helpdesk.models import OperatorProfile
+from helpdesk.api import tokens
+from helpdesk.forms import ApiTokenForm, InboxFilterForm, ProfileForm
+from helpdesk.models import ApiToken, OperatorProfile
 
 # The inbox's results refresh themselves this often while the tab is visible (static/js/inbox.js).
 INBOX_REFRESH_SECONDS = 30
@@ -58,9 +59,10 @@ def _this_page(filters: selectors.InboxFilters) -> str:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def account_settings(request: StaffRequest) -> HttpResponse:
-    """The user's interface language and API token."""
+    """The user's interface language and API tokens."""
     profile, _created = OperatorProfile.objects.get_or_create(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -73,20 +75,58 @@ def account_settings(request: StaffRequest) -> HttpResponse:
         else:
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "helpdesk/settings.html", {"form": form, "token": token})
+    return _settings_page(request, form=form)
+
+
+def _settings_page(
+    request: StaffRequest,
+    *,
+    form: ProfileForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    issued: tokens.IssuedToken | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page. ``issued`` is a token just made: its key is in this response and no other."""
+    if form is None:
+        form = ProfileForm(instance=OperatorProfile.objects.get_or_create(user=request.user)[0])
+    context = {
+        "form": form,
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("created_at", "pk"),
+        "issued": issued,
+    }
+    return render(request, "helpdesk/settings.html", context, status=status)
+
+
+@staff_required
+@never_cache
+@require_http_methods(["POST"])
+def create_api_token(request: StaffRequest) -> HttpResponse:
+    """A new API token for the user; its key is shown in this response only (no redirect, no session)."""
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        return _settings_page(request, token_form=token_form, status=400)
+    issued = tokens.create_api_token(
+        user=request.user, name=token_form.cleaned_data["name"], actor=request.user
+    )
+    return _settings_page(request, issued=issued)
+
+
+@staff_required
+@never_cache
+@require_http_methods(["POST"])
+def replace_api_token(request: StaffRequest, pk: int) -> HttpResponse:
+    """A new key for one of the user's tokens; the old key stops working at once."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    return _settings_page(request, issued=tokens.replace_api_token(token=token, actor=request.user))
 
 
 @staff_required
 @require_http_methods(["POST"])
-def create_api_token(request: StaffRequest) -> HttpResponse:
-    """Create (or replace) the user's API token; the old one stops working at once."""
-    Token.objects.filter(user=request.user).delete()
-    token = Token.objects.create(user=request.user)
-    from delivery.audit import audit
-
-    audit(action="api_token.created", obj=token.user, actor=request.user)
-    messages.success(request, _("A new API token was created. The old one no longer works."))
+def revoke_api_token(request: StaffRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    tokens.revoke_api_token(token=token, actor=request.user)
+    messages.success(request, _("The API token %(prefix)s… was revoked.") % {"prefix": token.prefix})
     return redirect("settings")
 
 

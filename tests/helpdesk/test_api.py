@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from delivery.models import AuditEvent
+from helpdesk.api.tokens import create_api_token
 from helpdesk.models import Message
 from tests.factories import MessageFactory, QueueFactory, TicketFactory
 
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user: Any) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user=user).key}")
     return client
 
 
@@ -49,7 +48,6 @@ def test_agent_lists_only_visible_tickets(agent: Any) -> None:
 
 
 def _client_get(user: Any, url: str) -> Any:
-    Token.objects.filter(user=user).delete()
     return _client(user).get(url)
 
 

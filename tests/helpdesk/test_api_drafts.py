@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from delivery.models import OutboundMessage
 from drafts.models import Draft
+from helpdesk.api.tokens import create_api_token
 from helpdesk.models import Queue
 from tests.factories import UserFactory
 from tests.helpdesk.conftest import REFUND_SENTENCE
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user=user).key}")
     return client
 
 

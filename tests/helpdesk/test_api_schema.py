@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from drafts import services as draft_services
 from drafts.models import Draft
+from helpdesk.api.tokens import create_api_token
 from tests.factories import MessageFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user=user).key}")
     return client
 
 

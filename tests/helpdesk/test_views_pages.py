@@ -1,4 +1,4 @@
-"""Dashboard, settings (language, API token) and the shortcuts help page."""
+"""Dashboard, settings (language) and the shortcuts help page; API tokens in test_api_tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from helpdesk.models import OperatorProfile
 from tests.factories import TicketFactory
@@ -76,21 +75,6 @@ def test_junk_language_is_refused(client: Client, agent: Any) -> None:
     client.force_login(agent)
     response = client.post(reverse("settings"), {"language": "xx"})
     assert response.status_code == 200 and "Select a valid choice" in response.text
-
-
-def test_api_token_is_created_and_replaced(client: Client, agent: Any) -> None:
-    client.force_login(agent)
-    client.post(reverse("create_api_token"))
-    first = Token.objects.get(user=agent).key
-    assert first in client.get(reverse("settings")).text
-    client.post(reverse("create_api_token"))
-    assert Token.objects.get(user=agent).key != first
-
-
-def test_outsider_cannot_create_a_token(client: Client, outsider: Any) -> None:
-    client.force_login(outsider)
-    assert client.post(reverse("create_api_token")).status_code == 403
-    assert not Token.objects.exists()
 
 
 def test_help_lists_the_shortcuts(client: Client, agent: Any) -> None:
