@@ -20,7 +20,7 @@ from drafts.models import Draft
 from helpdesk import roles
 from helpdesk.models import Message, Queue, Ticket
 from tests.drafts.helpers import draft_for
-from tests.e2e.test_workspace_browser import log_in
+from tests.e2e.test_workspace_browser import log_in, second_operator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,15 +98,9 @@ def test_flagged_draft_is_refused_for_an_agent_and_approved_by_a_supervisor(
     page.reload()  # whatever the key press might have sent was sent before this navigation
     panel.get_by_text("A supervisor must approve this draft").wait_for()
     assert Draft.objects.get(pk=draft.pk).status == "ready" and not OutboundMessage.objects.exists()
-    context = browser.new_context(locale="en-GB")
-    try:
-        other = context.new_page()
-        log_in(other, live_server, supervisor)
-        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    with second_operator(browser, live_server, supervisor, f"/tickets/{draft.ticket_id}/") as other:
         other.locator("#draft-panel").get_by_role("button", name="Approve and send").click()
         other.locator("#draft-panel").get_by_text("Approved.", exact=True).wait_for()
-    finally:
-        context.close()
     assert Draft.objects.get(pk=draft.pk).status == "approved"
 
 
@@ -117,16 +111,10 @@ def test_a_stale_save_shows_the_conflict_and_keeps_the_operator_s_text(
     draft = _draft("Var är min order 100231?")
     log_in(page, live_server, agent)
     page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
-    context = browser.new_context(locale="en-GB")
-    try:
-        other = context.new_page()
-        log_in(other, live_server, supervisor)
-        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    with second_operator(browser, live_server, supervisor, f"/tickets/{draft.ticket_id}/") as other:
         other.locator("#draft-body").fill("Their text")
         other.locator("#draft-panel").get_by_role("button", name="Save", exact=True).click()
         other.locator("#draft-panel").get_by_text("Draft saved.").wait_for()
-    finally:
-        context.close()
     panel = page.locator("#draft-panel")
     page.locator("#draft-body").fill("My text")
     panel.get_by_role("button", name="Save", exact=True).click()
@@ -156,13 +144,7 @@ def test_editing_the_draft_s_subject_shows_as_editing_to_the_others(
     draft = _draft("Var är min order 100231?")
     log_in(page, live_server, agent)
     page.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
-    context = browser.new_context(locale="en-GB")
-    try:
-        other = context.new_page()
-        log_in(other, live_server, supervisor)
-        other.goto(f"{live_server.url}/tickets/{draft.ticket_id}/")
+    with second_operator(browser, live_server, supervisor, f"/tickets/{draft.ticket_id}/") as other:
         page.locator(".presence .person.viewing", has_text="sune").wait_for(timeout=10_000)
         other.get_by_label("Subject", exact=True).click()
         page.locator(".presence .person.editing", has_text="sune is editing").wait_for(timeout=10_000)
-    finally:
-        context.close()

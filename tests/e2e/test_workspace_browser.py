@@ -9,6 +9,8 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,19 @@ def log_in(page: Any, live_server: Any, user: Any) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+@contextmanager
+def second_operator(browser: Any, live_server: Any, user: Any, path: str) -> Iterator[Any]:
+    """``user`` signed in in a browser context of their own, on ``path``; the context closes after."""
+    context = browser.new_context(locale="en-GB")
+    try:
+        other = context.new_page()
+        log_in(other, live_server, user)
+        other.goto(f"{live_server.url}{path}")
+        yield other
+    finally:
+        context.close()
 
 
 def test_agent_searches_the_inbox_and_opens_a_ticket_with_the_keyboard(
@@ -60,11 +75,7 @@ def test_two_operators_on_one_ticket_see_each_other(
     ticket = MessageFactory.create().ticket
     log_in(page, live_server, agent)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    other_context = browser.new_context(locale="en-GB")
-    try:
-        other = other_context.new_page()
-        log_in(other, live_server, supervisor)
-        other.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    with second_operator(browser, live_server, supervisor, f"/tickets/{ticket.pk}/") as other:
         other.locator(".presence .person", has_text="agnes").wait_for(timeout=10_000)
         page.locator(".presence .person", has_text="sune").wait_for(timeout=10_000)
         # Typing a note shows as editing to the other operator.
@@ -76,8 +87,6 @@ def test_two_operators_on_one_ticket_see_each_other(
         other.wait_for_url(f"{live_server.url}/")
         bound = (presence.STALE_AFTER - presence.HEARTBEAT_SECONDS - 1) * 1000
         page.locator(".presence .person", has_text="sune").wait_for(state="detached", timeout=bound)
-    finally:
-        other_context.close()
 
 
 def _hostile_html() -> str:
