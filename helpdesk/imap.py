@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from imap_tools.errors import ImapToolsError, MailboxLoginError
+from imap_tools.utils import encode_folder
 
 SECURITY_TLS, SECURITY_STARTTLS, SECURITY_PLAIN = "tls", "starttls", "plain"
 _SIZE = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+).*?UID (\d+)")
@@ -204,6 +205,7 @@ class ImapSession:
         try:
             with _translated(f"logging in as {config.username}"):
                 self._box.login(config.username, config.password, initial_folder=None)
+                self.capabilities = self._capabilities()
             self.uidvalidity, self.uidnext, self.exists = self._select(config.folder)
         except BaseException:
             self._abandon()
@@ -238,9 +240,20 @@ class ImapSession:
             raise ImapError(f"the server sent no UIDVALIDITY for {folder!r}")
         return uidvalidity, uidnext, exists
 
+    def _capabilities(self) -> frozenset[str]:
+        """What the server offers now that we are logged in. imaplib keeps the list it read on
+        connecting, before login, and many servers (Dovecot among them) add MOVE, UIDPLUS and more
+        only after it: with that stale list, imap-tools' move fell back to COPY and an EXPUNGE of the
+        whole folder."""
+        client = self._box.client
+        status, data = client.capability()
+        if status != "OK" or not data or not isinstance(data[-1], bytes):
+            return frozenset(str(c).upper() for c in client.capabilities)
+        return frozenset(data[-1].decode("ascii", "replace").upper().split())
+
     @property
     def supports_idle(self) -> bool:
-        return "IDLE" in self._box.client.capabilities
+        return "IDLE" in self.capabilities
 
     def new_uids(self, after: int) -> list[int]:
         """UIDs above ``after`` in ascending order (``n:*`` also matches the highest UID; it is dropped)."""
@@ -287,12 +300,31 @@ class ImapSession:
             raise ImapError(f"marking mail as read: {data!r}"[:500])
 
     def move(self, uids: Sequence[int], folder: str) -> None:
+        """Move ``uids`` to ``folder`` without touching other mail of the folder.
+
+        UID MOVE where the server has it. Otherwise UID COPY, then flag the originals deleted and,
+        where the server has UIDPLUS, UID EXPUNGE exactly those; without UIDPLUS they stay flagged
+        for the server's or a client's next expunge, because a plain EXPUNGE would also remove mail
+        somebody else flagged deleted in this shared folder and might still want back."""
         if not uids:
             return
+        uid_list = uid_set(uids)
         with _translated(f"moving mail to {folder!r}"):
             if not self._box.folder.exists(folder):
                 self._box.folder.create(folder)
-            self._box.move(uid_set(uids), folder)
+            target = encode_folder(folder).decode("ascii")  # modified UTF-7, quoted
+            if "MOVE" in self.capabilities:
+                self._uid_command("MOVE", uid_list, target)
+                return
+            self._uid_command("COPY", uid_list, target)
+            self._uid_command("STORE", uid_list, "+FLAGS.SILENT", r"(\Deleted)")
+            if "UIDPLUS" in self.capabilities:
+                self._uid_command("EXPUNGE", uid_list)
+
+    def _uid_command(self, command: str, *args: str) -> None:
+        status, data = self._box.client.uid(command, *args)
+        if status != "OK":
+            raise ImapError(f"UID {command}: {data!r}"[:500])
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         """IDLE until new mail arrives (True), ``timeout`` passes or ``stop`` is set (False)."""

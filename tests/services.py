@@ -75,6 +75,7 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
+{extra}
 """
 
 
@@ -92,9 +93,10 @@ class Dovecot:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def start(cls, *, tls: bool = False) -> Dovecot:
+    def start(cls, *, tls: bool = False, capability: str = "") -> Dovecot:
         """Start an instance; with ``tls`` it also serves imaps and STARTTLS with a certificate for
-        127.0.0.1 signed by a throw-away CA (``ca_file``)."""
+        127.0.0.1 signed by a throw-away CA (``ca_file``); ``capability`` replaces what it offers after
+        login (to play an older server, e.g. one without MOVE)."""
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not os.path.exists(binary):
             raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
@@ -116,7 +118,13 @@ class Dovecot:
         conf = directory / "dovecot.conf"
         conf.write_text(
             DOVECOT_CONF.format(
-                d=directory, port=port, user=account.pw_name, group=group, ssl=ssl, tls_port=tls_port
+                d=directory,
+                port=port,
+                user=account.pw_name,
+                group=group,
+                ssl=ssl,
+                tls_port=tls_port,
+                extra=f"imap_capability = {capability}" if capability else "",
             )
         )
         server = cls(

@@ -208,6 +208,60 @@ def test_processed_folder_receives_the_mail(dovecot: Dovecot, mailbox: Mailbox) 
     assert len(inbound_messages()) == 1
 
 
+def _deleted_by_someone_else(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    """A colleague's older mail in the shared folder, flagged deleted in their client but not expunged;
+    the helpdesk takes only mail that arrives after it was added (its first poll ingests nothing)."""
+    dovecot.append(mailbox.username, mailbox.password, make_mail(subject="Kollegans"), flags=r"(\Deleted)")
+    mailbox.processed_folder = "Processed"
+    mailbox.import_existing = False
+    mailbox.save()
+    assert poll_mailbox(mailbox).ok and not inbound_messages()
+
+
+def _folder_counts(dovecot: Dovecot, mailbox: Mailbox) -> tuple[int, int, list[bytes]]:
+    client = dovecot.connect(mailbox.username, mailbox.password)
+    try:
+        inbox = int(client.select("INBOX")[1][0] or 0)
+        deleted = (client.uid("SEARCH", "DELETED")[1][0] or b"").split()
+        processed = int(client.select("Processed")[1][0] or 0)
+    finally:
+        client.logout()
+    return inbox, processed, deleted
+
+
+def test_moving_to_the_processed_folder_leaves_other_deleted_mail_alone(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    """Dovecot offers MOVE only after login: the move must not fall back to COPY + EXPUNGE."""
+    _deleted_by_someone_else(dovecot, mailbox)
+    append(dovecot, mailbox, make_mail(subject="Vår"))
+    poll_mailbox(mailbox)
+    inbox, processed, deleted = _folder_counts(dovecot, mailbox)
+    assert (inbox, processed, len(deleted)) == (1, 1, 1)  # the colleague's mail is still there
+    assert {m.subject for m in inbound_messages()} == {"Vår"}
+
+
+@pytest.mark.parametrize(
+    "capability, left_flagged",
+    [("IMAP4rev1 LITERAL+ IDLE UIDPLUS", 0), ("IMAP4rev1 LITERAL+ IDLE", 1)],
+    ids=["uidplus", "neither"],
+)
+def test_a_server_without_move_copies_and_expunges_only_our_mail(capability: str, left_flagged: int) -> None:
+    server = Dovecot.start(capability=capability)
+    try:
+        login, password = server.add_user()
+        mailbox = add_imap_mailbox(server, login, password, name="old-server")
+        _deleted_by_someone_else(server, mailbox)
+        server.append(login, password, make_mail(subject="Vår"))
+        assert poll_mailbox(mailbox).ok
+        inbox, processed, deleted = _folder_counts(server, mailbox)
+        # Ours is copied; with UIDPLUS only it is expunged, without it stays flagged deleted.
+        assert (inbox, processed, len(deleted)) == (1 + left_flagged, 1, 1 + left_flagged)
+        assert {m.subject for m in inbound_messages()} == {"Vår"}
+    finally:
+        server.stop()
+
+
 def test_wrong_password_marks_one_mailbox_unhealthy_and_the_other_still_ingests(
     dovecot: Dovecot, mailbox: Mailbox
 ) -> None:
