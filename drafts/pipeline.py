@@ -127,6 +127,7 @@ def run(
         facts=grounding.facts.values(),
         trusted_texts=composed.trusted_texts,
         message=message,
+        ticket=ticket,
     )
     timings["verify"] = _ms(step)
     problems = grounding.problems + composed.extra_problems
@@ -212,11 +213,12 @@ def check(
 
 
 def check_subject(
-    subject: str, *, facts: Any, trusted_texts: list[str], message: Message
+    subject: str, *, facts: Any, trusted_texts: list[str], message: Message, ticket: Ticket
 ) -> list[verify.Claim]:
     """Verify the subject like the body: a model writes it too. The ticket's own subject and its
-    reference tag ("[#123]") are the house's, not claims."""
-    trusted = subject_trusted_texts(message.ticket, trusted_texts)
+    reference tag ("[#123]") are the house's, not claims. ``ticket`` is the message's, passed in
+    because the caller has it read already (``message.ticket`` would read it again)."""
+    trusted = subject_trusted_texts(ticket, trusted_texts)
     return check(subject, facts=facts, trusted_texts=trusted, message=message, part="subject")
 
 
