@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -120,11 +121,10 @@ def run(
         raise DraftingFailed(str(exc), {**base_trace, "drafter": compose.DRAFTER}) from exc
     timings["compose"] = _ms(step)
     step = time.perf_counter()
-    claims = check(
-        composed.body, facts=grounding.facts.values(), trusted_texts=composed.trusted_texts, message=message
-    ) + check_subject(
+    claims = check_reply(
         composed.subject,
-        facts=grounding.facts.values(),
+        composed.body,
+        facts=fact_pairs(grounding.facts.values()),
         trusted_texts=composed.trusted_texts,
         message=message,
         ticket=ticket,
@@ -198,32 +198,33 @@ def _compose(
     )
 
 
-def check(
-    body: str, *, facts: Any, trusted_texts: list[str], message: Message, part: str = "body"
+def fact_pairs(facts: Iterable[Fact]) -> list[tuple[str, object]]:
+    """(fact id, value in local time) of the retrieved facts, for verifying; the customer's own message
+    is not a fact (what it states is checked as the customer's)."""
+    return [(fact.id, _local(fact.value)) for fact in facts if fact.source.record_type != "message"]
+
+
+def check_reply(
+    subject: str,
+    body: str,
+    *,
+    facts: list[tuple[str, object]],
+    trusted_texts: list[str],
+    message: Message,
+    ticket: Ticket,
 ) -> list[verify.Claim]:
-    """Verify ``body`` against ``facts`` (Fact objects), the trusted texts and the customer's message."""
-    return verify.verify(
-        body,
-        facts=[(fact.id, _local(fact.value)) for fact in facts if fact.source.record_type != "message"],
-        trusted_texts=trusted_texts,
-        customer_text=f"{message.subject}\n{message.display_text}",
-        customer_fact_id=f"message:{message.pk}#text",
-        part=part,
-    )
-
-
-def check_subject(
-    subject: str, *, facts: Any, trusted_texts: list[str], message: Message, ticket: Ticket
-) -> list[verify.Claim]:
-    """Verify the subject like the body: a model writes it too. The ticket's own subject and its
-    reference tag ("[#123]") are the house's, not claims. ``ticket`` is the message's, passed in
-    because the caller has it read already (``message.ticket`` would read it again)."""
-    trusted = subject_trusted_texts(ticket, trusted_texts)
-    return check(subject, facts=facts, trusted_texts=trusted, message=message, part="subject")
-
-
-def subject_trusted_texts(ticket: Ticket, trusted_texts: list[str]) -> list[str]:
-    return [*trusted_texts, ticket.subject, ticket.reference]
+    """Verify a reply's body, then its subject (a model writes that too), against ``facts`` (fact id,
+    value), the trusted texts and the customer's message. In the subject the ticket's own subject and
+    its reference tag ("[#123]") are the house's, not claims."""
+    customer = {
+        "customer_text": f"{message.subject}\n{message.display_text}",
+        "customer_fact_id": f"message:{message.pk}#text",
+    }
+    subject_trusted = [*trusted_texts, ticket.subject, ticket.reference]
+    return [
+        *verify.verify(body, facts=facts, trusted_texts=trusted_texts, **customer),
+        *verify.verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
+    ]
 
 
 def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:

@@ -29,7 +29,7 @@ from drafts import pipeline, policy
 from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, StaleDraft, UndoRefused
 from drafts.generation import enqueue_generation
 from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
-from drafts.verify import CUSTOMER, UNVERIFIED, Claim, verify
+from drafts.verify import CUSTOMER, UNVERIFIED, Claim
 from helpdesk import roles
 from helpdesk.models import Message, Ticket
 
@@ -313,16 +313,9 @@ def _verify_again(draft: Draft, *, subject: str, body: str) -> list[Claim]:
     trace = DraftTrace.objects.filter(draft=draft).first()
     facts = pipeline.facts_from_json(trace.facts) if trace else []
     trusted = (trace.context or {}).get("trusted_texts", []) if trace else []
-    message = draft.in_reply_to
-    customer = {
-        "customer_text": f"{message.subject}\n{message.display_text}",
-        "customer_fact_id": f"message:{message.pk}#text",
-    }
-    subject_trusted = pipeline.subject_trusted_texts(draft.ticket, trusted)
-    return [
-        *verify(body, facts=facts, trusted_texts=trusted, **customer),
-        *verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
-    ]
+    return pipeline.check_reply(
+        subject, body, facts=facts, trusted_texts=trusted, message=draft.in_reply_to, ticket=draft.ticket
+    )
 
 
 def unified_diff(before: str, after: str) -> str:

@@ -47,7 +47,7 @@ _SPACE = r"[ \u00a0\u202f]"
 
 _ORDINAL = r"(?:st|nd|rd|th|:e|:a)"
 # Units a number may be written against ("100kr", "5st"): such a token is a number, not a code.
-_UNIT = r"(?:SEK|NOK|DKK|EUR|USD|GBP|KR|ST|STK|PCS|PC|KG|G|MM|CM|M|X|ST|ND|RD|TH)"
+_UNIT = r"(?:SEK|NOK|DKK|EUR|USD|GBP|KR|ST|STK|PCS|PC|KG|G|MM|CM|M|X|ND|RD|TH)"
 
 _TOKEN = re.compile(
     rf"""

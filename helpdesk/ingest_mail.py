@@ -214,7 +214,7 @@ class BatchWriter:
             status=Status.PROCESSED,
             kind=parsed.kind,
             message_id=text(parsed.message_id.strip(), 998),
-            dedup_key=dedup_key(parsed.message_id.strip(), row.sha256, fingerprint(parsed)),
+            dedup_key=self._key(row),
             subject=text(parsed.subject, 255),
             from_address=text(parsed.from_address, 320),
         )
