@@ -10,7 +10,7 @@ to a private Dovecot this benchmark starts. Then, each on the same mailbox:
 - baselines: the same messages fetched with imaplib in batches and read with the standard library,
   storing nothing: its default ``compat32`` parser, and ``policy.default`` with ``get_body()`` (the
   modern API; slow, and 350 MB on the corpus' 209 KB Subject);
-- parse only: ``helpdesk.parsing.parse_email`` over the same bytes, timed without the fetching.
+- parse only: ``helpdesk.mail.parsing.parse_email`` over the same bytes, timed without the fetching.
 Before ours is timed, a warm-up poll of another mailbox ingests every fifth corpus file (other
 copies, other Message-IDs): a long-lived ingest worker imports its modules and compiles its regular
 expressions once, not on every poll, and the baselines' standard library is imported before they
@@ -319,9 +319,9 @@ def _run(dovecot: Any, n: int, profile: bool) -> int:
 
     from helpdesk.imap import parse_mailbox_url
     from helpdesk.ingest import poll_mailbox
+    from helpdesk.mail.parsing import ParseError, parse_email
     from helpdesk.mailboxes import save_mailbox
     from helpdesk.models import InboundEmail
-    from helpdesk.parsing import ParseError, parse_email
 
     files = corpus()
     login, password = dovecot.add_user()

@@ -20,7 +20,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.parsing import ParseError, parse_email
+from helpdesk.mail.parsing import ParseError, parse_email
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 FOLDERS = ("mime", "bounces", "replies", "dmarc", "threading")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from delivery.audit import audit
 from delivery.models import OutboundMessage
-from helpdesk.message_ids import make_message_id
+from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import Message, Ticket
 
 

@@ -25,8 +25,8 @@ from delivery.audit import audit
 from helpdesk import parse_pool
 from helpdesk.faults import fault_point
 from helpdesk.ingest_mail import BatchResult, BatchWriter, Outcome, Status, dedup_key, text
+from helpdesk.mail.parsing import ParsedEmail
 from helpdesk.models import InboundEmail
-from helpdesk.parsing import ParsedEmail
 
 logger = logging.getLogger(__name__)
 

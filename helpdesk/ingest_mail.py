@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
 from helpdesk import bulk_sql
-from helpdesk.message_ids import ticket_id_from_message_id
+from helpdesk.mail.message_ids import ticket_id_from_message_id
+from helpdesk.mail.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email
 from helpdesk.models import (
     Attachment,
     Company,
@@ -40,7 +41,6 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
-from helpdesk.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email
 from helpdesk.threads import MailKeys, Thread, ThreadIndex, clean_references
 
 logger = logging.getLogger(__name__)

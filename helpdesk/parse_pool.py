@@ -1,7 +1,7 @@
 """Parse raw mail in worker processes, so a large batch parses on every core while ingest stores the
 next batch and writes the previous one.
 
-Django-free on purpose: workers (started by a forkserver that preloads ``helpdesk.parsing``) import
+Django-free on purpose: workers (started by a forkserver that preloads ``helpdesk.mail.parsing``) import
 nothing else. Small batches, daemonic processes (django-q workers may not have children) and
 ``processes=0`` parse in this process instead; the results are the same either way.
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from helpdesk.parsing import ParsedEmail, ParseError, parse_email
+from helpdesk.mail.parsing import ParsedEmail, ParseError, parse_email
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def _get_pool(processes: int) -> ProcessPoolExecutor | None:
         if _pool is None or _pool_size != processes:
             _shutdown()
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["helpdesk.parsing"])
+            context.set_forkserver_preload(["helpdesk.mail.parsing"])
             _pool, _pool_size = ProcessPoolExecutor(max_workers=processes, mp_context=context), processes
         return _pool
 

@@ -1,7 +1,7 @@
 """Inbound HTML as a stand-alone document for a sandboxed frame.
 
 The HTML was sanitised with nh3 when it was stored; it is sanitised again here with the same policy
-(``helpdesk.html_sanitise``; cheap and idempotent), because what reaches a browser must never depend on
+(``helpdesk.mail.html_sanitise``; cheap and idempotent), because what reaches a browser must never depend on
 every writer of ``Message.body_html`` having been careful. Only then are ``cid:`` sources replaced with
 our attachment URLs (a path we build, so the replacement cannot open an attribute). The
 document is served from its own URL with its own strict CSP (no script at all, images only from our
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import unquote
 
-from helpdesk.html_sanitise import sanitise_html
+from helpdesk.mail.html_sanitise import sanitise_html
 
 _CID_SRC = re.compile(r"""(\bsrc\s*=\s*["']?)\s*cid:([^"'\s>]+)""", re.IGNORECASE)
 

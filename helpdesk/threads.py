@@ -1,7 +1,7 @@
 """Threading: which ticket does an inbound mail belong to?
 
 In order: the mail's In-Reply-To, then its References from nearest to farthest, each matched against
-our signed Message-IDs (``helpdesk.message_ids``), every stored Message-ID (inbound and outbound) and
+our signed Message-IDs (``helpdesk.mail.message_ids``), every stored Message-ID (inbound and outbound) and
 every id other mail of a ticket referred to (so replies whose parent never reached us, or arrived
 later, still meet); then the ids other tickets' mail referred to that equal this mail's own id
 (its replies came first); then a ``[#123]`` subject tag from a known participant; else a new ticket.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from delivery.audit import audit
-from helpdesk.message_ids import ticket_id_from_message_id
+from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, ThreadReference, Ticket
 
 SUBJECT_TAG = re.compile(r"\[#(\d{1,18})\]")

@@ -14,7 +14,7 @@ from django_q.models import OrmQ
 from delivery.models import AuditEvent, OutboundMessage
 from drafts import generation, selectors, services, tasks
 from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
-from helpdesk.message_ids import ticket_id_from_message_id
+from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, Ticket
 from tests.drafts.helpers import customer_message, draft_for
 from tests.factories import UserFactory

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from helpdesk.parsing import ParsedEmail, ParseError, parse_email
+from helpdesk.mail.parsing import ParsedEmail, ParseError, parse_email
 from tests.corpora import CORPORA
 
 SISIMAI = CORPORA / "bounces" / "sisimai"

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpdesk.html_sanitise import html_to_marked_text
-from helpdesk.parsing import parse_email
-from helpdesk.quotes import Split, split_reply
+from helpdesk.mail.html_sanitise import html_to_marked_text
+from helpdesk.mail.parsing import parse_email
+from helpdesk.mail.quotes import Split, split_reply
 from tests.corpora import CORPORA
 
 REPLIES = CORPORA / "replies"

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from helpdesk.parsing import parse_email
+from helpdesk.mail.parsing import parse_email
 from tests.corpora import CORPORA, corpus_files
 from tests.helpdesk.bounce_scoring import not_bounces_misclassified, score_bounces
 
@@ -277,13 +277,13 @@ def test_a_zip_that_is_not_a_report_leaves_a_human_mail_human():
     ],
 )
 def test_reasons_from_status_and_remote_text(status, diagnostic, reason):
-    from helpdesk.bounce_reasons import classify_reason
+    from helpdesk.mail.bounce_reasons import classify_reason
 
     assert classify_reason(status, diagnostic) == reason
 
 
 def test_delivered_and_delayed_are_never_hard():
-    from helpdesk.bounce_reasons import classify_reason
+    from helpdesk.mail.bounce_reasons import classify_reason
 
     assert classify_reason("2.0.0", "250 OK", "delivered") == "delivered"
     parsed = parse_email(DSN)

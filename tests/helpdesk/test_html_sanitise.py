@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpdesk.html_sanitise import html_to_text, sanitise_html
+from helpdesk.mail.html_sanitise import html_to_text, sanitise_html
 
 VECTORS = [
     "<script>alert(1)</script>",

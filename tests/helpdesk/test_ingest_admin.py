@@ -18,9 +18,9 @@ from delivery.models import AuditEvent
 from helpdesk import parse_pool, tasks
 from helpdesk.imap import parse_mailbox_url
 from helpdesk.ingest import backoff_seconds, poll_due_mailboxes, process_stored, store_raw_email
+from helpdesk.mail.parsing import ParseError
 from helpdesk.mailboxes import mailbox_health
 from helpdesk.models import InboundEmail, Mailbox, Message
-from helpdesk.parsing import ParseError
 from tests.helpdesk.ingest_support import add_imap_mailbox, make_mail
 from tests.services import Dovecot
 

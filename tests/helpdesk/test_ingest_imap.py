@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from delivery.models import AuditEvent
 from helpdesk.ingest import poll_mailbox, poll_mailboxes
-from helpdesk.message_ids import make_message_id
+from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import InboundEmail, Mailbox, Message, Ticket
 from tests.factories import MessageFactory, TicketFactory
 from tests.helpdesk.ingest_support import add_imap_mailbox, inbound_messages, make_mail, new_id

@@ -12,9 +12,9 @@ from delivery.models import AuditEvent, FeedbackReport
 from helpdesk import ingest_mail, parse_pool
 from helpdesk.ingest import process_stored, reprocess, store_raw_email
 from helpdesk.ingest_batch import BatchResult
-from helpdesk.message_ids import make_message_id
+from helpdesk.mail.message_ids import make_message_id
+from helpdesk.mail.parsing import ParseError
 from helpdesk.models import Attachment, Contact, InboundEmail, Mailbox, Message, Ticket
-from helpdesk.parsing import ParseError
 from tests.factories import CompanyFactory, TicketFactory
 from tests.helpdesk.ingest_support import CORPORA, inbound_messages, make_mail
 

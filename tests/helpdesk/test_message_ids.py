@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk.message_ids import make_message_id, ticket_id_from_message_id
+from helpdesk.mail.message_ids import make_message_id, ticket_id_from_message_id
 
 
 @given(st.integers(min_value=1, max_value=10**15))

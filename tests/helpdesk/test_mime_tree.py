@@ -1,4 +1,4 @@
-"""helpdesk.mime_tree builds exactly the standard library's compat32 tree, or declines."""
+"""helpdesk.mail.mime_tree builds exactly the standard library's compat32 tree, or declines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk import mime, mime_tree
+from helpdesk.mail import mime, mime_tree
 from tests.corpora import corpus_files
 
 STDLIB = email.parser.Parser(policy=email.policy.compat32)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from helpdesk.parsing import ParseError, parse_email
+from helpdesk.mail.parsing import ParseError, parse_email
 from tests.corpora import CORPORA
 
 

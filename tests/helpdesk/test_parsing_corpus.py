@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.parsing import KINDS, ParseError, parse_email
+from helpdesk.mail.parsing import KINDS, ParseError, parse_email
 from tests.corpora import CORPORA, corpus_files
 
 MIME_AND_BOUNCES = corpus_files("mime", "bounces")

@@ -8,7 +8,7 @@ from email.utils import formataddr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk.parsing import ParseError, parse_email
+from helpdesk.mail.parsing import ParseError, parse_email
 
 # Printable text as people type it: no control characters, no surrogates, no surrounding spaces.
 text = st.text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.quotes import split_reply
+from helpdesk.mail.quotes import split_reply
 from tests.helpdesk.replies_scoring import score_replies
 
 
@@ -184,7 +184,7 @@ def test_attributions_wrapped_after_the_verb_are_quoted_history(attribution):
 
 
 def test_html_only_replies_split_on_the_clients_quote_markers():
-    from helpdesk.parsing import parse_email
+    from helpdesk.mail.parsing import parse_email
 
     cases = {
         '<div dir="ltr">Tack!</div><br><div class="gmail_quote"><div class="gmail_attr">Den tis 5 mars 2024 '

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from helpdesk.parsing import ParsedEmail, ParseError, parse_email
+from helpdesk.mail.parsing import ParsedEmail, ParseError, parse_email
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 

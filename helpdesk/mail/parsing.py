@@ -14,9 +14,9 @@ from datetime import datetime
 from email.message import Message
 from functools import cached_property
 
-from helpdesk import arf, bounces, classify, mime, mime_tree, quotes, reports
-from helpdesk.body import Body, extract_body
-from helpdesk.html_sanitise import (
+from helpdesk.mail import arf, bounces, classify, mime, mime_tree, quotes, reports
+from helpdesk.mail.body import Body, extract_body
+from helpdesk.mail.html_sanitise import (
     MAX_HTML_DEPTH,
     html_tags_removed,
     html_to_marked_text,
@@ -140,7 +140,7 @@ def parse_email(raw: bytes, *, max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES)
         raise ParseError(f"unreadable message: {type(exc).__name__}: {exc}"[:500]) from exc
 
 
-# The fallback for what helpdesk.mime_tree leaves to the standard library.
+# The fallback for what helpdesk.mail.mime_tree leaves to the standard library.
 _PARSER = email.parser.Parser(policy=email.policy.compat32)
 
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import TYPE_CHECKING
 
-from helpdesk import mime
-from helpdesk.html_sanitise import cid_references
+from helpdesk.mail import mime
+from helpdesk.mail.html_sanitise import cid_references
 
 if TYPE_CHECKING:
-    from helpdesk.parsing import ParsedAttachment
+    from helpdesk.mail.parsing import ParsedAttachment
 
 MAX_DEPTH = 40
 MAX_PARTS = 2000
@@ -53,7 +53,7 @@ class Body:
 
 def extract_body(msg: Message, defects: list[str]) -> Body:
     """The bodies and attachments of ``msg``; inline flags are settled once the HTML is known."""
-    from helpdesk.parsing import ParsedAttachment
+    from helpdesk.mail.parsing import ParsedAttachment
 
     body = Body()
     _walk(msg, body, defects, 0)

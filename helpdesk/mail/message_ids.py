@@ -12,7 +12,7 @@ import secrets
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-_SALT = "helpdesk.message_ids"
+_SALT = "helpdesk.mail.message_ids"
 _PATTERN = re.compile(r"^<?t(?P<ticket>\d{1,18})\.(?P<nonce>[0-9a-f]{16})\.(?P<sig>[0-9a-f]{16})@[^>]+>?$")
 
 

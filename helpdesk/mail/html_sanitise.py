@@ -199,9 +199,9 @@ _HR = re.compile(r"<hr\b[^>]*>", re.IGNORECASE)
 def html_to_marked_text(html: str) -> str:
     """``html_to_text`` with marker lines where the HTML itself shows a quote, a rule or a signature.
 
-    ``helpdesk.quotes.split_reply`` honours the markers and ``strip_marks`` removes them.
+    ``helpdesk.mail.quotes.split_reply`` honours the markers and ``strip_marks`` removes them.
     """
-    from helpdesk.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
+    from helpdesk.mail.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
 
     quote = _QUOTE_START.search(html)
     if quote:

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from helpdesk.bounce_reasons import classify_reason, is_specific_status
-from helpdesk.classify import Headers, first
-from helpdesk.mime import decode_bytes
+from helpdesk.mail.bounce_reasons import classify_reason, is_specific_status
+from helpdesk.mail.classify import Headers, first
+from helpdesk.mail.mime import decode_bytes
 
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 

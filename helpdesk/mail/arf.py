@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from helpdesk.bounces import Failure, address_of, field_blocks, part_text, report_parts
+from helpdesk.mail.bounces import Failure, address_of, field_blocks, part_text, report_parts
 
 
 def arf_complaints(msg: Message, defects: list[str]) -> list[Failure]:
