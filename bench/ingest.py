@@ -5,8 +5,8 @@ Usage: python -m bench ingest -- [--n 1000] [--profile]
 N real messages from ../shared/corpora (mime, bounces, replies, threading; every copy gets its own
 Message-IDs, with In-Reply-To/References rewritten the same way so threads stay threads) are APPENDed
 to a private Dovecot this benchmark starts. Then, each on the same mailbox:
-- ours: ``helpdesk.ingest.poll_mailbox`` (fetch, store raw, parse, deduplicate, thread, write tickets,
-  mark read) into PostgreSQL (``DATABASE_URL``; ``make bench`` sets a default);
+- ours: ``helpdesk.ingest.services.poll_mailbox`` (fetch, store raw, parse, deduplicate, thread, write
+  tickets, mark read) into PostgreSQL (``DATABASE_URL``; ``make bench`` sets a default);
 - baselines: the same messages fetched with imaplib in batches and read with the standard library,
   storing nothing: its default ``compat32`` parser, and ``policy.default`` with ``get_body()`` (the
   modern API; slow, and 350 MB on the corpus' 209 KB Subject);
@@ -317,10 +317,10 @@ def _run(dovecot: Any, n: int, profile: bool) -> int:
     from django.conf import settings
     from django.db import connection
 
-    from helpdesk.imap import parse_mailbox_url
-    from helpdesk.ingest import poll_mailbox
+    from helpdesk.ingest.imap import parse_mailbox_url
+    from helpdesk.ingest.mailboxes import save_mailbox
+    from helpdesk.ingest.services import poll_mailbox
     from helpdesk.mail.parsing import ParseError, parse_email
-    from helpdesk.mailboxes import save_mailbox
     from helpdesk.models import InboundEmail
 
     files = corpus()

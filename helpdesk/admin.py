@@ -376,7 +376,7 @@ class InboundEmailAdmin(ReadOnlyAdmin[InboundEmail]):
 
     @admin.action(description=_("Re-process selected mail"), permissions=["reprocess"])
     def reprocess_selected(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        from helpdesk.ingest import reprocess
+        from helpdesk.ingest.services import reprocess
 
         result = reprocess(ids=queryset.values_list("pk", flat=True), actor=request.user)
         done = sum(result.counts.values())

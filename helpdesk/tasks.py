@@ -1,21 +1,21 @@
-"""Thin django-q2 entry points; the work is in the services (``helpdesk.ingest``)."""
+"""Thin django-q2 entry points; the work is in the services (``helpdesk.ingest.services``)."""
 
 from __future__ import annotations
 
 from drafts.generation import schedule_draft
-from helpdesk import ingest
+from helpdesk.ingest import services
 from helpdesk.models import Mailbox
 
 
 def poll_due_mailboxes() -> dict[str, bool]:
     """Run by the every-minute schedule: poll the mailboxes that are due. Returns name -> ok."""
-    return {result.mailbox: result.ok for result in ingest.poll_due_mailboxes()}
+    return {result.mailbox: result.ok for result in services.poll_due_mailboxes()}
 
 
 def poll_mailbox(mailbox_id: int) -> bool:
     """Poll one mailbox now (e.g. from the admin's "fetch now")."""
     mailbox = Mailbox.objects.defer("password").get(pk=mailbox_id)
-    return ingest.poll_mailbox(mailbox).ok
+    return services.poll_mailbox(mailbox).ok
 
 
 def start_drafting(message_ids: list[int]) -> int:

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from helpdesk.imap import parse_mailbox_url
-from helpdesk.mailboxes import save_mailbox
+from helpdesk.ingest.imap import parse_mailbox_url
+from helpdesk.ingest.mailboxes import save_mailbox
 from helpdesk.models import Mailbox, Message
 from tests.services import Dovecot
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.imap import ImapSession
-from helpdesk.ingest import imap_config, watch_mailbox
+from helpdesk.ingest.imap import ImapSession
+from helpdesk.ingest.services import imap_config, watch_mailbox
 from helpdesk.models import Mailbox, Message
 from tests.helpdesk.ingest_support import (
     ROOT,
@@ -151,7 +151,7 @@ def drop_connections(dovecot: Dovecot) -> int:
 @pytest.fixture
 def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The ``failures`` each back-off was computed for; the waits themselves are cut to 0.2 s."""
-    from helpdesk import ingest
+    from helpdesk.ingest import services as ingest
 
     seen: list[int] = []
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from helpdesk.imap import parse_mailbox_url
-from helpdesk.ingest import poll_mailbox
-from helpdesk.mailboxes import save_mailbox
+from helpdesk.ingest.imap import parse_mailbox_url
+from helpdesk.ingest.mailboxes import save_mailbox
+from helpdesk.ingest.services import poll_mailbox
 from helpdesk.models import Mailbox, Message
 from tests.conftest import missing_service
 from tests.helpdesk.ingest_support import make_mail
@@ -97,8 +97,8 @@ def test_idle_over_tls_wakes_on_mail_and_notices_a_closed_connection(
     import threading
     import time
 
-    from helpdesk.imap import ImapError, ImapSession
-    from helpdesk.ingest import imap_config
+    from helpdesk.ingest.imap import ImapError, ImapSession
+    from helpdesk.ingest.services import imap_config
     from tests.helpdesk.test_imap_idle import drop_connections
 
     settings.HELPDESK_IMAP_CA_FILE = tls_dovecot.ca_file

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delivery.models import AuditEvent
-from helpdesk import parse_pool, tasks
-from helpdesk.imap import parse_mailbox_url
-from helpdesk.ingest import backoff_seconds, poll_due_mailboxes, process_stored, store_raw_email
+from helpdesk import tasks
+from helpdesk.ingest import parse_pool
+from helpdesk.ingest.imap import parse_mailbox_url
+from helpdesk.ingest.mailboxes import mailbox_health
+from helpdesk.ingest.services import backoff_seconds, poll_due_mailboxes, process_stored, store_raw_email
 from helpdesk.mail.parsing import ParseError
-from helpdesk.mailboxes import mailbox_health
 from helpdesk.models import InboundEmail, Mailbox, Message
 from tests.helpdesk.ingest_support import add_imap_mailbox, make_mail
 from tests.services import Dovecot
@@ -305,7 +306,7 @@ def _mailbox() -> tuple[Mailbox, str]:
     url = parse_mailbox_url(
         f"imaps://support%40nordlager.example:{SECRET.replace('%', '%25')}@imap.example.com/INBOX"
     )
-    from helpdesk.mailboxes import save_mailbox
+    from helpdesk.ingest.mailboxes import save_mailbox
 
     return save_mailbox(name="support", url=url)[0], SECRET
 

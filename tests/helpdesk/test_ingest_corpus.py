@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from delivery.models import FeedbackReport
-from helpdesk.ingest import poll_mailbox, process_stored, store_raw_email
+from helpdesk.ingest.services import poll_mailbox, process_stored, store_raw_email
 from helpdesk.models import InboundEmail, Message
 from tests.helpdesk.ingest_support import CORPORA, add_imap_mailbox
 from tests.services import Dovecot

@@ -10,8 +10,8 @@ import pytest
 from django.db import connections
 
 from helpdesk.faults import EXIT_CODE, FAULT_ENV, MODE_ENV, POINTS, InjectedCrash
-from helpdesk.ingest import poll_mailbox, store_raw_email
-from helpdesk.ingest_batch import process_batch
+from helpdesk.ingest.batch import process_batch
+from helpdesk.ingest.services import poll_mailbox, store_raw_email
 from helpdesk.models import Attachment, InboundEmail, Mailbox, Message
 from tests.helpdesk.ingest_support import add_imap_mailbox, is_postgresql, make_mail, manage, new_id
 from tests.services import Dovecot
@@ -190,7 +190,7 @@ def test_a_mail_that_kills_ingest_every_time_is_quarantined_and_stops_blocking_i
 ) -> None:
     # A mail whose parsing takes the process down (killed for memory or time, a crash in native
     # code): stand-in InjectedCrash, a BaseException that no handler catches, as a kill would not be.
-    from helpdesk import parse_pool
+    from helpdesk.ingest import parse_pool
 
     real_parse = parse_pool.parse_email
 

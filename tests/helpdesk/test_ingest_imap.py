@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from delivery.models import AuditEvent
-from helpdesk.ingest import poll_mailbox, poll_mailboxes
+from helpdesk.ingest.services import poll_mailbox, poll_mailboxes
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import InboundEmail, Mailbox, Message, Ticket
 from tests.factories import MessageFactory, TicketFactory

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from helpdesk import parse_pool
+from helpdesk.ingest import parse_pool
 from tests.helpdesk.ingest_support import CORPORA
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from delivery.models import AuditEvent, FeedbackReport
-from helpdesk import ingest_mail, parse_pool
-from helpdesk.ingest import process_stored, reprocess, store_raw_email
-from helpdesk.ingest_batch import BatchResult
+from helpdesk.ingest import parse_pool, writer
+from helpdesk.ingest.batch import BatchResult
+from helpdesk.ingest.services import process_stored, reprocess, store_raw_email
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.mail.parsing import ParseError
 from helpdesk.models import Attachment, Contact, InboundEmail, Mailbox, Message, Ticket
@@ -53,7 +53,7 @@ def test_rows_keyed_by_the_message_id_alone_still_catch_their_copies_and_only_th
     ingest(first)
     original = InboundEmail.objects.get()
     # As rows were keyed before the sender, subject and date became part of the key.
-    InboundEmail.objects.filter(pk=original.pk).update(dedup_key=ingest_mail.message_id_key(message_id))
+    InboundEmail.objects.filter(pk=original.pk).update(dedup_key=writer.message_id_key(message_id))
 
     ingest(first, make_mail(message_id=message_id, subject="Ny", date="Tue, 1 Dec 2026 09:00:00 +0100"))
 
@@ -188,14 +188,14 @@ def test_unparseable_mail_is_quarantined_then_reprocessed_after_a_fix(
 def test_a_crash_while_writing_one_mail_quarantines_it_and_keeps_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_message = ingest_mail.BatchWriter._message
+    real_message = writer.BatchWriter._message
 
     def exploding(self: Any, row: InboundEmail, parsed: Any, contact: Any, reason: str) -> Message:
         if parsed.subject == "Bomb":
             raise RuntimeError("boom while writing")
         return real_message(self, row, parsed, contact, reason)
 
-    monkeypatch.setattr(ingest_mail.BatchWriter, "_message", exploding)
+    monkeypatch.setattr(writer.BatchWriter, "_message", exploding)
     ingest(make_mail(subject="Före"), make_mail(subject="Bomb"), make_mail(subject="Efter"))
     assert sorted(m.subject for m in inbound_messages()) == ["Efter", "Före"]
     bomb = InboundEmail.objects.get(status=InboundEmail.Status.QUARANTINED)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from delivery.models import AuditEvent
-from helpdesk.ingest import process_stored, store_raw_email
+from helpdesk.ingest.services import process_stored, store_raw_email
 from helpdesk.models import Message, Ticket
 from tests.factories import MessageFactory, TicketFactory
 from tests.helpdesk.ingest_support import CORPORA, inbound_messages, make_mail, new_id

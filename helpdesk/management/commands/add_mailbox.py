@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpdesk.imap import ImapError, is_loopback, parse_mailbox_url
-from helpdesk.mailboxes import MailboxExists, check_mailbox, save_mailbox
+from helpdesk.ingest.imap import ImapError, is_loopback, parse_mailbox_url
+from helpdesk.ingest.mailboxes import MailboxExists, check_mailbox, save_mailbox
 from helpdesk.models import Mailbox, Queue
 
 

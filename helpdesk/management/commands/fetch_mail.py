@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpdesk.ingest import PollResult, poll_mailboxes
+from helpdesk.ingest.services import PollResult, poll_mailboxes
 from helpdesk.models import Mailbox
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpdesk.ingest import watch_mailbox
+from helpdesk.ingest.services import watch_mailbox
 from helpdesk.models import Mailbox
 
 logger = logging.getLogger(__name__)

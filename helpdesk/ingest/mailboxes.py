@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from delivery.audit import audit
-from helpdesk.imap import ImapSession, MailboxUrl
-from helpdesk.ingest import imap_config
+from helpdesk.ingest.imap import ImapSession, MailboxUrl
+from helpdesk.ingest.services import imap_config
 from helpdesk.models import InboundEmail, Mailbox
 
 Status = InboundEmail.Status

@@ -28,8 +28,8 @@ from django.utils import timezone
 from delivery.audit import audit
 from helpdesk import bulk_sql
 from helpdesk.faults import fault_point
-from helpdesk.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
-from helpdesk.ingest_batch import BatchResult, ParseJob, error_summary, process_batch
+from helpdesk.ingest.batch import BatchResult, ParseJob, error_summary, process_batch
+from helpdesk.ingest.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
 from helpdesk.models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Writing one claimed batch of parsed mail: deduplicate, record feedback, thread onto tickets.
 
-``BatchWriter.run`` works inside the caller's transaction (``helpdesk.ingest_batch``) and serves the
+``BatchWriter.run`` works inside the caller's transaction (``helpdesk.ingest.batch``) and serves the
 whole batch with a handful of queries: duplicates are recognised by Message-ID (raw SHA-256 without
 one), bounces and reports go to ``delivery.feedback``, everything else becomes a ticket message with
 loop protection, contacts, attachments and the sender rate limit applied.
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
 from helpdesk import bulk_sql
+from helpdesk.ingest.threads import MailKeys, Thread, ThreadIndex, clean_references
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.mail.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email
 from helpdesk.models import (
@@ -41,7 +42,6 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
-from helpdesk.threads import MailKeys, Thread, ThreadIndex, clean_references
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A batch is parsed outside any transaction (``ParseJob``, in worker processes when configured), then
 claimed (the rows still ``stored``, locked with SELECT ... FOR NO KEY UPDATE SKIP LOCKED, so two
 workers never process the same row) and written in one transaction by
-``helpdesk.ingest_mail.BatchWriter``. If anything unexpected fails, the batch is rolled back and
+``helpdesk.ingest.writer.BatchWriter``. If anything unexpected fails, the batch is rolled back and
 redone one mail per transaction, so one bad mail ends in quarantine with its error and never holds
 up the rest.
 """
@@ -22,9 +22,9 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from delivery.audit import audit
-from helpdesk import parse_pool
 from helpdesk.faults import fault_point
-from helpdesk.ingest_mail import BatchResult, BatchWriter, Outcome, Status, dedup_key, text
+from helpdesk.ingest import parse_pool
+from helpdesk.ingest.writer import BatchResult, BatchWriter, Outcome, Status, dedup_key, text
 from helpdesk.mail.parsing import ParsedEmail
 from helpdesk.models import InboundEmail
 
@@ -34,7 +34,7 @@ __all__ = ["BatchResult", "Outcome", "ParseJob", "error_summary", "process_batch
 
 
 class ParseJob:
-    """Parsing of some stored mails, maybe still running in worker processes (``helpdesk.parse_pool``)."""
+    """Parsing of some stored mails, maybe still running in worker processes (``parse_pool``)."""
 
     def __init__(self, pairs: Sequence[tuple[InboundEmail, bytes]], *, force: bool) -> None:
         self.ids = [row.pk for row, _raw in pairs]
