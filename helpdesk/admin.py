@@ -18,7 +18,6 @@ from django_q.tasks import async_task
 from delivery.audit import audit
 from helpdesk import crypto
 from helpdesk.admin_base import ReadOnlyAdmin
-from helpdesk.api import tokens
 from helpdesk.models import (
     ApiToken,
     Attachment,
@@ -34,6 +33,7 @@ from helpdesk.models import (
     ThreadReference,
     Ticket,
 )
+from helpdesk.web.api import tokens
 
 
 @admin.register(OperatorProfile)

@@ -558,7 +558,7 @@ class ThreadReference(models.Model):
 class ApiToken(models.Model):
     """A key for the JSON API (``Authorization: Token <key>``), stored only as its SHA-256.
 
-    The key is shown once, when it is made (``helpdesk.api.tokens``); afterwards only ``prefix``, its
+    The key is shown once, when it is made (``helpdesk.web.api.tokens``); afterwards only ``prefix``, its
     first characters, tells tokens apart. A database dump therefore gives no API access."""
 
     user = models.ForeignKey(

@@ -14,9 +14,10 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk import keyset, roles, search
-from helpdesk.keyset import SortKey
+from helpdesk import roles, search
 from helpdesk.models import Attachment, Message, Queue, Tag, Ticket, TicketQuerySet
+from helpdesk.web import keyset
+from helpdesk.web.keyset import SortKey
 
 PAGE_SIZE = 50
 # The inbox shows "1,000+" rather than counting every match: a capped count costs the same at 100,000.

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "helpdesk.middleware.UserLanguageMiddleware",
+    "helpdesk.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,8 +91,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "helpdesk.context_processors.product",
+                "helpdesk.web.context_processors.product",
             ],
+            # The operator pages' tags live with the pages (helpdesk/web/), not in an app-level folder.
+            "libraries": {"helpdesk_tags": "helpdesk.web.templatetags.helpdesk_tags"},
         },
     }
 ]
@@ -140,7 +142,7 @@ else:
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "helpdesk.access.ProfileModelBackend",
+    "helpdesk.web.access.ProfileModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -340,7 +342,7 @@ if _REDIS_URL and env_bool("Q_USE_REDIS", False):
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "helpdesk.api.authentication.ApiTokenAuthentication",
+        "helpdesk.web.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

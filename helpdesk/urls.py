@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import draft_views, ticket_views, views
+from helpdesk.web import draft_views, ticket_views, views
 
 admin.site.site_header = "Helpdesk administration"
 
@@ -44,7 +44,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/", include("helpdesk.api.urls")),
+    path("api/", include("helpdesk.web.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

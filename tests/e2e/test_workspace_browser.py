@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from helpdesk import presence, views
 from helpdesk.models import Message
+from helpdesk.web import presence, views
 from tests.factories import PASSWORD, MessageFactory, TicketFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

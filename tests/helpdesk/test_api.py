@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from delivery.models import AuditEvent
-from helpdesk.api.tokens import create_api_token
 from helpdesk.models import Message
+from helpdesk.web.api.tokens import create_api_token
 from tests.factories import MessageFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from delivery.models import OutboundMessage
 from drafts.models import Draft
-from helpdesk.api.tokens import create_api_token
 from helpdesk.models import Queue
+from helpdesk.web.api.tokens import create_api_token
 from tests.factories import UserFactory
 from tests.helpdesk.conftest import REFUND_SENTENCE
 

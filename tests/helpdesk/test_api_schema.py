@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from drafts import services as draft_services
 from drafts.models import Draft
-from helpdesk.api.tokens import create_api_token
+from helpdesk.web.api.tokens import create_api_token
 from tests.factories import MessageFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from delivery.models import AuditEvent
-from helpdesk.api import tokens
 from helpdesk.models import ApiToken
+from helpdesk.web.api import tokens
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

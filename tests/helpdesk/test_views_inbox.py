@@ -243,7 +243,7 @@ def test_inbox_row_shows_contact_company_priority_sla_and_intent(client: Client,
 
 
 def test_inbox_rows_escape_everything_the_customer_or_an_admin_wrote(client: Client, agent: Any) -> None:
-    """The rows are written in Python (helpdesk.inbox_rows.rows_html), not by the template's auto-escaping."""
+    """The rows are written in Python (web.inbox_rows.rows_html), not by the template's auto-escaping."""
     company = CompanyFactory.create(name="<i>Firma</i> & Co")
     contact = ContactFactory.create(name='Eva "<b>"', company=company)
     ticket = TicketFactory.create(subject="<script>alert(1)</script>", contact=contact, company=company)

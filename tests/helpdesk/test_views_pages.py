@@ -60,7 +60,7 @@ def test_language_setting_switches_the_interface(client: Client, agent: Any) -> 
 
 
 def test_the_profile_is_read_with_the_signed_in_user(client: Client, agent: Any) -> None:
-    """helpdesk.access.ProfileModelBackend: one query for user and interface language on every request."""
+    """helpdesk.web.access.ProfileModelBackend: one query for user and interface language on every request."""
     OperatorProfile.objects.update_or_create(user=agent, defaults={"language": "sv"})
     client.force_login(agent)
     with CaptureQueriesContext(connection) as captured:

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delivery.models import AuditEvent
-from helpdesk import presence, services
+from helpdesk import services
 from helpdesk.models import Attachment, Message, Tag, Ticket
+from helpdesk.web import presence
 from tests.factories import ContactFactory, MessageFactory, QueueFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -571,7 +572,7 @@ def test_erp_outage_is_a_clear_note_not_an_error(client: Client, agent: Any, mon
         def find_customer(self, **kwargs: Any) -> Any:
             raise Unavailable("timeout")
 
-    monkeypatch.setattr("helpdesk.erp_context.get_connector", lambda: Down())
+    monkeypatch.setattr("helpdesk.web.erp_context.get_connector", lambda: Down())
     ticket = TicketFactory.create()
     client.force_login(agent)
     response = client.get(reverse("ticket_erp", args=[ticket.pk]), HTTP_HX_REQUEST="true")
@@ -581,7 +582,7 @@ def test_erp_outage_is_a_clear_note_not_an_error(client: Client, agent: Any, mon
 def test_thread_escapes_everything_a_sender_or_an_operator_wrote(
     client: Client, agent: Any, media: Path
 ) -> None:
-    """The conversation is written in Python (helpdesk.thread_html), not by the template's auto-escaping."""
+    """The conversation is written in Python (web.thread_html), not by the template's auto-escaping."""
     ticket = TicketFactory.create()
     inbound = MessageFactory.create(
         ticket=ticket,
@@ -614,7 +615,7 @@ def test_thread_escapes_everything_a_sender_or_an_operator_wrote(
 
 def test_hand_written_form_controls_match_the_forms(client: Client, agent: Any) -> None:
     """The note, merge and properties controls are written out in the template, not by Django's widgets."""
-    from helpdesk.forms import MergeForm, NoteForm, TicketPropertiesForm
+    from helpdesk.web.forms import MergeForm, NoteForm, TicketPropertiesForm
 
     ticket = TicketFactory.create()
     client.force_login(agent)

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from helpdesk.api import tokens
 from helpdesk.models import ApiToken
+from helpdesk.web.api import tokens
 
 SYSTEM = "command:api_token"
 

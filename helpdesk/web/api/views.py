@@ -18,9 +18,12 @@ from rest_framework.response import Response
 
 from drafts import services as draft_services
 from drafts.models import Draft
-from helpdesk import metrics, selectors, services
-from helpdesk.api.permissions import IsStaffMember, IsSupervisor
-from helpdesk.api.serializers import (
+from helpdesk import selectors, services
+from helpdesk.models import Tag, Ticket
+from helpdesk.selectors import InboxFilters
+from helpdesk.web import metrics
+from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor
+from helpdesk.web.api.serializers import (
     ApproveInputSerializer,
     DraftSerializer,
     ErrorSerializer,
@@ -30,9 +33,7 @@ from helpdesk.api.serializers import (
     RejectInputSerializer,
     TicketSerializer,
 )
-from helpdesk.models import Tag, Ticket
-from helpdesk.selectors import InboxFilters
-from helpdesk.ticket_views import attachment_response
+from helpdesk.web.ticket_views import attachment_response
 
 
 class TicketCursor(CursorPagination):

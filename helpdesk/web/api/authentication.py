@@ -9,7 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
-from helpdesk.api import tokens
+from helpdesk.web.api import tokens
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):

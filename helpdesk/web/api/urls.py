@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from helpdesk.api import views
+from helpdesk.web.api import views
 
 router = DefaultRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from drafts import services as draft_services
 from drafts.models import Draft
-from helpdesk import review, selectors
-from helpdesk.access import StaffRequest, staff_required
+from helpdesk import selectors
+from helpdesk.web import review
+from helpdesk.web.access import StaffRequest, staff_required
 
 
 def get_draft_for_user(user: Any, pk: int) -> Draft:
@@ -51,7 +52,7 @@ def _panel_response(
         return render(request, "helpdesk/_draft_panel.html", context, status=status)
     if not error:
         return redirect("ticket", ticket.pk)
-    from helpdesk.ticket_views import ticket_context
+    from helpdesk.web.ticket_views import ticket_context
 
     return render(
         request, "helpdesk/ticket.html", {**ticket_context(request, ticket), **context}, status=status

@@ -19,12 +19,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from helpdesk import presence, review, selectors, services, thread_html
-from helpdesk.access import StaffRequest, staff_required
-from helpdesk.erp_context import erp_context_for
-from helpdesk.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
+from helpdesk import selectors, services
 from helpdesk.models import Attachment, Message, Ticket
-from helpdesk.rendering import EMAIL_DOCUMENT_CSP, email_document
+from helpdesk.web import presence, review, thread_html
+from helpdesk.web.access import StaffRequest, staff_required
+from helpdesk.web.erp_context import erp_context_for
+from helpdesk.web.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
+from helpdesk.web.rendering import EMAIL_DOCUMENT_CSP, email_document
 
 # Attachments a browser may show in place; everything else downloads. SVG is absent: it can carry script.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from helpdesk import inbox_rows, metrics, selectors
-from helpdesk.access import StaffRequest, staff_required, supervisor_required
-from helpdesk.api import tokens
-from helpdesk.forms import ApiTokenForm, InboxFilterForm, ProfileForm
+from helpdesk import selectors
 from helpdesk.models import ApiToken, OperatorProfile
+from helpdesk.web import inbox_rows, metrics
+from helpdesk.web.access import StaffRequest, staff_required, supervisor_required
+from helpdesk.web.api import tokens
+from helpdesk.web.forms import ApiTokenForm, InboxFilterForm, ProfileForm
 
 # The inbox's results refresh themselves this often while the tab is visible (static/js/inbox.js).
 INBOX_REFRESH_SECONDS = 30

@@ -18,8 +18,8 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from helpdesk.inbox_rows import RelativeTime
 from helpdesk.models import Message
+from helpdesk.web.inbox_rows import RelativeTime
 
 
 def articles(messages: Iterable[Message]) -> SafeString:
