@@ -1,0 +1,46 @@
+"""The operator pages and the sign-in pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from helpdesk.web import draft_views, ticket_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/next/", ticket_views.ticket_next, name="ticket_next"),
+    path("tickets/<int:pk>/update/", ticket_views.ticket_update, name="ticket_update"),
+    path("tickets/<int:pk>/assign-me/", ticket_views.ticket_assign_me, name="ticket_assign_me"),
+    path("tickets/<int:pk>/notes/", ticket_views.ticket_note, name="ticket_note"),
+    path("tickets/<int:pk>/merge/", ticket_views.ticket_merge, name="ticket_merge"),
+    path("tickets/<int:pk>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
+    path(
+        "tickets/<int:pk>/presence/leave/", ticket_views.ticket_presence_leave, name="ticket_presence_leave"
+    ),
+    path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
+    path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
+    path("drafts/<int:pk>/save/", draft_views.draft_save, name="draft_save"),
+    path("drafts/<int:pk>/approve/", draft_views.draft_approve, name="draft_approve"),
+    path("drafts/<int:pk>/reject/", draft_views.draft_reject, name="draft_reject"),
+    path("drafts/<int:pk>/regenerate/", draft_views.draft_regenerate, name="draft_regenerate"),
+    path("drafts/<int:pk>/undo/", draft_views.draft_undo, name="draft_undo"),
+    path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
+    path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
+    path("settings/", views.account_settings, name="settings"),
+    path("settings/api-tokens/", views.create_api_token, name="create_api_token"),
+    path("settings/api-tokens/<int:pk>/replace/", views.replace_api_token, name="replace_api_token"),
+    path("settings/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("help/", views.shortcuts_help, name="help"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
