@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk import roles
 from helpdesk.crypto import EncryptedTextField
+from helpdesk.transport_security import check_transport
 
 
 class OperatorProfile(models.Model):
@@ -417,8 +418,6 @@ class Mailbox(models.Model):
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
-
-        from helpdesk.ingest.imap import check_transport
 
         try:
             check_transport(host=self.host, security=self.security, allow_insecure=self.allow_insecure)

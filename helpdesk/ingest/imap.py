@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import ipaddress
 import re
 import socket
 import ssl
@@ -25,7 +24,13 @@ from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 from imap_tools.utils import encode_folder
 
-SECURITY_TLS, SECURITY_STARTTLS, SECURITY_PLAIN = "tls", "starttls", "plain"
+from helpdesk.transport_security import (
+    SECURITY_PLAIN,
+    SECURITY_STARTTLS,
+    SECURITY_TLS,
+    check_transport,
+)
+
 _SIZE = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+).*?UID (\d+)")
 
 
@@ -68,24 +73,6 @@ class MailboxUrl:
     folder: str
     allow_insecure: bool
     processed_folder: str
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost.localdomain"}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_transport(*, host: str, security: str, allow_insecure: bool) -> None:
-    """Refuse plaintext IMAP to a host that is not this machine unless explicitly allowed."""
-    if security == SECURITY_PLAIN and not allow_insecure and not is_loopback(host):
-        raise ValueError(
-            f"plaintext IMAP to {host} would send the password unencrypted; use imaps:// or "
-            "?starttls=1, or add ?insecure=1 if this network is trusted"
-        )
 
 
 def parse_mailbox_url(url: str) -> MailboxUrl:

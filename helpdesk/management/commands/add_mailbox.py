@@ -9,9 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpdesk.ingest.imap import ImapError, is_loopback, parse_mailbox_url
+from helpdesk.ingest.imap import ImapError, parse_mailbox_url
 from helpdesk.ingest.mailboxes import MailboxExists, check_mailbox, save_mailbox
 from helpdesk.models import Mailbox, Queue
+from helpdesk.transport_security import is_loopback
 
 
 class Command(BaseCommand):
