@@ -307,7 +307,7 @@ def _prepare_database() -> None:
         "helpdesk_ticket",
         "helpdesk_contact",
         "delivery_feedbackreport",
-        "delivery_auditevent",
+        "helpdesk_auditevent",
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -6,18 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from delivery.models import AuditEvent, FeedbackReport, OutboundMessage
+from delivery.models import FeedbackReport, OutboundMessage
 from helpdesk.admin_base import ReadOnlyAdmin
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
-    """Read-only: audit events are never changed or deleted, not even by admins."""
-
-    list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "ticket_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_label", "action", "object_id", "=ticket_id"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(FeedbackReport)

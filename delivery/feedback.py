@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from delivery.audit import audit_many
 from delivery.models import FeedbackReport
 from helpdesk import bulk_sql
+from helpdesk.audit import audit_many
 
 
 @dataclass(frozen=True)

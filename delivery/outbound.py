@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from delivery.audit import audit
 from delivery.models import OutboundMessage
+from helpdesk.audit import audit
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import Message, Ticket
 

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.template import Engine, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
-from delivery.audit import audit
 from drafts import selectors
 from drafts.models import (
     RISK_FLAGS,
@@ -28,6 +27,7 @@ from drafts.models import (
     ReplyTemplate,
     ReviewPolicy,
 )
+from helpdesk.audit import audit
 
 _ENGINE = Engine(autoescape=False)
 

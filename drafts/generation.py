@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from delivery.audit import audit
 from drafts import pipeline
 from drafts.errors import InvalidInput
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
+from helpdesk.audit import audit
 from helpdesk.models import Message, Ticket
 from integrations.base import Connector, ConnectorError, Fact
 

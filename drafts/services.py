@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
-from delivery.audit import audit
 from delivery.models import OutboundMessage
 from delivery.outbound import queue_reply
 from drafts import pipeline, policy
@@ -31,6 +30,7 @@ from drafts.generation import enqueue_generation
 from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
 from drafts.verify import CUSTOMER, UNVERIFIED, Claim
 from helpdesk import roles
+from helpdesk.audit import audit
 from helpdesk.models import Message, Ticket
 
 logger = logging.getLogger(__name__)

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
-from delivery.audit import audit
 from helpdesk import crypto
 from helpdesk.admin_base import ReadOnlyAdmin
+from helpdesk.audit import audit
 from helpdesk.models import (
     ApiToken,
     Attachment,
+    AuditEvent,
     Company,
     Contact,
     InboundEmail,
@@ -484,3 +485,13 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.select_related("user"):
             tokens.revoke_api_token(token=token, actor=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
+    """Read-only: audit events are never changed or deleted, not even by admins."""
+
+    list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "ticket_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "action", "object_id", "=ticket_id"]
+    date_hierarchy = "created_at"

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delivery.audit import audit
 from helpdesk import roles
+from helpdesk.audit import audit
 from helpdesk.models import Message, Tag, Ticket
 
 MAX_NOTE_LENGTH = 20_000

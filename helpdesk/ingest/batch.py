@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from delivery.audit import audit
+from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.ingest import parse_pool
 from helpdesk.ingest.writer import BatchResult, BatchWriter, Outcome, Status, dedup_key, text

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 
-from delivery.audit import audit
+from helpdesk.audit import audit
 from helpdesk.ingest.imap import ImapSession, MailboxUrl
 from helpdesk.ingest.services import imap_config
 from helpdesk.models import InboundEmail, Mailbox

@@ -25,8 +25,8 @@ from django.db import close_old_connections, connection, connections, transactio
 from django.db.models import F, Q
 from django.utils import timezone
 
-from delivery.audit import audit
 from helpdesk import bulk_sql
+from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.ingest.batch import BatchResult, ParseJob, error_summary, process_batch
 from helpdesk.ingest.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches

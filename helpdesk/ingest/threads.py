@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from delivery.audit import audit
+from helpdesk.audit import audit
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, ThreadReference, Ticket
 

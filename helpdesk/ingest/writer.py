@@ -25,9 +25,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delivery.audit import audit, audit_many
 from delivery.feedback import Feedback, record_feedback
 from helpdesk import bulk_sql
+from helpdesk.audit import audit, audit_many
 from helpdesk.ingest.threads import MailKeys, Thread, ThreadIndex, clean_references
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.mail.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email

@@ -1,6 +1,7 @@
 """The helpdesk app's models, one module per concern; import them from here."""
 
 from helpdesk.models.accounts import ApiToken, OperatorProfile
+from helpdesk.models.audit import AuditEvent
 from helpdesk.models.inbound import InboundEmail, Mailbox, MailboxQuerySet, QuarantinedEmail
 from helpdesk.models.tickets import (
     Attachment,
@@ -19,6 +20,7 @@ from helpdesk.models.tickets import (
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AuditEvent",
     "Company",
     "Contact",
     "InboundEmail",

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from delivery.audit import audit
-from delivery.models import AuditEvent
+from helpdesk.audit import audit
+from helpdesk.models import AuditEvent
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from delivery.models import AuditEvent
 from drafts import services
 from drafts.models import ReplyTemplate, ReviewPolicy
+from helpdesk.models import AuditEvent
 from tests.drafts.helpers import draft_for
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from delivery.models import AuditEvent, OutboundMessage
+from delivery.models import OutboundMessage
 from drafts import services
 from drafts.models import Draft
+from helpdesk.models import AuditEvent
 from tests.factories import MessageFactory, UserFactory
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from delivery.models import AuditEvent
 from drafts import services
 from drafts.models import Draft, Flag, ReplyTemplate
+from helpdesk.models import AuditEvent
 from integrations import get_connector
 from integrations.base import Customer, Invoice, Misconfigured, Order, Product, Shipment, Unavailable
 from integrations.resilience import make_resilient

@@ -11,11 +11,11 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from delivery.models import AuditEvent, OutboundMessage
+from delivery.models import OutboundMessage
 from drafts import generation, selectors, services, tasks
 from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
 from helpdesk.mail.message_ids import ticket_id_from_message_id
-from helpdesk.models import Message, Ticket
+from helpdesk.models import AuditEvent, Message, Ticket
 from tests.drafts.helpers import customer_message, draft_for
 from tests.factories import UserFactory
 

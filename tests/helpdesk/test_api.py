@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from delivery.models import AuditEvent
-from helpdesk.models import Message
+from helpdesk.models import AuditEvent, Message
 from helpdesk.web.api.tokens import create_api_token
 from tests.factories import MessageFactory, QueueFactory, TicketFactory
 

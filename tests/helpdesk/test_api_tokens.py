@@ -16,8 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from delivery.models import AuditEvent
-from helpdesk.models import ApiToken
+from helpdesk.models import ApiToken, AuditEvent
 from helpdesk.web.api import tokens
 from tests.factories import UserFactory
 
@@ -45,7 +44,7 @@ def _assert_not_stored(key: str) -> None:
     for row in rows:
         assert not any(secret in str(value) for value in row), row
     with connection.cursor() as cursor:
-        cursor.execute("SELECT data::text FROM delivery_auditevent")
+        cursor.execute("SELECT data::text FROM helpdesk_auditevent")
         assert not any(secret in data for (data,) in cursor.fetchall())
 
 

@@ -14,14 +14,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from delivery.models import AuditEvent
 from helpdesk import tasks
 from helpdesk.ingest import parse_pool
 from helpdesk.ingest.imap import parse_mailbox_url
 from helpdesk.ingest.mailboxes import mailbox_health
 from helpdesk.ingest.services import backoff_seconds, poll_due_mailboxes, process_stored, store_raw_email
 from helpdesk.mail.parsing import ParseError
-from helpdesk.models import InboundEmail, Mailbox, Message
+from helpdesk.models import AuditEvent, InboundEmail, Mailbox, Message
 from tests.helpdesk.ingest_support import add_imap_mailbox, make_mail
 from tests.services import Dovecot
 

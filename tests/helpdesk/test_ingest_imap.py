@@ -9,10 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from delivery.models import AuditEvent
 from helpdesk.ingest.services import poll_mailbox, poll_mailboxes
 from helpdesk.mail.message_ids import make_message_id
-from helpdesk.models import InboundEmail, Mailbox, Message, Ticket
+from helpdesk.models import AuditEvent, InboundEmail, Mailbox, Message, Ticket
 from tests.factories import MessageFactory, TicketFactory
 from tests.helpdesk.ingest_support import add_imap_mailbox, inbound_messages, make_mail, new_id
 from tests.services import Dovecot

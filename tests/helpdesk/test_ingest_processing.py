@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from delivery.models import AuditEvent, FeedbackReport
+from delivery.models import FeedbackReport
 from helpdesk.ingest import parse_pool, writer
 from helpdesk.ingest.batch import BatchResult
 from helpdesk.ingest.services import process_stored, reprocess, store_raw_email
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.mail.parsing import ParseError
-from helpdesk.models import Attachment, Contact, InboundEmail, Mailbox, Message, Ticket
+from helpdesk.models import Attachment, AuditEvent, Contact, InboundEmail, Mailbox, Message, Ticket
 from tests.factories import CompanyFactory, TicketFactory
 from tests.helpdesk.ingest_support import CORPORA, inbound_messages, make_mail
 

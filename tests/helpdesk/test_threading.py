@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from delivery.models import AuditEvent
 from helpdesk.ingest.services import process_stored, store_raw_email
-from helpdesk.models import Message, Ticket
+from helpdesk.models import AuditEvent, Message, Ticket
 from tests.factories import MessageFactory, TicketFactory
 from tests.helpdesk.ingest_support import CORPORA, inbound_messages, make_mail, new_id
 

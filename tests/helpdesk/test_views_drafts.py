@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from delivery.models import AuditEvent, OutboundMessage
+from delivery.models import OutboundMessage
 from drafts.models import Draft
-from helpdesk.models import Message, Queue, Ticket
+from helpdesk.models import AuditEvent, Message, Queue, Ticket
 from tests.drafts.helpers import customer_message, draft_for
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from delivery.models import AuditEvent
 from helpdesk import services
-from helpdesk.models import Attachment, Message, Tag, Ticket
+from helpdesk.models import Attachment, AuditEvent, Message, Tag, Ticket
 from helpdesk.web import presence
 from tests.factories import ContactFactory, MessageFactory, QueueFactory, TicketFactory, UserFactory
 

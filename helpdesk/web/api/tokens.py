@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from delivery.audit import audit
+from helpdesk.audit import audit
 from helpdesk.models import ApiToken
 
 # Recognisable in logs and by secret scanners; the random part follows.

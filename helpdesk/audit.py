@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import models
 
-from delivery.models import AuditEvent
 from helpdesk import bulk_sql
+from helpdesk.models import AuditEvent
 
 
 def audit(
