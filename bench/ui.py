@@ -637,7 +637,7 @@ def agent_or_supervisor(client: Any, pk: int) -> Any:
 
 
 def _cursor_after_pages(user: Any, pages: int) -> str:
-    from helpdesk.selectors import InboxFilters, inbox_page
+    from helpdesk.web.inbox import InboxFilters, inbox_page
 
     cursor = ""
     for _ in range(pages):

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import ApiToken, OperatorProfile, Ticket
-from helpdesk.selectors import DEFAULT_SORT, SORTS, VIEWS, InboxFilters
+from helpdesk.web.inbox import DEFAULT_SORT, SORTS, VIEWS, InboxFilters
 
 
 def options_html(field: forms.ChoiceField, value: Any) -> SafeString:

@@ -53,7 +53,7 @@ class RelativeTime:
 
 
 def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str, Any]]:
-    """The display values of each row of ``selectors.inbox_page``: link, labels, names, times, SLA."""
+    """The display values of each row of ``inbox.inbox_page``: link, labels, names, times, SLA."""
     now = timezone.now()
     relative = RelativeTime(now)
     statuses = {value: str(label) for value, label in Ticket.Status.choices}

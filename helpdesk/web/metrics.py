@@ -12,6 +12,7 @@ from django.db.models import Aggregate, Count, F, FloatField, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from drafts import selectors as draft_selectors
 from helpdesk.models import Ticket
 
 UNSOLVED = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING)
@@ -105,8 +106,6 @@ def first_reply_median(now: dt.datetime | None = None) -> tuple[float | None, in
 
 
 def dashboard() -> Dashboard:
-    from helpdesk import draft_state
-
     median, replied = first_reply_median()
     since = timezone.now() - dt.timedelta(days=WINDOW_DAYS)
     return Dashboard(
@@ -115,5 +114,5 @@ def dashboard() -> Dashboard:
         median_first_reply_seconds=median,
         replied_tickets=replied,
         created_last_window=Ticket.objects.filter(created_at__gte=since).count(),
-        drafts=draft_state.draft_figures(),
+        drafts=draft_selectors.draft_figures(),
     )

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from helpdesk import selectors, services
 from helpdesk.models import Attachment, Message, Ticket
-from helpdesk.web import presence, review, thread_html
+from helpdesk.web import inbox, presence, review, thread_html
 from helpdesk.web.access import StaffRequest, staff_required
 from helpdesk.web.erp_context import erp_context_for
 from helpdesk.web.forms import InboxFilterForm, MergeForm, NoteForm, TicketPropertiesForm
@@ -87,7 +87,7 @@ def ticket_next(request: StaffRequest, pk: int) -> HttpResponse:
     """The next ticket in the inbox order the user came from, or the inbox at the end."""
     ticket = selectors.get_ticket_for_user(request.user, pk)
     filters = _inbox_filters(request)
-    following = selectors.neighbour(request.user, filters, ticket)
+    following = inbox.neighbour(request.user, filters, ticket)
     query = filters.query()
     if following is None:
         messages.info(request, _("That was the last ticket in this view."))

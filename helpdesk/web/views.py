@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from helpdesk import selectors
 from helpdesk.models import ApiToken, OperatorProfile
-from helpdesk.web import inbox_rows, metrics
+from helpdesk.web import inbox, inbox_rows, metrics
 from helpdesk.web.access import StaffRequest, staff_required, supervisor_required
 from helpdesk.web.api import tokens
 from helpdesk.web.forms import ApiTokenForm, InboxFilterForm, ProfileForm
@@ -31,10 +30,10 @@ INBOX_REFRESH_SECONDS = 30
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:
     """The inbox: filters, search and sorting over the tickets the user may see, a page at a time."""
-    choices = selectors.filter_choices(request.user)
+    choices = inbox.filter_choices(request.user)
     form = InboxFilterForm(request.GET, **choices)
     filters = form.filters(after=request.GET.get("after", ""), before=request.GET.get("before", ""))
-    page = selectors.inbox_page(request.user, filters)
+    page = inbox.inbox_page(request.user, filters)
     context = {
         "rows_html": inbox_rows.rows_html(inbox_rows.rows(page.tickets, query=filters.query())),
         "form": form,
@@ -50,7 +49,7 @@ def home(request: StaffRequest) -> HttpResponse:
     return render(request, "helpdesk/home.html", context)
 
 
-def _this_page(filters: selectors.InboxFilters) -> str:
+def _this_page(filters: inbox.InboxFilters) -> str:
     """The address of the page being shown: its filters and its cursor."""
     cursor = {"before": filters.before} if filters.before else {"after": filters.after}
     query = "&".join(

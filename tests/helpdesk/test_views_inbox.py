@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpdesk.models import Tag, Ticket
-from helpdesk.selectors import SORTS, UNSOLVED
+from helpdesk.web.inbox import SORTS, UNSOLVED
 from tests.factories import CompanyFactory, ContactFactory, MessageFactory, QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ _ORDER: dict[str, list[Any]] = {
 def test_every_sort_pages_through_all_tickets_in_order(
     client: Client, supervisor: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("helpdesk.selectors.PAGE_SIZE", 2)
+    monkeypatch.setattr("helpdesk.web.inbox.PAGE_SIZE", 2)
     now = timezone.now()
     for i in range(7):
         TicketFactory.create(
@@ -183,7 +183,7 @@ def test_every_sort_pages_through_all_tickets_in_order(
 
 
 def test_total_is_capped(client: Client, agent: Any, settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("helpdesk.selectors.COUNT_CAP", 3)
+    monkeypatch.setattr("helpdesk.web.inbox.COUNT_CAP", 3)
     for _ in range(5):
         TicketFactory.create()
     client.force_login(agent)
@@ -200,7 +200,7 @@ def test_search_totals_are_right_whether_or_not_the_search_counted(
 ) -> None:
     """On PostgreSQL the search's id pre-query counts up to FEW_MATCHES + 1 and the inbox uses that."""
     monkeypatch.setattr("helpdesk.search.FEW_MATCHES", few)
-    monkeypatch.setattr("helpdesk.selectors.COUNT_CAP", cap)
+    monkeypatch.setattr("helpdesk.web.inbox.COUNT_CAP", cap)
     for _ in range(matches):
         TicketFactory.create(subject="Pallet damaged")
     TicketFactory.create(subject="Something else")

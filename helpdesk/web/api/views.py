@@ -20,8 +20,7 @@ from drafts import services as draft_services
 from drafts.models import Draft
 from helpdesk import selectors, services
 from helpdesk.models import Tag, Ticket
-from helpdesk.selectors import InboxFilters
-from helpdesk.web import metrics
+from helpdesk.web import inbox, metrics
 from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor
 from helpdesk.web.api.serializers import (
     ApproveInputSerializer,
@@ -33,6 +32,7 @@ from helpdesk.web.api.serializers import (
     RejectInputSerializer,
     TicketSerializer,
 )
+from helpdesk.web.inbox import InboxFilters
 from helpdesk.web.ticket_views import attachment_response
 
 
@@ -47,7 +47,7 @@ class TicketCursor(CursorPagination):
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
-        "view", str, enum=list(selectors.VIEWS), description="all, mine, unassigned, review, flagged"
+        "view", str, enum=list(inbox.VIEWS), description="all, mine, unassigned, review, flagged"
     ),
     OpenApiParameter("status", str, description="unsolved (default), empty for any, or one status"),
     OpenApiParameter("queue", int),
@@ -104,7 +104,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
             q=params.get("q", ""),
         )
         return (
-            selectors.inbox_queryset(self.request.user, filters)
+            inbox.inbox_queryset(self.request.user, filters)
             .select_related("contact", "company", "queue", "assignee")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         )
