@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy .
+	DEBUG=1 $(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: lint
 	$(VENV)/bin/pytest

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from drafts import pipeline
+from drafts.composed import DraftingFailed, json_value
 from drafts.errors import InvalidInput
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.audit import audit
 from helpdesk.models import Message, Ticket
+from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Fact
 
 logger = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
         )
     except ConnectorError as exc:
         return _fail(draft, _("ERP connector unusable: %(error)s") % {"error": exc}, {})
-    except pipeline.DraftingFailed as exc:
+    except DraftingFailed as exc:
         return _fail(draft, exc.reason, exc.trace)
     except Exception as exc:
         # A bug must not leave the draft "generating" for ever: fail it visibly, details in the log
@@ -87,8 +89,6 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
 
 
 def default_connector() -> Connector:
-    from integrations import get_connector
-
     connector: Connector = get_connector()
     return connector
 
@@ -187,7 +187,7 @@ def _citation(draft: Draft, fact: Fact) -> Citation:
         draft=draft,
         fact_id=fact.id[:200],
         label=fact.label[:200],
-        value="" if value is None else str(pipeline.json_value(value)),
+        value="" if value is None else str(json_value(value)),
         source_system=fact.source.system,
         source_record_type=fact.source.record_type,
         source_key=fact.source.key[:200],

@@ -25,8 +25,8 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from drafts.compose import Style, load_template, reply_names
+from drafts.composed import Composed, DraftingFailed, json_value
 from drafts.ground import Grounding, Lookups, check_owner, record_facts
-from drafts.pipeline import Composed, DraftingFailed, json_value
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
 from integrations.base import Connector, Record

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from drafts import compose, verify
+from drafts.composed import Composed, DraftingFailed, json_value, local_time
 from drafts.ground import Grounding, ground, message_fact
 from drafts.models import Flag
 from drafts.understand import Understanding, understand
@@ -29,15 +29,6 @@ PROBLEM_FLAGS = {
     "misconfigured": Flag.MISSING_FACTS,
     "not_looked_up": Flag.MISSING_FACTS,
 }
-
-
-class DraftingFailed(Exception):
-    """No usable text: the reason is shown on the draft; ``trace`` holds what was done."""
-
-    def __init__(self, reason: str, trace: dict[str, Any] | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.trace = trace or {}
 
 
 @dataclass
@@ -53,25 +44,6 @@ class Outcome:
     understanding: dict[str, Any]
     citations: list[Fact]
     trace: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Composed:
-    """What either drafter hands to verification."""
-
-    subject: str
-    body: str
-    cited: list[str]
-    trusted_texts: list[str]
-    drafter: str
-    drafter_version: str
-    model_name: str = ""
-    prompt_version: str = ""
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    attempts: int = 0
-    extra_problems: list[dict[str, Any]] = field(default_factory=list)
 
 
 def run(
@@ -201,7 +173,7 @@ def _compose(
 def fact_pairs(facts: Iterable[Fact]) -> list[tuple[str, object]]:
     """(fact id, value in local time) of the retrieved facts, for verifying; the customer's own message
     is not a fact (what it states is checked as the customer's)."""
-    return [(fact.id, _local(fact.value)) for fact in facts if fact.source.record_type != "message"]
+    return [(fact.id, local_time(fact.value)) for fact in facts if fact.source.record_type != "message"]
 
 
 def check_reply(
@@ -314,12 +286,6 @@ def _context(understood: Understanding, grounding: Grounding) -> dict[str, Any]:
     }
 
 
-def _local(value: object) -> object:
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
-    return value
-
-
 def _type_name(value: object) -> str:
     if isinstance(value, dt.datetime):
         return "datetime"
@@ -332,11 +298,6 @@ def _type_name(value: object) -> str:
     if isinstance(value, int):
         return "int"
     return "none" if value is None else "str"
-
-
-def json_value(value: object) -> object:
-    """A fact value as JSON, aware datetimes in local time (the date a reply states)."""
-    return serialize.json_value(_local(value))
 
 
 def _typed(value: Any, kind: str) -> object:

@@ -18,6 +18,7 @@ from django_q.tasks import async_task
 from helpdesk import crypto
 from helpdesk.admin_base import ReadOnlyAdmin
 from helpdesk.audit import audit
+from helpdesk.ingest.services import reprocess
 from helpdesk.models import (
     ApiToken,
     Attachment,
@@ -377,8 +378,6 @@ class InboundEmailAdmin(ReadOnlyAdmin[InboundEmail]):
 
     @admin.action(description=_("Re-process selected mail"), permissions=["reprocess"])
     def reprocess_selected(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        from helpdesk.ingest.services import reprocess
-
         result = reprocess(ids=queryset.values_list("pk", flat=True), actor=request.user)
         done = sum(result.counts.values())
         still = result.counts.get(InboundEmail.Status.QUARANTINED, 0)

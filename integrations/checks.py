@@ -8,13 +8,12 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
 from integrations.base import Misconfigured
+from integrations.registry import connector_class
 
 
 @register()
 def check_erp_connector(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Build the configured connector once (no ERP call) so mapping mistakes show before the first draft."""
-    from integrations.registry import connector_class
-
     try:
         connector_class(settings.ERP_CONNECTOR).from_settings()
     except Misconfigured as exc:

@@ -12,13 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING
 
 from helpdesk.mail import mime
 from helpdesk.mail.html_sanitise import cid_references
-
-if TYPE_CHECKING:
-    from helpdesk.mail.parsing import ParsedAttachment
 
 MAX_DEPTH = 40
 MAX_PARTS = 2000
@@ -32,6 +28,22 @@ _REPORT_TYPES = {
     "message/global-headers": "headers.txt",
 }
 _TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    """One file of the message. ``filename`` is decoded and path-free (generated when absent);
+    ``inline`` is true for ``Content-Disposition: inline`` or a part the HTML references by ``cid:``."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str
+    inline: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
 
 
 @dataclass
@@ -53,8 +65,6 @@ class Body:
 
 def extract_body(msg: Message, defects: list[str]) -> Body:
     """The bodies and attachments of ``msg``; inline flags are settled once the HTML is known."""
-    from helpdesk.mail.parsing import ParsedAttachment
-
     body = Body()
     _walk(msg, body, defects, 0)
     cids = cid_references(body.html) if body.html else set()

@@ -14,6 +14,8 @@ from functools import partial
 
 import nh3
 
+from helpdesk.mail.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
+
 _TAGS = set(nh3.ALLOWED_TAGS) | {"font"}
 _ATTRIBUTES: dict[str, set[str]] = {
     "*": {"style", "title", "lang", "dir", "align", "valign", "width", "height", "bgcolor", "class"},
@@ -201,8 +203,6 @@ def html_to_marked_text(html: str) -> str:
 
     ``helpdesk.mail.quotes.split_reply`` honours the markers and ``strip_marks`` removes them.
     """
-    from helpdesk.mail.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
-
     quote = _QUOTE_START.search(html)
     if quote:
         html = f"{html[: quote.start()]}<div>{QUOTE_MARK}</div>{html[quote.start() :]}"

@@ -15,7 +15,7 @@ from email.message import Message
 from functools import cached_property
 
 from helpdesk.mail import arf, bounces, classify, mime, mime_tree, quotes, reports
-from helpdesk.mail.body import Body, extract_body
+from helpdesk.mail.body import Body, ParsedAttachment, extract_body
 from helpdesk.mail.html_sanitise import (
     MAX_HTML_DEPTH,
     html_tags_removed,
@@ -35,22 +35,6 @@ class ParseError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class ParsedAttachment:
-    """One file of the message. ``filename`` is decoded and path-free (generated when absent);
-    ``inline`` is true for ``Content-Disposition: inline`` or a part the HTML references by ``cid:``."""
-
-    filename: str
-    content_type: str
-    content: bytes
-    content_id: str
-    inline: bool
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -115,8 +116,6 @@ class Mailbox(models.Model):
         return self.Health.OK
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         try:
             check_transport(host=self.host, security=self.security, allow_insecure=self.allow_insecure)
         except ValueError as exc:

@@ -20,6 +20,7 @@ from drafts.models import Draft
 from helpdesk import selectors
 from helpdesk.web import review
 from helpdesk.web.access import StaffRequest, staff_required
+from helpdesk.web.ticket_views import ticket_context
 
 
 def get_draft_for_user(user: Any, pk: int) -> Draft:
@@ -52,8 +53,6 @@ def _panel_response(
         return render(request, "helpdesk/_draft_panel.html", context, status=status)
     if not error:
         return redirect("ticket", ticket.pk)
-    from helpdesk.web.ticket_views import ticket_context
-
     return render(
         request, "helpdesk/ticket.html", {**ticket_context(request, ticket), **context}, status=status
     )

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -279,8 +279,6 @@ def message_body(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _get_message_for_user(user: Any, pk: int) -> Message:
-    from django.http import Http404
-
     try:
         return Message.objects.get(pk=pk, ticket__in=selectors.visible_tickets(user).values("pk"))
     except Message.DoesNotExist:

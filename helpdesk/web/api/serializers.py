@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from drafts import verify
+from drafts import policy, verify
 from drafts.models import Citation, Draft, Intent
 from helpdesk.models import Attachment, Contact, Message, Ticket
 
@@ -199,8 +199,6 @@ class DraftSerializer(serializers.ModelSerializer[Draft]):
         read_only_fields = fields
 
     def get_supervisor_reasons(self, draft: Draft) -> list[str]:
-        from drafts import policy
-
         return policy.supervisor_reasons(draft) if draft.is_reviewable else []
 
     def get_release_at(self, draft: Draft) -> dt.datetime | None:

@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from drafts.models import Intent
+
 register = template.Library()
 
 DUE_SOON = dt.timedelta(hours=1)
@@ -67,8 +69,6 @@ def bar_chart(
 @register.filter
 def intent_label(intent: str) -> str:
     """A ticket's intent (``drafts.models.Intent``) as words in the active language."""
-    from drafts.models import Intent
-
     return str(dict(Intent.choices).get(intent, intent))
 
 
