@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -46,7 +48,7 @@ class FeedbackReport(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """A mail we are to send. Created ``queued`` by ``delivery.outbound.queue_reply``.
+    """A mail we are to send. Created ``queued`` by ``delivery.services.queue_reply``.
 
     The delivery issue adds the sending worker, transports, retries and feedback; the fields here are
     what approval knows: addresses, threading headers, text, and an idempotency key so one approval
@@ -117,3 +119,10 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} to {', '.join(self.to_addresses)} ({self.status})"
+
+    def held_until(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """The end of the undo window while the message is held in it; None once it may be sent."""
+        now = now or timezone.now()
+        if self.status == self.Status.QUEUED and self.release_at is not None and self.release_at > now:
+            return self.release_at
+        return None

@@ -75,7 +75,6 @@ class Draft(models.Model):
         READY = "ready", _("Ready for review")
         EDITED = "edited", _("Edited")
         APPROVED = "approved", _("Approved")
-        SENT = "sent", _("Sent")
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
         FAILED = "failed", _("Failed")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 
 from drafts.models import RISK_FLAGS, Draft, Flag, ReviewPolicy
 from helpdesk import roles
 from helpdesk.models import Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list
     return reasons
 
 
-def decide(user: Any, draft: Draft, policy: ReviewPolicy | None = None) -> Decision:
+def decide(user: User | AnonymousUser, draft: Draft, policy: ReviewPolicy | None = None) -> Decision:
     """May ``user`` approve ``draft``? Supervisors may approve anything they may see; agents only
     drafts without reasons for a supervisor."""
     if not roles.is_staff_member(user) or not can_see_ticket(user, draft.ticket_id):
@@ -54,5 +57,5 @@ def decide(user: Any, draft: Draft, policy: ReviewPolicy | None = None) -> Decis
     return Decision(False, True, reasons)
 
 
-def can_see_ticket(user: Any, ticket_id: int) -> bool:
+def can_see_ticket(user: User | AnonymousUser, ticket_id: int) -> bool:
     return Ticket.objects.visible_to(user).filter(pk=ticket_id).exists()

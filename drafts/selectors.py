@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length
+from django.http import Http404
 
-from drafts.models import Draft, Intent, KnowledgeArticle, ReplyMemory
+from drafts.models import Draft, DraftQuerySet, Intent, KnowledgeArticle, ReplyMemory
 from helpdesk.models import Message, Ticket
+from helpdesk.selectors import visible_tickets
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 THREAD_MESSAGES = 10
 EARLIER_TICKETS = 5
@@ -22,6 +27,20 @@ MEMORY_FALLBACK_SCAN = 200
 ARTICLE_RESULTS = 2
 TEXT_CONFIGS = {"sv": "swedish", "en": "english"}
 _WORDS = re.compile(r"[0-9a-zåäöéü]{3,}", re.IGNORECASE)
+
+
+def drafts_visible_to(user: User | AnonymousUser) -> DraftQuerySet:
+    """Drafts of the tickets ``user`` may see: the one door to drafts for the pages and the API."""
+    return Draft.objects.filter(ticket__in=visible_tickets(user).values("pk"))
+
+
+def get_draft_for_user(user: User | AnonymousUser, pk: Any) -> Draft:
+    """A draft of a ticket ``user`` may see, with its ticket, message and reply; 404 otherwise (never
+    reveal that it exists)."""
+    try:
+        return drafts_visible_to(user).select_related("ticket", "in_reply_to", "outbound").get(pk=pk)
+    except (Draft.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such draft") from None
 
 
 def thread_before(*, ticket: Ticket, message: Message) -> list[dict[str, Any]]:
@@ -211,10 +230,10 @@ def draft_figures() -> dict[str, Any]:
     """Drafts waiting, and per intent the approval rate and mean edit distance (two queries)."""
     waiting = _waiting().aggregate(waiting=Count("pk"), flagged=Count("pk", filter=~Q(flags=[])))
     decided = (
-        Draft.objects.filter(status__in=[Draft.Status.APPROVED, Draft.Status.SENT, Draft.Status.REJECTED])
+        Draft.objects.filter(status__in=[Draft.Status.APPROVED, Draft.Status.REJECTED])
         .values("intent")
         .annotate(
-            approved=Count("pk", filter=Q(status__in=[Draft.Status.APPROVED, Draft.Status.SENT])),
+            approved=Count("pk", filter=Q(status=Draft.Status.APPROVED)),
             rejected=Count("pk", filter=Q(status=Draft.Status.REJECTED)),
             edit_distance=Avg("edit_distance"),
             as_is=Count("pk", filter=Q(accepted_as_is=True)),

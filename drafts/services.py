@@ -10,28 +10,28 @@ that transition; ``UndoRefused`` when the undo window has passed) and ``InvalidI
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
-from delivery.models import OutboundMessage
-from delivery.outbound import queue_reply
+from delivery.services import cancel_outbound, queue_reply
 from drafts import pipeline, policy
 from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, StaleDraft, UndoRefused
 from drafts.generation import enqueue_generation
 from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
 from drafts.verify import CUSTOMER, UNVERIFIED, Claim
-from helpdesk import roles
+from helpdesk import roles, tickets
 from helpdesk.audit import audit
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Message
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "UndoRefused",
     "approve_draft",
     "edit_draft",
-    "mark_draft_sent",
     "regenerate_draft",
     "reject_draft",
     "reply_cc",
@@ -53,7 +52,7 @@ __all__ = [
 
 
 # Review ------------------------------------------------------------------------------------------
-def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_version: int) -> Draft:
+def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_version: int) -> Draft:
     """Save an operator's text; verifies it again so new numbers are flagged like the AI's."""
     subject, body = subject.strip(), body.strip()
     if not body:
@@ -98,7 +97,7 @@ def edit_draft(*, draft: Draft, user: Any, subject: str, body: str, expected_ver
 
 
 def approve_draft(
-    *, draft: Draft, user: Any, expected_version: int, undo_seconds: int | None = None
+    *, draft: Draft, user: User, expected_version: int, undo_seconds: int | None = None
 ) -> Draft:
     """Approve and queue the reply in one transaction. Approving an approved draft again changes
     nothing and queues nothing.
@@ -110,7 +109,7 @@ def approve_draft(
     hold = settings.HELPDESK_UNDO_SECONDS if undo_seconds is None else undo_seconds
     with transaction.atomic():
         current = Draft.objects.select_for_update().select_related("ticket", "in_reply_to").get(pk=draft.pk)
-        if current.status in (Draft.Status.APPROVED, Draft.Status.SENT) and current.outbound_id:
+        if current.status == Draft.Status.APPROVED and current.outbound_id:
             return current
         current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES, row=current)
         decision = policy.decide(user, current)
@@ -127,11 +126,9 @@ def approve_draft(
             # while approving again after an undo (a new version) queues a new reply.
             idempotency_key=f"draft:{current.pk}:v{current.version}",
             author=user,
+            hold_seconds=hold,
         )
         now = timezone.now()
-        if hold > 0 and outbound.status == OutboundMessage.Status.QUEUED and outbound.release_at is None:
-            outbound.release_at = now + dt.timedelta(seconds=hold)
-            outbound.save(update_fields=["release_at"])
         current.status = Draft.Status.APPROVED
         current.approved_by, current.approved_at = user, now
         current.outbound = outbound
@@ -149,7 +146,7 @@ def approve_draft(
                 "approved_at": now,
             },
         )
-        _mark_answered(current.ticket, now)
+        tickets.mark_answered(ticket=current.ticket, at=now, actor=user)
         audit(
             action="draft.approved",
             obj=current,
@@ -167,46 +164,35 @@ def approve_draft(
     return current
 
 
-def undo_approval(*, draft: Draft, user: Any) -> Draft:
-    """Take an approval back while its reply still waits for its release time: the reply is cancelled
-    and leaves the conversation, and the draft is open for review again (a new version). Only the
-    approver or a supervisor may; afterwards it is ``UndoRefused``."""
+def undo_approval(*, draft: Draft, user: User) -> Draft:
+    """Take an approval back while its reply still waits for its release time: delivery cancels the
+    reply (it leaves the conversation), and the draft is open for review again (a new version). Only
+    the approver or a supervisor may; afterwards it is ``UndoRefused``."""
     with transaction.atomic():
-        current = Draft.objects.select_for_update().select_related("ticket").get(pk=draft.pk)
+        current = (
+            Draft.objects.select_for_update(of=("self",))
+            .select_related("ticket", "outbound")
+            .get(pk=draft.pk)
+        )
         if not roles.is_staff_member(user) or not policy.can_see_ticket(user, current.ticket_id):
             raise NotAllowed(_("You may not work on this ticket."))
         outbound = current.outbound
-        if current.status not in (Draft.Status.APPROVED, Draft.Status.SENT) or outbound is None:
+        if current.status != Draft.Status.APPROVED or outbound is None:
             raise InvalidState(_("This draft is not approved, so there is nothing to undo."))
         if current.approved_by_id != user.pk and not roles.is_supervisor(user):
             raise NotAllowed(_("Only the person who approved it or a supervisor can undo this."))
-        # The conditional update is the race with the sending worker: whoever changes the queued
-        # row first wins, so a reply is either cancelled here or sent, never both.
-        cancelled = current.status == Draft.Status.APPROVED and OutboundMessage.objects.filter(
-            pk=outbound.pk, status=OutboundMessage.Status.QUEUED, release_at__gt=timezone.now()
-        ).update(status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now())
-        if not cancelled:
+        if not cancel_outbound(outbound=outbound, actor=user, reason="undo"):
             raise UndoRefused(_("Too late to undo: the reply has been handed to the mail queue."))
-        _take_back(current, outbound)
+        _take_back(current, user)
         audit(action="draft.approval_undone", obj=current, actor=user, data={"outbound": outbound.pk})
-        audit(action="outbound.cancelled", obj=outbound, actor=user, data={"reason": "undo"})
     return current
 
 
-def _take_back(draft: Draft, outbound: OutboundMessage) -> None:
-    """Undo what approval wrote besides the outbound row: the reply in the thread, the email memory,
-    the first-response time it set and the pending status."""
-    if outbound.ticket_message_id:
-        Message.objects.filter(pk=outbound.ticket_message_id, direction=Message.Direction.OUTBOUND).delete()
+def _take_back(draft: Draft, user: User) -> None:
+    """Undo what approval wrote besides the reply delivery cancelled: the email memory, the ticket's
+    answered state, and the draft's approval."""
     ReplyMemory.objects.filter(draft=draft).delete()
-    ticket = draft.ticket
-    updates: dict[str, Any] = {}
-    if ticket.first_response_at is not None and ticket.first_response_at == draft.approved_at:
-        updates["first_response_at"] = None
-    if ticket.status == Ticket.Status.PENDING:
-        updates["status"] = Ticket.Status.OPEN
-    if updates:
-        Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    tickets.take_back_answer(ticket=draft.ticket, answered_at=draft.approved_at, actor=user)
     edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
     draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
     draft.approved_by = None
@@ -218,7 +204,7 @@ def _take_back(draft: Draft, outbound: OutboundMessage) -> None:
     draft.save()
 
 
-def reject_draft(*, draft: Draft, user: Any, reason: str, expected_version: int | None = None) -> Draft:
+def reject_draft(*, draft: Draft, user: User, reason: str, expected_version: int | None = None) -> Draft:
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the draft is rejected."))
@@ -241,7 +227,7 @@ def reject_draft(*, draft: Draft, user: Any, reason: str, expected_version: int 
 
 
 def regenerate_draft(
-    *, draft: Draft, user: Any, instruction: str = "", expected_version: int | None = None
+    *, draft: Draft, user: User, instruction: str = "", expected_version: int | None = None
 ) -> Draft:
     """Replace ``draft`` by a new one generated again, optionally following ``instruction`` ("shorter",
     "more formal", free text). Returns the new draft, ``generating`` until the task has run. With
@@ -273,21 +259,10 @@ def regenerate_draft(
     return new
 
 
-def mark_draft_sent(*, draft: Draft) -> Draft:
-    """Delivery calls this when the approved reply left; a second call changes nothing."""
-    with transaction.atomic():
-        if Draft.objects.filter(pk=draft.pk, status=Draft.Status.APPROVED).update(
-            status=Draft.Status.SENT, version=F("version") + 1
-        ):
-            draft.refresh_from_db()
-            audit(action="draft.sent", obj=draft, system="delivery", data={"outbound": draft.outbound_id})
-    return draft
-
-
 # Helpers -----------------------------------------------------------------------------------------
 def _locked(
     draft: Draft,
-    user: Any,
+    user: User,
     expected_version: int | None,
     *,
     allowed: tuple[str, ...],
@@ -328,12 +303,3 @@ def reply_cc(message: Message) -> list[str]:
     """Who else gets our reply: the customer message's Cc, without our own address."""
     ours = {settings.DEFAULT_FROM_EMAIL.lower()}
     return [address for address in message.cc_addresses or [] if address.lower() not in ours]
-
-
-def _mark_answered(ticket: Ticket, now: Any) -> None:
-    updates: dict[str, Any] = {"last_activity_at": now}
-    if ticket.first_response_at is None:
-        updates["first_response_at"] = now
-    if not ticket.is_closed:
-        updates["status"] = Ticket.Status.PENDING
-    Ticket.objects.filter(pk=ticket.pk).update(**updates)

@@ -1,8 +1,9 @@
 """The draft review panel's actions: save, approve (with undo), reject, regenerate.
 
-The decisions are ``drafts.services``; these views fetch the draft through ``get_draft_for_user``, call
-the service, and answer htmx with the panel, or a plain form post with a redirect (or, when the action
-was refused, the whole ticket page with the operator's text kept).
+The decisions are ``drafts.services``; these views fetch the draft through
+``drafts.selectors.get_draft_for_user`` (as the API does), call the service, and answer htmx with the
+panel, or a plain form post with a redirect (or, when the action was refused, the whole ticket page
+with the operator's text kept).
 """
 
 from __future__ import annotations
@@ -10,27 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
 from helpdesk import selectors
 from helpdesk.web import review
 from helpdesk.web.access import StaffRequest, staff_required
 from helpdesk.web.ticket_views import ticket_context
-
-
-def get_draft_for_user(user: Any, pk: int) -> Draft:
-    """A draft of a ticket ``user`` may see; 404 otherwise."""
-    try:
-        return Draft.objects.select_related("ticket", "in_reply_to").get(
-            pk=pk, ticket__in=selectors.visible_tickets(user).values("pk")
-        )
-    except Draft.DoesNotExist:
-        raise Http404("No such draft") from None
 
 
 def _version(request: StaffRequest) -> int:
@@ -85,7 +77,7 @@ def _save_if_changed(request: StaffRequest, draft: Draft) -> Draft:
 @staff_required
 @require_POST
 def draft_save(request: StaffRequest, pk: int) -> HttpResponse:
-    draft = get_draft_for_user(request.user, pk)
+    draft = draft_selectors.get_draft_for_user(request.user, pk)
     try:
         draft = _save_if_changed(request, draft)
     except draft_services.DraftError as error:
@@ -98,7 +90,7 @@ def draft_save(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
     """Save the editor's text if changed, then approve; the reply waits out the undo window."""
-    draft = get_draft_for_user(request.user, pk)
+    draft = draft_selectors.get_draft_for_user(request.user, pk)
     try:
         saved = _save_if_changed(request, draft)
         # After a save the new version is ours; otherwise the version the operator saw must still hold.
@@ -116,7 +108,7 @@ def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def draft_reject(request: StaffRequest, pk: int) -> HttpResponse:
-    draft = get_draft_for_user(request.user, pk)
+    draft = draft_selectors.get_draft_for_user(request.user, pk)
     try:
         draft_services.reject_draft(
             draft=draft,
@@ -133,7 +125,7 @@ def draft_reject(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
-    draft = get_draft_for_user(request.user, pk)
+    draft = draft_selectors.get_draft_for_user(request.user, pk)
     try:
         new = draft_services.regenerate_draft(
             draft=draft,
@@ -150,7 +142,7 @@ def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def draft_undo(request: StaffRequest, pk: int) -> HttpResponse:
-    draft = get_draft_for_user(request.user, pk)
+    draft = draft_selectors.get_draft_for_user(request.user, pk)
     try:
         draft = draft_services.undo_approval(draft=draft, user=request.user)
     except draft_services.DraftError as error:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delivery.models import OutboundMessage
@@ -88,12 +87,8 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     subject_claims = _claims_in(draft, "subject")
     if subject_claims:
         panel.subject_segments = segments(draft.subject, subject_claims, citations)
-    if (
-        draft.outbound
-        and draft.outbound.release_at
-        and draft.outbound.status == OutboundMessage.Status.QUEUED
-    ):
-        panel.undo_until = draft.outbound.release_at if draft.outbound.release_at > timezone.now() else None
+    if draft.outbound:
+        panel.undo_until = draft.outbound.held_until()
     return panel
 
 

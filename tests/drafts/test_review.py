@@ -248,15 +248,6 @@ def test_learning_stats_and_email_memory(demo_message: Any, seeded: None, agent:
     assert similar and similar[0]["draft_id"] in {as_is.pk, changed.pk}
 
 
-def test_delivery_marks_an_approved_draft_sent_once(demo_message: Any, agent: Any) -> None:
-    draft = draft_for(demo_message("Var är min order 100231?"))
-    approved = services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
-    sent = services.mark_draft_sent(draft=approved)
-    assert sent.status == Draft.Status.SENT
-    services.mark_draft_sent(draft=sent)
-    assert _actions(draft)[-2:] == ["draft.approved", "draft.sent"]
-
-
 def test_the_draft_task_runs_through_django_q(
     demo_message: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from delivery.outbound import queue_reply
+from delivery.services import queue_reply
 from helpdesk.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -16,12 +16,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
 from helpdesk import selectors, services
 from helpdesk.models import Tag, Ticket
 from helpdesk.web import inbox, metrics
-from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor
+from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor, staff
 from helpdesk.web.api.serializers import (
     ApproveInputSerializer,
     DraftSerializer,
@@ -130,7 +131,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
         payload.is_valid(raise_exception=True)
         try:
             note = services.add_internal_note(
-                ticket=ticket, body=payload.validated_data["body"], actor=request.user
+                ticket=ticket, body=payload.validated_data["body"], actor=staff(request)
             )
         except services.TicketActionError as error:
             raise ValidationError({"body": [str(error)]}) from None
@@ -163,9 +164,8 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
     permission_classes = [IsStaffMember]
 
     def get_queryset(self) -> QuerySet[Draft]:
-        visible = selectors.visible_tickets(self.request.user).values("pk")
         return (
-            Draft.objects.filter(ticket__in=visible)
+            draft_selectors.drafts_visible_to(self.request.user)
             .select_related("ticket", "in_reply_to", "outbound")
             .prefetch_related("citations")
         )
@@ -182,7 +182,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
         payload.is_valid(raise_exception=True)
         try:
             draft_services.approve_draft(
-                draft=draft, user=request.user, expected_version=payload.validated_data["version"]
+                draft=draft, user=staff(request), expected_version=payload.validated_data["version"]
             )
         except draft_services.DraftError as error:
             raise _draft_error(error) from None
@@ -201,7 +201,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
         try:
             draft_services.reject_draft(
                 draft=draft,
-                user=request.user,
+                user=staff(request),
                 reason=payload.validated_data["reason"],
                 expected_version=payload.validated_data.get("version"),
             )
@@ -214,7 +214,7 @@ class DraftViewSet(viewsets.GenericViewSet[Draft], mixins.RetrieveModelMixin):
     def undo(self, request: Request, pk: str | None = None) -> Response:
         """Take back an approval while the reply still waits in the undo window."""
         try:
-            draft_services.undo_approval(draft=self.get_object(), user=request.user)
+            draft_services.undo_approval(draft=self.get_object(), user=staff(request))
         except draft_services.DraftError as error:
             raise _draft_error(error) from None
         return Response(DraftSerializer(self.get_object()).data)
