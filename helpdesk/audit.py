@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 
 from helpdesk import bulk_sql
 from helpdesk.models import AuditEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 
 def audit(
     *,
     action: str,
     obj: models.Model | None = None,
-    actor: Any = None,
+    actor: User | AnonymousUser | None = None,
     system: str = "",
     ticket_id: int | None = None,
     data: dict[str, Any] | None = None,
@@ -25,10 +28,11 @@ def audit(
     ``action`` is a dotted verb such as ``draft.approved``. Runs inside the caller's transaction, so the
     event and the decision commit or roll back together.
     """
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        user, label = actor, actor.get_username()
-    else:
-        user, label = None, system or "system"
+    user: User | None = None
+    label = system or "system"
+    if actor is not None and actor.is_authenticated:
+        user = cast("User", actor)
+        label = user.get_username()
     if ticket_id is None and obj is not None:
         ticket_id = _ticket_id_of(obj)
     return AuditEvent.objects.create(

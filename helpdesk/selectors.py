@@ -8,7 +8,7 @@ are ``helpdesk.web.inbox``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -17,13 +17,16 @@ from django.http import Http404
 from helpdesk import roles
 from helpdesk.models import Attachment, Message, Ticket, TicketQuerySet
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def visible_tickets(user: Any) -> TicketQuerySet:
+
+def visible_tickets(user: User | AnonymousUser) -> TicketQuerySet:
     """Every ticket ``user`` may see; empty for users without a role."""
     return Ticket.objects.visible_to(user)
 
 
-def get_ticket_for_user(user: Any, pk: Any, *, for_update: bool = False) -> Ticket:
+def get_ticket_for_user(user: User | AnonymousUser, pk: Any, *, for_update: bool = False) -> Ticket:
     """The ticket, if ``user`` may see it; 404 otherwise (never reveal that it exists)."""
     tickets = visible_tickets(user).select_related("contact", "company", "queue", "assignee")
     if for_update:
@@ -34,7 +37,7 @@ def get_ticket_for_user(user: Any, pk: Any, *, for_update: bool = False) -> Tick
         raise Http404("No such ticket") from None
 
 
-def get_attachment_for_user(user: Any, pk: Any) -> Attachment:
+def get_attachment_for_user(user: User | AnonymousUser, pk: Any) -> Attachment:
     """An attachment of a ticket ``user`` may see; 404 otherwise."""
     try:
         return Attachment.objects.select_related("message").get(
@@ -53,7 +56,7 @@ def conversation(ticket: Ticket) -> list[Message]:
     )
 
 
-def other_tickets_of_contact(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket]:
+def other_tickets_of_contact(user: User | AnonymousUser, ticket: Ticket, limit: int = 10) -> list[Ticket]:
     """The contact's other tickets that ``user`` may see, most recent first."""
     return list(
         visible_tickets(user)

@@ -9,15 +9,18 @@ message can be shown to the operator as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk import roles
+from helpdesk import roles, tickets
 from helpdesk.audit import audit
 from helpdesk.models import Message, Tag, Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_NOTE_LENGTH = 20_000
 MAX_TAGS = 20
@@ -27,7 +30,7 @@ class TicketActionError(Exception):
     """An operator's ticket action was refused; ``str(error)`` says why, in the user's language."""
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: User) -> None:
     if not roles.is_staff_member(actor):
         raise TicketActionError(_("You are not allowed to work on tickets."))
 
@@ -38,7 +41,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 @transaction.atomic
-def assign_ticket(*, ticket: Ticket, assignee: Any | None, actor: Any) -> Ticket:
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
     """Give the ticket to ``assignee`` (a staff user) or to nobody (``None``)."""
     _require_staff(actor)
     if assignee is not None and not roles.is_staff_member(assignee):
@@ -55,24 +58,19 @@ def assign_ticket(*, ticket: Ticket, assignee: Any | None, actor: Any) -> Ticket
 
 
 @transaction.atomic
-def change_ticket_status(*, ticket: Ticket, status: str, actor: Any) -> Ticket:
+def change_ticket_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
+    """An operator sets the status; the state machine (``helpdesk.tickets``) decides what may follow what."""
     _require_staff(actor)
-    if status not in Ticket.Status.values:
-        raise TicketActionError(_("Unknown status: %(status)s") % {"status": status})
     row = _locked(ticket)
-    if row.merged_into_id is not None and status not in {Ticket.Status.CLOSED}:
-        raise TicketActionError(_("A merged ticket stays closed; work on the ticket it was merged into."))
-    if row.status == status:
-        return row
-    before = row.status
-    Ticket.objects.filter(pk=row.pk).update(status=status, updated_at=timezone.now())
-    audit(action="ticket.status_changed", obj=row, actor=actor, data={"from": before, "to": status})
-    row.refresh_from_db()
+    try:
+        tickets.change_status(ticket=row, status=status, actor=actor)
+    except tickets.TicketTransitionError as exc:
+        raise TicketActionError(str(exc)) from None
     return row
 
 
 @transaction.atomic
-def change_ticket_priority(*, ticket: Ticket, priority: int, actor: Any) -> Ticket:
+def change_ticket_priority(*, ticket: Ticket, priority: int, actor: User) -> Ticket:
     _require_staff(actor)
     if priority not in Ticket.Priority.values:
         raise TicketActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
@@ -102,7 +100,7 @@ def _tag_names(names: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def set_ticket_tags(*, ticket: Ticket, names: Iterable[str], actor: Any) -> list[str]:
+def set_ticket_tags(*, ticket: Ticket, names: Iterable[str], actor: User) -> list[str]:
     """Make the ticket's tags exactly ``names`` (lower-cased, created when new); returns the names."""
     _require_staff(actor)
     wanted = _tag_names(names)
@@ -118,7 +116,7 @@ def set_ticket_tags(*, ticket: Ticket, names: Iterable[str], actor: Any) -> list
 
 
 @transaction.atomic
-def add_internal_note(*, ticket: Ticket, body: str, actor: Any) -> Message:
+def add_internal_note(*, ticket: Ticket, body: str, actor: User) -> Message:
     """An internal note on the ticket: seen by staff, never sent to the customer."""
     _require_staff(actor)
     body = body.strip()
@@ -142,34 +140,16 @@ def add_internal_note(*, ticket: Ticket, body: str, actor: Any) -> Message:
 
 
 @transaction.atomic
-def merge_tickets(*, source: Ticket, target: Ticket, actor: Any) -> Ticket:
-    """Move every message and tag of ``source`` into ``target`` and close ``source`` as merged.
+def merge_tickets(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
+    """Move every message, thread reference and tag of ``source`` into ``target`` and close ``source``
+    as merged (``helpdesk.tickets.merge_tickets``, the one merge ingest uses too).
 
     The caller fetched both through the permission-checked helper, so ``actor`` may see both.
     """
     _require_staff(actor)
-    if source.pk == target.pk:
-        raise TicketActionError(_("A ticket cannot be merged into itself."))
-    # Lock both rows in id order, so two opposite merges cannot deadlock.
-    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
-    source_row, target_row = locked[source.pk], locked[target.pk]
-    if source_row.merged_into_id is not None:
-        raise TicketActionError(_("Ticket #%(id)s was already merged.") % {"id": source_row.pk})
-    if target_row.merged_into_id is not None:
-        raise TicketActionError(
-            _("Ticket #%(id)s was merged into another ticket; merge into that one instead.")
-            % {"id": target_row.pk}
+    try:
+        return tickets.merge_tickets(
+            source=source, target=target, actor=actor, reason="merged by an operator"
         )
-    moved = Message.objects.filter(ticket=source_row).update(ticket=target_row)
-    target_row.tags.add(*source_row.tags.all())
-    now = timezone.now()
-    last = max(source_row.last_activity_at, target_row.last_activity_at)
-    Ticket.objects.filter(pk=target_row.pk).update(last_activity_at=last, updated_at=now)
-    Ticket.objects.filter(pk=source_row.pk).update(
-        merged_into=target_row, status=Ticket.Status.CLOSED, updated_at=now
-    )
-    data = {"source": source_row.pk, "target": target_row.pk, "messages": moved}
-    audit(action="ticket.merged", obj=source_row, actor=actor, data=data)
-    audit(action="ticket.merged_into", obj=target_row, actor=actor, data=data)
-    target_row.refresh_from_db()
-    return target_row
+    except tickets.TicketTransitionError as exc:
+        raise TicketActionError(str(exc)) from None

@@ -19,11 +19,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
-from helpdesk.audit import audit
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.models import Message, ThreadReference, Ticket
+from helpdesk.tickets import merge_tickets
 
 SUBJECT_TAG = re.compile(r"\[#(\d{1,18})\]")
 # Hostile mail can carry thousands of References; the nearest parents and the root are what matter.
@@ -198,7 +196,12 @@ class ThreadIndex:
             if thread is survivor or not self._is_mergeable(thread):
                 continue
             if not thread.new:
-                merge_ticket(source=thread.ticket, target=survivor.ticket)
+                merge_tickets(
+                    source=thread.ticket,
+                    target=survivor.ticket,
+                    system="ingest",
+                    reason="a mail's headers tie both tickets to one conversation",
+                )
             thread.absorbed_into = survivor
 
     def _is_mergeable(self, thread: Thread) -> bool:
@@ -260,18 +263,3 @@ class ThreadIndex:
             ticket = thread.live().ticket
             rows.setdefault((int(ticket.pk), mid), ThreadReference(ticket=ticket, message_id=mid))
         return list(rows.values())
-
-
-def merge_ticket(*, source: Ticket, target: Ticket) -> None:
-    """Move ``source``'s conversation onto ``target`` and close ``source`` as merged (audited)."""
-    Message.objects.filter(ticket=source).update(ticket=target)
-    ThreadReference.objects.filter(ticket=source).update(ticket=target)
-    Ticket.objects.filter(Q(pk=source.pk) | Q(merged_into=source)).update(merged_into=target)
-    Ticket.objects.filter(pk=source.pk).update(status=Ticket.Status.CLOSED)
-    source.merged_into, source.status = target, Ticket.Status.CLOSED
-    audit(
-        action="ticket.merged",
-        obj=source,
-        system="ingest",
-        data={"into": target.pk, "reason": "a mail's headers tie both tickets to one conversation"},
-    )

@@ -42,6 +42,7 @@ from helpdesk.models import (
     Ticket,
     attachment_path,
 )
+from helpdesk.tickets import reopen_on_reply
 
 logger = logging.getLogger(__name__)
 
@@ -402,17 +403,7 @@ class BatchWriter:
         self.touched.add(ticket.pk)
         if reason:
             return  # auto-replies, bulk, own and rate-limited mail never reopen a ticket
-        if ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.PENDING):
-            previous = ticket.status
-            Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.OPEN)
-            ticket.status = Ticket.Status.OPEN
-            action = "ticket.status_changed" if previous == Ticket.Status.PENDING else "ticket.reopened"
-            audit(
-                action=action,
-                obj=ticket,
-                system="ingest",
-                data={"from": previous, "to": Ticket.Status.OPEN, "inbound_email": row.pk},
-            )
+        reopen_on_reply(ticket=ticket, inbound_email_id=row.pk)
 
     def _message(self, row: InboundEmail, parsed: ParsedEmail, contact: Contact, reason: str) -> Message:
         return Message(

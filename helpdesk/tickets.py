@@ -1,0 +1,150 @@
+"""The ticket state machine: the one writer of a ticket's status, and the one merge.
+
+    new -> open -> pending (waiting on the customer) -> resolved -> closed
+    a customer's reply reopens a pending, resolved or closed ticket; a merged ticket stays closed
+
+Ingest (a reply came), drafts (a reply was approved, or the approval taken back), delivery and the
+operators' actions all call these functions, inside their own transaction; each change is one UPDATE
+of the ticket row plus an audit event with the actor (a user) or the system part that acted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helpdesk.audit import audit
+from helpdesk.models import Message, ThreadReference, Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+Status = Ticket.Status
+
+# Which status may follow which. Nothing goes back to "new": it means nobody has touched the ticket.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.OPEN}),
+}
+# What a customer's reply reopens.
+REOPENED_BY_REPLY = frozenset({Status.PENDING, Status.RESOLVED, Status.CLOSED})
+
+
+class TicketTransitionError(Exception):
+    """A status change the state machine refuses; ``str(error)`` says why, in the user's language."""
+
+
+def change_status(
+    *,
+    ticket: Ticket,
+    status: str,
+    actor: User | None = None,
+    system: str = "",
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """Move ``ticket`` to ``status`` if the state machine allows it (``TicketTransitionError`` if not).
+    Returns whether anything changed; ``ticket`` is updated in memory too."""
+    if status not in Status.values:
+        raise TicketTransitionError(_("Unknown status: %(status)s") % {"status": status})
+    if ticket.status == status:
+        return False
+    if ticket.merged_into_id is not None:
+        raise TicketTransitionError(_("A merged ticket stays closed; work on the ticket it was merged into."))
+    if status not in TRANSITIONS[ticket.status]:
+        raise TicketTransitionError(
+            _("A ticket that is %(from)s cannot become %(to)s.")
+            % {"from": ticket.get_status_display(), "to": Status(status).label}
+        )
+    before = ticket.status
+    _write(ticket, status=status)
+    action = "ticket.reopened" if before in (Status.RESOLVED, Status.CLOSED) else "ticket.status_changed"
+    audit(
+        action=action,
+        obj=ticket,
+        actor=actor,
+        system=system,
+        data={"from": before, "to": status, **(data or {})},
+    )
+    return True
+
+
+def reopen_on_reply(*, ticket: Ticket, inbound_email_id: int | None = None) -> bool:
+    """A customer wrote again: a pending, resolved or closed ticket is open once more."""
+    if ticket.status not in REOPENED_BY_REPLY or ticket.merged_into_id is not None:
+        return False
+    return change_status(
+        ticket=ticket, status=Status.OPEN, system="ingest", data={"inbound_email": inbound_email_id}
+    )
+
+
+def mark_answered(*, ticket: Ticket, at: dt.datetime, actor: User | None = None, system: str = "") -> None:
+    """We replied: the ticket waits on the customer (unless it is already solved), its activity time
+    moves, and its first response time is set if it had none."""
+    updates: dict[str, Any] = {"last_activity_at": at}
+    if ticket.first_response_at is None:
+        updates["first_response_at"] = at
+    _write(ticket, **updates)
+    if ticket.status in (Status.NEW, Status.OPEN):
+        change_status(
+            ticket=ticket, status=Status.PENDING, actor=actor, system=system, data={"reason": "answered"}
+        )
+
+
+def take_back_answer(*, ticket: Ticket, answered_at: dt.datetime | None, actor: User | None = None) -> None:
+    """An answer was taken back before it left (undo): forget the first response time it set, and a
+    ticket that waited on the customer because of it is open again."""
+    if answered_at is not None and ticket.first_response_at == answered_at:
+        _write(ticket, first_response_at=None)
+    if ticket.status == Status.PENDING:
+        change_status(ticket=ticket, status=Status.OPEN, actor=actor, data={"reason": "answer taken back"})
+
+
+def merge_tickets(
+    *, source: Ticket, target: Ticket, actor: User | None = None, system: str = "", reason: str = ""
+) -> Ticket:
+    """Make ``source`` part of ``target``: its messages, thread references and tags move, tickets
+    merged into ``source`` point at ``target`` now, and ``source`` is closed as merged. Both get an
+    audit event. Returns ``target`` as stored."""
+    if source.pk == target.pk:
+        raise TicketTransitionError(_("A ticket cannot be merged into itself."))
+    # Lock both rows in id order, so two opposite merges cannot deadlock.
+    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
+    source_row, target_row = locked[source.pk], locked[target.pk]
+    if source_row.merged_into_id is not None:
+        raise TicketTransitionError(_("Ticket #%(id)s was already merged.") % {"id": source_row.pk})
+    if target_row.merged_into_id is not None:
+        raise TicketTransitionError(
+            _("Ticket #%(id)s was merged into another ticket; merge into that one instead.")
+            % {"id": target_row.pk}
+        )
+    moved = Message.objects.filter(ticket=source_row).update(ticket=target_row)
+    ThreadReference.objects.filter(ticket=source_row).update(ticket=target_row)
+    target_row.tags.add(*source_row.tags.all())
+    Ticket.objects.filter(merged_into=source_row).update(merged_into=target_row)
+    now = timezone.now()
+    last = max(source_row.last_activity_at, target_row.last_activity_at)
+    Ticket.objects.filter(pk=target_row.pk).update(last_activity_at=last, updated_at=now)
+    Ticket.objects.filter(pk=source_row.pk).update(
+        merged_into=target_row, status=Status.CLOSED, updated_at=now
+    )
+    source.merged_into, source.status = target_row, Status.CLOSED
+    data = {"source": source_row.pk, "target": target_row.pk, "messages": moved, "reason": reason}
+    audit(action="ticket.merged", obj=source_row, actor=actor, system=system, data=data)
+    audit(action="ticket.merged_into", obj=target_row, actor=actor, system=system, data=data)
+    target_row.refresh_from_db()
+    return target_row
+
+
+def _write(ticket: Ticket, **fields: Any) -> None:
+    """One UPDATE of the row, mirrored on the instance the caller holds."""
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(**fields, updated_at=now)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.updated_at = now
