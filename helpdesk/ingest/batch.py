@@ -24,7 +24,8 @@ from django_q.tasks import async_task
 from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.ingest import parse_pool
-from helpdesk.ingest.writer import BatchResult, BatchWriter, Outcome, Status, dedup_key, text
+from helpdesk.ingest.dedup import dedup_key
+from helpdesk.ingest.writer import BatchResult, BatchWriter, Outcome, Status, text
 from helpdesk.mail.parsing import ParsedEmail
 from helpdesk.models import InboundEmail
 

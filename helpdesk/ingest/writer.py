@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from delivery.feedback import Feedback, record_feedback
 from helpdesk import bulk_sql
 from helpdesk.audit import audit, audit_many
+from helpdesk.ingest.dedup import dedup_key, fingerprint, message_id_key
 from helpdesk.ingest.threads import MailKeys, Thread, ThreadIndex, clean_references
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.mail.parsing import FEEDBACK_KINDS, ParsedEmail, ParseError, parse_email
@@ -83,29 +84,6 @@ def text(value: str, limit: int | None = None) -> str:
     except UnicodeEncodeError:
         value = value.encode("utf-8", "replace").decode("utf-8")
     return value[:limit] if limit else value
-
-
-def dedup_key(message_id: str, sha256: str, fingerprint: str = "") -> str:
-    """The key only one processed copy of a mail may hold: its Message-ID with what the sender
-    wrote the same in every copy (``fingerprint``), or its raw SHA-256 without a Message-ID.
-
-    The fingerprint keeps different mails that reuse one Message-ID (scanners, web forms, broken
-    mailers give every mail the same one) from being dropped as copies of each other.
-    """
-    if message_id:
-        return "mid:" + hashlib.sha256(f"{message_id}\n{fingerprint}".encode("utf-8", "replace")).hexdigest()
-    return "raw:" + sha256
-
-
-def message_id_key(message_id: str) -> str:
-    """The key of rows stored before the fingerprint was part of it: the Message-ID alone."""
-    return "mid:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
-
-
-def fingerprint(parsed: ParsedEmail) -> str:
-    """Sender, subject and date: the same in every copy of one mail, whichever mailbox it reached."""
-    date = parsed.date.astimezone(UTC).isoformat() if parsed.date else ""
-    return "\n".join((parsed.from_address.strip().lower(), " ".join(parsed.subject.split()), date))
 
 
 class BatchWriter:

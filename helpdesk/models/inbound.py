@@ -139,7 +139,7 @@ class InboundEmail(models.Model):
 
     ``(mailbox, folder, uidvalidity, uid)`` is unique, so fetching the same UID again is a no-op;
     ``dedup_key`` (the Message-ID with sender, subject and date, or the raw SHA-256 for mail without a
-    Message-ID; ``helpdesk.ingest.writer.dedup_key``) may belong to only one
+    Message-ID; ``helpdesk.ingest.dedup.dedup_key``) may belong to only one
     row that reached a ticket or the feedback log, so the same mail in two mailboxes counts once.
     """
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from delivery.models import FeedbackReport
-from helpdesk.ingest import parse_pool, writer
+from helpdesk.ingest import dedup, parse_pool, writer
 from helpdesk.ingest.batch import BatchResult
 from helpdesk.ingest.services import process_stored, reprocess, store_raw_email
 from helpdesk.mail.message_ids import make_message_id
@@ -53,7 +53,7 @@ def test_rows_keyed_by_the_message_id_alone_still_catch_their_copies_and_only_th
     ingest(first)
     original = InboundEmail.objects.get()
     # As rows were keyed before the sender, subject and date became part of the key.
-    InboundEmail.objects.filter(pk=original.pk).update(dedup_key=writer.message_id_key(message_id))
+    InboundEmail.objects.filter(pk=original.pk).update(dedup_key=dedup.message_id_key(message_id))
 
     ingest(first, make_mail(message_id=message_id, subject="Ny", date="Tue, 1 Dec 2026 09:00:00 +0100"))
 
