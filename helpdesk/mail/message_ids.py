@@ -12,7 +12,8 @@ import secrets
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-_SALT = "helpdesk.mail.message_ids"
+# The salt keeps the module's old name: changing it would unsign every Message-ID already sent.
+_SALT = "helpdesk.message_ids"
 _PATTERN = re.compile(r"^<?t(?P<ticket>\d{1,18})\.(?P<nonce>[0-9a-f]{16})\.(?P<sig>[0-9a-f]{16})@[^>]+>?$")
 
 

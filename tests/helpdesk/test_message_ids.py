@@ -26,3 +26,12 @@ def test_a_forged_ticket_id_is_rejected() -> None:
 @given(st.text(max_size=80))
 def test_foreign_message_ids_map_to_no_ticket(text: str) -> None:
     assert ticket_id_from_message_id(f"<{text}@gmail.com>") is None
+
+
+def test_ids_signed_before_the_module_moved_still_verify() -> None:
+    """The HMAC salt is part of every Message-ID already sent: it must not follow the module's name."""
+    from django.utils.crypto import salted_hmac
+
+    nonce = "0123456789abcdef"
+    signature = salted_hmac("helpdesk.message_ids", f"42.{nonce}", algorithm="sha256").hexdigest()[:16]
+    assert ticket_id_from_message_id(f"<t42.{nonce}.{signature}@nordlager.example>") == 42
