@@ -1,24 +1,39 @@
-"""An outbound message's life, written only here: queued (held for an undo window when asked), cancelled
-while still held, released early. Drafts and the operator pages call these and read the outcome from
-the ``OutboundMessage`` (its ``status``); nothing here knows how the text was written.
+"""An outbound message's life, as people and other apps change it: queued (held for an undo window when
+asked), cancelled while still held, released early, sent again or marked sent after a failure or an
+uncertain send, a problem acknowledged; and the suppression list. Drafts and the operator pages call
+these and read the outcome from the ``OutboundMessage`` (its ``status``); nothing here knows how the
+text was written. The sending worker's own writes are ``delivery.queue``.
 
 ``queue_reply`` runs inside the caller's transaction and adds the reply to the ticket's conversation;
 a second call with the same ``idempotency_key`` returns the first message instead of queueing another.
+Every change asks the worker to run once the transaction commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
-from delivery.models import OutboundMessage
+from delivery.models import OutboundMessage, Suppression
+from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import Message, Ticket
+
+SEND_TASK = "delivery.tasks.send_due"
+CLUSTERS: dict[str, str] = {OutboundMessage.Stream.TRANSACTIONAL: "mail", OutboundMessage.Stream.BULK: "bulk"}
+
+
+class DeliveryActionError(Exception):
+    """A person's action on an outbound message or the suppression list was refused; ``str`` says why."""
+
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,13 +48,20 @@ def queue_reply(
     body: str,
     idempotency_key: str,
     cc: list[str] | None = None,
+    bcc: list[str] | None = None,
     author: User | None = None,
     hold_seconds: int = 0,
+    stream: str = OutboundMessage.Stream.TRANSACTIONAL,
+    priority: int = 5,
+    automatic: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboundMessage:
     """Queue ``body`` to ``to`` as a reply on ``ticket`` and add it to the ticket's conversation.
 
     ``hold_seconds`` > 0 holds the message that long (the approval's undo window): the sending worker
-    leaves it alone until its ``release_at``, and ``cancel_outbound`` can still take it back.
+    leaves it alone until its ``release_at``, and ``cancel_outbound`` can still take it back. The
+    subject gets the ticket's ``[#id]`` tag (``HELPDESK_SUBJECT_TAG``); Reply-To is the address the
+    customer wrote to, when that was one of our mailboxes.
     """
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -47,6 +69,9 @@ def queue_reply(
     message_id = make_message_id(ticket_id=ticket.pk)
     in_reply_to_id = in_reply_to.message_id if in_reply_to is not None else ""
     references = _references(in_reply_to)
+    from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    subject = with_ticket_tag(subject, ticket)
+    reply_to = _reply_to(in_reply_to, from_address)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -54,7 +79,7 @@ def queue_reply(
                 ticket=ticket,
                 direction=Message.Direction.OUTBOUND,
                 author=author if getattr(author, "is_authenticated", False) else None,
-                from_address=settings.DEFAULT_FROM_EMAIL,
+                from_address=from_address,
                 to_addresses=to,
                 cc_addresses=cc or [],
                 subject=subject,
@@ -72,11 +97,18 @@ def queue_reply(
                 message_id=message_id,
                 in_reply_to=in_reply_to_id,
                 references=references,
-                from_address=settings.DEFAULT_FROM_EMAIL,
+                from_address=from_address,
+                from_name=from_name,
+                reply_to=reply_to,
                 to_addresses=to,
                 cc_addresses=cc or [],
+                bcc_addresses=bcc or [],
                 subject=subject,
                 body_text=body,
+                stream=stream,
+                priority=priority,
+                automatic=automatic,
+                headers=headers or {},
                 release_at=now + dt.timedelta(seconds=hold_seconds) if hold_seconds > 0 else None,
                 created_at=now,
             )
@@ -87,8 +119,9 @@ def queue_reply(
         action="outbound.queued",
         obj=outbound,
         actor=author,
-        data={"message_id": message_id, "to": to, "release_at": outbound.release_at},
+        data={"message_id": message_id, "to": to, "release_at": outbound.release_at, "stream": stream},
     )
+    enqueue_send(stream)
     return outbound
 
 
@@ -120,7 +153,159 @@ def release_outbound(*, outbound: OutboundMessage, actor: User | None) -> bool:
         return False
     outbound.release_at = now
     audit(action="outbound.released", obj=outbound, actor=actor, data={})
+    enqueue_send(outbound.stream)
     return True
+
+
+def resend_outbound(*, outbound: OutboundMessage, actor: User) -> OutboundMessage:
+    """A person sends a failed, suppressed or uncertain message again (for an uncertain one: having
+    checked that it did not arrive). The gate still applies: a suppressed address stays blocked."""
+    resendable = (
+        OutboundMessage.Status.FAILED,
+        OutboundMessage.Status.SUPPRESSED,
+        OutboundMessage.Status.UNCERTAIN,
+    )
+    now = timezone.now()
+    changed = OutboundMessage.objects.filter(pk=outbound.pk, status__in=resendable).update(
+        status=OutboundMessage.Status.QUEUED,
+        next_attempt_at=None,
+        release_at=None,
+        acknowledged_at=now,
+        acknowledged_by=actor,
+        updated_at=now,
+    )
+    if not changed:
+        raise DeliveryActionError(_("Only a failed, suppressed or uncertain reply can be sent again."))
+    audit(action="outbound.resend", obj=outbound, actor=actor, data={"was": outbound.status})
+    outbound.refresh_from_db()
+    enqueue_send(outbound.stream)
+    return outbound
+
+
+def mark_outbound_sent(*, outbound: OutboundMessage, actor: User) -> OutboundMessage:
+    """A person who checked that an uncertain message did arrive records it as sent."""
+    now = timezone.now()
+    changed = OutboundMessage.objects.filter(pk=outbound.pk, status=OutboundMessage.Status.UNCERTAIN).update(
+        status=OutboundMessage.Status.SENT,
+        sent_at=now,
+        acknowledged_at=now,
+        acknowledged_by=actor,
+        updated_at=now,
+    )
+    if not changed:
+        raise DeliveryActionError(_("Only an uncertain reply can be marked as sent."))
+    audit(action="outbound.marked_sent", obj=outbound, actor=actor, data={})
+    outbound.refresh_from_db()
+    tickets.record_first_response(ticket=outbound.ticket, at=now)
+    return outbound
+
+
+def acknowledge_problem(*, outbound: OutboundMessage, actor: User, note: str = "") -> OutboundMessage:
+    """A person has dealt with a reply that did not go out (wrote another way, called the customer):
+    it leaves the "delivery problems" view."""
+    now = timezone.now()
+    changed = OutboundMessage.objects.filter(
+        pk=outbound.pk, status__in=OutboundMessage.PROBLEMS, acknowledged_at__isnull=True
+    ).update(acknowledged_at=now, acknowledged_by=actor, updated_at=now)
+    if not changed:
+        raise DeliveryActionError(_("This reply has no open delivery problem."))
+    audit(action="outbound.acknowledged", obj=outbound, actor=actor, data={"note": note[:500]})
+    outbound.refresh_from_db()
+    return outbound
+
+
+def enqueue_send(stream: str) -> None:
+    """Ask the stream's cluster for a send pass once the caller's transaction commits."""
+    cluster = CLUSTERS.get(stream, "mail")
+    transaction.on_commit(lambda: async_task(SEND_TASK, stream, cluster=cluster, task_name=f"send-{stream}"))
+
+
+# The suppression list -----------------------------------------------------------------------------
+def suppress_address(
+    *,
+    address: str = "",
+    domain: str = "",
+    reason: str,
+    scope: str = "",
+    note: str = "",
+    source: str,
+    actor: User | None,
+    outbound: OutboundMessage | None = None,
+    expires_at: dt.datetime | None = None,
+) -> Suppression:
+    """Stop mail to ``address`` (or a whole ``domain``) for ``scope`` ("" = every stream). An address
+    already suppressed for that scope keeps its first entry."""
+    address, domain = address.strip().lower(), domain.strip().lower().lstrip("@")
+    if bool(address) == bool(domain):
+        raise DeliveryActionError(_("Give an address or a domain, not both."))
+    if reason not in Suppression.Reason.values or scope not in Suppression.Scope.values:
+        raise DeliveryActionError(_("Unknown reason or stream."))
+    existing = Suppression.objects.filter(
+        address=address, domain=domain, scope=scope, lifted_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            entry = Suppression.objects.create(
+                address=address,
+                domain=domain,
+                scope=scope,
+                reason=reason,
+                note=note,
+                source=source,
+                created_by=actor,
+                expires_at=expires_at,
+            )
+    except IntegrityError:  # added by someone else meanwhile
+        return Suppression.objects.get(address=address, domain=domain, scope=scope, lifted_at__isnull=True)
+    audit(
+        action="suppression.added",
+        obj=entry,
+        actor=actor,
+        system="delivery" if actor is None else "",
+        ticket_id=outbound.ticket_id if outbound is not None else None,
+        data={
+            "address": address,
+            "domain": domain,
+            "scope": scope,
+            "reason": reason,
+            "source": source,
+            "outbound": outbound.pk if outbound is not None else None,
+        },
+    )
+    return entry
+
+
+def lift_suppression(*, suppression: Suppression, actor: User, reason: str) -> Suppression:
+    """Let mail go to the address again; the entry stays, with who lifted it and why."""
+    reason = reason.strip()
+    if not reason:
+        raise DeliveryActionError(_("Say why the address may get mail again."))
+    now = timezone.now()
+    if not Suppression.objects.filter(pk=suppression.pk, lifted_at__isnull=True).update(
+        lifted_at=now, lifted_by=actor, lift_reason=reason[:2000]
+    ):
+        raise DeliveryActionError(_("This entry was already lifted."))
+    suppression.refresh_from_db()
+    audit(action="suppression.lifted", obj=suppression, actor=actor, data={"reason": reason[:500]})
+    return suppression
+
+
+def with_ticket_tag(subject: str, ticket: Ticket) -> str:
+    """The subject with the ticket's ``[#id]`` tag at the end, once (``HELPDESK_SUBJECT_TAG``)."""
+    if not settings.HELPDESK_SUBJECT_TAG or ticket.reference in subject:
+        return subject
+    return f"{subject} {ticket.reference}".strip()[:998]
+
+
+def _reply_to(message: Message | None, from_address: str) -> str:
+    """The mailbox address the customer wrote to, when it is not the From address itself."""
+    if message is None or message.inbound_email_id is None:
+        return ""
+    mailbox = message.inbound_email.mailbox if message.inbound_email else None
+    address = (mailbox.email_address if mailbox is not None else "").strip()
+    return address if address and address.lower() != from_address.lower() else ""
 
 
 def _references(parent: Message | None) -> str:

@@ -192,7 +192,7 @@ def _take_back(draft: Draft, user: User) -> None:
     """Undo what approval wrote besides the reply delivery cancelled: the email memory, the ticket's
     answered state, and the draft's approval."""
     ReplyMemory.objects.filter(draft=draft).delete()
-    tickets.take_back_answer(ticket=draft.ticket, answered_at=draft.approved_at, actor=user)
+    tickets.take_back_answer(ticket=draft.ticket, actor=user)
     edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
     draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
     draft.approved_by = None

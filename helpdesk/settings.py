@@ -232,16 +232,14 @@ if not FIELD_ENCRYPTION_KEYS:
 # --- Mail out -------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@nordlager.example") or ""
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL) or ""
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "")
+# Development sends through SMTP to the local capture server that `make run` starts (manage.py
+# capture_mail on DELIVERY_CAPTURE_PORT): the real outbound path, signed, nothing leaves the machine.
+DELIVERY_CAPTURE_PORT = env_int("DELIVERY_CAPTURE_PORT", 2525, minimum=1, maximum=65535)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend") or ""
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1" if DEBUG else "localhost") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", DELIVERY_CAPTURE_PORT if DEBUG else 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
@@ -256,14 +254,42 @@ ANYMAIL = {
     for name in {key.removesuffix("_FILE") for key in os.environ if key.startswith("ANYMAIL_")}
 }
 
-DKIM_ENABLED = env_bool("DKIM_ENABLED", False)
-DKIM_DOMAIN = env_str("DKIM_DOMAIN", "")
-DKIM_SELECTOR = env_str("DKIM_SELECTOR", "")
-DKIM_PRIVATE_KEY = env_secret("DKIM_PRIVATE_KEY", "")
-if DKIM_ENABLED and not (DKIM_DOMAIN and DKIM_SELECTOR and DKIM_PRIVATE_KEY):
-    raise ImproperlyConfigured(
-        "DKIM_ENABLED is on but DKIM_DOMAIN, DKIM_SELECTOR or DKIM_PRIVATE_KEY is missing."
-    )
+# DKIM: every active key of the sending domain signs (DkimKey rows made by `manage.py dkim_keygen`),
+# plus the key given here. Development signs with a key `make run` makes on its first start.
+DKIM_ENABLED = env_bool("DKIM_ENABLED", DEBUG)
+DKIM_DOMAIN = (env_str("DKIM_DOMAIN", "") or "").lower()
+DKIM_SELECTOR = env_str("DKIM_SELECTOR", "") or ""
+DKIM_PRIVATE_KEY = env_secret("DKIM_PRIVATE_KEY", "") or ""
+if DKIM_PRIVATE_KEY and not (DKIM_DOMAIN and DKIM_SELECTOR):
+    raise ImproperlyConfigured("DKIM_PRIVATE_KEY is set but DKIM_DOMAIN or DKIM_SELECTOR is missing.")
+
+# --- Outbound delivery (docs/architecture.md, "Delivery") ------------------------------------------
+# More transports besides "default" (EMAIL_*): DELIVERY_TRANSPORT_<NAME>=smtp://... | anymail://esp | ...
+DELIVERY_TRANSPORTS = {
+    name.removeprefix("DELIVERY_TRANSPORT_").lower(): env_secret(name) or ""
+    for name in {key.removesuffix("_FILE") for key in os.environ if key.startswith("DELIVERY_TRANSPORT_")}
+}
+DELIVERY_ROUTES = env_str("DELIVERY_ROUTES", "") or ""  # transactional=relay,bulk@news.example=esp
+DELIVERY_FALLBACK = env_str("DELIVERY_FALLBACK", "") or ""  # takes over when an ESP is unreachable
+DELIVERY_SMTP_CA_FILE = env_str("DELIVERY_SMTP_CA_FILE", "") or ""  # a private CA for the default relay
+DELIVERY_SMTP_INSECURE = env_bool("DELIVERY_SMTP_INSECURE", False)  # plaintext to another machine
+# Retries: exponential back-off with jitter from BASE, each wait at most MAX, for at most MAX_AGE.
+DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 60, minimum=1)
+DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 3600, minimum=1)
+DELIVERY_MAX_AGE_SECONDS = env_int("DELIVERY_MAX_AGE_SECONDS", 3 * 24 * 3600, minimum=60)
+# A worker holds a claimed message this long; a pass after that recovers it (requeued, or uncertain).
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300, minimum=2)
+DELIVERY_BATCH = env_int("DELIVERY_BATCH", 50, minimum=1, maximum=1000)
+# Messages per second: per transport (relay=20,esp=10) and per recipient domain (gmail.com=5);
+# bulk may use only DELIVERY_BULK_SHARE of a transport's rate, so replies are never held behind it.
+DELIVERY_RATES = env_str("DELIVERY_RATES", "") or ""
+DELIVERY_DOMAIN_RATES = env_str("DELIVERY_DOMAIN_RATES", "") or ""
+DELIVERY_BULK_SHARE = env_float("DELIVERY_BULK_SHARE", 0.8, minimum=0.0)
+# bounces@example.com makes the envelope sender bounces+TOKEN@example.com (VERP), where the transport
+# lets us choose it; empty uses the From address.
+DELIVERY_BOUNCE_ADDRESS = env_str("DELIVERY_BOUNCE_ADDRESS", "") or ""
+# Put the ticket's [#123] tag into reply subjects (threads replies whose headers were lost).
+HELPDESK_SUBJECT_TAG = env_bool("HELPDESK_SUBJECT_TAG", True)
 
 # --- Mail in (IMAP ingest) ----------------------------------------------------------------------
 # TLS to IMAP servers is always verified against the system CAs, plus this file when set (a private CA).

@@ -84,25 +84,43 @@ def reopen_on_reply(*, ticket: Ticket, inbound_email_id: int | None = None) -> b
 
 
 def mark_answered(*, ticket: Ticket, at: dt.datetime, actor: User | None = None, system: str = "") -> None:
-    """We replied: the ticket waits on the customer (unless it is already solved), its activity time
-    moves, and its first response time is set if it had none."""
-    updates: dict[str, Any] = {"last_activity_at": at}
-    if ticket.first_response_at is None:
-        updates["first_response_at"] = at
-    _write(ticket, **updates)
+    """A reply was approved: the ticket waits on the customer (unless it is already solved) and its
+    activity time moves. The first response time is set when a reply is sent (``record_first_response``)."""
+    _write(ticket, last_activity_at=at)
     if ticket.status in (Status.NEW, Status.OPEN):
         change_status(
             ticket=ticket, status=Status.PENDING, actor=actor, system=system, data={"reason": "answered"}
         )
 
 
-def take_back_answer(*, ticket: Ticket, answered_at: dt.datetime | None, actor: User | None = None) -> None:
-    """An answer was taken back before it left (undo): forget the first response time it set, and a
-    ticket that waited on the customer because of it is open again."""
-    if answered_at is not None and ticket.first_response_at == answered_at:
-        _write(ticket, first_response_at=None)
+def take_back_answer(*, ticket: Ticket, actor: User | None = None) -> None:
+    """An answer was taken back before it left (undo): a ticket that waited on the customer because of
+    it is open again."""
     if ticket.status == Status.PENDING:
         change_status(ticket=ticket, status=Status.OPEN, actor=actor, data={"reason": "answer taken back"})
+
+
+def record_first_response(*, ticket: Ticket, at: dt.datetime) -> None:
+    """A reply left: the first one sets the ticket's first response time (the SLA's first response)."""
+    if ticket.first_response_at is None:
+        changed = Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
+            first_response_at=at
+        )
+        if changed:
+            ticket.first_response_at = at
+
+
+def reopen_for_delivery_problem(*, ticket: Ticket, outbound_id: int, problem: str) -> bool:
+    """A reply did not go out (failed, suppressed, or it is uncertain whether it did): a ticket that
+    waits on the customer, or was solved, needs a person again."""
+    if ticket.merged_into_id is not None or ticket.status not in REOPENED_BY_REPLY:
+        return False
+    return change_status(
+        ticket=ticket,
+        status=Status.OPEN,
+        system="delivery",
+        data={"reason": f"reply {problem}", "outbound": outbound_id},
+    )
 
 
 def merge_tickets(

@@ -18,10 +18,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_transport(*, host: str, security: str, allow_insecure: bool) -> None:
-    """Refuse plaintext IMAP to a host that is not this machine unless explicitly allowed."""
+def check_transport(*, host: str, security: str, allow_insecure: bool, protocol: str = "IMAP") -> None:
+    """Refuse plaintext ``protocol`` (IMAP, SMTP) to a host that is not this machine unless explicitly
+    allowed."""
     if security == SECURITY_PLAIN and not allow_insecure and not is_loopback(host):
+        secure_scheme = f"{protocol.lower()}s://"
         raise ValueError(
-            f"plaintext IMAP to {host} would send the password unencrypted; use imaps:// or "
-            "?starttls=1, or add ?insecure=1 if this network is trusted"
+            f"plaintext {protocol} to {host} would send the password and the mail unencrypted; use "
+            f"{secure_scheme} or ?starttls=1, or add ?insecure=1 if this network is trusted"
         )

@@ -199,8 +199,11 @@ class Dovecot:
         os.chown(self.directory, self.uid, self.gid)
 
 
-def write_test_certificates(directory: Path) -> tuple[str, str, str]:
-    """A throw-away CA and a server certificate for 127.0.0.1/localhost: (ca.pem, server.pem, server.key)."""
+def write_test_certificates(
+    directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+) -> tuple[str, str, str]:
+    """A throw-away CA and a server certificate for ``hosts`` (IP addresses or DNS names):
+    (ca.pem, server.pem, server.key)."""
     import datetime
     import ipaddress
 
@@ -228,10 +231,15 @@ def write_test_certificates(directory: Path) -> tuple[str, str, str]:
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
-    names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -263,6 +271,8 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    tls: bool = False
+    authenticated: bool = False
 
 
 class RecordingHandler:
@@ -302,6 +312,11 @@ class RecordingHandler:
                 mail_from=envelope.mail_from or "",
                 rcpt_tos=list(envelope.rcpt_tos),
                 data=content if isinstance(content, bytes) else content.encode(),
+                tls=session.ssl is not None
+                or (
+                    server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
+                ),
+                authenticated=bool(session.authenticated),
             )
         )
         return "250 2.0.0 OK: queued"
@@ -334,6 +349,38 @@ class SmtpSink:
         controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **controller_options)
         controller.start()
         return cls(controller=controller, handler=handler)
+
+    @classmethod
+    def start_secure(
+        cls, directory: Path, *, user: str, password: str, implicit: bool = False, hosts: tuple[str, ...] = ()
+    ) -> tuple[SmtpSink, str]:
+        """A relay that requires TLS (STARTTLS, or implicit TLS) and AUTH with ``user``/``password``,
+        with a certificate from a throw-away CA for ``hosts`` (default: 127.0.0.1). Returns the sink
+        and the CA file a client must trust."""
+        import ssl
+
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ca_file, cert_file, key_file = write_test_certificates(directory, hosts or ("127.0.0.1", "localhost"))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert_file, key_file)
+
+        def authenticator(
+            server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+        ) -> Any:
+            ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+                user.encode(),
+                password.encode(),
+            )
+            return AuthResult(success=ok, handled=False)
+
+        options: dict[str, Any] = {"authenticator": authenticator, "auth_required": True}
+        if implicit:
+            # The whole connection is TLS; aiosmtpd does not count that as TLS for AUTH by itself.
+            options.update(ssl_context=context, auth_require_tls=False)
+        else:
+            options.update(tls_context=context, require_starttls=True)
+        return cls.start(**options), ca_file
 
     def stop(self) -> None:
         self.controller.stop()

@@ -1,6 +1,16 @@
 """The delivery app's models, one module per concern; import them from here."""
 
+from delivery.models.dkim import DkimKey
 from delivery.models.feedback import FeedbackReport
-from delivery.models.outbound import OutboundMessage
+from delivery.models.outbound import DeliveryAttempt, OutboundMessage, OutboundQuerySet
+from delivery.models.suppression import Suppression, SuppressionQuerySet
 
-__all__ = ["FeedbackReport", "OutboundMessage"]
+__all__ = [
+    "DeliveryAttempt",
+    "DkimKey",
+    "FeedbackReport",
+    "OutboundMessage",
+    "OutboundQuerySet",
+    "Suppression",
+    "SuppressionQuerySet",
+]

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class OutboundMessage(models.Model):
-    """A mail we are to send. Created ``queued`` by ``delivery.services.queue_reply``.
+class OutboundQuerySet(models.QuerySet["OutboundMessage"]):
+    def due(self, now: dt.datetime | None = None) -> OutboundQuerySet:
+        """Messages a worker may claim now: queued or deferred, past their hold and their next attempt."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=OutboundMessage.CLAIMABLE),
+            Q(release_at__isnull=True) | Q(release_at__lte=now),
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        )
 
-    The delivery issue adds the sending worker, transports, retries and feedback; the fields here are
-    what approval knows: addresses, threading headers, text, and an idempotency key so one approval
-    can never queue two mails.
+    def needing_attention(self) -> OutboundQuerySet:
+        """Replies that did not go out and nobody has dealt with yet."""
+        return self.filter(status__in=OutboundMessage.PROBLEMS, acknowledged_at__isnull=True)
+
+
+class OutboundMessage(models.Model):
+    """A mail we are to send. Created ``queued`` by ``delivery.services.queue_reply``; from then on only
+    delivery writes it: the worker claims it (``sending``), and it ends ``sent``, ``deferred`` (a later
+    attempt is due at ``next_attempt_at``), ``failed``, ``suppressed`` (the pre-send gate stopped it),
+    ``uncertain`` (the server may have taken it; a person decides) or ``cancelled`` (undone while held).
+    Bounces and complaints that come back later move a sent message on (``bounced``, ``complained``).
     """
 
     class Status(models.TextChoices):
@@ -27,11 +44,16 @@ class OutboundMessage(models.Model):
         COMPLAINED = "complained", _("Complained")
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
+        UNCERTAIN = "uncertain", _("Uncertain")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Stream(models.TextChoices):
         TRANSACTIONAL = "transactional", _("Transactional")
         BULK = "bulk", _("Bulk")
+
+    CLAIMABLE = (Status.QUEUED, Status.DEFERRED)
+    # States that need a person: the reply did not reach the customer, or may not have.
+    PROBLEMS = (Status.FAILED, Status.SUPPRESSED, Status.UNCERTAIN, Status.BOUNCED)
 
     ticket = models.ForeignKey(
         "helpdesk.Ticket",
@@ -51,16 +73,30 @@ class OutboundMessage(models.Model):
     stream = models.CharField(
         _("stream"), max_length=16, choices=Stream.choices, default=Stream.TRANSACTIONAL
     )
-    priority = models.PositiveSmallIntegerField(_("priority"), default=5)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=5, help_text=_("1 goes first, 9 last, within a stream.")
+    )
+    automatic = models.BooleanField(
+        _("automatic"),
+        default=False,
+        help_text=_("Sent without a person writing it (carries Auto-Submitted: auto-generated)."),
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
     from_address = models.CharField(_("from"), max_length=320)
+    from_name = models.CharField(_("from name"), max_length=200, blank=True)
+    reply_to = models.CharField(_("Reply-To"), max_length=320, blank=True)
     to_addresses = models.JSONField(_("to"), default=list)
     cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
+    bcc_addresses = models.JSONField(_("bcc"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=998)
     body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True, help_text=_("Empty: written from the text."))
+    headers = models.JSONField(
+        _("extra headers"), default=dict, blank=True, help_text=_("Name to value, e.g. List-Unsubscribe.")
+    )
     release_at = models.DateTimeField(
         _("release at"),
         null=True,
@@ -70,14 +106,62 @@ class OutboundMessage(models.Model):
             "The sending worker must skip queued messages whose time has not come."
         ),
     )
+    # The worker's schedule: kept in the row, so a restart loses nothing and a duplicate job does nothing.
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("claimed until"),
+        null=True,
+        blank=True,
+        help_text=_("A worker holds a message it is sending until then; after that a pass may recover it."),
+    )
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    transport = models.CharField(_("transport"), max_length=64, blank=True)
+    esp_message_id = models.CharField(_("provider's message id"), max_length=255, blank=True, db_index=True)
+    envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        _("problem dealt with"),
+        null=True,
+        blank=True,
+        help_text=_("When a person dealt with a failed, suppressed or uncertain reply."),
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dealt with by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OutboundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "priority", "created_at"], name="outbound_queue")]
+        indexes = [
+            models.Index(fields=["status", "priority", "created_at"], name="outbound_queue"),
+            # The worker's claim: the few rows waiting to go out, in the order they go.
+            models.Index(
+                fields=["stream", "priority", "created_at"],
+                name="outbound_claimable",
+                condition=Q(status__in=["queued", "deferred"]),
+            ),
+            # The inbox's "delivery problems" view: small, because problems are dealt with.
+            models.Index(
+                fields=["ticket"],
+                name="outbound_problems",
+                condition=Q(
+                    status__in=["failed", "suppressed", "uncertain", "bounced"], acknowledged_at=None
+                ),
+            ),
+            models.Index(fields=["lease_until"], name="outbound_sending", condition=Q(status="sending")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} to {', '.join(self.to_addresses)} ({self.status})"
@@ -88,3 +172,56 @@ class OutboundMessage(models.Model):
         if self.status == self.Status.QUEUED and self.release_at is not None and self.release_at > now:
             return self.release_at
         return None
+
+    @property
+    def recipients(self) -> list[str]:
+        """Everybody the envelope goes to: To, Cc and Bcc, each once, in that order."""
+        return list(dict.fromkeys([*self.to_addresses, *self.cc_addresses, *self.bcc_addresses]))
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status in self.PROBLEMS and self.acknowledged_at is None
+
+
+class DeliveryAttempt(models.Model):
+    """One try to hand a message to a transport, written before the point of no return (``stage``
+    ``committing``) and finished with the server's answer. A worker that dies after that point leaves
+    an attempt without an outcome: the message is then ``uncertain``, never sent again blindly."""
+
+    class Stage(models.TextChoices):
+        COMMITTING = "committing", _("Handing over")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        DEFERRED = "deferred", _("Deferred")
+        FAILED = "failed", _("Failed")
+        UNCERTAIN = "uncertain", _("Uncertain")
+        SUPPRESSED = "suppressed", _("Suppressed")
+
+    outbound = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    transport = models.CharField(_("transport"), max_length=64, blank=True)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.COMMITTING)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    smtp_code = models.PositiveSmallIntegerField(_("reply code"), null=True, blank=True)
+    enhanced_status = models.CharField(_("enhanced status"), max_length=16, blank=True)
+    response = models.TextField(_("server's answer"), blank=True)
+    recipients = models.JSONField(
+        _("recipients"), default=dict, blank=True, help_text=_("Per recipient: accepted, or the refusal.")
+    )
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["outbound", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["outbound", "number"], name="delivery_attempt_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.get_outcome_display() or self.get_stage_display()} via {self.transport}"

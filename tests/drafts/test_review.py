@@ -114,7 +114,7 @@ def test_approval_queues_exactly_one_reply_even_when_called_twice(demo_message: 
     )
     ticket = Ticket.objects.get(pk=message.ticket_id)
     assert ticket.status == Ticket.Status.PENDING
-    assert ticket.first_response_at is not None
+    assert ticket.first_response_at is None  # set when the reply is sent, not when it is approved
     assert AuditEvent.objects.filter(action="draft.approved").count() == 1
     assert AuditEvent.objects.filter(action="outbound.queued").count() == 1
 

@@ -73,13 +73,27 @@ def test_answering_waits_on_the_customer_and_taking_it_back_restores_the_ticket(
     at = timezone.now()
     tickets.mark_answered(ticket=ticket, at=at, actor=agent)
     stored = Ticket.objects.get(pk=ticket.pk)
-    assert (stored.status, stored.first_response_at, stored.last_activity_at) == (Status.PENDING, at, at)
-    later = at + dt.timedelta(minutes=5)
-    tickets.mark_answered(ticket=stored, at=later, actor=agent)
-    assert Ticket.objects.get(pk=ticket.pk).first_response_at == at  # the first response stays the first
-    tickets.take_back_answer(ticket=stored, answered_at=later, actor=agent)
-    stored = Ticket.objects.get(pk=ticket.pk)
-    assert stored.status == Status.OPEN and stored.first_response_at == at
+    assert (stored.status, stored.last_activity_at) == (Status.PENDING, at)
+    assert stored.first_response_at is None  # approved is not sent
+    tickets.take_back_answer(ticket=stored, actor=agent)
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.OPEN
+
+
+def test_the_first_reply_sent_sets_the_first_response_time_once() -> None:
+    ticket = TicketFactory.create(status=Status.PENDING)
+    first = timezone.now()
+    tickets.record_first_response(ticket=ticket, at=first)
+    tickets.record_first_response(ticket=ticket, at=first + dt.timedelta(minutes=5))
+    assert Ticket.objects.get(pk=ticket.pk).first_response_at == first
+
+
+def test_a_reply_that_did_not_go_out_reopens_a_waiting_ticket_but_not_a_new_one() -> None:
+    waiting, new = TicketFactory.create(status=Status.PENDING), TicketFactory.create(status=Status.NEW)
+    assert tickets.reopen_for_delivery_problem(ticket=waiting, outbound_id=7, problem="failed")
+    assert not tickets.reopen_for_delivery_problem(ticket=new, outbound_id=8, problem="failed")
+    assert Ticket.objects.get(pk=waiting.pk).status == Status.OPEN
+    event = AuditEvent.objects.get(object_id=str(waiting.pk), action="ticket.status_changed")
+    assert event.actor_label == "delivery" and event.data["outbound"] == 7
 
 
 def test_a_solved_ticket_stays_solved_when_answered(agent: Any) -> None:

@@ -1,0 +1,90 @@
+"""Rate limits: messages per second per transport and per recipient domain, shared by every worker.
+
+Counters live in the shared cache (one key per limit and second), so two workers on two machines keep
+one limit together. Bulk may use only ``DELIVERY_BULK_SHARE`` of a transport's rate: the rest is kept
+for replies, which are never held behind notices.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+
+from delivery.models import OutboundMessage
+
+
+def parse_rates(text: str, setting: str) -> dict[str, float]:
+    """``name=10,other=2.5`` as a dict; ``ValueError`` naming ``setting`` for anything else."""
+    rates: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not sep or not name.strip() or not rate > 0:
+            raise ValueError(f"{setting}: {item!r} is not name=messages per second (a positive number)")
+        rates[name.strip().lower()] = rate
+    return rates
+
+
+class Pacer:
+    def __init__(
+        self,
+        *,
+        transport_rates: dict[str, float] | None = None,
+        domain_rates: dict[str, float] | None = None,
+        bulk_share: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.transport_rates = (
+            parse_rates(settings.DELIVERY_RATES, "DELIVERY_RATES")
+            if transport_rates is None
+            else transport_rates
+        )
+        self.domain_rates = (
+            parse_rates(settings.DELIVERY_DOMAIN_RATES, "DELIVERY_DOMAIN_RATES")
+            if domain_rates is None
+            else domain_rates
+        )
+        self.bulk_share = min(1.0, settings.DELIVERY_BULK_SHARE if bulk_share is None else bulk_share)
+        self.sleep = sleep
+        self.waited = 0.0
+
+    def wait_turn(self, *, transport: str, domains: set[str], stream: str) -> None:
+        """Block until this message may go without passing any limit it falls under."""
+        share = self.bulk_share if stream == OutboundMessage.Stream.BULK else 1.0
+        limits = []
+        if transport in self.transport_rates:
+            limits.append((f"t:{transport}", self.transport_rates[transport] * share))
+        limits.extend(
+            (f"d:{domain}", self.domain_rates[domain])
+            for domain in sorted(domains)
+            if domain in self.domain_rates
+        )
+        for key, rate in limits:
+            self._take(key, rate)
+
+    def _take(self, key: str, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError(f"a rate of {rate} per second lets nothing through ({key})")
+        # Windows of one second, or longer for rates below one a second (0.5/s: 1 message per 2 s).
+        window = max(1.0, 1.0 / rate)
+        allowed = max(1, int(rate * window))
+        while True:
+            now = time.time()
+            slot = int(now // window)
+            name = f"delivery:rate:{key}:{slot}"
+            cache.add(name, 0, timeout=int(window) + 2)
+            try:
+                count = cache.incr(name)
+            except ValueError:  # expired between add and incr
+                continue
+            if count <= allowed:
+                return
+            pause = (slot + 1) * window - now
+            self.waited += pause
+            self.sleep(pause)

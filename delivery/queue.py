@@ -1,0 +1,425 @@
+"""The sending worker: claim due messages, pass them through the gate, sign them, hand them to their
+transport, and write what happened. One pass sends everything that is due; a second pass right after
+sends nothing.
+
+Exactly once: a claim moves a row to ``sending`` with a lease (a conditional UPDATE, with ``SKIP LOCKED``
+on PostgreSQL, so two workers never take the same row). Right before the point after which the server
+may have the mail (the final ``.`` of DATA, or an ESP's request), a ``DeliveryAttempt`` in stage
+``committing`` is committed. A worker that dies leaves its rows ``sending``; once their lease has passed,
+the next pass puts a row back in the queue if its attempt never reached that point, and marks it
+``uncertain`` (for a person to resolve) if it did: it is never sent a second time blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from delivery import dkim, retry, verp
+from delivery.gate import Decision, Gate
+from delivery.message import as_bytes, build_mime
+from delivery.models import DeliveryAttempt, OutboundMessage
+from delivery.pacing import Pacer
+from delivery.services import suppress_address
+from delivery.transports import (
+    Prepared,
+    Routes,
+    SendResult,
+    Transport,
+    TransportError,
+    build_transport,
+    routes,
+)
+from delivery.transports.esp import EspTransport
+from helpdesk import tickets
+from helpdesk.audit import audit
+from helpdesk.faults import fault_point
+
+logger = logging.getLogger(__name__)
+Status = OutboundMessage.Status
+Outcome = DeliveryAttempt.Outcome
+
+
+@dataclass
+class PassResult:
+    """What one pass did, for ``send_queued`` and the task's log."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    transports: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    paced_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.counts["sent"],
+            "deferred": self.counts["deferred"],
+            "failed": self.counts["failed"],
+            "suppressed": self.counts["suppressed"],
+            "uncertain": self.counts["uncertain"],
+            "requeued": self.counts["requeued"],
+            "by_transport": dict(self.transports),
+            "seconds": round(self.seconds, 3),
+            "paced_seconds": round(self.paced_seconds, 3),
+        }
+
+    @property
+    def handled(self) -> int:
+        return sum(self.counts[key] for key in ("sent", "deferred", "failed", "suppressed", "uncertain"))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def send_pass(*, stream: str | None = None, limit: int | None = None) -> PassResult:
+    """Send every due message of ``stream`` (both streams when None), at most ``limit``."""
+    started = time.monotonic()
+    result = PassResult()
+    recover_stale(result)
+    worker = Worker(result)
+    try:
+        while limit is None or result.handled < limit:
+            size = (
+                settings.DELIVERY_BATCH
+                if limit is None
+                else min(settings.DELIVERY_BATCH, limit - result.handled)
+            )
+            batch = claim(stream=stream, size=size)
+            if not batch:
+                break
+            worker.send_batch(batch)
+    finally:
+        worker.close()
+    result.seconds = time.monotonic() - started
+    result.paced_seconds = worker.pacer.waited
+    return result
+
+
+def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> list[OutboundMessage]:
+    """Take up to ``size`` due messages for this worker: transactional before bulk, then by priority
+    and age. The rows are ``sending`` and leased when this returns; nobody else has them."""
+    now = now or timezone.now()
+    token = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
+    due = OutboundMessage.objects.due(now)
+    if stream is not None:
+        due = due.filter(stream=stream)
+    with transaction.atomic():
+        ids = list(
+            due.order_by("-stream", "priority", "created_at", "id")  # "transactional" > "bulk"
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        OutboundMessage.objects.filter(id__in=ids, status__in=OutboundMessage.CLAIMABLE).update(
+            status=Status.SENDING,
+            lease_until=now + dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS),
+            claimed_by=token,
+            updated_at=now,
+        )
+    claimed = OutboundMessage.objects.filter(id__in=ids, claimed_by=token, status=Status.SENDING)
+    return list(
+        claimed.select_related("ticket", "ticket_message")
+        .prefetch_related("ticket_message__attachments")
+        .order_by("-stream", "priority", "created_at", "id")
+    )
+
+
+def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
+    """Rows a dead worker left ``sending``: back to the queue if never handed over, else uncertain."""
+    now = now or timezone.now()
+    stale = OutboundMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
+    for outbound in stale.select_related("ticket"):
+        with transaction.atomic():
+            if not OutboundMessage.objects.filter(
+                pk=outbound.pk, status=Status.SENDING, lease_until__lt=now
+            ).update(lease_until=now + dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS), updated_at=now):
+                continue  # another pass recovers it
+            pending = (
+                outbound.delivery_attempts.filter(stage=DeliveryAttempt.Stage.COMMITTING)
+                .order_by("-number")
+                .first()
+            )
+            if pending is None:
+                OutboundMessage.objects.filter(pk=outbound.pk).update(
+                    status=Status.QUEUED if outbound.attempts == 0 else Status.DEFERRED,
+                    lease_until=None,
+                    claimed_by="",
+                    updated_at=now,
+                )
+                audit(
+                    action="outbound.requeued",
+                    obj=outbound,
+                    system="delivery",
+                    data={"worker": outbound.claimed_by},
+                )
+                result.counts["requeued"] += 1
+                continue
+            error = TransportError(
+                "the worker stopped after handing the message over, before the server's answer was recorded",
+                kind="uncertain",
+            )
+            _finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
+            result.counts["uncertain"] += 1
+
+
+class Worker:
+    """Sends claimed batches, keeping one open transport per name for the whole pass."""
+
+    def __init__(self, result: PassResult) -> None:
+        self.result = result
+        self.routes: Routes = routes()
+        self.pacer = Pacer()
+        self.name = worker_name()
+        self._transports: dict[str, Transport] = {}
+
+    def close(self) -> None:
+        for transport in self._transports.values():
+            transport.close()
+        self._transports.clear()
+
+    def transport(self, name: str) -> Transport:
+        if name not in self._transports:
+            self._transports[name] = build_transport(name)
+        return self._transports[name]
+
+    def send_batch(self, batch: list[OutboundMessage]) -> None:
+        gate = Gate(batch)
+        for outbound in batch:
+            try:
+                self.send_one(outbound, gate.check(outbound))
+            except Exception as exc:  # noqa: BLE001 - one broken message must not stop the pass
+                logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
+                error = TransportError(
+                    f"unexpected error while sending: {type(exc).__name__}", kind="transient"
+                )
+                self.write(outbound, None, Outcome.DEFERRED, error=error, transport="")
+
+    def send_one(self, outbound: OutboundMessage, decision: Decision) -> None:
+        stopped = decision.stopped
+        if stopped is not None:
+            self.write(outbound, None, Outcome.SUPPRESSED, decision=decision, transport="")
+            return
+        name = self.routes.transport_for(stream=outbound.stream, from_address=outbound.from_address)
+        outcome = self.attempt(outbound, decision, name)
+        fallback = self.routes.fallback
+        if (
+            outcome is not None
+            and fallback
+            and fallback != name
+            and isinstance(self.transport(name), EspTransport)
+        ):
+            # The ESP was unreachable or failed (5xx): the attempt is on record as not sent, so the
+            # fallback relay cannot make it a double send.
+            self.attempt(outbound, decision, fallback)
+
+    def attempt(self, outbound: OutboundMessage, decision: Decision, name: str) -> TransportError | None:
+        """One try through transport ``name``; returns the transient error that a fallback may take
+        over from, else None (sent, or a result no fallback may change)."""
+        fault_point("send_claimed")
+        try:
+            transport = self.transport(name)
+        except ValueError as exc:
+            self.write(
+                outbound,
+                None,
+                Outcome.DEFERRED,
+                error=TransportError(str(exc), kind="transient"),
+                transport=name,
+            )
+            return None
+        prepared = self.prepare(outbound, decision, transport)
+        self.pacer.wait_turn(
+            transport=name,
+            domains={address.rpartition("@")[2].lower() for address in prepared.recipients},
+            stream=outbound.stream,
+        )
+        attempt = DeliveryAttempt(
+            outbound=outbound, number=outbound.attempts + 1, transport=name, worker=self.name
+        )
+
+        def committing() -> None:
+            attempt.started_at = timezone.now()
+            attempt.save(force_insert=True)  # autocommit: on record before the point of no return
+            fault_point("send_committing")
+
+        started = time.monotonic()
+        try:
+            sent = transport.send(prepared, committing=committing)
+        except TransportError as error:
+            attempt.duration_ms = int((time.monotonic() - started) * 1000)
+            outcome = {"uncertain": Outcome.UNCERTAIN, "permanent": Outcome.FAILED}.get(
+                error.kind, Outcome.DEFERRED
+            )
+            fault_point("send_answered")
+            self.write(outbound, attempt, outcome, error=error, decision=decision, transport=name)
+            return error if outcome == Outcome.DEFERRED and error.kind == "transient" else None
+        attempt.duration_ms = int((time.monotonic() - started) * 1000)
+        fault_point("send_answered")
+        self.write(outbound, attempt, Outcome.SENT, sent=sent, decision=decision, transport=name)
+        return None
+
+    def prepare(self, outbound: OutboundMessage, decision: Decision, transport: Transport) -> Prepared:
+        attachments = list(outbound.ticket_message.attachments.all()) if outbound.ticket_message else []
+        mime = build_mime(
+            outbound, to=decision.to, cc=decision.cc, attachments=attachments, now=timezone.now()
+        )
+        raw = as_bytes(mime)
+        if transport.sends_raw:
+            raw = dkim.sign(raw, outbound.from_address.rpartition("@")[2])
+        mail_from = outbound.from_address
+        if transport.sets_envelope_sender and settings.DELIVERY_BOUNCE_ADDRESS:
+            mail_from = verp.envelope_sender(settings.DELIVERY_BOUNCE_ADDRESS, outbound.pk)
+        return Prepared(
+            outbound_id=outbound.pk,
+            mime=mime,
+            raw=raw,
+            mail_from=mail_from,
+            recipients=tuple(decision.recipients),
+        )
+
+    def write(
+        self,
+        outbound: OutboundMessage,
+        attempt: DeliveryAttempt | None,
+        outcome: str,
+        *,
+        transport: str,
+        error: TransportError | None = None,
+        sent: SendResult | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        now = timezone.now()
+        if attempt is None:
+            attempt = DeliveryAttempt(
+                outbound=outbound,
+                number=outbound.attempts + 1,
+                transport=transport,
+                worker=self.name,
+                started_at=now,
+            )
+        if outcome == Outcome.DEFERRED and retry.expired(outbound.release_at or outbound.created_at, now):
+            outcome = Outcome.FAILED
+        _finish(outbound, attempt, outcome, error=error, sent=sent, decision=decision, now=now)
+        self.result.counts[str(outcome)] += 1
+        if transport:
+            self.result.transports[f"{transport}:{outcome}"] += 1
+
+
+def _finish(
+    outbound: OutboundMessage,
+    attempt: DeliveryAttempt,
+    outcome: str,
+    *,
+    now: dt.datetime,
+    error: TransportError | None = None,
+    sent: SendResult | None = None,
+    decision: Decision | None = None,
+) -> None:
+    """Write one attempt's outcome: the attempt, the message, the audit event, suppressions, the ticket."""
+    refused = (sent.refused if sent else error.refused if error else {}) or {}
+    blocked = decision.blocked if decision else []
+    attempt.stage = DeliveryAttempt.Stage.DONE
+    attempt.outcome = outcome
+    attempt.finished_at = now
+    attempt.smtp_code = sent.code if sent else error.code if error else None
+    attempt.enhanced_status = (sent.enhanced if sent else error.enhanced if error else "")[:16]
+    attempt.response = (sent.text if sent else error.text if error else "")[:2000]
+    attempt.recipients = {
+        **{
+            address: {"refused": f"{code} {text}".strip(), "status": enhanced}
+            for address, (code, enhanced, text) in refused.items()
+        },
+        **{item.address: {"blocked": item.reason, "detail": item.detail} for item in blocked},
+    }
+    status = Status(outcome)  # every outcome names the status it leaves the message in
+    fields: dict[str, Any] = {
+        "status": status,
+        "attempts": attempt.number,
+        "lease_until": None,
+        "claimed_by": "",
+        "updated_at": now,
+        "transport": attempt.transport or outbound.transport,
+        "last_error": ""
+        if outcome == Outcome.SENT and not refused
+        else _last_error(outcome, attempt, blocked),
+        "next_attempt_at": retry.next_attempt_at(attempt.number, now)
+        if outcome == Outcome.DEFERRED
+        else None,
+    }
+    if outcome == Outcome.SENT:
+        fields["sent_at"] = now
+        fields["esp_message_id"] = (sent.esp_message_id if sent else "")[:255]
+    with transaction.atomic():
+        attempt.save()
+        OutboundMessage.objects.filter(pk=outbound.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(outbound, name, value)
+        audit(
+            action=f"outbound.{status}",
+            obj=outbound,
+            system="delivery",
+            data={
+                "attempt": attempt.number,
+                "transport": attempt.transport,
+                "code": attempt.smtp_code,
+                "status": attempt.enhanced_status,
+                "response": attempt.response[:300],
+                "next_attempt_at": fields["next_attempt_at"],
+                "blocked": [item.address for item in blocked],
+            },
+        )
+        _suppress_refused(outbound, refused, error if outcome == Outcome.FAILED else None)
+        _ticket_effects(outbound, outcome, now)
+
+
+def _last_error(outcome: str, attempt: DeliveryAttempt, blocked: list[Any]) -> str:
+    if outcome == Outcome.SUPPRESSED and blocked:
+        return "; ".join(f"{item.address}: {item.detail}" for item in blocked)[:2000]
+    parts = [attempt.response] + [
+        f"{address}: {info.get('refused') or info.get('detail')}"
+        for address, info in attempt.recipients.items()
+    ]
+    return "; ".join(part for part in parts if part)[:2000]
+
+
+def _suppress_refused(
+    outbound: OutboundMessage, refused: dict[str, tuple[int, str, str]], error: TransportError | None
+) -> None:
+    """A permanent refusal that condemns an address puts it on the suppression list."""
+    condemned = dict(refused)
+    if error is not None and not refused and error.kind == "permanent":
+        for address in outbound.to_addresses[:1]:
+            condemned[address] = (error.code or 550, error.enhanced, error.text)
+    for address, (code, enhanced, text) in condemned.items():
+        reason = retry.bad_address_reason(code, enhanced, text)
+        if not reason:
+            continue
+        suppress_address(
+            address=address,
+            reason=reason,
+            note=f"{code} {text}"[:1000],
+            source="send",
+            actor=None,
+            outbound=outbound,
+        )
+
+
+def _ticket_effects(outbound: OutboundMessage, outcome: str, now: dt.datetime) -> None:
+    if outcome == Outcome.SENT:
+        tickets.record_first_response(ticket=outbound.ticket, at=now)
+    elif outcome in (Outcome.FAILED, Outcome.SUPPRESSED, Outcome.UNCERTAIN):
+        tickets.reopen_for_delivery_problem(
+            ticket=outbound.ticket, outbound_id=outbound.pk, problem=str(outcome)
+        )
