@@ -139,7 +139,7 @@ class SmtpTransport:
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
             missing = "STARTTLS, so the mail was not sent in clear" if "STARTTLS" in str(exc) else "AUTH"
-            raise TransportError(f"{self.name}: the server does not offer {missing}", kind="transient") from None
+            raise TransportError(f"{self.name}: the server offers no {missing}", kind="transient") from None
         except ssl.SSLCertVerificationError as exc:
             raise TransportError(
                 f"{self.name}: the certificate is not trusted for {config.host}: {exc.verify_message}",
