@@ -201,6 +201,7 @@ class SmtpTransport:
         raise _refusal(code, reply, "end of data")
 
     def _envelope(self, connection: smtplib.SMTP, prepared: Prepared) -> dict[str, tuple[int, str, str]]:
+        connection.ehlo_or_helo_if_needed()
         options = ["SMTPUTF8"] if not _ascii(prepared.mail_from, *prepared.recipients) else []
         if options and not connection.has_extn("smtputf8"):
             raise TransportError(
