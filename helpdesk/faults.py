@@ -1,4 +1,4 @@
-"""Test-only fault injection for the ingest pipeline's crash tests.
+"""Test-only fault injection for the crash tests of ingest and of the sending worker.
 
 ``fault_point("stored")`` does nothing unless the environment variable ``HELPDESK_INGEST_FAULT`` names
 that point. Then the process dies on the spot (``os._exit``), as a power cut or an OOM kill would, or,
@@ -23,6 +23,12 @@ POINTS = (
     "threaded",  # tickets and messages written, processing transaction not committed
     "processed",  # processing committed, server not yet told
     "flagged",  # server flagged/moved, our record of that not yet written
+)
+# The sending worker's points (delivery.queue), in order.
+SEND_POINTS = (
+    "send_claimed",  # message claimed, nothing handed over
+    "send_committing",  # attempt on record, the final dot of DATA not yet sent
+    "send_answered",  # the server took the message, its answer not yet recorded
 )
 
 

@@ -1,0 +1,110 @@
+"""A sending worker killed anywhere loses nothing and sends nothing twice (a real SMTP server counts).
+
+Killed before the point of no return, a message goes back to the queue and is sent once. Killed after
+it (the attempt on record, the final dot of DATA sent or about to be), it is ``uncertain``: never sent
+again blindly; a person checks and resends or records it as sent, and then every message has arrived
+exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from delivery.models import OutboundMessage
+from delivery.services import mark_outbound_sent, resend_outbound
+from helpdesk.faults import EXIT_CODE, FAULT_ENV, SEND_POINTS
+from helpdesk.models import AuditEvent
+from tests.delivery.conftest import parsed, queue
+from tests.helpdesk.ingest_support import ROOT, is_postgresql, manage, subprocess_environment
+from tests.services import SmtpSink
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not is_postgresql(), reason="the killed worker needs a database it can share"),
+]
+Status = OutboundMessage.Status
+
+
+@pytest.fixture
+def sink(smtp_sink_server: SmtpSink) -> SmtpSink:
+    smtp_sink_server.handler.reset()
+    return smtp_sink_server
+
+
+def worker_env(sink: SmtpSink, **extra: str) -> dict[str, str]:
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": sink.host,
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_USE_TLS": "0",
+        "DELIVERY_LEASE_SECONDS": "2",
+        "DELIVERY_BATCH": "3",
+        **extra,
+    }
+
+
+def arrivals(sink: SmtpSink) -> Counter[str]:
+    return Counter(str(parsed(mail.data)["Message-ID"]) for mail in sink.messages)
+
+
+def settle(sink: SmtpSink, agent: Any) -> None:
+    """Recover what the dead worker left (after its lease), then resolve the uncertain ones as a person
+    would, by checking what arrived, and send the rest."""
+    time.sleep(2.2)
+    assert manage("send_queued", env=worker_env(sink)).returncode in (0, 1)
+    seen = arrivals(sink)
+    for outbound in OutboundMessage.objects.filter(status=Status.UNCERTAIN):
+        if seen[outbound.message_id]:
+            mark_outbound_sent(outbound=outbound, actor=agent)
+        else:
+            resend_outbound(outbound=outbound, actor=agent)
+    finished = manage("send_queued", env=worker_env(sink))
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+
+
+def assert_each_exactly_once(sink: SmtpSink, messages: list[OutboundMessage]) -> None:
+    seen = arrivals(sink)
+    assert {m.message_id: seen[m.message_id] for m in messages} == {m.message_id: 1 for m in messages}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@pytest.mark.parametrize("point", SEND_POINTS)
+def test_a_worker_killed_at_each_step_sends_every_message_once(
+    point: str, sink: SmtpSink, agent: Any
+) -> None:
+    messages = [queue(to=f"kund{n}@kund.example", key=f"crash:{n}") for n in range(4)]
+    killed = manage("send_queued", env=worker_env(sink, **{FAULT_ENV: point}))
+    assert killed.returncode == EXIT_CODE, killed.stderr
+    assert sum(arrivals(sink).values()) == (1 if point == "send_answered" else 0)
+    settle(sink, agent)
+    assert_each_exactly_once(sink, messages)
+
+
+def test_workers_killed_at_random_moments_send_every_message_once(sink: SmtpSink, agent: Any) -> None:
+    messages = [queue(to=f"kund{n}@kund.example", key=f"random:{n}") for n in range(24)]
+    rng = random.Random(4711)
+    env = subprocess_environment(**worker_env(sink))
+    for _ in range(8):
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "send_queued"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.9, 1.8))  # Django starts in about a second; then it sends
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        time.sleep(2.2)  # the dead worker's lease runs out
+    interrupted = AuditEvent.objects.filter(action__in=["outbound.requeued", "outbound.uncertain"]).count()
+    assert interrupted or OutboundMessage.objects.filter(status=Status.SENDING).exists(), "no kill hit a pass"
+    settle(sink, agent)
+    assert_each_exactly_once(sink, messages)
