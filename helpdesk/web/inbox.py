@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from delivery import selectors as delivery_selectors
 from drafts import selectors as draft_selectors
 from helpdesk import roles, search
 from helpdesk.models import Queue, Tag, Ticket, TicketQuerySet
@@ -58,6 +59,7 @@ VIEWS: dict[str, Any] = {
     "unassigned": _("Unassigned"),
     "review": _("Waiting for review"),
     "flagged": _("Flagged drafts"),
+    "delivery": _("Delivery problems"),
 }
 
 
@@ -139,6 +141,8 @@ def _inbox_search(user: Any, filters: InboxFilters) -> search.Found:
         tickets = tickets.unassigned()
     elif filters.view in {"review", "flagged"}:
         tickets = _with_waiting_draft(tickets, flagged=filters.view == "flagged")
+    elif filters.view == "delivery":
+        tickets = tickets.filter(pk__in=delivery_selectors.problem_ticket_ids())
     if filters.status == "unsolved":
         tickets = tickets.filter(status__in=UNSOLVED)
     elif filters.status in Ticket.Status.values:
@@ -178,10 +182,12 @@ def inbox_page(user: Any, filters: InboxFilters, *, size: int | None = None) -> 
         for ticket_id, name in tagged.values_list("ticket_id", "tag__name"):
             tag_names[ticket_id].append(name)
     waiting = draft_selectors.waiting_flags(ids)
+    problems = delivery_selectors.tickets_with_problems(ids)
     for row in rows:
         row["tag_names"] = tag_names[row["id"]]
         row["draft_waiting"] = row["id"] in waiting
         row["draft_flagged"] = waiting.get(row["id"], False)
+        row["delivery_problem"] = row["id"] in problems
     total = found.count  # a search counts its matches while looking for them
     if total is None or (total > search.FEW_MATCHES and search.FEW_MATCHES < COUNT_CAP):
         total = capped_count(tickets)

@@ -63,6 +63,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
     overdue = _("Overdue")
     no_subject = _("(no subject)")
     badges = {False: _("Draft waiting"), True: _("Draft flagged")}
+    undelivered = _("Reply not sent")
     intents = {value: str(label) for value, label in Intent.choices}
     result = []
     for ticket in tickets:
@@ -81,6 +82,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
                 "flagged": " flagged" if flagged else "",
                 "subject": ticket["subject"] or no_subject,
                 "draft": badges[flagged] if ticket["draft_waiting"] else "",
+                "delivery": undelivered if ticket.get("delivery_problem") else "",
                 "tag_names": ticket["tag_names"],
                 "contact": ticket["contact__name"] or ticket["contact__email"],
                 "company": ticket["company__name"] if ticket["company_id"] is not None else None,
@@ -118,6 +120,8 @@ def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
     for row in rows:
         flagged = row["flagged"]
         draft = f'<span class="badge draft{flagged}">{escape(row["draft"])}</span>' if row["draft"] else ""
+        if row.get("delivery"):
+            draft += f'<span class="badge delivery-problem">{escape(row["delivery"])}</span>'
         tags = "".join(f'<span class="tag">{escape(name)}</span>' for name in row["tag_names"])
         company = f"<br><small>{escape(row['company'])}</small>" if row["company"] is not None else ""
         if row["sla_due"]:

@@ -12,6 +12,7 @@ from django.db.models import Aggregate, Count, F, FloatField, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from delivery import selectors as delivery_selectors
 from drafts import selectors as draft_selectors
 from helpdesk.models import Ticket
 
@@ -115,4 +116,12 @@ def dashboard() -> Dashboard:
         replied_tickets=replied,
         created_last_window=Ticket.objects.filter(created_at__gte=since).count(),
         drafts=draft_selectors.draft_figures(),
+        delivery=delivery_figures(),
     )
+
+
+def delivery_figures() -> dict[str, Any]:
+    """The outbound queue: depth, the oldest waiting message's age, messages per state (two queries)."""
+    figures = delivery_selectors.queue_figures()
+    figures["rows"] = [(label, count) for label, count in figures["by_status"] if count]
+    return figures

@@ -18,12 +18,21 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from delivery.models import OutboundMessage
 from helpdesk.models import Message
+from helpdesk.web.delivery_html import delivery_block
 from helpdesk.web.inbox_rows import RelativeTime
 
 
-def articles(messages: Iterable[Message]) -> SafeString:
-    """One ``<article>`` per message (attachments prefetched, authors selected), oldest first."""
+def articles(
+    messages: Iterable[Message],
+    *,
+    deliveries: dict[int, OutboundMessage] | None = None,
+    csrf_token: str = "",
+) -> SafeString:
+    """One ``<article>`` per message (attachments prefetched, authors selected), oldest first; a reply
+    shows its delivery (``deliveries``: ticket message id -> outbound message with its attempts)."""
+    deliveries = deliveries or {}
     relative = RelativeTime(timezone.now())
     labels = {value: escape(str(label)) for value, label in Message.Direction.choices}
     words = {
@@ -60,6 +69,9 @@ def articles(messages: Iterable[Message]) -> SafeString:
         if message.is_auto_reply:
             html.append(f'<span class="badge">{words["auto"]}</span>')
         html.append("</header>\n")
+        outbound = deliveries.get(message.pk)
+        if outbound is not None:
+            html.append(delivery_block(outbound, csrf_token=csrf_token))
         if message.body_html:
             title = escape(_("Message from %(sender)s") % {"sender": message.from_address})
             html.append(

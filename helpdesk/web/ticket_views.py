@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from delivery import selectors as delivery_selectors
 from helpdesk import selectors, services
 from helpdesk.models import Attachment, Message, Ticket
 from helpdesk.web import inbox, presence, review, thread_html
@@ -50,11 +52,14 @@ def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[
     """Everything the ticket page shows."""
     filters = _inbox_filters(request)
     conversation = selectors.conversation(ticket)
+    deliveries = delivery_selectors.deliveries_by_message(ticket.pk)
     draft = review.current_draft(ticket, conversation)
     return {
         "panel": review.panel_for(draft, request.user) if draft else None,
         "ticket": ticket,
-        "conversation": thread_html.articles(conversation),
+        "conversation": thread_html.articles(
+            conversation, deliveries=deliveries, csrf_token=get_token(request)
+        ),
         "other_tickets": selectors.other_tickets_of_contact(request.user, ticket),
         "properties_form": _properties_form(ticket),
         "note_form": NoteForm(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from helpdesk.web import draft_views, ticket_views, views
+from helpdesk.web import delivery_views, draft_views, ticket_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("drafts/<int:pk>/reject/", draft_views.draft_reject, name="draft_reject"),
     path("drafts/<int:pk>/regenerate/", draft_views.draft_regenerate, name="draft_regenerate"),
     path("drafts/<int:pk>/undo/", draft_views.draft_undo, name="draft_undo"),
+    path("outbound/<int:pk>/resend/", delivery_views.outbound_resend, name="outbound_resend"),
+    path("outbound/<int:pk>/mark-sent/", delivery_views.outbound_mark_sent, name="outbound_mark_sent"),
+    path("outbound/<int:pk>/acknowledge/", delivery_views.outbound_acknowledge, name="outbound_acknowledge"),
     path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
     path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
     path("settings/", views.account_settings, name="settings"),
