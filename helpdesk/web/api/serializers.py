@@ -4,8 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delivery.models import DeliveryAttempt, OutboundMessage, Suppression
 from drafts import policy, verify
 from drafts.models import Citation, Draft, Intent
 from helpdesk.models import Attachment, Contact, Message, Ticket
@@ -69,11 +71,46 @@ class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
         return reverse("api-attachment", args=[attachment.pk])
 
 
+class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["number", "started_at", "transport", "outcome", "smtp_code", "enhanced_status", "response"]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer[OutboundMessage]):
+    """What happened to a reply: its state, the undo window, the schedule, the server's last words."""
+
+    held_until = serializers.SerializerMethodField(help_text="The end of the undo window while held.")
+    needs_attention = serializers.BooleanField(read_only=True)
+    attempts = DeliveryAttemptSerializer(source="delivery_attempts", many=True, read_only=True)
+
+    class Meta:
+        model = OutboundMessage
+        fields = [
+            "id",
+            "status",
+            "stream",
+            "held_until",
+            "next_attempt_at",
+            "sent_at",
+            "transport",
+            "last_error",
+            "needs_attention",
+            "attempts",
+        ]
+        read_only_fields = fields
+
+    def get_held_until(self, outbound: OutboundMessage) -> dt.datetime | None:
+        return outbound.held_until()
+
+
 class MessageSerializer(serializers.ModelSerializer[Message]):
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True, default=None)
     to = serializers.JSONField(source="to_addresses", read_only=True)
     cc = serializers.JSONField(source="cc_addresses", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    delivery = serializers.SerializerMethodField(help_text="For our replies: what became of the mail.")
 
     class Meta:
         model = Message
@@ -94,8 +131,42 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "is_auto_reply",
             "created_at",
             "attachments",
+            "delivery",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, message: Message) -> dict[str, Any] | None:
+        outbound = self.context.get("deliveries", {}).get(message.pk)
+        return DeliverySerializer(outbound).data if outbound is not None else None
+
+
+class SuppressionSerializer(serializers.ModelSerializer[Suppression]):
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Suppression
+        fields = [
+            "id",
+            "address",
+            "domain",
+            "scope",
+            "reason",
+            "note",
+            "source",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "lifted_at",
+            "lift_reason",
+        ]
+        read_only_fields = ["id", "source", "created_at", "created_by", "lifted_at", "lift_reason"]
+
+
+class LiftInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
 
 
 class NoteInputSerializer(serializers.Serializer[Any]):

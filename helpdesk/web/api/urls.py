@@ -9,6 +9,8 @@ from helpdesk.web.api import views
 router = DefaultRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
 router.register("drafts", views.DraftViewSet, basename="api-draft")
+router.register("outbound", views.OutboundViewSet, basename="api-outbound")
+router.register("suppressions", views.SuppressionViewSet, basename="api-suppression")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -16,6 +16,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from delivery import selectors as delivery_selectors
+from delivery import services as delivery_services
+from delivery.models import OutboundMessage, Suppression
 from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
@@ -25,16 +28,24 @@ from helpdesk.web import inbox, metrics
 from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor, staff
 from helpdesk.web.api.serializers import (
     ApproveInputSerializer,
+    DeliverySerializer,
     DraftSerializer,
     ErrorSerializer,
+    LiftInputSerializer,
     MessageSerializer,
     MetricsSerializer,
     NoteInputSerializer,
     RejectInputSerializer,
+    SuppressionSerializer,
     TicketSerializer,
 )
 from helpdesk.web.inbox import InboxFilters
 from helpdesk.web.ticket_views import attachment_response
+
+
+class SuppressionCursor(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 100
 
 
 class TicketCursor(CursorPagination):
@@ -118,7 +129,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
     def messages(self, request: Request, pk: str | None = None) -> Response:
         """The whole conversation, oldest first: inbound mail, replies and internal notes."""
         ticket = self.get_object()
-        return Response(MessageSerializer(selectors.conversation(ticket), many=True).data)
+        context = {"deliveries": delivery_selectors.deliveries_by_message(ticket.pk)}
+        return Response(MessageSerializer(selectors.conversation(ticket), many=True, context=context).data)
 
     @extend_schema(
         request=NoteInputSerializer, responses={201: MessageSerializer, **INVALID, **REFUSED, **NOT_FOUND}
@@ -236,3 +248,109 @@ def metrics_view(request: Request) -> Response:
     """Dashboard figures: open tickets by status and age, first-reply median, drafts, delivery."""
     data: dict[str, Any] = metrics.dashboard().as_dict()
     return Response(MetricsSerializer(data).data)
+
+
+def _delivery_error(error: delivery_services.DeliveryActionError) -> APIException:
+    conflict = APIException({"detail": str(error)})
+    conflict.status_code = status.HTTP_409_CONFLICT
+    return conflict
+
+
+class OutboundViewSet(viewsets.GenericViewSet[OutboundMessage], mixins.RetrieveModelMixin):
+    """Replies of tickets the caller may see: their delivery, and what a person can do when one did not
+    go out (send again, record an uncertain one as sent, mark the problem dealt with)."""
+
+    serializer_class = DeliverySerializer
+    permission_classes = [IsStaffMember]
+
+    def get_queryset(self) -> QuerySet[OutboundMessage]:
+        return delivery_selectors.outbound_visible_to(self.request.user).prefetch_related("delivery_attempts")
+
+    def _act(self, request: Request, action: Any) -> Response:
+        outbound = self.get_object()
+        try:
+            action(outbound=outbound, actor=staff(request))
+        except delivery_services.DeliveryActionError as error:
+            raise _delivery_error(error) from None
+        return Response(DeliverySerializer(self.get_queryset().get(pk=outbound.pk)).data)
+
+    @extend_schema(request=None, responses={200: DeliverySerializer, **REFUSED, **NOT_FOUND, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        """Send a failed, suppressed or uncertain reply again (the pre-send gate still applies)."""
+        return self._act(request, delivery_services.resend_outbound)
+
+    @extend_schema(request=None, responses={200: DeliverySerializer, **REFUSED, **NOT_FOUND, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="mark-sent")
+    def mark_sent(self, request: Request, pk: str | None = None) -> Response:
+        """Record an uncertain reply as sent, after checking that it arrived."""
+        return self._act(request, delivery_services.mark_outbound_sent)
+
+    @extend_schema(request=None, responses={200: DeliverySerializer, **REFUSED, **NOT_FOUND, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        """Mark a delivery problem as dealt with."""
+        return self._act(request, delivery_services.acknowledge_problem)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("address", str), OpenApiParameter("lifted", bool)],
+        responses={200: SuppressionSerializer(many=True), **REFUSED},
+    ),
+    create=extend_schema(responses={201: SuppressionSerializer, **INVALID, **REFUSED}),
+)
+class SuppressionViewSet(
+    viewsets.GenericViewSet[Suppression], mixins.ListModelMixin, mixins.CreateModelMixin
+):
+    """The suppression list (supervisors): who gets no mail, why, for which stream. Entries are added
+    and lifted, never deleted; both are audited."""
+
+    serializer_class = SuppressionSerializer
+    permission_classes = [IsSupervisor]
+    pagination_class = SuppressionCursor
+
+    def get_queryset(self) -> QuerySet[Suppression]:
+        entries = Suppression.objects.select_related("created_by")
+        params = self.request.query_params
+        if params.get("lifted", "false").lower() not in {"1", "true"}:
+            entries = entries.filter(lifted_at__isnull=True)
+        if params.get("address"):
+            entries = entries.filter(address=params["address"].strip().lower())
+        return entries
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = SuppressionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            entry = delivery_services.suppress_address(
+                address=data.get("address", ""),
+                domain=data.get("domain", ""),
+                reason=data["reason"],
+                scope=data.get("scope", ""),
+                note=data.get("note", ""),
+                source="api",
+                actor=staff(request),
+                expires_at=data.get("expires_at"),
+            )
+        except delivery_services.DeliveryActionError as error:
+            raise ValidationError({"detail": str(error)}) from None
+        return Response(SuppressionSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=LiftInputSerializer,
+        responses={200: SuppressionSerializer, **INVALID, **REFUSED, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def lift(self, request: Request, pk: str | None = None) -> Response:
+        """Let mail go to the address again; the entry stays, with who lifted it and why."""
+        payload = LiftInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            entry = delivery_services.lift_suppression(
+                suppression=self.get_object(), actor=staff(request), reason=payload.validated_data["reason"]
+            )
+        except delivery_services.DeliveryActionError as error:
+            raise _delivery_error(error) from None
+        return Response(SuppressionSerializer(entry).data)
