@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from helpdesk.web import delivery_views, draft_views, ticket_views, views
+from helpdesk.web import delivery_views, dev_views, draft_views, ticket_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +31,8 @@ urlpatterns = [
     path("outbound/<int:pk>/mark-sent/", delivery_views.outbound_mark_sent, name="outbound_mark_sent"),
     path("outbound/<int:pk>/acknowledge/", delivery_views.outbound_acknowledge, name="outbound_acknowledge"),
     path("messages/<int:pk>/body/", ticket_views.message_body, name="message_body"),
+    path("dev/mail/", dev_views.captured_mail, name="dev_mail"),
+    path("dev/mail/<str:name>/", dev_views.captured_mail_detail, name="dev_mail_detail"),
     path("attachments/<int:pk>/", ticket_views.attachment_download, name="attachment"),
     path("settings/", views.account_settings, name="settings"),
     path("settings/api-tokens/", views.create_api_token, name="create_api_token"),

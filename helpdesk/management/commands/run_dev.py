@@ -7,9 +7,11 @@ import signal
 import subprocess
 import sys
 import time
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from helpdesk.demo import DEMO_LOGINS
@@ -23,7 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">")
+        # Replies are signed in development too, with a key made on the first start.
+        call_command("dkim_keygen", domain=domain, selector="dev", if_missing=True, stdout=StringIO())
         children = [
+            subprocess.Popen([*manage, "capture_mail"]),
             subprocess.Popen([*manage, "runserver", "--noreload", options["addrport"]]),
             *(
                 subprocess.Popen([*manage, "qcluster"], env={**os.environ, "Q_CLUSTER_NAME": name})
@@ -31,6 +37,10 @@ class Command(BaseCommand):
             ),
         ]
         self.stdout.write(f"Helpdesk on http://{options['addrport']}/ with workers 'mail' and 'bulk'.")
+        self.stdout.write(
+            f"Sent mail is caught on 127.0.0.1:{settings.DELIVERY_CAPTURE_PORT}, DKIM-signed; "
+            f"see http://{options['addrport']}/dev/mail/ (as admin)."
+        )
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<11} {login.username} / {login.password}")
         self.stdout.write("Press Ctrl-C to stop.")
