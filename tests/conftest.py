@@ -6,14 +6,18 @@ A service whose binary is missing skips its tests locally and fails them under `
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
 
+from delivery import dkim
+from delivery.models import DkimKey
 from tests.factories import UserFactory
 from tests.services import Dovecot, SmtpSink
 
@@ -172,3 +176,49 @@ def page(browser: Any, server_requests: ServerRequests) -> Iterator[Any]:
     context.close()
     server_requests.wait_until_quiet()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# Sending: a relay that requires STARTTLS and AUTH (throw-away CA), and DKIM keys --------------------
+RELAY_USER, RELAY_PASSWORD = "helpdesk", "relay-secret-1"
+
+
+@pytest.fixture(scope="session")
+def secure_relay() -> Iterator[tuple[SmtpSink, str]]:
+    """An SMTP relay that requires STARTTLS and AUTH; (sink, CA file)."""
+    with tempfile.TemporaryDirectory() as directory:
+        relay, ca_file = SmtpSink.start_secure(Path(directory), user=RELAY_USER, password=RELAY_PASSWORD)
+        yield relay, ca_file
+        relay.stop()
+
+
+@pytest.fixture
+def relay(secure_relay: tuple[SmtpSink, str], settings: Any) -> SmtpSink:
+    """The secure relay, emptied, as the default transport (verified STARTTLS, AUTH)."""
+    sink, ca_file = secure_relay
+    sink.handler.reset()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = sink.host, sink.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = True, False
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = RELAY_USER, RELAY_PASSWORD
+    settings.EMAIL_TIMEOUT = 10
+    settings.DELIVERY_SMTP_CA_FILE = ca_file
+    return sink
+
+
+@pytest.fixture
+def dkim_keys(db: None, settings: Any) -> Iterator[dict[str, str]]:
+    """An RSA-2048 and an Ed25519 key for the sending domain; the DNS records that publish them."""
+    settings.DKIM_ENABLED = True
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    for selector, algorithm in (("rsa1", "rsa"), ("ed1", "ed25519")):
+        private, public = dkim.generate(algorithm)
+        DkimKey.objects.create(
+            domain=domain,
+            selector=selector,
+            algorithm=algorithm,
+            private_key=private.decode(),
+            public_key=public,
+        )
+    dkim.forget_keys()
+    yield dkim.published_records()
+    dkim.forget_keys()

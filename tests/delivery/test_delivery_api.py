@@ -10,7 +10,7 @@ import pytest
 from delivery.models import OutboundMessage, Suppression
 from delivery.queue import send_pass
 from helpdesk.models import AuditEvent
-from tests.delivery.conftest import queue
+from tests.delivery.helpers import queue
 from tests.factories import QueueFactory
 from tests.helpdesk.test_api_schema import Schema, _client
 from tests.services import SmtpSink

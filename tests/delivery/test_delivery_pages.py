@@ -11,7 +11,7 @@ from django.urls import reverse
 from delivery.models import OutboundMessage
 from delivery.queue import send_pass
 from helpdesk.models import AuditEvent
-from tests.delivery.conftest import queue
+from tests.delivery.helpers import queue
 from tests.factories import QueueFactory
 from tests.services import SmtpSink
 

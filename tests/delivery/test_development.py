@@ -20,7 +20,7 @@ from delivery import dkim
 from delivery.capture import CaptureHandler, captured
 from delivery.models import DkimKey
 from delivery.queue import send_pass
-from tests.delivery.conftest import queue
+from tests.delivery.helpers import queue
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db

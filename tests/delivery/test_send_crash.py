@@ -22,7 +22,7 @@ from delivery.models import OutboundMessage
 from delivery.services import mark_outbound_sent, resend_outbound
 from helpdesk.faults import EXIT_CODE, FAULT_ENV, SEND_POINTS
 from helpdesk.models import AuditEvent
-from tests.delivery.conftest import parsed, queue
+from tests.delivery.helpers import parsed, queue
 from tests.helpdesk.ingest_support import ROOT, is_postgresql, manage, subprocess_environment
 from tests.services import SmtpSink
 

@@ -17,7 +17,7 @@ from django.core import mail
 from delivery import dkim
 from delivery.models import OutboundMessage
 from delivery.queue import send_pass
-from tests.delivery.conftest import parsed, queue
+from tests.delivery.helpers import parsed, queue
 from tests.services import SmtpSink, free_port
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from delivery.services import (
     release_outbound,
     suppress_address,
 )
-from tests.delivery.conftest import parsed
+from tests.delivery.helpers import parsed
 from tests.factories import MessageFactory, TicketFactory
 from tests.services import SmtpSink
 

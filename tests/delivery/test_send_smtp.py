@@ -15,7 +15,8 @@ from delivery import dkim, verp
 from delivery.models import DeliveryAttempt, OutboundMessage, Suppression
 from delivery.queue import send_pass
 from helpdesk.models import AuditEvent, Ticket
-from tests.delivery.conftest import RELAY_PASSWORD, RELAY_USER, parsed, queue
+from tests.conftest import RELAY_PASSWORD, RELAY_USER
+from tests.delivery.helpers import parsed, queue
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
