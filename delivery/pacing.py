@@ -7,6 +7,7 @@ for replies, which are never held behind notices.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -85,6 +86,10 @@ class Pacer:
                 continue
             if count <= allowed:
                 return
+            # Give the slot back: a message that waits must not use up a later one's share (bulk
+            # waiting at its limit would otherwise eat into what replies may send in this window).
+            with contextlib.suppress(ValueError):
+                cache.decr(name)
             pause = (slot + 1) * window - now
             self.waited += pause
             self.sleep(pause)
