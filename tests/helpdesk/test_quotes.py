@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.mail.quotes import split_reply
-from tests.helpdesk.replies_scoring import score_replies
+from tests.helpdesk.replies_scoring import score_replies, summary
 
 
-def test_replies_corpus_score():
+def test_replies_corpus_score_per_set_and_in_total():
     cases = score_replies()
-    right = sum(c.ok for c in cases)
     for case in cases:
         if not case.ok:
             print(f"miss {case.name}: {case.detail}")
-    print(f"\nquote/signature splitting: {right}/{len(cases)} = {100 * right / len(cases):.0f}% right")
-    # Regression floor, far above the 59% the best Python quote strippers reach on real replies.
-    assert right / len(cases) >= 0.85
+    print("\nquote/signature splitting on ../shared/corpora/replies:")
+    print("\n".join(summary(cases)))
+    # The goal: at least 90 % of replies right, in every set together.
+    assert sum(c.ok for c in cases) / len(cases) >= 0.9
 
 
 def test_gmail_swedish_reply_with_mvh_signature():
