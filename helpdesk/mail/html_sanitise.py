@@ -14,7 +14,7 @@ from functools import partial
 
 import nh3
 
-from helpdesk.mail.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
+from helpdesk.mail.reply_rules import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
 
 _TAGS = set(nh3.ALLOWED_TAGS) | {"font"}
 _ATTRIBUTES: dict[str, set[str]] = {

@@ -93,9 +93,20 @@ def test_thunderbird_and_apple_mail_attributions():
     assert wrapped.visible == "Fine."
 
 
-def test_forwarded_message_marker():
-    split = split_reply("FYI\n\n---------- Forwarded message ---------\nFrom: a@example.com\n\nOld text")
-    assert split.visible == "FYI" and "Old text" in split.quoted
+def test_forwarded_message_is_kept_as_a_forward_with_its_sender_date_and_subject():
+    split = split_reply(
+        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Anna Berg <anna@example.com>\n"
+        "Date: Tue, 5 Mar 2024 at 10:15\nSubject: Order 100231\nTo: Per <per@example.com>\n\nWhere is it?\n"
+    )
+    assert split.visible == "FYI, see below." and split.quoted == ""
+    (forward,) = split.forwards
+    assert (forward.sender, forward.date, forward.subject) == (
+        "Anna Berg <anna@example.com>",
+        "Tue, 5 Mar 2024 at 10:15",
+        "Order 100231",
+    )
+    assert forward.text == "Where is it?"
+    assert [(r.part, r.name, r.line) for r in split.rules] == [("forward", "forward_separator", 3)]
 
 
 @pytest.mark.parametrize(
