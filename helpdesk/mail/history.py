@@ -93,6 +93,8 @@ def history_start(lines: list[str], verbs: set[int], subject: str = "") -> Start
     index, rule, language, forward = found
     if not forward and rule in {"header_block", "html_quote"} and rules.forward_subject(subject):
         forward, rule = True, f"{rule}+forward_subject"
+    if rule == "header_block" and index > 0 and rules.dated_line(lines[index - 1]):
+        index -= 1  # Orange's "Message du 05/03/24 10:15" above "De : ..."
     while index > 0 and (not lines[index - 1].strip() or RULE_LINE.match(lines[index - 1])):
         index -= 1
     return Start(index, rule, language, forward)

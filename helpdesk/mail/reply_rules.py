@@ -112,6 +112,15 @@ def header_label(line: str) -> tuple[dict[str, str], str]:
     return kinds, line[match.end() :].translate(_INVISIBLE).strip(" \t*_")
 
 
+_DATE_LABELS = tuple(f"{label} " for label, kinds in _LABELS.items() if "date" in kinds and " " in label)
+
+
+def dated_line(line: str) -> bool:
+    """A header block's date line written without a colon: "Message du 05/03/24 10:15"."""
+    lowered = key(line)
+    return len(lowered) < 80 and lowered.startswith(_DATE_LABELS) and bool(_DATE_SIGNAL.search(lowered))
+
+
 # -- separators and intros -------------------------------------------------------------------------
 _DECORATION = " \t-_=*~+#•–—"
 
