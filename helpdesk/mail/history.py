@@ -301,14 +301,20 @@ def attribution_at(lines: list[str], i: int, verbs: set[int]) -> tuple[int, str]
     line = lines[i]
     if len(line) > 400:
         return 0, ""
-    if line.rstrip().endswith((":", "：")):
+    if i in verbs or i + 1 in verbs or i + 2 in verbs:
+        size, language = _with_verb(lines, i, verbs)
+        if size:
+            return size, language
+    if line.rstrip().endswith(_COLONS):
         if _COLON_ATTRIBUTION.match(line):
             return 1, ""
         language = rules.quoting(line)
         if language:
             return 1, language
-    if not (i in verbs or i + 1 in verbs or i + 2 in verbs):
-        return _verbless(lines, i), ""
+    return _verbless(lines, i), ""
+
+
+def _with_verb(lines: list[str], i: int, verbs: set[int]) -> tuple[int, str]:
     joined = ""
     for n in range(3):
         if i + n >= len(lines) or not lines[i + n].strip():
