@@ -105,7 +105,8 @@ def test_a_forward_is_shown_with_its_sender_date_and_text(tmp_path):
         b"Se nedan, vad betyder detta?\r\n\r\n"
         b"---------- Vidarebefordrat meddelande ---------\r\n"
         b"Fr\xc3\xa5n: Speditionen <info@spedition.example>\r\nDatum: tis 5 mars 2024 kl 10:15\r\n"
-        b"\xc3\x84mne: Leverans 100231\r\nTill: anna@example.se\r\n\r\nLeveransen \xc3\xa4r f\xc3\xb6rsenad.\r\n"
+        b"\xc3\x84mne: Leverans 100231\r\nTill: anna@example.se\r\n\r\n"
+        b"Leveransen \xc3\xa4r f\xc3\xb6rsenad.\r\n"
     )
     out, _ = run("--json", str(mail))
     (result,) = json.loads(out)
