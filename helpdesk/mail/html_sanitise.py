@@ -190,9 +190,12 @@ _QUOTE_START = re.compile(
     r"""type\s*=\s*["']?cite\b)""",
     re.IGNORECASE,
 )
+# Signature containers: Gmail, Thunderbird, Proton Mail; Outlook (desktop, web, mobile); Apple Mail
+# (iOS puts "Sent from my iPhone" in its AppleMailSignature div).
 _SIGNATURE_START = re.compile(
-    r"""<(?:div|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_signature|moz-signature)\b|"""
-    r"""id\s*=\s*["']?(?:Signature|signature|ms-outlook-mobile-signature)\b)""",
+    r"""<(?:div|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_signature|moz-signature|"""
+    r"""protonmail_signature_block)\b|"""
+    r"""id\s*=\s*["']?(?:Signature|signature|ms-outlook-mobile-signature|AppleMailSignature)\b)""",
     re.IGNORECASE,
 )
 _HR = re.compile(r"<hr\b[^>]*>", re.IGNORECASE)

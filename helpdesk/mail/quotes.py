@@ -230,10 +230,12 @@ def strip_marks(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip() not in MARKS)
 
 
-_BLANK_RUNS = re.compile(r"\n{3,}")
+# Blank lines are the writer's (kept as written), up to two in a row: longer runs are left by
+# HTML-to-text rendering and by removed quotes, never meant.
+_BLANK_RUNS = re.compile(r"\n{4,}")
 
 
 def _tidy(lines: list[str]) -> str:
     """Lines right-stripped, marks dropped, common indentation removed, no blank lines around."""
     text = textwrap.dedent("\n".join(line.rstrip() for line in lines if line.strip() not in MARKS))
-    return text.strip("\n")
+    return _BLANK_RUNS.sub("\n\n\n", text).strip("\n")
