@@ -103,8 +103,14 @@ def history_start(lines: list[str], verbs: set[int], subject: str = "") -> Start
 def _first_block(lines: list[str], verbs: set[int]) -> tuple[int, str, str, bool] | None:
     for i, line in enumerate(lines):
         stripped = line.strip()
-        # ">" lines are history wherever they are; the caller keeps the answers between them.
-        if len(line) > _MAX_LINE or not stripped or stripped[0] == ">" and QUOTED.match(line):
+        # ">" lines are history wherever they are; the caller keeps the answers between them. Only a
+        # quoted forward ("> Begin forwarded message:", Apple Mail 10.10) starts a block here.
+        if len(line) > _MAX_LINE or not stripped:
+            continue
+        if stripped[0] == ">" and QUOTED.match(line):
+            kind, language = rules.separator(line) if stripped.endswith((":", "：", "-")) else ("", "")
+            if kind == "forward":
+                return i, "forward_separator", language, True
             continue
         if stripped in (QUOTE_MARK, HR_MARK):
             found = _after_mark(lines, i)

@@ -84,8 +84,15 @@ def split_reply(text: str, *, sender_name: str = "", sender_address: str = "", s
     forwards: tuple[Forward, ...] = ()
     visible_lines, quoted_lines = _split_inline(lines[:cut], verbs, found)
     if start and start.forward:
-        forwards = _read_forwards(lines[cut:])
+        end = _quoted_forward_end(lines, cut)
+        forwards = _read_forwards(lines[cut:end] if end == len(lines) else _unquote(lines[cut:end]))
         found.append(_rule(lines, "forward", start.rule, _first_text(lines, cut), start.language))
+        # The sender's own text under a ">"-quoted forward (Apple Mail, Sparrow) is theirs.
+        below, _ = _split_inline(lines[end:], set(), [])
+        if any(x.strip() for x in below):
+            while visible_lines and not visible_lines[-1].strip():
+                visible_lines.pop()
+            visible_lines.extend(["", *below[next(i for i, x in enumerate(below) if x.strip()) :]])
     elif start:
         quoted_lines.extend(lines[cut:])
         found.append(_rule(lines, "quoted", start.rule, _first_text(lines, cut), start.language))
@@ -185,6 +192,31 @@ def _split_signature(
         return lines, []
     found.append(_rule(lines, "signature", start.rule, start.index, start.language))
     return lines[: start.index], lines[start.index : end]
+
+
+def _quoted_forward_end(lines: list[str], start: int) -> int:
+    """Where a forward ends: at the end of the mail, or, when its header and text are ``>``-quoted
+    (Apple Mail 10.10 and earlier, Sparrow), after the last ``>`` line of the block."""
+    first = next((j for j in range(start, len(lines)) if lines[j].strip()), len(lines))
+    quoted = first < len(lines) and QUOTED.match(lines[first])
+    body = history.next_nonblank(lines, first + 1)
+    if not quoted and not (body < len(lines) and QUOTED.match(lines[body])):
+        return len(lines)
+    end = body if not quoted else first
+    for j in range(end, len(lines)):
+        if QUOTED.match(lines[j]):
+            end = j + 1
+        elif lines[j].strip():
+            break
+    return end
+
+
+_QUOTE_LEVEL = re.compile(r"^\s{0,3}> ?")
+
+
+def _unquote(lines: list[str]) -> list[str]:
+    """One level of ``>`` quoting taken off each line."""
+    return [_QUOTE_LEVEL.sub("", line, count=1) for line in lines]
 
 
 def _read_forwards(lines: list[str]) -> tuple[Forward, ...]:

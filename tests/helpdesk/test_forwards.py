@@ -114,3 +114,23 @@ def test_the_api_gives_the_forwarded_messages(client: Client, agent: Any) -> Non
     client.force_login(agent)
     (row,) = client.get(f"/api/tickets/{message.ticket_id}/messages/").json()
     assert row["forwarded"][0]["sender"] == "Speditionen <info@spedition.example>"
+
+
+def test_a_quoted_apple_mail_forward_is_unquoted_and_the_text_below_it_stays_visible() -> None:
+    parsed = parse_email(
+        make_mail(
+            subject="Fwd: Leverans",
+            body=(
+                "Hej,\n\n> Begin forwarded message:\n>\n> From: Speditionen <info@spedition.example>\n"
+                "> Date: 5 March 2024 10:15:00 CET\n> Subject: Leverans\n>\n> Leveransen är försenad.\n\n"
+                "Vad gäller?\n"
+            ),
+        )
+    )
+    assert parsed.visible_text == "Hej,\n\nVad gäller?"
+    (forward,) = parsed.forwards
+    assert (forward.sender, forward.date) == (
+        "Speditionen <info@spedition.example>",
+        "5 March 2024 10:15:00 CET",
+    )
+    assert forward.text == "Leveransen är försenad."
