@@ -67,7 +67,7 @@ def _starts_here(
     language = rules.device(line)
     if language:
         return Found(i, "device", language, strong=True)
-    if RULE_LINE.match(line) and rest and short_after and not _sentence(lines[rest[0]]):
+    if RULE_LINE.match(line) and rest and short_after and _rule_above_signature(lines, i, rest):
         return Found(i, "rule_line")
     if not short_after or len(rest) > 8:
         return None
@@ -84,6 +84,15 @@ def _starts_here(
     if _contact_block(lines, i, rest):
         return Found(i, "contact_block")
     return None
+
+
+def _rule_above_signature(lines: list[str], i: int, rest: list[int]) -> bool:
+    """A rule line separates a signature when what follows starts like one (a name, a logo, a
+    contact line), never a sentence or a list; a rule right under a line is a heading's underline."""
+    if i and lines[i - 1].strip():
+        return False
+    first = lines[rest[0]]
+    return (_looks_like_name(first) and not first.lstrip()[:1].isdigit()) or bool(_CONTACT.search(first))
 
 
 def _capitalised(text: str) -> bool:
