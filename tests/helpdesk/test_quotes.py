@@ -304,7 +304,8 @@ def test_html_signature_containers_of_apple_mail_and_proton_mail(signature):
 def test_markdown_rules_and_headings_are_not_signature_separators():
     text = (
         "Here is my analysis:\n\n## Key Points\n----\n\n1. Performance improved by 50%\n"
-        "2. Memory usage reduced\n\n----\n\nThe dashes above are formatting.\n\n====\n\nAlso these equal signs."
+        "2. Memory usage reduced\n\n----\n\nThe dashes above are formatting.\n\n====\n\n"
+        "Also these equal signs."
     )
     assert split_reply(text).visible == text
     signed = split_reply("Thanks for the update!\n\n----------------\nAnna Berg\nFirma AB\n+46 70 123 45 67")
