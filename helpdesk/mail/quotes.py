@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from helpdesk.mail import history, reply_rules
 from helpdesk.mail.history import QUOTED
@@ -47,13 +47,7 @@ class Forward:
     text: str
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "sender": self.sender,
-            "date": self.date,
-            "subject": self.subject,
-            "to": self.to,
-            "text": self.text,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
