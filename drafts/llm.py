@@ -352,6 +352,13 @@ def _user_prompt(ticket: Ticket, message: Message, understanding: Understanding,
         f"risk flags {understanding.risk_flags or 'none'}",
         "Facts (id | label | value):\n" + ("\n".join(facts) or "none"),
     ]
+    for forward in message.forwarded[:3] if isinstance(message.forwarded, list) else []:
+        # The customer's own words may be just "see below": the forwarded mail may be the question.
+        parts.append(
+            f"The customer forwarded a message from {forward.get('sender') or 'unknown'} "
+            f"({forward.get('date') or 'no date'}, subject: {forward.get('subject') or 'none'}); "
+            f"it may hold their question:\n{str(forward.get('text', ''))[:1500]}"
+        )
     problems = [
         p for p in grounding.problems if p.get("kind") in {"unavailable", "misconfigured", "not_found"}
     ]

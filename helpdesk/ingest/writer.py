@@ -399,6 +399,7 @@ class BatchWriter:
             visible_text=text(parsed.visible_text),
             quoted_text=text(parsed.quoted_text),
             signature=text(parsed.signature),
+            forwarded=[{key: text(value) for key, value in f.as_dict().items()} for f in parsed.forwards],
             is_auto_reply=reason == "auto_reply",
             no_auto_response_reason=reason,
             inbound_email_id=row.pk,

@@ -14,7 +14,7 @@ from functools import partial
 
 import nh3
 
-from helpdesk.mail.quotes import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
+from helpdesk.mail.reply_rules import HR_MARK, QUOTE_MARK, SIGNATURE_MARK
 
 _TAGS = set(nh3.ALLOWED_TAGS) | {"font"}
 _ATTRIBUTES: dict[str, set[str]] = {
@@ -190,9 +190,12 @@ _QUOTE_START = re.compile(
     r"""type\s*=\s*["']?cite\b)""",
     re.IGNORECASE,
 )
+# Signature containers: Gmail, Thunderbird, Proton Mail; Outlook (desktop, web, mobile); Apple Mail
+# (iOS puts "Sent from my iPhone" in its AppleMailSignature div).
 _SIGNATURE_START = re.compile(
-    r"""<(?:div|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_signature|moz-signature)\b|"""
-    r"""id\s*=\s*["']?(?:Signature|signature|ms-outlook-mobile-signature)\b)""",
+    r"""<(?:div|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_signature|moz-signature|"""
+    r"""protonmail_signature_block)\b|"""
+    r"""id\s*=\s*["']?(?:Signature|signature|ms-outlook-mobile-signature|AppleMailSignature)\b)""",
     re.IGNORECASE,
 )
 _HR = re.compile(r"<hr\b[^>]*>", re.IGNORECASE)

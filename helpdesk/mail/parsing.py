@@ -74,17 +74,18 @@ class ParsedEmail:
     # Additions beyond the agreed interface.
     remote_images_blocked: int = 0
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-    # What ``visible_text``, ``quoted_text`` and ``signature`` are split from: the body text with the
-    # HTML renderer's marks, the sender's name and address.
-    reply_source: tuple[str, str, str] = field(default=("", "", ""), repr=False)
+    # What ``visible_text``, ``quoted_text``, ``signature`` and ``forwards`` are split from: the body
+    # text with the HTML renderer's marks, the sender's name and address, and the subject (which tells
+    # an Outlook forward from a reply).
+    reply_source: tuple[str, str, str, str] = field(default=("", "", "", ""), repr=False)
 
     # The reply split is made when first read: already in ``parse_email`` for mail that may reach a
     # ticket, only on demand for feedback (bounces and reports), which ingest never splits; a split
     # was about a fifth of parsing the bench's bounce-heavy mail.
     @cached_property
     def _split(self) -> quotes.Split:
-        marked, name, address = self.reply_source
-        return quotes.split_reply(marked, sender_name=name, sender_address=address)
+        marked, name, address, subject = self.reply_source
+        return quotes.split_reply(marked, sender_name=name, sender_address=address, subject=subject)
 
     @property
     def visible_text(self) -> str:
@@ -97,6 +98,16 @@ class ParsedEmail:
     @property
     def signature(self) -> str:
         return self._split.signature
+
+    @property
+    def forwards(self) -> tuple[quotes.Forward, ...]:
+        """Mail the sender forwarded inside this one ("---------- Forwarded message ---------")."""
+        return self._split.forwards
+
+    @property
+    def split_rules(self) -> tuple[quotes.Rule, ...]:
+        """Which rule cut the quoted history, forwards and signature, on which line."""
+        return self._split.rules
 
 
 KINDS = ("human", "auto_reply", "bounce", "complaint", "dmarc_report", "tls_report")
@@ -177,7 +188,7 @@ def _parse(raw: bytes, max_header_bytes: int) -> ParsedEmail:
         size=len(raw),
         remote_images_blocked=_count_remote_images(body.html),
         headers=tuple((name, value) for name, values in headers.items() for value in values),
-        reply_source=(marked, from_name, from_address),
+        reply_source=(marked, from_name, from_address, subject),
     )
     if kind not in FEEDBACK_KINDS:
         parsed._split  # noqa: B018 - split now, inside this function's error handling (and in a parse worker)

@@ -236,6 +236,9 @@ class Message(models.Model):
     visible_text = models.TextField(_("visible reply"), blank=True)
     quoted_text = models.TextField(_("quoted history"), blank=True)
     signature = models.TextField(_("signature"), blank=True)
+    # Mail the sender forwarded inside this one, as ``helpdesk.mail.quotes.Forward.as_dict()``:
+    # sender, date, subject and to as the forwarder's client wrote them, and the forwarded text.
+    forwarded = models.JSONField(_("forwarded messages"), default=list, db_default=[], blank=True)
     is_auto_reply = models.BooleanField(_("automatic reply"), default=False)
     no_auto_response_reason = models.CharField(
         _("no automatic response because"),

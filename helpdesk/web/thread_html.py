@@ -41,6 +41,7 @@ def articles(
         "cc": escape(_("cc")),
         "auto": escape(_("Automatic reply")),
         "quoted": escape(_("Show quoted text")),
+        "nothing_above": escape(_("Nothing written above the forwarded message.")),
         "attachments": escape(_("Attachments")),
         "inline": escape(_("inline")),
     }
@@ -79,6 +80,8 @@ def articles(
                 ' sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"'
                 ' loading="lazy" referrerpolicy="no-referrer"></iframe>\n'
             )
+        elif message.forwarded and not message.visible_text:
+            html.append(f'<p class="muted">{words["nothing_above"]}</p>\n')
         else:
             html.append(f'<div class="body-text">{linebreaksbr(message.display_text)}</div>\n')
             if message.quoted_text:
@@ -86,6 +89,7 @@ def articles(
                     f'<details class="quoted"><summary>{words["quoted"]}</summary>'
                     f'<div class="body-text">{linebreaksbr(message.quoted_text)}</div></details>\n'
                 )
+        html.extend(_forwards(message))
         attachments = list(message.attachments.all())
         if attachments:
             html.append(f'<ul class="attachments" aria-label="{words["attachments"]}">')
@@ -99,6 +103,27 @@ def articles(
             html.append("</ul>\n")
         html.append("</article>\n")
     return mark_safe("".join(html))  # noqa: S308 - every text from the message is escaped above
+
+
+def _forwards(message: Message) -> list[str]:
+    """Each forwarded message as a collapsed block naming its sender and date (open when the
+    customer wrote nothing above it, so the page never looks empty)."""
+    html = []
+    opened = "" if message.visible_text or message.body_html else " open"
+    for forward in message.forwarded if isinstance(message.forwarded, list) else []:
+        if not isinstance(forward, dict):
+            continue
+        summary = _("Forwarded message from %(sender)s, %(date)s") % {
+            "sender": forward.get("sender") or _("unknown sender"),
+            "date": forward.get("date") or _("unknown date"),
+        }
+        subject = forward.get("subject") or ""
+        html.append(
+            f'<details class="quoted forwarded"{opened}><summary>{escape(summary)}</summary>'
+            + (f'<p class="forward-subject">{escape(subject)}</p>' if subject else "")
+            + f'<div class="body-text">{linebreaksbr(forward.get("text") or "")}</div></details>\n'
+        )
+    return html
 
 
 def _url_with_pk(name: str) -> str:

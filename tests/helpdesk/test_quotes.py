@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.mail.quotes import split_reply
-from tests.helpdesk.replies_scoring import score_replies
+from tests.helpdesk.replies_scoring import score_replies, summary
 
 
-def test_replies_corpus_score():
+def test_replies_corpus_score_per_set_and_in_total():
     cases = score_replies()
-    right = sum(c.ok for c in cases)
     for case in cases:
         if not case.ok:
             print(f"miss {case.name}: {case.detail}")
-    print(f"\nquote/signature splitting: {right}/{len(cases)} = {100 * right / len(cases):.0f}% right")
-    # Regression floor, far above the 59% the best Python quote strippers reach on real replies.
-    assert right / len(cases) >= 0.85
+    print("\nquote/signature splitting on ../shared/corpora/replies:")
+    print("\n".join(summary(cases)))
+    # The goal: at least 90 % of replies right, in every set together.
+    assert sum(c.ok for c in cases) / len(cases) >= 0.9
 
 
 def test_gmail_swedish_reply_with_mvh_signature():
@@ -93,9 +93,20 @@ def test_thunderbird_and_apple_mail_attributions():
     assert wrapped.visible == "Fine."
 
 
-def test_forwarded_message_marker():
-    split = split_reply("FYI\n\n---------- Forwarded message ---------\nFrom: a@example.com\n\nOld text")
-    assert split.visible == "FYI" and "Old text" in split.quoted
+def test_forwarded_message_is_kept_as_a_forward_with_its_sender_date_and_subject():
+    split = split_reply(
+        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Anna Berg <anna@example.com>\n"
+        "Date: Tue, 5 Mar 2024 at 10:15\nSubject: Order 100231\nTo: Per <per@example.com>\n\nWhere is it?\n"
+    )
+    assert split.visible == "FYI, see below." and split.quoted == ""
+    (forward,) = split.forwards
+    assert (forward.sender, forward.date, forward.subject) == (
+        "Anna Berg <anna@example.com>",
+        "Tue, 5 Mar 2024 at 10:15",
+        "Order 100231",
+    )
+    assert forward.text == "Where is it?"
+    assert [(r.part, r.name, r.line) for r in split.rules] == [("forward", "forward_separator", 3)]
 
 
 @pytest.mark.parametrize(
@@ -201,3 +212,101 @@ def test_html_only_replies_split_on_the_clients_quote_markers():
         assert parsed.visible_text == visible, html
         assert "ordern är skickad" in parsed.quoted_text
         assert "ordern är skickad" in parsed.body_text and "HELPDESK-" not in parsed.body_text
+
+
+def test_a_mail_that_is_only_a_quote_has_no_visible_text():
+    split = split_reply(
+        "On Tue, Mar 5, 2024 at 10:15 AM Support <s@n.example> wrote:\n> Hej\n> order 100231\n"
+    )
+    assert split.visible == "" and "order 100231" in split.quoted
+    outlook = split_reply(
+        "Från: Support <s@n.example>\nSkickat: den 5 mars 2024 10:15\nTill: Anna\nÄmne: Order\n\nHej"
+    )
+    assert outlook.visible == "" and outlook.rules[0].name == "header_block"
+
+
+def test_a_mail_that_is_only_a_device_line_or_delimited_signature_has_no_visible_text():
+    assert split_reply("Skickat från min iPhone").visible == ""
+    assert split_reply("Skickat från min iPhone").signature == "Skickat från min iPhone"
+    delimited = split_reply("-- \nAnna Berg\nInköp, Firma AB")
+    assert (delimited.visible, delimited.signature) == ("", "--\nAnna Berg\nInköp, Firma AB")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please send my regards to the warehouse team.\nThanks for the quick delivery.",
+        "Regards from all of us here in Malmö, the pallets arrived.",
+        "Sent from the warehouse in Göteborg yesterday, the parcel is late.",
+        "Sent from my desk, is much easier than my mobile phone.",
+        "Best regards to your team and see you at the fair.",
+    ],
+)
+def test_sentences_that_merely_contain_regards_or_from_stay_visible(text):
+    assert split_reply(f"Hej!\n\n{text}").visible == f"Hej!\n\n{text}"
+
+
+def test_the_writers_formatting_is_kept_as_written():
+    text = (
+        "Here is the config:\n\n    [order]\n    number = 100231\n\n"
+        "Steps:\n- open the box\n- count the pallets\n\n\nThat is all."
+    )
+    assert (
+        split_reply(f"{text}\n\nOn 5 Mar 2024, at 10:15, Support <s@n.example> wrote:\n> old\n").visible
+        == text
+    )
+
+
+def test_a_signature_after_the_quote_is_still_the_signature():
+    split = split_reply(
+        "Thanks, that works.\n\nOn 5 Mar 2024, at 10:15, Support <s@n.example> wrote:\n> Try again.\n\n"
+        "-- \nAnna Berg\nFirma AB"
+    )
+    assert split.visible == "Thanks, that works." and split.signature == "--\nAnna Berg\nFirma AB"
+
+
+def test_a_header_block_without_a_blank_line_and_with_a_wrapped_from_line():
+    split = split_reply(
+        "Se nedan.\nFrom: Human Resources\n<a-really-long-automated-address+1234@humanresources.example>\n"
+        "Sent: Monday, August 26, 2019 4:37 PM\nTo: Anna Berg <anna@example.se>\nSubject: Applicant\n\nOld"
+    )
+    assert split.visible == "Se nedan." and split.quoted.startswith("From: Human Resources")
+
+
+def test_a_name_title_and_phone_block_is_the_signature():
+    split = split_reply(
+        "Can you send the invoice again?\n\nAnna Berg\nHead of Purchasing, Firma AB\n+46 70 123 45 67\n"
+        "www.firma.example"
+    )
+    assert split.visible == "Can you send the invoice again?"
+    assert split.signature.startswith("Anna Berg") and split.rules[0].name == "contact_block"
+    address = "Please deliver to:\n\nAnna Berg\nStorgatan 1\n211 22 Malmö\n+46 70 123 45 67"
+    assert split_reply(address).visible == address
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        '<div id="AppleMailSignature">Skickat från min iPhone</div>',
+        '<div class="protonmail_signature_block"><div>Anna Berg</div><div>Firma AB</div></div>',
+    ],
+)
+def test_html_signature_containers_of_apple_mail_and_proton_mail(signature):
+    from helpdesk.mail.parsing import parse_email
+
+    html = f"<div>Kan ni ringa mig?</div><br>{signature}"
+    raw = b"From: anna@example.se\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html.encode()
+    parsed = parse_email(raw)
+    assert parsed.visible_text == "Kan ni ringa mig?" and parsed.signature
+    assert parsed.split_rules[0].name == "html_signature"
+
+
+def test_markdown_rules_and_headings_are_not_signature_separators():
+    text = (
+        "Here is my analysis:\n\n## Key Points\n----\n\n1. Performance improved by 50%\n"
+        "2. Memory usage reduced\n\n----\n\nThe dashes above are formatting.\n\n====\n\n"
+        "Also these equal signs."
+    )
+    assert split_reply(text).visible == text
+    signed = split_reply("Thanks for the update!\n\n----------------\nAnna Berg\nFirma AB\n+46 70 123 45 67")
+    assert signed.visible == "Thanks for the update!" and signed.rules[0].name == "rule_line"

@@ -33,6 +33,9 @@ def describe(parsed: ParsedEmail) -> dict[str, Any]:
         "visible_text": parsed.visible_text,
         "quoted_text": parsed.quoted_text,
         "signature": parsed.signature,
+        "forwards": [forward.as_dict() for forward in parsed.forwards],
+        # Which rule cut each part, on which line of the body text, for which languages' phrases.
+        "split_rules": [rule.as_dict() for rule in parsed.split_rules],
         "has_html": bool(parsed.body_html),
         "remote_images_blocked": parsed.remote_images_blocked,
         "attachments": [
@@ -133,6 +136,20 @@ class Command(BaseCommand):
         for label, key in ((_("visible text"), "visible_text"), (_("quoted text"), "quoted_text")):
             self._block(label, result[key])
         self._block(_("signature"), result["signature"])
+        for forward in result["forwards"]:
+            write(
+                "  "
+                + _("forwarded message from %(sender)s, %(date)s: %(subject)s")
+                % {key: forward[key] or "?" for key in ("sender", "date", "subject")}
+            )
+            self._block(_("forwarded text"), forward["text"], limit=10)
+        for rule in result["split_rules"]:
+            language = f" [{rule['language']}]" if rule["language"] else ""
+            write(
+                "  "
+                + _("split: %(part)s by %(rule)s at line %(line)d%(language)s: %(text)s")
+                % {**rule, "language": language}
+            )
         for attachment in result["attachments"]:
             write(
                 "  "

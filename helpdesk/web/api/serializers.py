@@ -128,6 +128,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "body_text",
             "body_html",
             "visible_text",
+            "forwarded",
             "is_auto_reply",
             "created_at",
             "attachments",
