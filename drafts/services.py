@@ -29,6 +29,7 @@ from drafts.verify import CUSTOMER, UNVERIFIED, Claim
 from helpdesk import roles, tickets
 from helpdesk.audit import audit
 from helpdesk.models import Message
+from helpdesk.selectors import not_customer_contacts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -299,7 +300,14 @@ def unified_diff(before: str, after: str) -> str:
     )
 
 
-def reply_cc(message: Message) -> list[str]:
-    """Who else gets our reply: the customer message's Cc, without our own address."""
+def reply_cc(message: Message, *, approver: User | None = None) -> list[str]:
+    """Who else gets our reply: the customer message's Cc without our own address, and without
+    addresses that are not the customer's own contacts (``helpdesk.selectors.not_customer_contacts``)
+    unless ``approver`` is a supervisor. A forged mail cannot have our reply copied to its author's
+    accomplice on an agent's approval; ``drafts.policy.recipient_reasons`` shows the operator why."""
     ours = {settings.DEFAULT_FROM_EMAIL.lower()}
-    return [address for address in message.cc_addresses or [] if address.lower() not in ours]
+    cc = [address for address in message.cc_addresses or [] if address.lower() not in ours]
+    if not cc or (approver is not None and roles.is_supervisor(approver)):
+        return cc
+    strangers = set(not_customer_contacts(cc, ticket=message.ticket))
+    return [address for address in cc if address not in strangers]

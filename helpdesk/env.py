@@ -7,6 +7,7 @@ silently replaced by a default. Secrets may also come from a file named by ``NAM
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from pathlib import Path
@@ -94,3 +95,26 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc.strerror}.") from None
     return env_str(name, default)
+
+
+def env_nameservers(name: str) -> list[tuple[str, int]]:
+    """DNS servers as (address, port) from ``host``, ``host:port`` or ``[v6]:port``, comma-separated."""
+    servers = []
+    for item in env_list(name, []):
+        host, port = item, "53"
+        if item.startswith("["):
+            host, _sep, rest = item[1:].partition("]")
+            port = rest.removeprefix(":") or "53"
+        elif item.count(":") == 1:
+            host, port = item.split(":")
+        try:
+            address = str(ipaddress.ip_address(host))
+            number = int(port)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={item!r} is not an IP address with an optional :port."
+            ) from None
+        if not 0 < number < 65536:
+            raise ImproperlyConfigured(f"{name}={item!r} has a port outside 1-65535.")
+        servers.append((address, number))
+    return servers

@@ -17,7 +17,16 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.env import env_bool, env_choice, env_float, env_int, env_list, env_secret, env_str
+from helpdesk.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_nameservers,
+    env_secret,
+    env_str,
+)
 
 # Lets generic classes such as ModelAdmin[Ticket] be subscripted at run time, for the type checker.
 django_stubs_ext.monkeypatch()
@@ -311,6 +320,17 @@ HELPDESK_MAX_MESSAGE_BYTES = env_int("HELPDESK_MAX_MESSAGE_BYTES", 25 * 1024 * 1
 HELPDESK_INGEST_PARSE_PROCESSES = env_int("HELPDESK_INGEST_PARSE_PROCESSES", 0, minimum=0, maximum=64)
 # More new-ticket mail than this per hour from one sender is collected on one ticket (0: no limit).
 HELPDESK_SENDER_RATE_LIMIT = env_int("HELPDESK_SENDER_RATE_LIMIT", 20, minimum=0)
+# Sender authentication (docs/security.md): "check" reads the trusted Authentication-Results and
+# checks DKIM/SPF/DMARC itself where there is none, "header" only reads the header, "off" checks nothing.
+HELPDESK_SENDER_AUTH = env_choice("HELPDESK_SENDER_AUTH", "check", {"check", "header", "off"})
+# authserv-ids (RFC 8601) whose Authentication-Results are believed: your receiving MTA's, which must
+# remove headers claiming its id from incoming mail.
+HELPDESK_AUTHSERV_IDS = env_list("HELPDESK_AUTHSERV_IDS", [])
+# Host names your MTA writes in "Received: ... by HOST": the address it recorded is checked by SPF.
+HELPDESK_MX_HOSTS = env_list("HELPDESK_MX_HOSTS", [])
+# DNS servers for the checks ("host" or "host:port", comma-separated); empty: the system's resolver.
+HELPDESK_DNS_RESOLVER = env_nameservers("HELPDESK_DNS_RESOLVER")
+HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0, minimum=0.1)
 
 # --- AI drafting and ERP --------------------------------------------------------------------------
 LLM_MODEL = env_str("LLM_MODEL", "")

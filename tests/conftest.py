@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.signals import request_finished, request_started
 
+from tests.dns_server import LocalDns
 from tests.factories import UserFactory
 from tests.services import Dovecot, SmtpSink
 
@@ -71,6 +72,23 @@ def smtp_sink(smtp_sink_server: SmtpSink, settings: Any) -> SmtpSink:
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     return smtp_sink_server
+
+
+@pytest.fixture(scope="session")
+def local_dns_server() -> Iterator[LocalDns]:
+    server = LocalDns()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_dns(local_dns_server: LocalDns, settings: Any) -> LocalDns:
+    """The DNS server on 127.0.0.1 with an empty zone; sender authentication checks against it."""
+    local_dns_server.zone.clear()
+    settings.HELPDESK_DNS_RESOLVER = [("127.0.0.1", local_dns_server.port)]
+    settings.HELPDESK_DNS_TIMEOUT = 2.0
+    settings.HELPDESK_SENDER_AUTH = "check"
+    return local_dns_server
 
 
 @pytest.fixture
