@@ -118,3 +118,40 @@ def env_nameservers(name: str) -> list[tuple[str, int]]:
             raise ImproperlyConfigured(f"{name}={item!r} has a port outside 1-65535.")
         servers.append((address, number))
     return servers
+
+
+def check_fernet_keys(name: str, keys: list[str], *, hint: str) -> None:
+    """Every key must be a url-safe base64 Fernet key of 32 bytes; a bad one would fail every decryption
+    at run time (every poll, the mailbox admin page) instead of at start-up."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            where = f" (key {position} of {len(keys)})" if len(keys) > 1 else ""
+            raise ImproperlyConfigured(
+                f"{name} is not a url-safe base64 Fernet key of 32 bytes{where}; create one with: {hint}"
+            ) from None
+
+
+def check_private_key(name: str, pem: str) -> None:
+    """A PEM private key (RSA or Ed25519) that the signing code can load."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not an unencrypted PEM private key ({exc}).") from None
+
+
+def check_time_zone(name: str, value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone name such as Europe/Stockholm."
+        ) from None
+    return value

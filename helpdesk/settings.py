@@ -18,6 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.env import (
+    check_fernet_keys,
+    check_private_key,
+    check_time_zone,
     env_bool,
     env_choice,
     env_float,
@@ -39,9 +42,15 @@ DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production-0123456789"
 SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else None)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY is not set; it is required when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set; it is required when DEBUG is off (make run sets DEBUG=1 for development)."
+    )
+if SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY is the development key published in settings.py; set your own.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; every request would be refused (400).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -135,12 +144,33 @@ def _database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}") or "")}
+# The owner role that runs migrations (docs/deploy.md); DATABASE_URL is then the runtime role, which
+# owns nothing and may only INSERT and SELECT the audit log. Read only by ``manage.py migrate``.
+_MIGRATE_URL = env_secret("DATABASE_MIGRATE_URL")
+DATABASE_MIGRATE = _database(_MIGRATE_URL) if _MIGRATE_URL else None
+if DATABASE_MIGRATE is not None:
+    _runtime = DATABASES["default"]
+    if (
+        DATABASE_MIGRATE["ENGINE"] != "django.db.backends.postgresql"
+        or _runtime["ENGINE"] != DATABASE_MIGRATE["ENGINE"]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_MIGRATE_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too."
+        )
+    if DATABASE_MIGRATE["NAME"] != _runtime["NAME"]:
+        raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL.")
+    if DATABASE_MIGRATE["USER"] == _runtime["USER"]:
+        raise ImproperlyConfigured(
+            "DATABASE_MIGRATE_URL must use another role than DATABASE_URL (the owner)."
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------
 # The cache is shared by web and worker processes (presence, ERP circuit breaker), so the default is
 # the database; Redis is used when REDIS_URL is set.
 _REDIS_URL = env_str("REDIS_URL")
+if _REDIS_URL and not _REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={_REDIS_URL!r} must start with redis://, rediss:// or unix://.")
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
 else:
@@ -172,7 +202,7 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "Europe/Stockholm")
+TIME_ZONE = check_time_zone("TIME_ZONE", env_str("TIME_ZONE", "Europe/Stockholm") or "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
 
@@ -231,11 +261,17 @@ CONTENT_SECURITY_POLICY = {
 # keys; the first encrypts, all decrypt, so a key can be rotated by prepending a new one.
 _DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [_DEV_FIELD_KEY] if DEBUG else [])
+_NEW_FIELD_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
-        "FIELD_ENCRYPTION_KEY is not set; it is required when DEBUG is off. "
-        "Create one with: python -c "
-        "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        "FIELD_ENCRYPTION_KEY is not set; it is required when DEBUG is off. Create one with: "
+        + _NEW_FIELD_KEY
+    )
+check_fernet_keys("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEYS, hint=_NEW_FIELD_KEY)
+if _DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY holds the development key published in settings.py; create your own with: "
+        + _NEW_FIELD_KEY
     )
 
 # --- Mail out -------------------------------------------------------------------------------------
@@ -271,6 +307,8 @@ DKIM_SELECTOR = env_str("DKIM_SELECTOR", "") or ""
 DKIM_PRIVATE_KEY = env_secret("DKIM_PRIVATE_KEY", "") or ""
 if DKIM_PRIVATE_KEY and not (DKIM_DOMAIN and DKIM_SELECTOR):
     raise ImproperlyConfigured("DKIM_PRIVATE_KEY is set but DKIM_DOMAIN or DKIM_SELECTOR is missing.")
+if DKIM_PRIVATE_KEY:
+    check_private_key("DKIM_PRIVATE_KEY", DKIM_PRIVATE_KEY)
 
 # --- Outbound delivery (docs/architecture.md, "Delivery") ------------------------------------------
 # More transports besides "default" (EMAIL_*): DELIVERY_TRANSPORT_<NAME>=smtp://... | anymail://esp | ...
