@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 @register()
 def check_email_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     try:
-        import_string(settings.EMAIL_BACKEND)
+        import_string(settings.EMAIL_BACKEND or "")
     except ImportError as exc:
         return [
             Error(f"EMAIL_BACKEND={settings.EMAIL_BACKEND!r} cannot be imported: {exc}", id="helpdesk.E001")

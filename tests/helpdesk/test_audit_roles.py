@@ -90,7 +90,7 @@ def test_migrate_runs_as_the_owner_and_the_runtime_role_can_work_but_not_rewrite
     assert seeded.returncode == 0, seeded.stderr
 
     with psycopg.connect(**{**_server(), "user": runtime}, dbname=database, autocommit=True) as app:
-        assert app.execute("SELECT count(*) FROM helpdesk_auditevent").fetchone()[0] > 0
+        assert _scalar(app, "SELECT count(*) FROM helpdesk_auditevent") > 0
         app.execute(
             "INSERT INTO helpdesk_auditevent (created_at, actor_label, action, object_type, object_id, data)"
             " VALUES (now(), 'test', 'test.inserted', '', '', '{}')"
@@ -110,8 +110,7 @@ def test_migrate_runs_as_the_owner_and_the_runtime_role_can_work_but_not_rewrite
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 app.execute(sql)
                 pytest.fail(f"the runtime role could {what}")
-        owned = app.execute("SELECT count(*) FROM pg_tables WHERE tableowner = current_user").fetchone()[0]
-        assert owned == 0
+        assert _scalar(app, "SELECT count(*) FROM pg_tables WHERE tableowner = current_user") == 0
         # Everything else stays usable: the application updates and deletes its other rows.
         app.execute("UPDATE helpdesk_ticket SET priority = priority")
 
@@ -120,3 +119,9 @@ def test_migrate_runs_as_the_owner_and_the_runtime_role_can_work_but_not_rewrite
             own.execute("TRUNCATE helpdesk_auditevent")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
             own.execute("DELETE FROM helpdesk_auditevent")
+
+
+def _scalar(connection: psycopg.Connection[Any], sql: str) -> Any:
+    row = connection.execute(sql).fetchone()
+    assert row is not None
+    return row[0]

@@ -26,7 +26,8 @@ class Command(DjangoMigrate):
     def handle(self, *args: Any, **options: Any) -> None:
         owner = getattr(settings, "DATABASE_MIGRATE", None)
         if not owner or options["database"] != "default":
-            return super().handle(*args, **options)
+            super().handle(*args, **options)
+            return
         runtime_role = connections["default"].settings_dict["USER"]
         with connected_as(owner) as connection:
             super().handle(*args, **options)
