@@ -237,7 +237,7 @@ def test_approving_a_stale_version_is_refused(client: Client, member: Any, clean
 def test_reject_needs_a_reason(client: Client, member: Any, clean_draft: Draft) -> None:
     client.force_login(member)
     assert (
-        _post(client, "draft_reject", clean_draft, reason=" ", version=clean_draft.version).status_code == 409
+        _post(client, "draft_reject", clean_draft, reason=" ", version=clean_draft.version).status_code == 400
     )
     response = _post(client, "draft_reject", clean_draft, reason="Wrong order", version=clean_draft.version)
     assert response.status_code == 200 and "Wrong order" in response.text
