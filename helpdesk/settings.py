@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "helpdesk.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "helpdesk.web.middleware.IdleTimeoutMiddleware",
+    "helpdesk.web.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,10 +197,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Failed logins per cool-off, counted for a user name from one address and for one address over every
+# user name, so password spraying across users is slowed as much as guessing one user's password.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# The client address: REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many reverse proxies add
+# X-Forwarded-For in front of the application. Behind a proxy without it every client has the proxy's
+# address (anyone can lock everyone out); without a proxy, never set it (the header can be forged).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+# Sessions end after this many minutes without activity of the person (0: never) and in any case
+# after SESSION_COOKIE_AGE seconds.
+HELPDESK_SESSION_IDLE_MINUTES = env_int("HELPDESK_SESSION_IDLE_MINUTES", 30, minimum=0)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -448,6 +464,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, messages, drafts and metrics of the AI-drafting helpdesk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI describe every endpoint: for signed-in users (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the sidecar package's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
