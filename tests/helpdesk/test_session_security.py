@@ -38,6 +38,9 @@ def _age_session(client: Client, seconds: int) -> None:
     session.save()
 
 
+POLL: dict[str, Any] = {BACKGROUND_HEADER: "1", "HTTP_HX_REQUEST": "true"}
+
+
 def test_an_idle_session_ends_but_polls_do_not_keep_it_alive(
     client: Client, agent: Any, settings: Any
 ) -> None:
@@ -46,12 +49,10 @@ def test_an_idle_session_ends_but_polls_do_not_keep_it_alive(
     assert client.get(reverse("home")).status_code == 200
     _age_session(client, 29 * 60)
     # The inbox refreshing itself is not the person: it neither ends nor renews the session.
-    assert (
-        client.get(reverse("home"), **{BACKGROUND_HEADER: "1", "HTTP_HX_REQUEST": "true"}).status_code == 200
-    )
+    assert client.get(reverse("home"), **POLL).status_code == 200
     assert client.session["helpdesk_last_seen"] <= int(time.time()) - 29 * 60
     _age_session(client, 31 * 60)
-    response = client.get(reverse("home"), **{BACKGROUND_HEADER: "1", "HTTP_HX_REQUEST": "true"})
+    response = client.get(reverse("home"), **POLL)
     assert response.status_code == 200 and response["HX-Redirect"].startswith(reverse("login"))
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("home")).status_code == 302
