@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_q",
     "anymail",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "helpdesk",
     "integrations",
@@ -87,10 +89,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "helpdesk.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpdesk.web.middleware.IdleTimeoutMiddleware",
     "helpdesk.web.middleware.NoStoreMiddleware",
+    "helpdesk.web.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -211,6 +215,10 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
+# Two-factor sign-in (TOTP): "optional" lets anyone add an authenticator app (and then asks for its
+# code); "required" makes supervisors and admins add one before they can work.
+HELPDESK_TWO_FACTOR = env_choice("HELPDESK_TWO_FACTOR", "optional", {"optional", "required"})
+OTP_TOTP_ISSUER = env_str("HELPDESK_NAME", "Nordlager Support") or "Helpdesk"
 # Sessions end after this many minutes without activity of the person (0: never) and in any case
 # after SESSION_COOKIE_AGE seconds.
 HELPDESK_SESSION_IDLE_MINUTES = env_int("HELPDESK_SESSION_IDLE_MINUTES", 30, minimum=0)
