@@ -6,15 +6,14 @@ without the internet.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
 import dkim
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib import QTYPE, RCODE, RR, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+from delivery.dkim import dns_record, generate
 
 
 class ZoneResolver(BaseResolver):
@@ -79,16 +78,8 @@ class DkimKey:
 
     @classmethod
     def make(cls, domain: str, selector: str = "s1") -> DkimKey:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-        public = key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return cls(domain, selector, private, f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}")
+        private, public = generate("rsa")
+        return cls(domain, selector, private, dns_record("rsa", public))
 
     def publish(self, dns: LocalDns) -> None:
         dns.zone.add_txt(f"{self.selector}._domainkey.{self.domain}", self.public_txt)

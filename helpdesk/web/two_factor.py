@@ -30,6 +30,7 @@ from helpdesk.audit import audit
 
 # Addresses a half-signed-in session may use: the code and set-up pages, signing out, static files.
 _OPEN_PATHS = ("/accounts/", "/static/", "/i18n/", "/healthz")
+_HAS_DEVICE = "helpdesk_has_otp_device"
 
 
 class CodeForm(forms.Form):
@@ -56,13 +57,23 @@ class TwoFactorMiddleware:
             return self.get_response(request)
         if user.is_verified():
             return self.get_response(request)
-        if user_has_device(user):
+        if _has_device(request):
             return _send_to(
                 request, reverse("two_factor_verify"), _("Enter the code from your authenticator app.")
             )
         if must_set_up(user) and request.path != reverse("two_factor_setup"):
             return _send_to(request, reverse("two_factor_setup"), _("Set up two-factor sign-in first."))
         return self.get_response(request)
+
+
+def _has_device(request: HttpRequest) -> bool:
+    """Whether the signed-in user has a confirmed device, asked once per session (pages keep their
+    query counts); a device added elsewhere (admin) counts from the next sign-in."""
+    known = request.session.get(_HAS_DEVICE)
+    if not isinstance(known, bool):
+        known = user_has_device(request.user)
+        request.session[_HAS_DEVICE] = known
+    return known
 
 
 def _send_to(request: HttpRequest, url: str, text: str) -> HttpResponse:
@@ -102,6 +113,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session[_HAS_DEVICE] = True
             audit(action="account.two_factor_enabled", obj=request.user, actor=request.user)  # type: ignore[arg-type]
             return redirect(_next(request))
         form.add_error("code", _("That code is not valid. Try the current one."))
