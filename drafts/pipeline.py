@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from drafts.composed import Composed, DraftingFailed, json_value, local_time
 from drafts.ground import Grounding, ground, message_fact
 from drafts.models import Flag
 from drafts.understand import Understanding, understand
+from helpdesk import limits
 from helpdesk.models import Message, Ticket
 from integrations import serialize
 from integrations.base import Connector, Fact
@@ -193,10 +195,21 @@ def check_reply(
         "customer_fact_id": f"message:{message.pk}#text",
     }
     subject_trusted = [*trusted_texts, ticket.subject, ticket.reference]
-    return [
+    claims = [
         *verify.verify(body, facts=facts, trusted_texts=trusted_texts, **customer),
         *verify.verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
     ]
+    return capped(claims)
+
+
+def capped(claims: list[verify.Claim]) -> list[verify.Claim]:
+    """At most ``limits.CLAIMS_PER_DRAFT`` claims are kept (the panel marks each, the database stores
+    each); the first one beyond stands for the rest as unverified, so the draft is flagged for a look."""
+    if len(claims) <= limits.CLAIMS_PER_DRAFT:
+        return claims
+    rest = claims[limits.CLAIMS_PER_DRAFT]
+    unchecked = dataclasses.replace(rest, state=verify.UNVERIFIED, source="", fact_ids=())
+    return [*claims[: limits.CLAIMS_PER_DRAFT], unchecked]
 
 
 def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:

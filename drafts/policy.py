@@ -9,7 +9,9 @@ from django.utils.translation import gettext
 
 from drafts.models import RISK_FLAGS, Draft, Flag, ReviewPolicy
 from helpdesk import roles
+from helpdesk.mail.sender_auth import SenderAuth, describe
 from helpdesk.models import Ticket
+from helpdesk.selectors import not_customer_contacts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -43,7 +45,45 @@ def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list
             gettext("Confidence %(confidence).2f is below %(minimum).2f.")
             % {"confidence": draft.confidence, "minimum": policy.min_confidence_for_agent}
         )
+    reasons.extend(recipient_reasons(draft))
     return reasons
+
+
+# Records about the customer. Products, stock and prices are public and knowledge articles ours, so
+# a reply citing only those may go to anyone.
+CUSTOMER_RECORD_TYPES = frozenset({"customer", "order", "order_line", "shipment", "invoice"})
+
+
+def recipient_reasons(draft: Draft) -> list[str]:
+    """Why this draft's recipients need a supervisor, whatever the review policy says (the invariant
+    "no draft shows a customer's records to an unauthenticated sender"): it cites the customer's
+    records and the sender's address is not authenticated, or the customer's mail was copied to
+    addresses that are not the customer's contacts."""
+    if not discloses_customer_records(draft):
+        return []
+    message = draft.in_reply_to
+    reasons = []
+    auth = SenderAuth.from_dict(message.sender_auth)
+    if not auth.authenticated:
+        reasons.append(
+            gettext("The sender is not authenticated (%(why)s) and the reply shows the customer's records.")
+            % {"why": describe(auth)}
+        )
+    strangers = not_customer_contacts(message.cc_addresses or [], ticket=draft.ticket)
+    if strangers:
+        reasons.append(
+            gettext(
+                "The customer's mail was copied to %(addresses)s, who are not contacts of this customer; "
+                "only a supervisor's approval copies the reply to them."
+            )
+            % {"addresses": ", ".join(strangers)}
+        )
+    return reasons
+
+
+def discloses_customer_records(draft: Draft) -> bool:
+    """Does the draft cite an ERP record about a customer (their orders, invoices, shipments)?"""
+    return any(c.source_record_type in CUSTOMER_RECORD_TYPES for c in draft.citations.all())
 
 
 def decide(user: User | AnonymousUser, draft: Draft, policy: ReviewPolicy | None = None) -> Decision:

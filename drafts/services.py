@@ -26,9 +26,10 @@ from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, St
 from drafts.generation import enqueue_generation
 from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
 from drafts.verify import CUSTOMER, UNVERIFIED, Claim
-from helpdesk import roles, tickets
+from helpdesk import limits, roles, tickets
 from helpdesk.audit import audit
 from helpdesk.models import Message
+from helpdesk.selectors import not_customer_contacts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -57,8 +58,14 @@ def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_ve
     subject, body = subject.strip(), body.strip()
     if not body:
         raise InvalidInput(_("The reply text cannot be empty."))
-    if len(subject) > 998:
-        raise InvalidInput(_("The subject is too long (at most 998 characters)."))
+    if len(subject) > limits.SUBJECT:
+        raise InvalidInput(
+            _("The subject is too long (at most %(limit)s characters).") % {"limit": limits.SUBJECT}
+        )
+    if len(body) > limits.DRAFT_BODY:
+        raise InvalidInput(
+            _("The reply text is too long (at most %(limit)s characters).") % {"limit": limits.DRAFT_BODY}
+        )
     with transaction.atomic():
         current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES)
         if subject == current.subject and body == current.body:
@@ -208,13 +215,17 @@ def reject_draft(*, draft: Draft, user: User, reason: str, expected_version: int
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the draft is rejected."))
+    if len(reason) > limits.REJECT_REASON:
+        raise InvalidInput(
+            _("The reason is too long (at most %(limit)s characters).") % {"limit": limits.REJECT_REASON}
+        )
     with transaction.atomic():
         current = _locked(
             draft, user, expected_version, allowed=(*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED)
         )
         current.status = Draft.Status.REJECTED
         current.rejected_by, current.rejected_at = user, timezone.now()
-        current.rejection_reason = reason[:2000]
+        current.rejection_reason = reason
         current.version += 1
         current.save()
         audit(
@@ -233,8 +244,10 @@ def regenerate_draft(
     "more formal", free text). Returns the new draft, ``generating`` until the task has run. With
     ``expected_version`` a draft changed since (a colleague's edit) is ``StaleDraft``, not replaced."""
     instruction = instruction.strip()
-    if len(instruction) > 500:
-        raise InvalidInput(_("The instruction is too long (at most 500 characters)."))
+    if len(instruction) > limits.INSTRUCTION:
+        raise InvalidInput(
+            _("The instruction is too long (at most %(limit)s characters).") % {"limit": limits.INSTRUCTION}
+        )
     allowed = (*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED, Draft.Status.REJECTED)
     with transaction.atomic():
         current = _locked(draft, user, expected_version, allowed=allowed)
@@ -299,7 +312,14 @@ def unified_diff(before: str, after: str) -> str:
     )
 
 
-def reply_cc(message: Message) -> list[str]:
-    """Who else gets our reply: the customer message's Cc, without our own address."""
+def reply_cc(message: Message, *, approver: User | None = None) -> list[str]:
+    """Who else gets our reply: the customer message's Cc without our own address, and without
+    addresses that are not the customer's own contacts (``helpdesk.selectors.not_customer_contacts``)
+    unless ``approver`` is a supervisor. A forged mail cannot have our reply copied to its author's
+    accomplice on an agent's approval; ``drafts.policy.recipient_reasons`` shows the operator why."""
     ours = {settings.DEFAULT_FROM_EMAIL.lower()}
-    return [address for address in message.cc_addresses or [] if address.lower() not in ours]
+    cc = [address for address in message.cc_addresses or [] if address.lower() not in ours]
+    if not cc or (approver is not None and roles.is_supervisor(approver)):
+        return cc
+    strangers = set(not_customer_contacts(cc, ticket=message.ticket))
+    return [address for address in cc if address not in strangers]

@@ -7,6 +7,7 @@ silently replaced by a default. Secrets may also come from a file named by ``NAM
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from pathlib import Path
@@ -94,3 +95,63 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc.strerror}.") from None
     return env_str(name, default)
+
+
+def env_nameservers(name: str) -> list[tuple[str, int]]:
+    """DNS servers as (address, port) from ``host``, ``host:port`` or ``[v6]:port``, comma-separated."""
+    servers = []
+    for item in env_list(name, []):
+        host, port = item, "53"
+        if item.startswith("["):
+            host, _sep, rest = item[1:].partition("]")
+            port = rest.removeprefix(":") or "53"
+        elif item.count(":") == 1:
+            host, port = item.split(":")
+        try:
+            address = str(ipaddress.ip_address(host))
+            number = int(port)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={item!r} is not an IP address with an optional :port."
+            ) from None
+        if not 0 < number < 65536:
+            raise ImproperlyConfigured(f"{name}={item!r} has a port outside 1-65535.")
+        servers.append((address, number))
+    return servers
+
+
+def check_fernet_keys(name: str, keys: list[str], *, hint: str) -> None:
+    """Every key must be a url-safe base64 Fernet key of 32 bytes; a bad one would fail every decryption
+    at run time (every poll, the mailbox admin page) instead of at start-up."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            where = f" (key {position} of {len(keys)})" if len(keys) > 1 else ""
+            raise ImproperlyConfigured(
+                f"{name} is not a url-safe base64 Fernet key of 32 bytes{where}; create one with: {hint}"
+            ) from None
+
+
+def check_private_key(name: str, pem: str) -> None:
+    """A PEM private key (RSA or Ed25519) that the signing code can load."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not an unencrypted PEM private key ({exc}).") from None
+
+
+def check_time_zone(name: str, value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone name such as Europe/Stockholm."
+        ) from None
+    return value

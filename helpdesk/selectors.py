@@ -8,14 +8,15 @@ are ``helpdesk.web.inbox``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from helpdesk import roles
-from helpdesk.models import Attachment, Message, Ticket, TicketQuerySet
+from helpdesk.models import Attachment, Company, Contact, Message, Ticket, TicketQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -71,3 +72,21 @@ def assignable_users() -> list[Any]:
     """Active staff, for the assignee menu (assigning a ticket also makes it visible to the assignee)."""
     users = get_user_model().objects.filter(is_active=True, groups__name__in=roles.ROLES).distinct()
     return list(users.order_by("first_name", "username"))
+
+
+def not_customer_contacts(addresses: Sequence[str], *, ticket: Ticket) -> list[str]:
+    """Those of ``addresses`` that are not the customer's own: neither the ticket's contact, nor a
+    contact of its company, nor at the company's e-mail domain (where ingest would file them)."""
+    wanted = {address.strip().lower(): address for address in addresses if address.strip()}
+    if not wanted:
+        return []
+    own = Q(pk=ticket.contact_id)
+    if ticket.company_id is not None:
+        own |= Q(company_id=ticket.company_id)
+    known = set(Contact.objects.filter(own, email__in=list(wanted)).values_list("email", flat=True))
+    if ticket.company_id is not None:
+        domain = Company.objects.filter(pk=ticket.company_id).values_list("domain", flat=True).first() or ""
+        domain = domain.strip().lower()
+        if domain:
+            known |= {address for address in wanted if address.rpartition("@")[2] == domain}
+    return [original for address, original in wanted.items() if address not in known]

@@ -17,7 +17,20 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.env import env_bool, env_choice, env_float, env_int, env_list, env_secret, env_str
+from helpdesk import limits
+from helpdesk.env import (
+    check_fernet_keys,
+    check_private_key,
+    check_time_zone,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_nameservers,
+    env_secret,
+    env_str,
+)
 
 # Lets generic classes such as ModelAdmin[Ticket] be subscripted at run time, for the type checker.
 django_stubs_ext.monkeypatch()
@@ -30,9 +43,15 @@ DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production-0123456789"
 SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else None)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY is not set; it is required when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set; it is required when DEBUG is off (make run sets DEBUG=1 for development)."
+    )
+if SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY is the development key published in settings.py; set your own.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is empty; every request would be refused (400).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -52,6 +71,8 @@ INSTALLED_APPS = [
     "django_q",
     "anymail",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "helpdesk",
     "integrations",
@@ -61,14 +82,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helpdesk.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "helpdesk.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "helpdesk.web.middleware.IdleTimeoutMiddleware",
+    "helpdesk.web.middleware.NoStoreMiddleware",
+    "helpdesk.web.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -126,12 +152,33 @@ def _database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}") or "")}
+# The owner role that runs migrations (docs/deploy.md); DATABASE_URL is then the runtime role, which
+# owns nothing and may only INSERT and SELECT the audit log. Read only by ``manage.py migrate``.
+_MIGRATE_URL = env_secret("DATABASE_MIGRATE_URL")
+DATABASE_MIGRATE = _database(_MIGRATE_URL) if _MIGRATE_URL else None
+if DATABASE_MIGRATE is not None:
+    _runtime = DATABASES["default"]
+    if (
+        DATABASE_MIGRATE["ENGINE"] != "django.db.backends.postgresql"
+        or _runtime["ENGINE"] != DATABASE_MIGRATE["ENGINE"]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_MIGRATE_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too."
+        )
+    if DATABASE_MIGRATE["NAME"] != _runtime["NAME"]:
+        raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL.")
+    if DATABASE_MIGRATE["USER"] == _runtime["USER"]:
+        raise ImproperlyConfigured(
+            "DATABASE_MIGRATE_URL must use another role than DATABASE_URL (the owner)."
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------
 # The cache is shared by web and worker processes (presence, ERP circuit breaker), so the default is
 # the database; Redis is used when REDIS_URL is set.
 _REDIS_URL = env_str("REDIS_URL")
+if _REDIS_URL and not _REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={_REDIS_URL!r} must start with redis://, rediss:// or unix://.")
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
 else:
@@ -154,16 +201,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Failed logins per cool-off, counted for a user name from one address and for one address over every
+# user name, so password spraying across users is slowed as much as guessing one user's password.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# The client address: REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many reverse proxies add
+# X-Forwarded-For in front of the application. Behind a proxy without it every client has the proxy's
+# address (anyone can lock everyone out); without a proxy, never set it (the header can be forged).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+# Two-factor sign-in (TOTP): "optional" lets anyone add an authenticator app (and then asks for its
+# code); "required" makes supervisors and admins add one before they can work.
+HELPDESK_TWO_FACTOR = env_choice("HELPDESK_TWO_FACTOR", "optional", {"optional", "required"})
+OTP_TOTP_ISSUER = env_str("HELPDESK_NAME", "Nordlager Support") or "Helpdesk"
+# Sessions end after this many minutes without activity of the person (0: never) and in any case
+# after SESSION_COOKIE_AGE seconds.
+HELPDESK_SESSION_IDLE_MINUTES = env_int("HELPDESK_SESSION_IDLE_MINUTES", 30, minimum=0)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "Europe/Stockholm")
+TIME_ZONE = check_time_zone("TIME_ZONE", env_str("TIME_ZONE", "Europe/Stockholm") or "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
 
@@ -200,7 +265,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies: helpdesk.limits (1 MiB; RequestSizeLimitMiddleware answers 413 above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BYTES
 
 # Inbound HTML is sanitised with nh3 before it is stored; the CSP is the second wall: no inline
 # script, nothing remote, and only our own origin may be framed or posted to.
@@ -222,11 +288,17 @@ CONTENT_SECURITY_POLICY = {
 # keys; the first encrypts, all decrypt, so a key can be rotated by prepending a new one.
 _DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [_DEV_FIELD_KEY] if DEBUG else [])
+_NEW_FIELD_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
-        "FIELD_ENCRYPTION_KEY is not set; it is required when DEBUG is off. "
-        "Create one with: python -c "
-        "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        "FIELD_ENCRYPTION_KEY is not set; it is required when DEBUG is off. Create one with: "
+        + _NEW_FIELD_KEY
+    )
+check_fernet_keys("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEYS, hint=_NEW_FIELD_KEY)
+if _DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY holds the development key published in settings.py; create your own with: "
+        + _NEW_FIELD_KEY
     )
 
 # --- Mail out -------------------------------------------------------------------------------------
@@ -262,6 +334,8 @@ DKIM_SELECTOR = env_str("DKIM_SELECTOR", "") or ""
 DKIM_PRIVATE_KEY = env_secret("DKIM_PRIVATE_KEY", "") or ""
 if DKIM_PRIVATE_KEY and not (DKIM_DOMAIN and DKIM_SELECTOR):
     raise ImproperlyConfigured("DKIM_PRIVATE_KEY is set but DKIM_DOMAIN or DKIM_SELECTOR is missing.")
+if DKIM_PRIVATE_KEY:
+    check_private_key("DKIM_PRIVATE_KEY", DKIM_PRIVATE_KEY)
 
 # --- Outbound delivery (docs/architecture.md, "Delivery") ------------------------------------------
 # More transports besides "default" (EMAIL_*): DELIVERY_TRANSPORT_<NAME>=smtp://... | anymail://esp | ...
@@ -311,6 +385,17 @@ HELPDESK_MAX_MESSAGE_BYTES = env_int("HELPDESK_MAX_MESSAGE_BYTES", 25 * 1024 * 1
 HELPDESK_INGEST_PARSE_PROCESSES = env_int("HELPDESK_INGEST_PARSE_PROCESSES", 0, minimum=0, maximum=64)
 # More new-ticket mail than this per hour from one sender is collected on one ticket (0: no limit).
 HELPDESK_SENDER_RATE_LIMIT = env_int("HELPDESK_SENDER_RATE_LIMIT", 20, minimum=0)
+# Sender authentication (docs/security.md): "check" reads the trusted Authentication-Results and
+# checks DKIM/SPF/DMARC itself where there is none, "header" only reads the header, "off" checks nothing.
+HELPDESK_SENDER_AUTH = env_choice("HELPDESK_SENDER_AUTH", "check", {"check", "header", "off"})
+# authserv-ids (RFC 8601) whose Authentication-Results are believed: your receiving MTA's, which must
+# remove headers claiming its id from incoming mail.
+HELPDESK_AUTHSERV_IDS = env_list("HELPDESK_AUTHSERV_IDS", [])
+# Host names your MTA writes in "Received: ... by HOST": the address it recorded is checked by SPF.
+HELPDESK_MX_HOSTS = env_list("HELPDESK_MX_HOSTS", [])
+# DNS servers for the checks ("host" or "host:port", comma-separated); empty: the system's resolver.
+HELPDESK_DNS_RESOLVER = env_nameservers("HELPDESK_DNS_RESOLVER")
+HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0, minimum=0.1)
 
 # --- AI drafting and ERP --------------------------------------------------------------------------
 LLM_MODEL = env_str("LLM_MODEL", "")
@@ -373,6 +458,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON with a depth limit (helpdesk.limits.JSON_DEPTH); forms as DRF parses them by default.
+    "DEFAULT_PARSER_CLASSES": [
+        "helpdesk.web.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -381,6 +472,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, messages, drafts and metrics of the AI-drafting helpdesk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI describe every endpoint: for signed-in users (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the sidecar package's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

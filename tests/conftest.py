@@ -18,6 +18,7 @@ from django.core.signals import request_finished, request_started
 
 from delivery import dkim
 from delivery.models import DkimKey
+from tests.dns_server import LocalDns
 from tests.factories import UserFactory
 from tests.services import Dovecot, SmtpSink
 
@@ -75,6 +76,38 @@ def smtp_sink(smtp_sink_server: SmtpSink, settings: Any) -> SmtpSink:
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     return smtp_sink_server
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database allows TRUNCATE of the audit log (helpdesk migration 0015): transactional and
+    browser tests are reset with Django's flush, one TRUNCATE over every table. Set on the database, so
+    every later connection (live server threads, worker subprocesses) has it; production never does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET helpdesk.audit_truncate = 'allow'")
+        cursor.execute("SET helpdesk.audit_truncate = 'allow'")
+
+
+@pytest.fixture(scope="session")
+def local_dns_server() -> Iterator[LocalDns]:
+    server = LocalDns()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_dns(local_dns_server: LocalDns, settings: Any) -> LocalDns:
+    """The DNS server on 127.0.0.1 with an empty zone; sender authentication checks against it."""
+    local_dns_server.zone.clear()
+    settings.HELPDESK_DNS_RESOLVER = [("127.0.0.1", local_dns_server.port)]
+    settings.HELPDESK_DNS_TIMEOUT = 2.0
+    settings.HELPDESK_SENDER_AUTH = "check"
+    return local_dns_server
 
 
 @pytest.fixture

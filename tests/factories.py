@@ -7,6 +7,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group, User
 
+from helpdesk.mail.sender_auth import FROM_HEADER, PASS, SenderAuth
 from helpdesk.models import Company, Contact, Message, Queue, Ticket
 
 PASSWORD = "correct-horse-battery-staple"
@@ -75,3 +76,11 @@ class MessageFactory(factory.django.DjangoModelFactory[Message]):
     message_id = factory.Sequence(lambda n: f"<m{n}@kund.example>")
     body_text = "Hej, var är min order?"
     visible_text = factory.LazyAttribute(lambda m: m.body_text)
+    # Customers in tests write from authenticated addresses unless a test says otherwise.
+    sender_auth = factory.LazyAttribute(lambda m: authenticated(m.from_address))
+
+
+def authenticated(address: str) -> dict[str, object]:
+    """The stored verdict of a sender whose receiving server reported DMARC pass."""
+    domain = address.rpartition("@")[2].lower()
+    return SenderAuth(PASS, FROM_HEADER, from_domain=domain, authserv_id="mx.test", detail="dmarc").as_dict()

@@ -15,6 +15,7 @@ import traceback
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.ingest import parse_pool
 from helpdesk.ingest.dedup import dedup_key
+from helpdesk.ingest.sender_auth import check_senders
 from helpdesk.ingest.writer import BatchResult, BatchWriter, Outcome, Status, text
 from helpdesk.mail.parsing import ParsedEmail
 from helpdesk.models import InboundEmail
@@ -35,11 +37,14 @@ __all__ = ["BatchResult", "Outcome", "ParseJob", "error_summary", "process_batch
 
 
 class ParseJob:
-    """Parsing of some stored mails, maybe still running in worker processes (``parse_pool``)."""
+    """Parsing of some stored mails, maybe still running in worker processes (``parse_pool``), and
+    then the check of their senders (``sender_auth``: DNS, so outside any transaction)."""
 
     def __init__(self, pairs: Sequence[tuple[InboundEmail, bytes]], *, force: bool) -> None:
         self.ids = [row.pk for row, _raw in pairs]
         self._ready: dict[int, ParsedEmail | Outcome] = {}
+        self.sender_auth: dict[int, dict[str, Any]] = {}
+        self._raws: dict[int, bytes] = {}
         todo: list[tuple[int, bytes]] = []
         for row, raw in pairs:
             if row.size > settings.HELPDESK_MAX_MESSAGE_BYTES and not force:
@@ -47,12 +52,17 @@ class ParseJob:
             else:
                 todo.append((row.pk, raw))
         self._todo_ids = [pk for pk, _raw in todo]
+        self._raws = dict(todo)
         processes = settings.HELPDESK_INGEST_PARSE_PROCESSES
         self._pending = parse_pool.submit([raw for _pk, raw in todo], processes=processes)
 
     def result(self) -> dict[int, ParsedEmail | Outcome]:
-        for pk, parsed in zip(self._todo_ids, self._pending.result(), strict=True):
-            self._ready[pk] = _outcome_of(pk, parsed)
+        if self._todo_ids:
+            for pk, parsed in zip(self._todo_ids, self._pending.result(), strict=True):
+                self._ready[pk] = _outcome_of(pk, parsed)
+            mails = [(pk, self._raws[pk], p) for pk, p in self._ready.items() if isinstance(p, ParsedEmail)]
+            self.sender_auth = check_senders(mails)
+            self._todo_ids, self._raws = [], {}
         return self._ready
 
 
@@ -81,11 +91,16 @@ def error_summary(exc: BaseException) -> str:
 
 
 def process_batch(
-    ids: Sequence[int], *, force: bool = False, parsed: dict[int, ParsedEmail | Outcome] | None = None
+    ids: Sequence[int],
+    *,
+    force: bool = False,
+    parsed: dict[int, ParsedEmail | Outcome] | None = None,
+    sender_auth: dict[int, dict[str, Any]] | None = None,
 ) -> BatchResult:
     """Process the stored mails among ``ids``; ``force`` parses oversized mail too (admin re-process).
 
-    ``parsed`` holds results already parsed (``ParseJob``); the other mails are parsed here.
+    ``parsed`` holds results already parsed and ``sender_auth`` their senders' verdicts (``ParseJob``);
+    the other mails are parsed and checked here.
     """
     rows = list(
         InboundEmail.objects.filter(pk__in=ids, status=Status.STORED)
@@ -96,13 +111,16 @@ def process_batch(
         return BatchResult()
     wanted = {row.pk for row in rows}
     parsed = {pk: value for pk, value in (parsed or {}).items() if pk in wanted}
+    auth = dict(sender_auth or {})
     missing = [row for row in rows if row.pk not in parsed]
     if missing:
         raws = dict(InboundEmail.objects.filter(pk__in=[row.pk for row in missing]).values_list("pk", "raw"))
-        parsed.update(ParseJob([(row, bytes(raws[row.pk])) for row in missing], force=force).result())
+        job = ParseJob([(row, bytes(raws[row.pk])) for row in missing], force=force)
+        parsed.update(job.result())
+        auth.update(job.sender_auth)
     fault_point("parsed")
     try:
-        result = _run(rows, parsed)
+        result = _run(rows, parsed, auth)
         fault_point("processed")
         return result
     except IntegrityError:
@@ -114,14 +132,16 @@ def process_batch(
         logger.exception("batch of %d failed; retrying one mail at a time", len(rows))
     result = BatchResult()
     for row in rows:
-        result.add(_process_single(row, parsed[row.pk]))
+        result.add(_process_single(row, parsed[row.pk], auth))
     return result
 
 
-def _process_single(row: InboundEmail, parsed: ParsedEmail | Outcome) -> BatchResult:
+def _process_single(
+    row: InboundEmail, parsed: ParsedEmail | Outcome, auth: dict[int, dict[str, Any]]
+) -> BatchResult:
     for attempt in range(2):
         try:
-            return _run([row], {row.pk: parsed})
+            return _run([row], {row.pk: parsed}, auth)
         except IntegrityError as exc:
             if attempt:
                 return _quarantine_after_crash(row, exc)
@@ -130,9 +150,11 @@ def _process_single(row: InboundEmail, parsed: ParsedEmail | Outcome) -> BatchRe
     return BatchResult()  # pragma: no cover - the loop always returns
 
 
-def _run(rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome]) -> BatchResult:
+def _run(
+    rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome], auth: dict[int, dict[str, Any]]
+) -> BatchResult:
     with transaction.atomic():
-        batch = BatchWriter(rows, parsed)
+        batch = BatchWriter(rows, parsed, auth)
         result = batch.run()
         if result.draftable:
             # robust: a failure to start drafting is logged and never undoes or stops ingest.

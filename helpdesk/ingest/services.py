@@ -303,7 +303,8 @@ def _start_parsing(mailbox: Mailbox, uidvalidity: int, mails: Sequence[FetchedMa
 
 
 def _finish(parsing: ParseJob, mailbox: Mailbox, session: ImapSession, result: PollResult) -> None:
-    result.counts.update(process_batch(parsing.ids, parsed=parsing.result()).counts)
+    parsed = parsing.result()
+    result.counts.update(process_batch(parsing.ids, parsed=parsed, sender_auth=parsing.sender_auth).counts)
     _flag_done(mailbox, session, result)
 
 

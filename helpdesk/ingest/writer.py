@@ -89,9 +89,15 @@ def text(value: str, limit: int | None = None) -> str:
 class BatchWriter:
     """Writes one claimed batch (see the module docstring); ``run`` returns what became of it."""
 
-    def __init__(self, rows: list[InboundEmail], parsed: dict[int, ParsedEmail | Outcome]) -> None:
+    def __init__(
+        self,
+        rows: list[InboundEmail],
+        parsed: dict[int, ParsedEmail | Outcome],
+        sender_auth: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
         self.rows = rows
         self.parsed = parsed
+        self.sender_auth = sender_auth or {}
         self.now = timezone.now()
         self.result = BatchResult()
         self.seen_keys: dict[str, int] = {}
@@ -402,6 +408,7 @@ class BatchWriter:
             forwarded=[{key: text(value) for key, value in f.as_dict().items()} for f in parsed.forwards],
             is_auto_reply=reason == "auto_reply",
             no_auto_response_reason=reason,
+            sender_auth=self.sender_auth.get(row.pk, {}),
             inbound_email_id=row.pk,
             created_at=self.now,
         )

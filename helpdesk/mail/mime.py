@@ -290,6 +290,9 @@ def parse_date(value: str, defects: list[str]) -> datetime | None:
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
+_SPACE_BEFORE_COLON = re.compile(rb"^([!-9;-~]{1,100})[ \t]+:", re.MULTILINE)
+
+
 def cap_headers(raw: bytes, limit: int) -> tuple[bytes, list[str]]:
     """Truncate each top-level header longer than ``limit`` bytes before any parser sees it.
 
@@ -298,12 +301,18 @@ def cap_headers(raw: bytes, limit: int) -> tuple[bytes, list[str]]:
     """
     end = _HEADER_END.search(raw)
     head_end = end.start() if end else len(raw)
+    defects: list[str] = []
+    if _SPACE_BEFORE_COLON.search(raw, 0, head_end):
+        # RFC 5322 4.5 (obs-optional): white space may stand between a field name and its colon.
+        # No parser reads "Fro :" as a header, and the headers after it would end up in the body.
+        head, count = _SPACE_BEFORE_COLON.subn(rb"\1:", raw[:head_end])
+        defects.append(f"{count} header(s) with white space before the colon")
+        raw, head_end = head + raw[head_end:], len(head)
     if head_end <= limit:
-        return raw, []
+        return raw, defects
     head = raw[:head_end]
     lines = head.split(b"\n")
     out: list[bytes] = []
-    defects: list[str] = []
     current: list[bytes] = []
     size = 0
     for line in lines:

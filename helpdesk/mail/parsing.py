@@ -26,7 +26,8 @@ from helpdesk.mail.html_sanitise import (
 
 DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 # The first few header lines of real mail are name: value; anything else at the start is not mail.
-_FIRST_HEADER = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]{1,100}:", re.MULTILINE)
+# (White space before the colon is obsolete but legal: "Fro : x" is one odd header; see mime.cap_headers.)
+_FIRST_HEADER = re.compile(rb"^(?:From [^\r\n]*\r?\n)?[!-9;-~]{1,100}[ \t]*:", re.MULTILINE)
 
 
 class ParseError(Exception):

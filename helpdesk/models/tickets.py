@@ -254,6 +254,9 @@ class Message(models.Model):
             "Set for mail that must never get an acknowledgement or a drafted reply (loop protection)."
         ),
     )
+    # How the sender was authenticated (helpdesk.mail.sender_auth.SenderAuth.as_dict); empty for
+    # mail stored before the checks existed and for our own messages: "not checked".
+    sender_auth = models.JSONField(_("sender authentication"), default=dict, blank=True)
     inbound_email = models.OneToOneField(
         "InboundEmail",
         verbose_name=_("inbound email"),

@@ -33,14 +33,15 @@ def _version(request: StaffRequest) -> int:
 
 
 def _panel_response(
-    request: StaffRequest, draft: Draft, *, error: str = "", kept: Any = None
+    request: StaffRequest, draft: Draft, *, error: str = "", kept: Any = None, invalid: bool = False
 ) -> HttpResponse:
-    """The panel (htmx) or the ticket page; ``kept`` holds the operator's unsaved text after a refusal."""
+    """The panel (htmx) or the ticket page; ``kept`` holds the operator's unsaved text after a refusal
+    (400 for input the service refused, such as text over its limit; 409 for the draft's state)."""
     ticket = selectors.get_ticket_for_user(request.user, draft.ticket_id)
     current = review.current_draft(ticket)
     panel = review.panel_for(current, request.user) if current else None
     context = {"ticket": ticket, "panel": panel, "draft_error": error, "kept": kept}
-    status = 409 if error else 200
+    status = (400 if invalid else 409) if error else 200
     if request.htmx:
         return render(request, "helpdesk/_draft_panel.html", context, status=status)
     if not error:
@@ -58,6 +59,10 @@ def draft_panel(request: StaffRequest, pk: int) -> HttpResponse:
     current = review.current_draft(ticket)
     panel = review.panel_for(current, request.user) if current else None
     return render(request, "helpdesk/_draft_panel.html", {"ticket": ticket, "panel": panel})
+
+
+def _invalid(error: draft_services.DraftError) -> bool:
+    return isinstance(error, draft_services.InvalidInput)
 
 
 def _kept(request: StaffRequest) -> dict[str, str]:
@@ -81,7 +86,7 @@ def draft_save(request: StaffRequest, pk: int) -> HttpResponse:
     try:
         draft = _save_if_changed(request, draft)
     except draft_services.DraftError as error:
-        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+        return _panel_response(request, draft, error=str(error), kept=_kept(request), invalid=_invalid(error))
     messages.success(request, _("Draft saved."))
     return _panel_response(request, draft)
 
@@ -100,7 +105,7 @@ def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
         text = " ".join([str(error), *error.reasons])
         return _panel_response(request, draft, error=text, kept=_kept(request))
     except draft_services.DraftError as error:
-        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+        return _panel_response(request, draft, error=str(error), kept=_kept(request), invalid=_invalid(error))
     messages.success(request, _("Approved. The reply is queued; you can undo for a few seconds."))
     return _panel_response(request, draft)
 
@@ -117,7 +122,7 @@ def draft_reject(request: StaffRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
         )
     except draft_services.DraftError as error:
-        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+        return _panel_response(request, draft, error=str(error), kept=_kept(request), invalid=_invalid(error))
     messages.success(request, _("Draft rejected."))
     return _panel_response(request, draft)
 
@@ -134,7 +139,7 @@ def draft_regenerate(request: StaffRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
         )
     except draft_services.DraftError as error:
-        return _panel_response(request, draft, error=str(error), kept=_kept(request))
+        return _panel_response(request, draft, error=str(error), kept=_kept(request), invalid=_invalid(error))
     messages.success(request, _("A new draft is being written."))
     return _panel_response(request, new)
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import limits
 from helpdesk.models import ApiToken, OperatorProfile, Ticket
 from helpdesk.web.inbox import DEFAULT_SORT, SORTS, VIEWS, InboxFilters
 
@@ -185,7 +186,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=20_000,
+        max_length=limits.NOTE,
         help_text=_("Only staff see notes; the customer never does."),
     )
 

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from delivery.models import OutboundMessage
+from helpdesk.mail.sender_auth import SenderAuth, describe
 from helpdesk.models import Message
 from helpdesk.web.delivery_html import delivery_block
 from helpdesk.web.inbox_rows import RelativeTime
@@ -44,6 +45,8 @@ def articles(
         "nothing_above": escape(_("Nothing written above the forwarded message.")),
         "attachments": escape(_("Attachments")),
         "inline": escape(_("inline")),
+        "authenticated": escape(_("Sender authenticated")),
+        "unauthenticated": escape(_("Sender not authenticated")),
     }
     body_url = _url_with_pk("message_body")
     attachment_url = _url_with_pk("attachment")
@@ -69,6 +72,8 @@ def articles(
         )
         if message.is_auto_reply:
             html.append(f'<span class="badge">{words["auto"]}</span>')
+        if message.direction == Message.Direction.INBOUND:
+            html.append(_sender_badge(message, words))
         html.append("</header>\n")
         outbound = deliveries.get(message.pk)
         if outbound is not None:
@@ -124,6 +129,16 @@ def _forwards(message: Message) -> list[str]:
             + f'<div class="body-text">{linebreaksbr(forward.get("text") or "")}</div></details>\n'
         )
     return html
+
+def _sender_badge(message: Message, words: dict[str, str]) -> str:
+    """Whether the From address is the sender's, and what that rests on (in the title)."""
+    auth = SenderAuth.from_dict(message.sender_auth)
+    kind, label = (
+        ("authenticated", words["authenticated"])
+        if auth.authenticated
+        else ("unauthenticated", words["unauthenticated"])
+    )
+    return f'<span class="badge sender-{kind}" title="{escape(describe(auth))}">{label}</span>'
 
 
 def _url_with_pk(name: str) -> str:

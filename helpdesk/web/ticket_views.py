@@ -114,11 +114,22 @@ def ticket_update(request: StaffRequest, pk: int) -> HttpResponse:
     if ticket is None:  # handed on to someone else out of the user's queues
         messages.info(request, _("You no longer see that ticket: it is not in your queues."))
         return HttpResponseClientRedirect(reverse("home")) if request.htmx else redirect("home")
+    invalid = form is not None and bool(form.errors)
     if not request.htmx:
+        if invalid:  # the page again with the marked fields; 400 names what was wrong
+            return render(
+                request,
+                "helpdesk/ticket.html",
+                ticket_context(request, ticket, properties_form=form),
+                status=400,
+            )
         return _back(ticket)
-    properties = form if form is not None and form.errors else _properties_form(ticket)
+    properties = form if form is not None and invalid else _properties_form(ticket)
     return render(
-        request, "helpdesk/ticket.html#properties", {"ticket": ticket, "properties_form": properties}
+        request,
+        "helpdesk/ticket.html#properties",
+        {"ticket": ticket, "properties_form": properties},
+        status=400 if invalid else 200,
     )
 
 
@@ -197,16 +208,19 @@ def ticket_note(request: StaffRequest, pk: int) -> HttpResponse:
             form = NoteForm()
         except services.TicketActionError as error:
             form.add_error("body", str(error))
+    status = 400 if form.errors else 200
     if not request.htmx:
         if form.errors:
-            messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
+            return render(
+                request, "helpdesk/ticket.html", ticket_context(request, ticket, note_form=form), status=400
+            )
         return _back(ticket)
     context = {
         "ticket": ticket,
         "conversation": thread_html.articles(selectors.conversation(ticket)),
         "note_form": form,
     }
-    return render(request, "helpdesk/ticket.html#thread", context)
+    return render(request, "helpdesk/ticket.html#thread", context, status=status)
 
 
 @staff_required

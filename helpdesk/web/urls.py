@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from helpdesk.web import delivery_views, dev_views, draft_views, ticket_views, views
+from helpdesk.web import delivery_views, dev_views, draft_views, ticket_views, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -48,4 +48,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
 ]

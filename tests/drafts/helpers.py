@@ -7,6 +7,7 @@ from typing import Any
 from drafts import generation
 from drafts.models import Draft
 from helpdesk.models import Contact, Message, Ticket
+from tests.factories import authenticated
 
 
 def customer_message(*, sender: str, subject: str, body: str) -> Message:
@@ -22,6 +23,7 @@ def customer_message(*, sender: str, subject: str, body: str) -> Message:
         message_id=f"<test-{ticket.pk}@example.test>",
         body_text=body,
         visible_text=body,
+        sender_auth=authenticated(sender),
     )
 
 

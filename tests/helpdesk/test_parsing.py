@@ -352,3 +352,21 @@ def test_broken_winmail_dat_is_kept_with_a_defect():
     parsed = parse_email(mail("From: a@example.com\nContent-Type: multipart/mixed; boundary=b", body))
     assert [a.filename for a in parsed.attachments] == ["winmail.dat"]
     assert any("TNEF" in d for d in parsed.defects)
+
+
+def test_white_space_before_a_colon_is_one_odd_header_not_an_unreadable_mail() -> None:
+    raw = (
+        b"Fro : Karin <karin@kund.example>\r\n"
+        b"From: Karin <karin@kund.example>\r\n"
+        b"Subject : Var \xc3\xa4r min order?\r\n"
+        b"Message-ID: <odd@kund.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"\r\n"
+        b"Hej!\r\nFoo : bar stays in the body.\r\n"
+    )
+    parsed = parse_email(raw)
+    assert parsed.from_address == "karin@kund.example"
+    assert parsed.subject == "Var är min order?"
+    assert parsed.message_id == "<odd@kund.example>"
+    assert "Foo : bar stays in the body." in parsed.body_text
+    assert any("white space before the colon" in defect for defect in parsed.defects)

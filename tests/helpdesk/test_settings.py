@@ -118,3 +118,65 @@ def test_check_deploy_is_clean_with_production_values(tmp_path: Path) -> None:
     result = _manage(production, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-0a9s8d7f6g5h4j3k",
+    "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS0zMmJ5dGU=",
+    "ALLOWED_HOSTS": "support.nordlager.example",
+}
+
+
+def _one_line_refusal(result: subprocess.CompletedProcess[str], variable: str) -> str:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # one line, no traceback
+    assert variable in lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key"),
+        ("FIELD_ENCRYPTION_KEY", "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS0zMmJ5dGU=,short"),
+        ("FIELD_ENCRYPTION_KEY", "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="),  # settings.py's dev key
+        ("SECRET_KEY", "django-insecure-development-only-never-use-in-production-0123456789"),
+        ("TIME_ZONE", "Europe/Stockhlom"),
+        ("REDIS_URL", "localhost:6379"),
+        ("HELPDESK_DNS_RESOLVER", "dns.example"),
+        ("HELPDESK_SENDER_AUTH", "maybe"),
+        ("ALLOWED_HOSTS", " , "),
+        ("DATABASE_MIGRATE_URL", "sqlite:///tmp/x.sqlite3"),
+    ],
+)
+def test_startup_refuses_settings_that_cannot_work_in_one_line(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    result = _manage({**PRODUCTION, "VAR_DIR": str(tmp_path), variable: value}, "check")
+    _one_line_refusal(result, variable)
+
+
+def test_a_dkim_key_that_is_no_key_is_refused(tmp_path: Path) -> None:
+    dkim = {"DKIM_ENABLED": "1", "DKIM_DOMAIN": "d.example", "DKIM_SELECTOR": "s", "DKIM_PRIVATE_KEY": "x"}
+    result = _manage({**PRODUCTION, "VAR_DIR": str(tmp_path), **dkim}, "check")
+    _one_line_refusal(result, "DKIM_PRIVATE_KEY")
+
+
+def test_add_mailbox_outside_make_run_fails_with_one_clear_line(tmp_path: Path) -> None:
+    result = _manage({"VAR_DIR": str(tmp_path)}, "add_mailbox", "support", "imaps://u:p@imap.example/INBOX")
+    assert "SECRET_KEY is not set" in _one_line_refusal(result, "SECRET_KEY")
+    # With development settings but no migrated database: one line too.
+    result = _manage(
+        {"DEBUG": "1", "VAR_DIR": str(tmp_path)}, "add_mailbox", "s", "imaps://u:p@imap.example/I"
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "migrate" in result.stderr, result.stderr
+
+
+def test_an_email_backend_that_cannot_be_imported_stops_the_check(tmp_path: Path) -> None:
+    result = _manage(
+        {"DEBUG": "1", "VAR_DIR": str(tmp_path), "EMAIL_BACKEND": "anymail.backends.nope.X"}, "check"
+    )
+    assert result.returncode != 0 and "EMAIL_BACKEND='anymail.backends.nope.X'" in result.stderr

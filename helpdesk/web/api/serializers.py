@@ -10,6 +10,7 @@ from rest_framework import serializers
 from delivery.models import DeliveryAttempt, OutboundMessage, Suppression
 from drafts import policy, verify
 from drafts.models import Citation, Draft, Intent
+from helpdesk import limits
 from helpdesk.models import Attachment, Contact, Message, Ticket
 
 
@@ -171,7 +172,7 @@ class LiftInputSerializer(serializers.Serializer[Any]):
 
 
 class NoteInputSerializer(serializers.Serializer[Any]):
-    body = serializers.CharField(max_length=20_000, trim_whitespace=True)
+    body = serializers.CharField(max_length=limits.NOTE, trim_whitespace=True)
 
 
 class MetricsSerializer(serializers.Serializer[Any]):
@@ -282,7 +283,7 @@ class ApproveInputSerializer(serializers.Serializer[Any]):
 
 
 class RejectInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=limits.REJECT_REASON)
     version = serializers.IntegerField(required=False)
 
 
