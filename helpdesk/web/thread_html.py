@@ -130,6 +130,7 @@ def _forwards(message: Message) -> list[str]:
         )
     return html
 
+
 def _sender_badge(message: Message, words: dict[str, str]) -> str:
     """Whether the From address is the sender's, and what that rests on (in the title)."""
     auth = SenderAuth.from_dict(message.sender_auth)
