@@ -132,27 +132,29 @@ def _run(count: int, sink: Sink) -> int:
 
     OutboundMessage.objects.all().delete()
     results: dict[str, float] = {}
-    results["bare"] = _bare_loop(sink, raws, None, domain)
-    results["bare_rsa"] = _bare_loop(sink, raws, keys["rsa"], domain)
-    results["bare_ed25519"] = _bare_loop(sink, raws, keys["ed25519"], domain)
-
-    parts_off = _ours(count, sink, settings, signing=None)
-    results["ours"] = parts_off.pop("rate")
-    parts_rsa = _ours(count, sink, settings, signing="rsa")
-    results["ours_rsa"] = parts_rsa.pop("rate")
-    results["ours_rsa_2_workers"] = _two_workers(count, sink, settings)
-
     width = 46
-    print(f"{'':{width}} msgs/s")
-    for label, key in (
-        ("baseline: smtplib loop, one connection, unsigned", "bare"),
-        ("baseline: the same loop, dkimpy RSA-2048", "bare_rsa"),
-        ("baseline: the same loop, dkimpy Ed25519", "bare_ed25519"),
-        ("ours: the queue, signing off, 1 worker", "ours"),
-        ("ours: the queue, RSA-2048, 1 worker", "ours_rsa"),
-        ("ours: the queue, RSA-2048, 2 worker processes", "ours_rsa_2_workers"),
-    ):
-        print(f"{label:{width}} {results[key]:7.0f}")
+    labels = {
+        "bare": "baseline: smtplib loop, one connection, unsigned",
+        "bare_rsa": "baseline: the same loop, dkimpy RSA-2048",
+        "bare_ed25519": "baseline: the same loop, dkimpy Ed25519",
+        "ours": "ours: the queue, signing off, 1 worker",
+        "ours_rsa": "ours: the queue, RSA-2048, 1 worker",
+        "ours_rsa_2_workers": "ours: the queue, RSA-2048, 2 worker processes",
+    }
+
+    def record(key: str, rate: float) -> None:
+        results[key] = rate
+        print(f"{labels[key]:{width}} {rate:7.0f} msgs/s", flush=True)
+
+    record("bare", _bare_loop(sink, raws, None, domain))
+    record("bare_rsa", _bare_loop(sink, raws, keys["rsa"], domain))
+    record("bare_ed25519", _bare_loop(sink, raws, keys["ed25519"], domain))
+    parts_off = _ours(count, sink, settings, signing=None)
+    record("ours", parts_off.pop("rate"))
+    parts_rsa = _ours(count, sink, settings, signing="rsa")
+    record("ours_rsa", parts_rsa.pop("rate"))
+    record("ours_rsa_2_workers", _two_workers(count, sink, settings))
+
     unsigned = results["ours"] / results["bare"]
     signed = results["ours_rsa"] / results["bare_rsa"]
     print(f"signing off: {unsigned:.0%} of the bare loop (goal >= 50%)")
