@@ -213,9 +213,9 @@ def _queue(count: int, tag: str) -> list[Any]:
 def _raw(outbound: Any) -> bytes:
     from django.utils import timezone
 
-    from delivery.message import as_bytes, build_mime
+    from delivery.message import render_mime
 
-    return as_bytes(build_mime(outbound, to=outbound.to_addresses, cc=[], now=timezone.now()))
+    return render_mime(outbound, to=outbound.to_addresses, cc=[], now=timezone.now())
 
 
 def _bare_loop(sink: Sink, raws: list[bytes], key: tuple[str, bytes] | None, domain: str) -> float:
@@ -337,8 +337,7 @@ class _timed_parts:  # noqa: N801 - used as a context manager, reads like a func
         self._wrap(queue, "claim", "claim")
         self._wrap(gate.Gate, "__init__", "gate")
         self._wrap(gate.Gate, "check", "gate")
-        self._wrap(message, "build_mime", "build", also=queue)
-        self._wrap(message, "as_bytes", "build", also=queue)
+        self._wrap(message, "render_mime", "build", also=queue)
         self._wrap(dkim, "sign", "sign")
         self._wrap(smtp.SmtpTransport, "send", "smtp")
         self._wrap(queue, "_finish", "write")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from delivery.message import render_mime
 from delivery.models import OutboundMessage, Suppression
 from helpdesk import tickets
 from helpdesk.audit import audit
@@ -90,7 +91,7 @@ def queue_reply(
                 visible_text=body,
                 created_at=now,
             )
-            outbound = OutboundMessage.objects.create(
+            outbound = OutboundMessage(
                 ticket=ticket,
                 ticket_message=message,
                 idempotency_key=idempotency_key,
@@ -112,6 +113,9 @@ def queue_reply(
                 release_at=now + dt.timedelta(seconds=hold_seconds) if hold_seconds > 0 else None,
                 created_at=now,
             )
+            # The mail as approved, dated now; the worker adds the DKIM signatures when it leaves.
+            outbound.raw_message = render_mime(outbound, to=to, cc=cc or [], now=now)
+            outbound.save(force_insert=True)
     except IntegrityError:
         # Another transaction queued the same reply first; the key makes that one the answer.
         return OutboundMessage.objects.get(idempotency_key=idempotency_key)

@@ -97,6 +97,12 @@ class OutboundMessage(models.Model):
     headers = models.JSONField(
         _("extra headers"), default=dict, blank=True, help_text=_("Name to value, e.g. List-Unsubscribe.")
     )
+    raw_message = models.BinaryField(
+        _("MIME as approved"),
+        blank=True,
+        default=b"",
+        help_text=_("Rendered when queued, unsigned; DKIM signatures are added as it leaves."),
+    )
     release_at = models.DateTimeField(
         _("release at"),
         null=True,

@@ -10,22 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Literal, Protocol
 
 Kind = Literal["transient", "permanent", "uncertain"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Prepared:
-    """One message ready to go: the MIME tree, its bytes (DKIM-signed where raw MIME leaves our code),
-    and the envelope (sender, which may be a VERP address, and every recipient)."""
+    """One message ready to go: its bytes (DKIM-signed where raw MIME leaves our code) and the envelope
+    (sender, which may be a VERP address, and every recipient). ``mime`` parses the bytes, for the
+    transports that hand parts to someone else (an ESP, a Django backend)."""
 
     outbound_id: int
-    mime: EmailMessage
     raw: bytes
     mail_from: str
     recipients: tuple[str, ...]
+    _mime: EmailMessage | None = field(default=None, repr=False)
+
+    @property
+    def mime(self) -> EmailMessage:
+        if self._mime is None:
+            parsed: EmailMessage = message_from_bytes(self.raw, policy=policy.default)
+            self._mime = parsed
+        return self._mime
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -149,6 +150,11 @@ class SmtpTransport:
             raise TransportError(
                 f"{self.name}: cannot connect to {config.host}:{config.port}: {_short(exc)}", kind="transient"
             ) from None
+        # Our DATA goes out as two writes (the message, then the final dot after the attempt is on
+        # record): without TCP_NODELAY, Nagle's algorithm holds the dot until the server's delayed ACK,
+        # 40 ms a message.
+        assert backend.connection is not None and backend.connection.sock is not None
+        backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._backend = backend
 
     def close(self) -> None:

@@ -64,7 +64,8 @@ def test_a_signature_breaks_when_a_signed_header_is_changed(
 ) -> None:
     queue()
     send_pass()
-    tampered = relay.messages[0].data.replace(b"Subject: Re:", b"Subject: Fw:")
+    tampered = relay.messages[0].data.replace(b"To: kund@kund.example", b"To: fraud@kund.example")
+    assert tampered != relay.messages[0].data
     assert [v.valid for v in dkim.verify_all(tampered, dkim_keys)] == [False, False]
 
 
