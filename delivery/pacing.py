@@ -55,6 +55,11 @@ class Pacer:
         self.sleep = sleep
         self.waited = 0.0
 
+    @property
+    def limits(self) -> bool:
+        """Whether any rate is set (when none is, ``wait_turn`` never waits)."""
+        return bool(self.transport_rates or self.domain_rates)
+
     def wait_turn(self, *, transport: str, domains: set[str], stream: str) -> None:
         """Block until this message may go without passing any limit it falls under."""
         share = self.bulk_share if stream == OutboundMessage.Stream.BULK else 1.0

@@ -19,6 +19,7 @@ import socket
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,13 +111,16 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
     """Take up to ``size`` due messages for this worker: transactional before bulk, then by priority
     and age. The rows are ``sending`` and leased when this returns; nobody else has them."""
     now = now or timezone.now()
+    if stream is None:
+        return claim(stream=OutboundMessage.Stream.TRANSACTIONAL, size=size, now=now) or claim(
+            stream=OutboundMessage.Stream.BULK, size=size, now=now
+        )
     token = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
-    due = OutboundMessage.objects.due(now)
-    if stream is not None:
-        due = due.filter(stream=stream)
+    due = OutboundMessage.objects.due(now).filter(stream=stream)
     with transaction.atomic():
+        # The partial index outbound_claimable (stream, priority, created_at) serves this order.
         ids = list(
-            due.order_by("-stream", "priority", "created_at", "id")  # "transactional" > "bulk"
+            due.order_by("priority", "created_at", "id")
             .select_for_update(skip_locked=True)
             .values_list("id", flat=True)[:size]
         )
@@ -132,7 +136,7 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
     return list(
         claimed.select_related("ticket", "ticket_message")
         .prefetch_related("ticket_message__attachments")
-        .order_by("-stream", "priority", "created_at", "id")
+        .order_by("priority", "created_at", "id")
     )
 
 
@@ -170,7 +174,8 @@ def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
                 "the worker stopped after handing the message over, before the server's answer was recorded",
                 kind="uncertain",
             )
-            _finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
+            writes = _finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
+            writes()
             result.counts["uncertain"] += 1
 
 
@@ -183,11 +188,29 @@ class Worker:
         self.pacer = Pacer()
         self.name = worker_name()
         self._transports: dict[str, Transport] = {}
+        # Outcomes not yet written: they go out with the next message's durable record before its
+        # final dot (one commit a message instead of two), or at the end of the batch.
+        self._unwritten: list[Callable[[], None]] = []
 
     def close(self) -> None:
-        for transport in self._transports.values():
-            transport.close()
-        self._transports.clear()
+        try:
+            self.flush()
+        finally:
+            for transport in self._transports.values():
+                transport.close()
+            self._transports.clear()
+
+    def flush(self) -> None:
+        """Write the outcomes still held, in one transaction that need not wait for the disk."""
+        if self._unwritten:
+            with transaction.atomic():
+                _without_waiting_for_the_disk()
+                self._write_unwritten()
+
+    def _write_unwritten(self) -> None:
+        for writes in self._unwritten:
+            writes()
+        self._unwritten.clear()
 
     def transport(self, name: str) -> Transport:
         if name not in self._transports:
@@ -205,6 +228,7 @@ class Worker:
                     f"unexpected error while sending: {type(exc).__name__}", kind="transient"
                 )
                 self.write(outbound, None, Outcome.DEFERRED, error=error, transport="")
+        self.flush()
 
     def send_one(self, outbound: OutboundMessage, decision: Decision) -> None:
         stopped = decision.stopped
@@ -240,6 +264,8 @@ class Worker:
             )
             return None
         prepared = self.prepare(outbound, decision, transport)
+        if self.pacer.limits:
+            self.flush()  # nothing waits unwritten while the pacer may sleep
         self.pacer.wait_turn(
             transport=name,
             domains={address.rpartition("@")[2].lower() for address in prepared.recipients},
@@ -251,7 +277,10 @@ class Worker:
 
         def committing() -> None:
             attempt.started_at = timezone.now()
-            attempt.save(force_insert=True)  # autocommit: on record before the point of no return
+            # Durable before the point of no return, with the previous messages' outcomes.
+            with transaction.atomic():
+                self._write_unwritten()
+                attempt.save(force_insert=True)
             fault_point("send_committing")
 
         started = time.monotonic()
@@ -312,7 +341,9 @@ class Worker:
             )
         if outcome == Outcome.DEFERRED and retry.expired(outbound.release_at or outbound.created_at, now):
             outcome = Outcome.FAILED
-        _finish(outbound, attempt, outcome, error=error, sent=sent, decision=decision, now=now)
+        self._unwritten.append(
+            _finish(outbound, attempt, outcome, error=error, sent=sent, decision=decision, now=now)
+        )
         self.result.counts[str(outcome)] += 1
         if transport:
             self.result.transports[f"{transport}:{outcome}"] += 1
@@ -327,8 +358,9 @@ def _finish(
     error: TransportError | None = None,
     sent: SendResult | None = None,
     decision: Decision | None = None,
-) -> None:
-    """Write one attempt's outcome: the attempt, the message, the audit event, suppressions, the ticket."""
+) -> Callable[[], None]:
+    """One attempt's outcome: the message in memory now, and the writes (the attempt, the message, the
+    audit event, suppressions, the ticket) returned for the caller to run in its transaction."""
     refused = (sent.refused if sent else error.refused if error else {}) or {}
     blocked = decision.blocked if decision else []
     attempt.stage = DeliveryAttempt.Stage.DONE
@@ -362,12 +394,12 @@ def _finish(
     if outcome == Outcome.SENT:
         fields["sent_at"] = now
         fields["esp_message_id"] = (sent.esp_message_id if sent else "")[:255]
-    with transaction.atomic():
-        _without_waiting_for_the_disk()
+    for name, value in fields.items():
+        setattr(outbound, name, value)
+
+    def writes() -> None:
         attempt.save()
         OutboundMessage.objects.filter(pk=outbound.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(outbound, name, value)
         audit(
             action=f"outbound.{status}",
             obj=outbound,
@@ -384,6 +416,8 @@ def _finish(
         )
         _suppress_refused(outbound, refused, error if outcome == Outcome.FAILED else None)
         _ticket_effects(outbound, outcome, now)
+
+    return writes
 
 
 def _without_waiting_for_the_disk() -> None:
