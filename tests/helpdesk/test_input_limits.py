@@ -71,6 +71,8 @@ def every_url(case: dict[str, Any]) -> list[tuple[str, str]]:
             # exist: a 404 is a clear refusal too.
             key = next((k for k in sorted(ids, key=len, reverse=True) if k in name), "")
             kwargs["pk"] = ids.get(key, 1)
+        for group in _groups(pattern) - {"pk"}:
+            kwargs[group] = "none"  # a name that matches nothing (a captured mail): a 404 too
         urls.append((name, reverse(name, kwargs=kwargs)))
     assert len(urls) > 30  # pages and API alike
     return urls
