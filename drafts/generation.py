@@ -107,6 +107,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
         "claims": outcome.claims,
         "problems": outcome.problems,
         "understanding": outcome.understanding,
+        "withheld": outcome.withheld,
         "updated_at": timezone.now(),
     }
     with transaction.atomic():

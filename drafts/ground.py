@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from django.urls import reverse
 from django.utils import timezone
 
-from drafts import selectors
+from drafts import isolation, selectors
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
 from integrations.base import (
@@ -40,9 +40,20 @@ from integrations.base import (
 T = TypeVar("T")
 
 # Intents for which the contact's open orders stand in when the customer named no order.
-ORDER_INTENTS = {"order_status", "delivery_eta", "address_change", "return_complaint"}
+ORDER_INTENTS = {
+    "order_status",
+    "delivery_eta",
+    "address_change",
+    "return_complaint",
+    "return_request",
+    "cancellation",
+    "legal_claim",
+}
+INVOICE_INTENTS = {"invoice_copy", "payment"}
 CLOSED_ORDER_STATUSES = {"delivered", "cancelled"}
 RECENT_ORDERS = 3
+# The sender's orders a mistyped number is compared with ("did you mean 100266?").
+ORDERS_FOR_MATCHING = 10
 # Numbers of one kind looked up per message: a mail listing hundreds of codes must not turn one draft
 # into hundreds of ERP requests. The rest are reported as a problem the reviewer sees.
 MAX_LOOKUPS_PER_KIND = 10
@@ -58,6 +69,9 @@ class Grounding:
     shipments: list[Shipment] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
+    not_invoiced: list[Order] = field(default_factory=list)  # own orders the ERP has not invoiced yet
+    line_products: dict[str, Product] = field(default_factory=dict)  # products of backordered lines
+    withheld: list[dict[str, Any]] = field(default_factory=list)  # records kept from the sender
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     memory: list[dict[str, Any]] = field(default_factory=list)
     thread: list[dict[str, Any]] = field(default_factory=list)
@@ -139,7 +153,8 @@ def ground(
 
 
 def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str) -> Grounding:
-    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders."""
+    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders; then
+    every customer record is checked against the sender (``drafts.isolation``)."""
     grounding, connector, entities = lookups.grounding, lookups.connector, understanding.entities
     if email:
         grounding.customer = lookups.call(
@@ -149,24 +164,71 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         grounding.add_record(grounding.customer)
     _fetch_orders(lookups, grounding, _first(grounding, "order", entities.orders))
     _fetch_codes(lookups, grounding, understanding)
-    for number in _first(grounding, "invoice", entities.invoices):
-        invoice = lookups.call("invoice", number, partial(connector.get_invoice, number))
-        if invoice is not None:
-            grounding.invoices.append(invoice)
-            grounding.add_record(invoice)
+    _fetch_invoices(lookups, _first(grounding, "invoice", entities.invoices))
     if grounding.customer is not None:
         number = grounding.customer.number
         recent = lookups.call(
-            "recent orders", number, lambda: connector.recent_orders(number, limit=RECENT_ORDERS)
+            "recent orders", number, lambda: connector.recent_orders(number, limit=ORDERS_FOR_MATCHING)
         )
         grounding.recent_orders = recent or []
-        if not grounding.orders and understanding.intent in ORDER_INTENTS:
-            for order in grounding.recent_orders:
-                if order.status not in CLOSED_ORDER_STATUSES:
-                    grounding.orders.append(order)
-                    grounding.add_record(order)
-    _check_ownership(grounding)
+    isolation.isolate(lookups)
+    if not grounding.orders and not entities.orders and _asks_about_orders(understanding):
+        for order in grounding.recent_orders[:RECENT_ORDERS]:
+            if order.status not in CLOSED_ORDER_STATUSES and isolation.admit(lookups, order):
+                grounding.orders.append(order)
+                grounding.add_record(order)
+    if set(understanding.intents) & INVOICE_INTENTS:
+        _fetch_order_invoices(lookups, grounding)
+    _fetch_backordered_products(lookups, grounding)
+    isolation.offer_near_misses(grounding)
     return grounding
+
+
+def _fetch_backordered_products(lookups: Lookups, grounding: Grounding) -> None:
+    """The products of the undelivered lines of backordered orders, for their restock dates."""
+    skus = [
+        line.sku
+        for order in grounding.orders
+        if order.status == "backordered"
+        for line in order.lines
+        if line.delivered_quantity < line.quantity
+    ]
+    for sku in list(dict.fromkeys(skus))[:MAX_LOOKUPS_PER_KIND]:
+        product = next((p for p in grounding.products if p.sku == sku), None) or lookups.call(
+            "product", sku, partial(lookups.connector.get_product, sku), report_not_found=False
+        )
+        if product is not None:
+            grounding.line_products[sku] = product
+            grounding.add_record(product)
+
+
+def _asks_about_orders(understanding: Understanding) -> bool:
+    return bool(set(understanding.intents or [understanding.intent]) & ORDER_INTENTS)
+
+
+def _fetch_invoices(lookups: Lookups, numbers: list[str]) -> None:
+    grounding = lookups.grounding
+    for number in numbers:
+        if any(invoice.number == number for invoice in grounding.invoices):
+            continue
+        invoice = lookups.call("invoice", number, partial(lookups.connector.get_invoice, number))
+        if invoice is not None:
+            grounding.invoices.append(invoice)
+            grounding.add_record(invoice)
+
+
+def _fetch_order_invoices(lookups: Lookups, grounding: Grounding) -> None:
+    """For invoice and payment questions about an order: its invoices, or that it has none yet."""
+    for order in grounding.orders:
+        if order.invoice_numbers is None:
+            continue  # the connector cannot say; the reply asks for the invoice number
+        numbers = [n.strip() for n in order.invoice_numbers.split(",") if n.strip()]
+        if not numbers:
+            grounding.not_invoiced.append(order)
+            continue
+        before = len(grounding.invoices)
+        _fetch_invoices(lookups, numbers[:MAX_LOOKUPS_PER_KIND])
+        grounding.invoices[before:] = [i for i in grounding.invoices[before:] if isolation.admit(lookups, i)]
 
 
 def _fetch_orders(lookups: Lookups, grounding: Grounding, numbers: list[str]) -> None:
@@ -211,30 +273,6 @@ def _first(grounding: Grounding, what: str, keys: list[str]) -> list[str]:
         shown = ", ".join(rest[:3]) + (", ..." if len(rest) > 3 else "")
         grounding.problems.append({"kind": "not_looked_up", "what": what, "key": shown, "count": len(rest)})
     return keys[:MAX_LOOKUPS_PER_KIND]
-
-
-def _check_ownership(grounding: Grounding) -> None:
-    """Orders and invoices of another customer must not be described to this sender without a check."""
-    for record in [*grounding.orders, *grounding.invoices]:
-        check_owner(grounding, record)
-
-
-def check_owner(grounding: Grounding, record: Record) -> bool:
-    """Report an order or invoice of another ERP customer than the sender as an ``other_customer``
-    problem (once); True when ``record`` is someone else's."""
-    if not isinstance(record, Order | Invoice):
-        return False
-    own = grounding.customer.number if grounding.customer is not None else None
-    if record.customer_number == own:
-        return False
-    problem = {
-        "kind": "other_customer",
-        "what": "order" if isinstance(record, Order) else "invoice",
-        "key": record.number,
-    }
-    if problem not in grounding.problems:
-        grounding.problems.append(problem)
-    return True
 
 
 def _add_context(

@@ -60,6 +60,7 @@ OPTIONAL: dict[type[Record], dict[str, Any]] = {
         "delivery_address": "",
         "currency": None,
         "total": None,
+        "invoice_numbers": None,
     },
     OrderLine: {"description": "", "delivered_quantity": 0, "currency": None, "line_number": None},
     Shipment: {
@@ -70,6 +71,8 @@ OPTIONAL: dict[type[Record], dict[str, Any]] = {
         "eta": None,
         "delivered_at": None,
         "status_note": "",
+        "customer_number": "",
+        "status_note_sv": "",
     },
     Product: {"name_sv": "", "unit": ""},
     StockLevel: {"sku": None, "next_restock_date": None, "next_restock_quantity": None},

@@ -117,7 +117,7 @@ def test_model_calls_erp_tools_and_its_cited_reply_is_verified(demo_message: Any
     assert (trace.drafter, trace.model_name, trace.prompt_version) == (
         "langchain",
         "fake:scripted",
-        "reply-v1",
+        llm.PROMPT_VERSION,
     )
     assert any(call.get("by") == "model" and call["call"] == "shipment" for call in trace.tool_calls)
     assert (trace.input_tokens, trace.output_tokens) == (900, 120)
@@ -294,12 +294,12 @@ def test_the_model_s_lookups_per_reply_are_bounded(demo_message: Any, use_model:
     assert str(answers[-1]).startswith("Lookup limit reached")
 
 
-def test_another_customer_s_order_the_model_looks_up_is_flagged(
+def test_another_customer_s_order_the_model_looks_up_is_withheld_before_the_model_sees_it(
     demo_message: Any, use_model: Any, agent: Any
 ) -> None:
     # Karin (C10001) asks about her order; the model looks up 100238, which belongs to C10003.
     body = "Hej Karin!\n\nOrder 100238 är levererad.\n\nVänliga hälsningar"
-    use_model(
+    model = use_model(
         ScriptedChatModel(
             responses=[
                 tool_call("lookup_order", {"number": "100238"}),
@@ -310,9 +310,15 @@ def test_another_customer_s_order_the_model_looks_up_is_flagged(
     )
     draft = draft_for(demo_message("Var är min order 100231?"))
     assert draft.status == Draft.Status.READY, draft.failure_reason
-    assert not draft.unverified_claims  # the facts exist, but they are someone else's
+    answer = next(str(m.content) for m in model.prompts[1] if isinstance(m, ToolMessage))
+    assert "withheld" in answer and "PO-7781" not in answer and "delivered" not in answer
+    assert not any(fact["id"].startswith("order:100238#") for fact in draft.trace.facts)
+    # The model wrote what it could not have been told: the number is unverified, nothing backs it.
+    assert [claim["text"] for claim in draft.unverified_claims] == ["100238"]
+    assert "order:100238#status" not in cited_ids(draft)
     assert Flag.OTHER_CUSTOMER in draft.flags
     assert "order 100238 belongs to another ERP customer than the sender" in draft.problem_messages()
+    assert draft.withheld[0]["key"] == "100238" and draft.withheld[0]["owner"] == "C10003"
     with pytest.raises(services.NotAllowed):
         services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
 
@@ -366,17 +372,20 @@ def test_an_amount_only_the_customer_stated_is_theirs_flagged_and_cleared_by_an_
     assert states == {"5 000": "customer", "100231": "verified"}
     assert not draft.unverified_claims and [c["text"] for c in draft.customer_claims] == ["5 000"]
     assert Flag.CUSTOMER_AMOUNT in draft.flags and Flag.UNVERIFIED not in draft.flags
+    assert Flag.REPLY_MONEY in draft.flags  # the model promises a refund
     with pytest.raises(services.NotAllowed) as refused:
         services.approve_draft(draft=draft, user=agent, expected_version=draft.version)
     assert "Risk: Amount only the customer stated." in refused.value.reasons
-    # The operator takes the figure out: the text is verified again and the flag goes with it.
+    # The operator takes the figure and the promise out: the text is verified and read again, and
+    # the flags go with them.
     edited = services.edit_draft(
         draft=draft,
         user=agent,
         subject=draft.subject,
-        body=body.replace("de 5 000 kr ni betalade", "det ni betalade"),
+        body=body.replace("Vi återbetalar de 5 000 kr ni betalade", "Vi tittar på det ni betalade"),
         expected_version=draft.version,
     )
     assert Flag.CUSTOMER_AMOUNT not in edited.flags and not edited.customer_claims
+    assert Flag.REPLY_MONEY not in edited.flags
     approved = services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
     assert approved.status == Draft.Status.APPROVED
