@@ -106,8 +106,13 @@ def compose_embedded(
     }
     context = builder.build(understanding=understanding, flags=flags)
     names = reply_names(greeting_name(understanding, ticket.contact), voice, style, language)
+    if "legal_claim" in understanding.intents:
+        context["knowledge"] = []  # under a legal claim the reply commits to nothing, not even the terms
     try:
-        sections = [ENGINE.from_string(t.body).render(Context(context, autoescape=False)) for t in templates]
+        sections = [
+            ENGINE.from_string(t.body).render(Context({**context, "first": index == 0}, autoescape=False))
+            for index, t in enumerate(templates)
+        ]
         # The subject is plain text, never HTML: "Q&A: O'Brien's" stays as the customer wrote it.
         subject = ENGINE.from_string(templates[0].subject).render(
             Context(
@@ -143,6 +148,9 @@ def load_templates(*, intents: list[str], language: str) -> list[ReplyTemplate]:
     }
     chosen = list(dict.fromkeys(found.get(intent) or found.get("other") for intent in wanted))
     templates = [template for template in chosen if template is not None]
+    # A legal claim decides who reviews the reply (it is the main intent), but its words about passing
+    # the matter on close the reply, after the answers to the other parts.
+    templates.sort(key=lambda template: template.intent == "legal_claim")
     if not templates:
         raise ComposeError(f"no active reply template for {wanted!r} in {language!r}")
     return templates

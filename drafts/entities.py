@@ -39,7 +39,7 @@ _ORDER = _list_after(_ORDER_WORDS, "5,10")
 _INVOICE = _list_after(_INVOICE_WORDS, "4,10")
 _LISTED = re.compile(r"\d{4,10}")
 _TRACKING_KEYWORD = re.compile(
-    r"(?:tracking|spårning|spårningsnummer|sändningsnummer|sändnings-id|kollinummer|kolli-id|consignment|"
+    r"(?:tracking|spårning|spårningsnummer|sändning|sändningsnummer|sändnings-id|kollinummer|kolli-id|consignment|"
     r"waybill|fraktsedel|sporingsnummer|sporing|sendingsnummer|forsendelsesnummer|pakkenummer|"
     r"sendungsnummer|sendungsverfolgung|trackingnummer|sendung)\w*\.?\s*(?:nr\.?|no\.?|number|nummer|id)?"
     r"\s*[:#]?\s*(?P<n>[A-Z0-9][A-Z0-9-]{6,34})\b",
@@ -63,6 +63,8 @@ _QTY_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+# A quantity with its unit anywhere in the mail ("Har ni TAPE-PP-48? Vi behöver 720 rullar.").
+_ANY_QTY = re.compile(rf"(?<![\w.,-]){_QTY}\s*(?:{_UNITS})\b", re.IGNORECASE)
 
 
 @dataclass
@@ -98,6 +100,11 @@ def extract_entities(text: str) -> Entities:
         quantity = quantity_near(text, match.start(), match.end())
         if quantity is not None:
             entities.quantities[code] = quantity
+    if len(entities.skus) == 1 and not entities.quantities:
+        # One item and one quantity in the mail, in different sentences: that quantity is the item's.
+        found = list(_ANY_QTY.finditer(text))
+        if len(found) == 1:
+            entities.quantities[entities.skus[0]] = _int(found[0]["q"])
     entities.dates = [
         dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
         for m in _ISO_DATE.finditer(text)

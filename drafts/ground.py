@@ -172,7 +172,10 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         )
         grounding.recent_orders = recent or []
     isolation.isolate(lookups)
-    if not grounding.orders and not entities.orders and _asks_about_orders(understanding):
+    named = (
+        entities.orders or entities.tracking or entities.invoices or grounding.shipments or grounding.withheld
+    )
+    if not grounding.orders and not named and _asks_about_orders(understanding):
         for order in grounding.recent_orders[:RECENT_ORDERS]:
             if order.status not in CLOSED_ORDER_STATUSES and isolation.admit(lookups, order):
                 grounding.orders.append(order)

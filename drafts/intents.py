@@ -71,6 +71,10 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("sändning", 1.5),
         ("försen", 2),
         ("delayed", 2),
+        ("leveret", 1.5),
+        ("levert", 1.5),
+        ("sendung", 2),
+        ("wann kommt", 3),
         ("når kommer", 3),
         ("hvornår", 2),
         ("levering", 1.5),
@@ -145,6 +149,7 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
     "payment": [
         ("betalning", 3),
         ("betalat", 3),
+        ("betalade", 3),
         ("betald", 2),
         ("inbetalning", 3),
         ("förfallo", 2),
@@ -198,7 +203,7 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("ændre adresse", 4),
         ("ændre leveringsadresse", 5),
         ("adresseændring", 5),
-        ("lieferadresse", 3),
+        ("lieferadresse", 2),
         ("neue adresse", 4),
         ("adressänderung", 5),
         ("adresse ändern", 4),
@@ -331,7 +336,7 @@ def _scores(lowered: str, entities: Entities) -> dict[str, float]:
         scores["return_complaint"] += scores["return_request"]
         scores["return_request"] = 0
     if scores["payment"] >= 3 and scores["invoice_copy"] > 0 and not _asks_for_copy(lowered):
-        scores["payment"] += 1  # "is invoice X paid?" is about the payment, not a copy
+        scores["payment"] += 2  # "is invoice X paid?" is about the payment, not a copy
     return scores
 
 

@@ -38,6 +38,7 @@ RISK_PATTERNS: dict[str, list[str]] = {
         "sagsøge",
         "forbrugerrådet",
         "anwalt",
+        "rechtsanwalt",
         "gericht",
         "rechtliche schritte",
         "verklagen",
@@ -177,7 +178,7 @@ URGENT = [
 # Attempts to steer the assistant, by kind. Customer text is data: a reply must never follow it, and a
 # person must see the mail before anything is sent.
 _INSTRUCTION_WORDS = (
-    r"instructions?|instruktion(?:er|erna)?|instruksjon(?:er|ene)?|anweisungen|instruktionen|"
+    r"instructions?|instruktion(?:er|erna)?|instruksjon(?:er|ene)?|instruks(?:er|erne)?|anweisungen|instruktionen|"
     r"rules|regler|regeln|prompts?|guidelines"
 )
 INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {

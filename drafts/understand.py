@@ -82,7 +82,8 @@ def understand(
 # Sign-offs after which the writer's name follows, in the five languages.
 _SIGN_OFF = re.compile(
     r"(?:^|[.!?]\s+)(?:(?:med|mit)\s+)?(?:vänliga\s+|venlig(?:e|st)?\s+|vennlig(?:e|st)?\s+|bästa\s+|"
-    r"kind\s+|best\s+|many\s+|freundlichen?\s+|beste[nr]?\s+|liebe\s+|herzliche[nr]?\s+)?"
+    r"kind\s+|best\s+|many\s+|warm\s+|freundlichen?\s+|beste[nr]?\s+|liebe\s+|viele\s+|herzliche[nr]?\s+|"
+    r"schöne\s+)?"
     r"(?:hälsningar|hälsning|mvh|hilsen|hilsner|regards|wishes|thanks|thank\s+you|tack|takk|tak|"
     r"grüße|grüßen|gruß|mfg|vh|br|cheers|sincerely|yours)\b[\s,.!]*(?P<rest>.*)$",
     re.IGNORECASE,
@@ -96,7 +97,7 @@ def signer_name(text: str, signature: str = "") -> str:
 
     The name after the last sign-off of the visible text wins, else the first line of the signature
     that looks like a person's name (not a company, title, phone number or address)."""
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip() for line in f"{text}\n{signature}".splitlines()]
     for index in range(len(lines) - 1, -1, -1):
         match = _SIGN_OFF.search(lines[index])
         if match is None:
@@ -116,7 +117,7 @@ def signer_name(text: str, signature: str = "") -> str:
 
 def _person(line: str) -> str:
     line = line.strip(" ,.!")
-    if not line or _COMPANY.search(line) or not _NAME.match(line):
+    if not line or _COMPANY.search(line) or not _NAME.match(line) or _SIGN_OFF.search(line):
         return ""
     return line.split()[0]
 

@@ -33,7 +33,7 @@ _INVOICE = """{% for inv in invoices %}Faktura {{ inv.number }}{% if inv.order_n
 {% endfor %}{% for order in not_invoiced %}Ordre {{ order.number }} er ikke faktureret endnu (den er {{ order.status }}). Vi sender fakturaen, så snart den er udstedt.
 {% endfor %}"""
 
-_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} er betalt. Tak!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} er {{ inv.status }}, så der er intet at betale.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} på {{ inv.amount }} er {{ inv.status }} og {% if inv.status_code == "overdue" %}forfaldt{% else %}forfalder{% endif %} {{ inv.due_on }}. Vi har ikke registreret en betaling for den endnu.{% endif %}
+_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} er {{ inv.status }}. Tak!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} er {{ inv.status }}, så der er intet at betale.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} på {{ inv.amount }} er {{ inv.status }} og {% if inv.status_code == "overdue" %}forfaldt{% else %}forfalder{% endif %} {{ inv.due_on }}. Vi har ikke registreret en betaling for den endnu.{% endif %}
 {% empty %}{% if not not_invoiced and not noted %}Hvilken faktura drejer det sig om? Send os gerne fakturanummeret, så tjekker vi betalingen.{% endif %}
 {% endfor %}{% for order in not_invoiced %}Ordre {{ order.number }} er ikke faktureret endnu, så der er intet at betale for den endnu.
 {% endfor %}"""
@@ -62,8 +62,8 @@ _RETURN = """Tak for din besked om en returnering.
 {% endfor %}{% endif %}
 Fortæl os gerne, hvilke varer og antal I vil returnere, så sender vi returvejledningen."""
 
-_LEGAL = """Tak for din besked. Vi beklager, at I ikke er tilfredse.
-{% for order in orders %}Vi har kigget på ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som er {{ order.status }}.
+_LEGAL = """{% if first %}Tak for din besked. Vi beklager, at I ikke er tilfredse.
+{% endif %}{% for order in orders %}Vi har kigget på ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som er {{ order.status }}.
 {% endfor %}
 Din besked er givet videre til den ansvarlige leder, som gennemgår den og vender tilbage til dig."""
 

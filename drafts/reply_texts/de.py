@@ -33,7 +33,7 @@ _INVOICE = """{% for inv in invoices %}Die Rechnung {{ inv.number }}{% if inv.or
 {% endfor %}{% for order in not_invoiced %}Der Auftrag {{ order.number }} ist noch nicht berechnet (er ist {{ order.status }}). Wir senden Ihnen die Rechnung, sobald sie ausgestellt ist.
 {% endfor %}"""
 
-_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Die Rechnung {{ inv.number }}{% if inv.order_number %} (Auftrag {{ inv.order_number }}){% endif %} ist bezahlt. Vielen Dank!{% elif inv.status_code == "credited" %}Die Rechnung {{ inv.number }} ist {{ inv.status }}, es ist also nichts zu zahlen.{% else %}Die Rechnung {{ inv.number }}{% if inv.order_number %} (Auftrag {{ inv.order_number }}){% endif %} über {{ inv.amount }} ist {{ inv.status }} und {% if inv.status_code == "overdue" %}war{% else %}ist{% endif %} am {{ inv.due_on }} fällig. Wir haben noch keinen Zahlungseingang dafür verbucht.{% endif %}
+_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Die Rechnung {{ inv.number }}{% if inv.order_number %} (Auftrag {{ inv.order_number }}){% endif %} ist {{ inv.status }}. Vielen Dank!{% elif inv.status_code == "credited" %}Die Rechnung {{ inv.number }} ist {{ inv.status }}, es ist also nichts zu zahlen.{% else %}Die Rechnung {{ inv.number }}{% if inv.order_number %} (Auftrag {{ inv.order_number }}){% endif %} über {{ inv.amount }} ist {{ inv.status }} und {% if inv.status_code == "overdue" %}war{% else %}ist{% endif %} am {{ inv.due_on }} fällig. Wir haben noch keinen Zahlungseingang dafür verbucht.{% endif %}
 {% empty %}{% if not not_invoiced and not noted %}Um welche Rechnung geht es? Wenn Sie uns die Rechnungsnummer senden, prüfen wir die Zahlung.{% endif %}
 {% endfor %}{% for order in not_invoiced %}Der Auftrag {{ order.number }} ist noch nicht berechnet, es ist also noch nichts dafür zu zahlen.
 {% endfor %}"""
@@ -62,8 +62,8 @@ _RETURN = """Vielen Dank für Ihre Nachricht zur Rücksendung.
 {% endfor %}{% endif %}
 Bitte teilen Sie uns mit, welche Artikel und Mengen Sie zurücksenden möchten, dann senden wir Ihnen die Rücksendeanleitung."""
 
-_LEGAL = """Vielen Dank für Ihre Nachricht. Es tut uns leid, dass Sie nicht zufrieden sind.
-{% for order in orders %}Wir haben uns den Auftrag {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} angesehen, der {{ order.status }} ist.
+_LEGAL = """{% if first %}Vielen Dank für Ihre Nachricht. Es tut uns leid, dass Sie nicht zufrieden sind.
+{% endif %}{% for order in orders %}Wir haben uns den Auftrag {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} angesehen, der {{ order.status }} ist.
 {% endfor %}
 Ihre Nachricht wurde an die zuständige Leitung weitergegeben, die sie prüft und sich bei Ihnen meldet."""
 

@@ -33,7 +33,7 @@ _INVOICE = """{% for inv in invoices %}Invoice {{ inv.number }}{% if inv.order_n
 {% endfor %}{% for order in not_invoiced %}Order {{ order.number }} has not been invoiced yet (it is {{ order.status }}). We will send you the invoice as soon as it has been issued.
 {% endfor %}"""
 
-_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Invoice {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} is paid. Thank you!{% elif inv.status_code == "credited" %}Invoice {{ inv.number }} is {{ inv.status }}, so there is nothing to pay.{% else %}Invoice {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} of {{ inv.amount }} is {{ inv.status }} and {% if inv.status_code == "overdue" %}was{% else %}is{% endif %} due on {{ inv.due_on }}. We have not registered a payment for it yet.{% endif %}
+_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Invoice {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} is {{ inv.status }}. Thank you!{% elif inv.status_code == "credited" %}Invoice {{ inv.number }} is {{ inv.status }}, so there is nothing to pay.{% else %}Invoice {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} of {{ inv.amount }} is {{ inv.status }} and {% if inv.status_code == "overdue" %}was{% else %}is{% endif %} due on {{ inv.due_on }}. We have not registered a payment for it yet.{% endif %}
 {% empty %}{% if not not_invoiced and not noted %}Which invoice do you mean? If you send us the invoice number, we will check the payment.{% endif %}
 {% endfor %}{% for order in not_invoiced %}Order {{ order.number }} has not been invoiced yet, so there is nothing to pay for it yet.
 {% endfor %}"""
@@ -62,8 +62,8 @@ _RETURN = """Thank you for your message about a return.
 {% endfor %}{% endif %}
 Please tell us which items and quantities you would like to return, and we will send you the return instructions."""
 
-_LEGAL = """Thank you for your message. We are sorry that you are not satisfied.
-{% for order in orders %}We have looked at order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, which is {{ order.status }}.
+_LEGAL = """{% if first %}Thank you for your message. We are sorry that you are not satisfied.
+{% endif %}{% for order in orders %}We have looked at order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, which is {{ order.status }}.
 {% endfor %}
 Your message has been passed on to the manager responsible, who will review it and come back to you."""
 

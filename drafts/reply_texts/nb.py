@@ -33,7 +33,7 @@ _INVOICE = """{% for inv in invoices %}Faktura {{ inv.number }}{% if inv.order_n
 {% endfor %}{% for order in not_invoiced %}Ordre {{ order.number }} er ikke fakturert ennå (den er {{ order.status }}). Vi sender fakturaen så snart den er utstedt.
 {% endfor %}"""
 
-_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} er betalt. Takk!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} er {{ inv.status }}, så det er ingenting å betale.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} på {{ inv.amount }} er {{ inv.status }} og {% if inv.status_code == "overdue" %}forfalt{% else %}forfaller{% endif %} {{ inv.due_on }}. Vi har ikke registrert noen betaling for den ennå.{% endif %}
+_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} er {{ inv.status }}. Takk!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} er {{ inv.status }}, så det er ingenting å betale.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (ordre {{ inv.order_number }}){% endif %} på {{ inv.amount }} er {{ inv.status }} og {% if inv.status_code == "overdue" %}forfalt{% else %}forfaller{% endif %} {{ inv.due_on }}. Vi har ikke registrert noen betaling for den ennå.{% endif %}
 {% empty %}{% if not not_invoiced and not noted %}Hvilken faktura gjelder det? Send oss gjerne fakturanummeret, så sjekker vi betalingen.{% endif %}
 {% endfor %}{% for order in not_invoiced %}Ordre {{ order.number }} er ikke fakturert ennå, så det er ingenting å betale for den ennå.
 {% endfor %}"""
@@ -62,8 +62,8 @@ _RETURN = """Takk for meldingen om en retur.
 {% endfor %}{% endif %}
 Fortell oss gjerne hvilke varer og antall dere vil returnere, så sender vi returinstruksjonene."""
 
-_LEGAL = """Takk for meldingen. Vi beklager at dere ikke er fornøyde.
-{% for order in orders %}Vi har sett på ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som er {{ order.status }}.
+_LEGAL = """{% if first %}Takk for meldingen. Vi beklager at dere ikke er fornøyde.
+{% endif %}{% for order in orders %}Vi har sett på ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som er {{ order.status }}.
 {% endfor %}
 Meldingen din er sendt videre til ansvarlig leder, som går gjennom den og kommer tilbake til deg."""
 

@@ -33,7 +33,7 @@ _INVOICE = """{% for inv in invoices %}Faktura {{ inv.number }}{% if inv.order_n
 {% endfor %}{% for order in not_invoiced %}Order {{ order.number }} är inte fakturerad ännu (den är {{ order.status }}). Vi skickar fakturan så snart den är utfärdad.
 {% endfor %}"""
 
-_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} är betald. Tack!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} är {{ inv.status }}, så det finns inget att betala.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} på {{ inv.amount }} är {{ inv.status }} och {% if inv.status_code == "overdue" %}förföll{% else %}förfaller{% endif %} {{ inv.due_on }}. Vi har inte registrerat någon betalning för den ännu.{% endif %}
+_PAYMENT = """{% for inv in invoices %}{% if inv.status_code == "paid" %}Faktura {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} är {{ inv.status }}. Tack!{% elif inv.status_code == "credited" %}Faktura {{ inv.number }} är {{ inv.status }}, så det finns inget att betala.{% else %}Faktura {{ inv.number }}{% if inv.order_number %} (order {{ inv.order_number }}){% endif %} på {{ inv.amount }} är {{ inv.status }} och {% if inv.status_code == "overdue" %}förföll{% else %}förfaller{% endif %} {{ inv.due_on }}. Vi har inte registrerat någon betalning för den ännu.{% endif %}
 {% empty %}{% if not not_invoiced and not noted %}Vilken faktura gäller det? Skicka gärna fakturanumret så kontrollerar vi betalningen.{% endif %}
 {% endfor %}{% for order in not_invoiced %}Order {{ order.number }} är inte fakturerad ännu, så det finns inget att betala för den än.
 {% endfor %}"""
@@ -62,8 +62,8 @@ _RETURN = """Tack för ditt meddelande om en retur.
 {% endfor %}{% endif %}
 Berätta gärna vilka artiklar och antal ni vill returnera, så skickar vi returinstruktionerna."""
 
-_LEGAL = """Tack för ditt meddelande. Vi beklagar att ni inte är nöjda.
-{% for order in orders %}Vi har tittat på order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som är {{ order.status }}.
+_LEGAL = """{% if first %}Tack för ditt meddelande. Vi beklagar att ni inte är nöjda.
+{% endif %}{% for order in orders %}Vi har tittat på order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %}, som är {{ order.status }}.
 {% endfor %}
 Ditt meddelande har lämnats vidare till ansvarig chef, som går igenom det och återkommer till dig."""
 

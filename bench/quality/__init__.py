@@ -1,0 +1,214 @@
+"""Draft quality on our own evaluation set: realistic customer mail in five languages against the demo ERP.
+
+Runs in a fresh database created next to ``DATABASE_URL``'s (``test_<name>``, dropped afterwards):
+migrate, ``seed_demo``, then every mail of ``bench/quality/mails_*.toml`` goes through ingest
+(stored raw, parsed, threaded: visible text, quoted history and signature split as for real mail)
+and is drafted by the embedded drafter, each draft timed. ``score.py`` scores each draft; the
+report prints per category and per language: language, facts true, required facts present,
+citations right, nothing leaked, flagged when it must be, reads well, and the total; then the goals
+of issue 15 (0 leaks, 100 % of foreign, unknown and injected mail routed, >= 95 % of all checks)
+and the drafting time per draft against the ERP lookups alone (the same baseline as ``bench drafts``).
+
+Exit status 1 when a leak or an unrouted mail is found.
+
+Usage: python -m bench quality -- [--only sv,foreign] [--show] [--drafts] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from bench.quality.score import DraftView, Foreign, Mail, goals, load_mails, p95, problems, report, score
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench quality")
+    parser.add_argument("--only", default="", help="languages or categories, comma-separated")
+    parser.add_argument("--show", action="store_true", help="print the drafts that fail a check")
+    parser.add_argument("--drafts", action="store_true", help="print every draft")
+    parser.add_argument("--json", default="", help="write each mail's checks to this file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("bench/quality measures PostgreSQL; set DATABASE_URL=postgres://...")
+        return 2
+    mails = load_mails(only=[part for part in args.only.split(",") if part])
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        return _run(mails, args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _run(mails: list[Mail], args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.HELPDESK_SENDER_RATE_LIMIT = 0  # a few senders write many mails within the hour here
+    messages = ingest(mails)
+    print(f"{len(mails)} mails, {len({m.language for m in mails})} languages (PostgreSQL, embedded drafter)")
+    cache.clear()
+    baseline = erp_baseline(messages)
+    cache.clear()
+    results, timings, views = [], [], {}
+    for mail, message in zip(mails, messages, strict=True):
+        draft, elapsed = draft_timed(message)
+        timings.append(elapsed)
+        view = draft_view(draft)
+        views[mail.id] = view
+        results.append((mail, score(mail, view, foreign_for(mail.address))))
+    print(report(results))
+    figures = goals(results)
+    print(
+        f"goals: leaks {figures['leaks']} (goal 0); routed to a supervisor {figures['routed']}/"
+        f"{figures['must_route']} foreign, unknown and injected mails (goal all); "
+        f"checks passed {figures['checks_passed']}% (goal >= 95%)"
+    )
+    print(
+        f"draft time: median {statistics.median(timings):.1f} ms, p95 {p95(timings):.1f} ms (goal < 100 ms); "
+        f"ERP lookups alone median {statistics.median(baseline):.2f} ms, p95 {p95(baseline):.2f} ms; "
+        f"ratio at p95 {p95(timings) / max(p95(baseline), 0.001):.1f}x"
+    )
+    for mail, checks in results:
+        failed = [name for name, ok in checks.items() if ok is False]
+        if (args.show and failed) or args.drafts:
+            _show(mail, views[mail.id], failed)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({mail.id: checks for mail, checks in results}, out, indent=1)
+    ok = figures["leaks"] == 0 and figures["routed"] == figures["must_route"]
+    return 0 if ok else 1
+
+
+def build_mail(mail: Mail) -> bytes:
+    message = EmailMessage()
+    message["From"] = mail.sender
+    message["To"] = "Nordlager Support <support@nordlager.example>"
+    message["Subject"] = mail.subject
+    message["Message-ID"] = f"<{mail.id}@bench.quality>"
+    message["Date"] = format_datetime(_now())
+    message.set_content(mail.body)
+    return message.as_bytes()
+
+
+def ingest(mails: list[Mail]) -> list[Any]:
+    """Store every mail raw and run ingest on it, as a poll would; the customer messages in order."""
+    from helpdesk.ingest.services import process_stored, store_raw_email
+    from helpdesk.models import Message
+
+    for mail in mails:
+        store_raw_email(raw=build_mail(mail))
+    process_stored(mailbox=None)
+    by_id = {m.message_id: m for m in Message.objects.filter(message_id__endswith="@bench.quality>")}
+    return [by_id[f"<{mail.id}@bench.quality>"] for mail in mails]
+
+
+def erp_baseline(messages: list[Any]) -> list[float]:
+    """The ERP lookups of each draft alone, with a fresh connector (the baseline of ``bench drafts``)."""
+    from drafts.ground import Grounding, Lookups, fetch_records
+    from drafts.understand import understand
+    from integrations import get_connector
+
+    timings = []
+    for message in messages:
+        understood = understand(subject=message.subject, text=message.display_text)
+        started = time.perf_counter()
+        fetch_records(Lookups(get_connector(), Grounding()), understood, email=message.from_address)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def draft_timed(message: Any) -> tuple[Any, float]:
+    from drafts import generation
+    from drafts.models import Draft
+
+    draft = generation.create_draft(message_id=message.pk) or Draft.objects.get(in_reply_to=message)
+    started = time.perf_counter()
+    draft = generation.generate_draft(draft_id=draft.pk)
+    return draft, (time.perf_counter() - started) * 1000
+
+
+def draft_view(draft: Any) -> DraftView:
+    from drafts import policy
+
+    understanding = draft.understanding or {}
+    trace = getattr(draft, "trace", None)
+    return DraftView(
+        language=draft.language,
+        intents=list(understanding.get("intents") or [draft.intent]),
+        subject=draft.subject,
+        body=draft.body,
+        flags=list(draft.flags),
+        cited=list(draft.citations.values_list("fact_id", flat=True)),
+        claims=list(draft.claims),
+        supervisor_reasons=policy.supervisor_reasons(draft) if draft.is_reviewable else ["not reviewable"],
+        trace_fact_ids=[row["id"] for row in (trace.facts if trace else [])],
+    )
+
+
+def foreign_for(address: str) -> Foreign:
+    """Everything of the demo ERP that does not belong to the customer of ``address`` (all of it
+    when the ERP does not know the address)."""
+    from django.db.models import Q
+
+    from integrations.models import ErpCustomer, ErpInvoice, ErpOrder, ErpShipment
+
+    own = ErpCustomer.objects.filter(Q(email__iexact=address) | Q(contacts__email__iexact=address)).first()
+    number = own.number if own else None
+    prefixes: list[str] = []
+    values: list[str] = []
+    for order in ErpOrder.objects.exclude(customer__number=number):
+        prefixes += [f"order:{order.number}#", f"order_line:{order.number}/"]
+        values += [order.number, order.customer_reference, order.delivery_street]
+    for shipment in ErpShipment.objects.exclude(order__customer__number=number):
+        prefixes.append(f"shipment:{shipment.tracking_number}#")
+        values += [shipment.tracking_number, shipment.status_note, shipment.status_note_sv]
+    for invoice in ErpInvoice.objects.exclude(customer__number=number):
+        prefixes.append(f"invoice:{invoice.number}#")
+        values += [invoice.number, *_amount_forms(invoice.amount)]
+    for customer in ErpCustomer.objects.exclude(number=number):
+        prefixes.append(f"customer:{customer.number}#")
+        values += [customer.number, customer.street]
+    return Foreign(tuple(prefixes), tuple(v for v in dict.fromkeys(values) if v and len(v) >= 4))
+
+
+def _amount_forms(amount: Any) -> list[str]:
+    english = f"{amount:,.2f}"
+    return [
+        f"{amount:.2f}",
+        english,
+        english.replace(",", "\u00a0").replace(".", ","),
+        english.replace(",", " ").replace(".", ","),
+        english.replace(",", "#").replace(".", ",").replace("#", "."),
+    ]
+
+
+def _show(mail: Mail, view: DraftView, failed: list[str]) -> None:
+    print("=" * 100)
+    print(f"{mail.id} [{mail.category}, {mail.language}] failed: {', '.join(failed) or 'nothing'}")
+    print(f"  found: language {view.language}, intents {view.intents}, flags {view.flags}")
+    print(f"  supervisor: {view.supervisor_reasons}")
+    print(f"  problems: {problems(mail, view, foreign_for(mail.address))}")
+    print(f"  subject: {view.subject}")
+    print("  " + view.body.replace("\n", "\n  "))
+
+
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
