@@ -281,10 +281,12 @@ def _tools(lookups: Lookups, grounding: Grounding, composed: Composed) -> list[B
         for item in admitted:
             grounding.add_record(item)
         withheld = [item for item in records if item not in admitted]
-        notes = "".join(
-            f"{type(item).__name__} {isolation.record_key(item)}: withheld, it is not a record of the "
-            "sender's account. Do not guess anything about it; say that we will look into it.\n"
-            for item in withheld
+        # Not even the key is repeated: the model asked for it, the answer confirms nothing about it.
+        notes = (
+            "Withheld: this is not a record of the sender's account. Do not mention or guess anything "
+            "about it; say that we will look into it.\n"
+            if withheld
+            else ""
         )
         return notes + (_facts_text(admitted, grounding) if admitted else "")
 

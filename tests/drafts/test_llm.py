@@ -311,7 +311,7 @@ def test_another_customer_s_order_the_model_looks_up_is_withheld_before_the_mode
     draft = draft_for(demo_message("Var är min order 100231?"))
     assert draft.status == Draft.Status.READY, draft.failure_reason
     answer = next(str(m.content) for m in model.prompts[1] if isinstance(m, ToolMessage))
-    assert "withheld" in answer and "PO-7781" not in answer and "delivered" not in answer
+    assert answer.startswith("Withheld") and "PO-7781" not in answer and "delivered" not in answer
     assert not any(fact["id"].startswith("order:100238#") for fact in draft.trace.facts)
     # The model wrote what it could not have been told: the number is unverified, nothing backs it.
     assert [claim["text"] for claim in draft.unverified_claims] == ["100238"]
