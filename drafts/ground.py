@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drafts import isolation, selectors
+from drafts.language import SUPPORTED_LANGUAGES, language_named
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
 from integrations.base import (
@@ -144,12 +145,27 @@ def ground(
     message: Message,
     understanding: Understanding,
     connector: Connector,
+    instruction: str = "",
 ) -> Grounding:
     grounding = Grounding()
     email = message.from_address or (ticket.contact.email if ticket.contact_id else "")
     fetch_records(Lookups(connector, grounding), understanding, email=email)
+    choose_language(understanding, grounding, instruction)
     _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
     return grounding
+
+
+def choose_language(understood: Understanding, grounding: Grounding, instruction: str) -> None:
+    """The reply's language: a reviewer's "in German" first, else the text's, else (when the text does
+    not decide) the ERP customer's language."""
+    asked = language_named(instruction)
+    if asked:
+        understood.language = asked
+    elif not understood.language_certain and grounding.customer is not None:
+        customer_language = grounding.customer.language
+        understood.language = (
+            customer_language if customer_language in SUPPORTED_LANGUAGES else understood.language
+        )
 
 
 def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str) -> Grounding:
@@ -289,7 +305,7 @@ def _add_context(
         text=text, language=understanding.language, exclude_ticket=ticket.pk
     )
     articles = selectors.relevant_articles(
-        text=text, language=understanding.language, intent=understanding.intent
+        text=text, language=understanding.language, intents=understanding.intents or [understanding.intent]
     )
     for article in articles:
         source = SourceRef(

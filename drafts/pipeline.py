@@ -19,7 +19,6 @@ from django.conf import settings
 from drafts import compose, isolation, verify
 from drafts.composed import Composed, DraftingFailed, json_value, local_time
 from drafts.ground import Grounding, ground, message_fact
-from drafts.language import SUPPORTED_LANGUAGES, language_named
 from drafts.models import REPLY_FLAGS, Flag
 from drafts.risk import reply_risk
 from drafts.understand import Understanding, understand
@@ -75,9 +74,10 @@ def run(
     )
     timings["understand"] = _ms(started)
     step = time.perf_counter()
-    grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
+    grounding = ground(
+        ticket=ticket, message=message, understanding=understood, connector=connector, instruction=instruction
+    )
     timings["ground"] = _ms(step)
-    choose_language(understood, grounding, instruction)
     timings["erp_lookups"] = round(grounding.lookup_ms, 2)
     grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
     step = time.perf_counter()
@@ -145,19 +145,6 @@ def run(
         },
         withheld=grounding.withheld,
     )
-
-
-def choose_language(understood: Understanding, grounding: Grounding, instruction: str) -> None:
-    """The reply's language: a reviewer's "in German" first, else the text's, else (when the text does
-    not decide) the ERP customer's language."""
-    asked = language_named(instruction)
-    if asked:
-        understood.language = asked
-    elif not understood.language_certain and grounding.customer is not None:
-        customer_language = grounding.customer.language
-        understood.language = (
-            customer_language if customer_language in SUPPORTED_LANGUAGES else understood.language
-        )
 
 
 def knowledge_texts(grounding: Grounding) -> list[str]:

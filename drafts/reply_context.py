@@ -154,7 +154,9 @@ class ContextBuilder:
         name = (
             self.product_name(product)
             if product is not None
-            else self.field(line.source, "description", line.description)
+            else self.localised(
+                line.source, {"description": line.description, "description_sv": line.description_sv}
+            )
         )
         restock = None
         if order.status in BACKORDER_STATUSES and line.delivered_quantity < line.quantity and product:

@@ -98,6 +98,8 @@ class OrderLine(Record):
     unit_price: Decimal
     currency: str
     source: SourceRef
+    # The item's name in Swedish, where the ERP keeps one (``description`` is English or the ERP's own).
+    description_sv: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,13 @@ OPTIONAL: dict[type[Record], dict[str, Any]] = {
         "total": None,
         "invoice_numbers": None,
     },
-    OrderLine: {"description": "", "delivered_quantity": 0, "currency": None, "line_number": None},
+    OrderLine: {
+        "description": "",
+        "description_sv": "",
+        "delivered_quantity": 0,
+        "currency": None,
+        "line_number": None,
+    },
     Shipment: {
         "order_number": None,
         "service": "",

@@ -168,6 +168,7 @@ class DemoConnector:
             line_number=line.line_number,
             sku=line.product.sku,
             description=line.product.name,
+            description_sv=line.product.name_sv,
             quantity=line.quantity,
             delivered_quantity=line.delivered_quantity,
             unit_price=line.unit_price,

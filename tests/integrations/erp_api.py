@@ -93,7 +93,7 @@ def build_documents() -> dict[str, Any]:
         for number, name, email, lang, city, country in rows["kund"]
     }
     contacts = [(number, email) for number, _, email in rows["kundkontakt"]]
-    names = {sku: name for sku, name, *_ in rows["artikel"]}
+    names = {sku: {"en": name, "sv": name_sv} for sku, name, name_sv, *_ in rows["artikel"]}
     deliveries: dict[str, Any] = {}
     order_customer = {row[0]: row[1] for row in rows["kundorder"]}
     for tracking, order, carrier, service, status, parcels, shipped, eta, delivered, note, note_sv in rows[
