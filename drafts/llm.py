@@ -359,7 +359,7 @@ def _user_prompt(ticket: Ticket, message: Message, understanding: Understanding,
     ]
     text = _untag(message.display_text)
     parts = [
-        f"<customer_message subject={json.dumps(_untag(message.subject or ticket.subject))}>\n{text}\n"
+        f"<customer_message subject={json.dumps(_untag(message.subject or ticket.subject), ensure_ascii=False)}>\n{text}\n"
         "</customer_message>",
         f"Greet: {greeting_name(understanding, ticket.contact) or 'no name'}",
         f"Understood: intents {', '.join(understanding.intents or [understanding.intent])}, "
