@@ -15,15 +15,13 @@ Also here: near misses, a number one keystroke away from one of the sender's own
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rapidfuzz.distance import OSA
 
+from drafts.grounding import Grounding, Lookups, record_facts
 from integrations import serialize
 from integrations.base import Invoice, Order, Record, Shipment
-
-if TYPE_CHECKING:
-    from drafts.ground import Grounding, Lookups
 
 # Why a record is withheld; each is also the ``kind`` of the problem the draft shows.
 OTHER_CUSTOMER = "other_customer"
@@ -98,8 +96,6 @@ def isolate(lookups: Lookups) -> None:
 
 def withhold(grounding: Grounding, record: Record, reason: str, *, owner: str = "") -> None:
     """Take ``record``'s facts out of the grounding, keep it for a supervisor, and report the problem."""
-    from drafts.ground import record_facts
-
     what, key = _WHAT.get(type(record), type(record).__name__.lower()), record_key(record)
     ids = {fact.id for fact in record_facts(record)}
     for fact_id in ids:

@@ -358,9 +358,9 @@ def _user_prompt(ticket: Ticket, message: Message, understanding: Understanding,
         if not fact_id.startswith("message:")
     ]
     text = _untag(message.display_text)
+    subject = json.dumps(_untag(message.subject or ticket.subject), ensure_ascii=False)
     parts = [
-        f"<customer_message subject={json.dumps(_untag(message.subject or ticket.subject), ensure_ascii=False)}>\n{text}\n"
-        "</customer_message>",
+        f"<customer_message subject={subject}>\n{text}\n</customer_message>",
         f"Greet: {greeting_name(understanding, ticket.contact) or 'no name'}",
         f"Understood: intents {', '.join(understanding.intents or [understanding.intent])}, "
         f"entities {json.dumps(understanding.as_dict()['entities'])}, "

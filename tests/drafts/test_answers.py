@@ -133,7 +133,10 @@ def test_a_cancellation_says_what_is_still_possible_at_the_order_s_state(
 
 
 def test_a_legal_claim_goes_to_a_supervisor_and_commits_to_nothing(seeded: None, agent: Any) -> None:
-    body = "Hej,\n\nLådorna i order 100238 var krossade. Vi kräver skadestånd och har kontaktat vår advokat.\n\nPer"
+    body = (
+        "Hej,\n\nLådorna i order 100238 var krossade. Vi kräver skadestånd och har kontaktat vår advokat."
+        "\n\nPer"
+    )
     draft = _draft("order@malmoemballage.se", body)
     assert draft.intent == "legal_claim"
     assert "ansvarig chef" in draft.body and "beklagar" in draft.body
