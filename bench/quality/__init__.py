@@ -208,7 +208,8 @@ def foreign_for(address: str) -> Foreign:
         values += [order.number, order.customer_reference, order.delivery_street]
     for shipment in ErpShipment.objects.exclude(order__customer__number=number):
         prefixes.append(f"shipment:{shipment.tracking_number}#")
-        values += [shipment.tracking_number, shipment.status_note, shipment.status_note_sv]
+        # getattr: the bench also runs on code from before the Swedish notes, for a before/after.
+        values += [shipment.tracking_number, shipment.status_note, getattr(shipment, "status_note_sv", "")]
     for invoice in ErpInvoice.objects.exclude(customer__number=number):
         prefixes.append(f"invoice:{invoice.number}#")
         values += [invoice.number, *_amount_forms(invoice.amount)]
