@@ -20,6 +20,8 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
+from bench._fresh_db import in_fresh_database
+
 SAMPLES = [
     # sender, subject, body
     ("inkop@bergstrom-bygg.se", "Var är min order 100231?", "Hej! När kommer leveransen av order 100231?"),
@@ -51,21 +53,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench drafts")
     parser.add_argument("--tickets", type=int, default=500)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("bench/drafts.py measures PostgreSQL; set DATABASE_URL=postgres://...")
-        return 2
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        return _run(args.tickets)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return in_fresh_database("drafts", lambda: _run(args.tickets))
 
 
 def _run(count: int) -> int:

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from bench._fresh_db import in_fresh_database
 from bench.quality.score import (
     HERE,
     DraftView,
@@ -48,23 +49,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--drafts", action="store_true", help="print every draft")
     parser.add_argument("--json", default="", help="write each mail's checks to this file")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("bench/quality measures PostgreSQL; set DATABASE_URL=postgres://...")
-        return 2
     only = [part for part in args.only.split(",") if part]
     mails = load_mails(only=only) + load_mails(UNSEEN, only=only)
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        return _run(mails, args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return in_fresh_database("quality", lambda: _run(mails, args))
 
 
 def _run(mails: list[Mail], args: argparse.Namespace) -> int:
