@@ -186,7 +186,7 @@ def _content_reasons(draft: Any) -> list[str]:
 
     if not draft.is_reviewable:
         return ["not reviewable"]
-    recipients = getattr(policy, "recipient_reasons", lambda draft: [])(draft)
+    recipients: list[str] = getattr(policy, "recipient_reasons", lambda draft: [])(draft)
     return [reason for reason in policy.supervisor_reasons(draft) if reason not in recipients]
 
 
