@@ -63,22 +63,14 @@ def _run(count: int) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from drafts import generation
-    from drafts.ground import Grounding, Lookups, fetch_records
     from drafts.models import Draft
-    from drafts.understand import understand
-    from integrations import get_connector
 
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     messages = _messages(count)
     print(f"{len(messages)} customer messages on {len(messages)} tickets (PostgreSQL)")
 
     cache.clear()
-    baseline = []
-    for message in messages:
-        understood = understand(subject=message.subject, text=message.display_text)
-        started = time.perf_counter()
-        fetch_records(Lookups(get_connector(), Grounding()), understood, email=message.from_address)
-        baseline.append((time.perf_counter() - started) * 1000)
+    baseline = erp_baseline(messages)
 
     cache.clear()
     timings: list[float] = []
@@ -129,6 +121,21 @@ def _run(count: int) -> int:
     goal = _p95(timings) < 100
     print(f"goal p95 < 100 ms: {'met' if goal else 'NOT met'}")
     return 0 if ready == len(messages) else 1
+
+
+def erp_baseline(messages: list[Any]) -> list[float]:
+    """The ERP lookups of each draft alone, with a fresh connector: the baseline a draft is compared to."""
+    from drafts.ground import Grounding, Lookups, fetch_records
+    from drafts.understand import understand
+    from integrations import get_connector
+
+    timings = []
+    for message in messages:
+        understood = understand(subject=message.subject, text=message.display_text)
+        started = time.perf_counter()
+        fetch_records(Lookups(get_connector(), Grounding()), understood, email=message.from_address)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def _messages(count: int) -> list[Any]:

@@ -7,6 +7,7 @@ A legal threat or compensation claim always comes first: it decides who must see
 
 from __future__ import annotations
 
+import functools
 import re
 
 from drafts.entities import Entities
@@ -354,7 +355,13 @@ def _distinct(intent: str, main: str) -> bool:
 
 def has_word(lowered: str, word: str) -> bool:
     """``word`` at the start of a word of ``lowered`` (a stem: "försen" matches "försenad")."""
-    return re.search(r"(?<![\wåäöæøü])" + re.escape(word), lowered) is not None
+    return _word_pattern(word).search(lowered) is not None
+
+
+@functools.cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # Compiled once per word: the keyword lists are longer than the re module's own cache.
+    return re.compile(r"(?<![\wåäöæøü])" + re.escape(word))
 
 
 def contains_any(lowered: str, words: list[str]) -> bool:

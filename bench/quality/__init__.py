@@ -26,6 +26,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from bench._fresh_db import in_fresh_database
+from bench.drafts import erp_baseline
 from bench.quality.score import (
     HERE,
     DraftView,
@@ -134,21 +135,6 @@ def ingest(mails: list[Mail]) -> list[Any]:
     process_stored(mailbox=None)
     by_id = {m.message_id: m for m in Message.objects.filter(message_id__endswith="@bench.quality>")}
     return [by_id[f"<{mail.id}@bench.quality>"] for mail in mails]
-
-
-def erp_baseline(messages: list[Any]) -> list[float]:
-    """The ERP lookups of each draft alone, with a fresh connector (the baseline of ``bench drafts``)."""
-    from drafts.ground import Grounding, Lookups, fetch_records
-    from drafts.understand import understand
-    from integrations import get_connector
-
-    timings = []
-    for message in messages:
-        understood = understand(subject=message.subject, text=message.display_text)
-        started = time.perf_counter()
-        fetch_records(Lookups(get_connector(), Grounding()), understood, email=message.from_address)
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def draft_timed(message: Any) -> tuple[Any, float]:
