@@ -1,89 +1,74 @@
 """Step 3 of drafting, offline: the embedded drafter.
 
-It fills the admin's ``ReplyTemplate`` for the intent and language with values taken only from
-retrieved facts. Every value in the template context is a ``Cited``: rendering it records its fact
-ids, so the draft cites exactly the facts its text states. Quote requests get a quote table computed
-from ERP price breaks and stock.
+It fills the admin's ``ReplyTemplate`` of every intent the mail asks about (the main one first, each
+part answered in turn) in the reply's language, with values taken only from retrieved facts
+(``drafts.reply_context``), between the language's greeting and closing. Its own notes say what it
+could not look up, cannot find, withholds or thinks was mistyped. A paragraph or line that says what
+an earlier one said is left out. A reviewer's instruction makes it shorter, longer, more formal or
+friendlier, or writes it in another language.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.template import Context, Engine
-from django.utils import timezone, translation
-from django.utils.translation import pgettext
 
-from drafts.formatting import format_amount, format_date, format_decimal, format_int
-from drafts.ground import Grounding, message_fact
+from drafts import isolation
+from drafts.ground import Grounding
+from drafts.language import language_named
 from drafts.models import BrandVoice, ReplyTemplate
+from drafts.reply_context import ContextBuilder
 from drafts.understand import Understanding
-from drafts.wording import (
-    invoice_status_label,
-    join_list,
-    order_status_label,
-    record_label,
-    shipment_status_label,
-    text_table,
-    unit_label,
-)
+from drafts.wording import join_list, note, record_label
 from helpdesk.models import Contact, Message, Ticket
-from integrations.base import Fact, Order, Product, Shipment, SourceRef
 
 DRAFTER = "embedded"
-DRAFTER_VERSION = "1.0"
+DRAFTER_VERSION = "2.0"
 ENGINE = Engine(autoescape=False)
-_SHORT = re.compile(r"\b(short|shorter|brief|concise|kort|kortare|kortfattad)\w*", re.IGNORECASE)
-_FORMAL = re.compile(r"\b(formal|formell|formellt|formellare|more polite|artigare)\w*", re.IGNORECASE)
-_CASUAL = re.compile(r"\b(friendl|casual|informal|vänlig|personlig|ledig)\w*", re.IGNORECASE)
+_SHORT = re.compile(r"\b(short|shorter|brief|concise|kort|kortare|kortfattad|kürzer|knapp)\w*", re.I)
+_LONG = re.compile(
+    r"\b(longer|more detail|detailed|längre|utförlig|mer detalj|lengre|længere|ausführlich|länger)\w*", re.I
+)
+_FORMAL = re.compile(r"\b(formal|formell|formellt|formellare|more polite|artigare|förmlich)\w*", re.I)
+_FRIENDLY = re.compile(
+    r"\b(friendl|warmer|casual|informal|less formal|vänlig|trevlig|varmare|personlig|ledig|mindre formell|"
+    r"vennlig|venlig|freundlich|lockerer)\w*",
+    re.I,
+)
+# Intents whose reply says the same as another's: only the first is written.
+_SAME_ANSWER = [{"order_status", "delivery_eta"}]
 
 
 class ComposeError(Exception):
     """The drafter could not produce a text (no template, a broken template)."""
 
 
-class Cited:
-    """A value shown in a reply; rendering it marks its facts as cited."""
-
-    __slots__ = ("_ids", "_text", "_truthy", "_used")
-
-    def __init__(self, text: str, fact_ids: list[str] | tuple[str, ...], used: set[str], truthy: bool = True):
-        self._text = text
-        self._ids = tuple(fact_ids)
-        self._used = used
-        self._truthy = truthy
-
-    def __str__(self) -> str:
-        self._used.update(self._ids)
-        return self._text
-
-    def __bool__(self) -> bool:
-        return self._truthy
-
-    def __eq__(self, other: object) -> bool:
-        return self._text == (other._text if isinstance(other, Cited) else other)
-
-    def __hash__(self) -> int:
-        return hash(self._text)
-
-
 @dataclass
 class Style:
     short: bool = False
+    long: bool = False
     formal: bool = False
+    friendly: bool = False
     unsupported: str = ""
 
     @classmethod
     def from_instruction(cls, instruction: str) -> Style:
-        style = cls(short=bool(_SHORT.search(instruction)), formal=bool(_FORMAL.search(instruction)))
-        if _CASUAL.search(instruction):
-            style.formal = False
-        if instruction.strip() and not (style.short or style.formal or _CASUAL.search(instruction)):
+        friendly = bool(_FRIENDLY.search(instruction))
+        style = cls(
+            short=bool(_SHORT.search(instruction)),
+            long=bool(_LONG.search(instruction)),
+            formal=bool(_FORMAL.search(instruction)) and not friendly,
+            friendly=friendly,
+        )
+        style.long = style.long and not style.short
+        understood = (
+            style.short or style.long or style.formal or style.friendly or language_named(instruction)
+        )
+        if instruction.strip() and not understood:
             style.unsupported = instruction.strip()
         return style
 
@@ -106,45 +91,121 @@ def compose_embedded(
     instruction: str = "",
 ) -> Composition:
     language = understanding.language
-    template, voice = load_template(intent=understanding.intent, language=language)
     style = Style.from_instruction(instruction)
+    templates = load_templates(intents=understanding.intents or [understanding.intent], language=language)
+    voice = load_voice(language)
     used: set[str] = set()
-    with translation.override(language):
-        builder = ContextBuilder(grounding=grounding, message=message, language=language, used=used)
-        context = builder.build(understanding=understanding, style=style)
-        names = reply_names(ticket.contact, voice, style, language)
-        try:
-            body = ENGINE.from_string(template.body).render(Context(context, autoescape=False))
-            subject = ENGINE.from_string(template.subject).render(
-                Context({"subject": _plain_subject(ticket.subject), "reference": ticket.reference})
+    builder = ContextBuilder(grounding=grounding, message=message, language=language, used=used)
+    notes = drafter_notes(grounding, language)
+    flags = {
+        "short": style.short,
+        "long": style.long,
+        "formal": style.formal,
+        "friendly": style.friendly,
+        "noted": bool(notes),
+    }
+    context = builder.build(understanding=understanding, flags=flags)
+    names = reply_names(greeting_name(understanding, ticket.contact), voice, style, language)
+    if "legal_claim" in understanding.intents:
+        context["knowledge"] = []  # under a legal claim the reply commits to nothing, not even the terms
+    try:
+        sections = [
+            ENGINE.from_string(t.body).render(Context({**context, "first": index == 0}, autoescape=False))
+            for index, t in enumerate(templates)
+        ]
+        # The subject is plain text, never HTML: "Q&A: O'Brien's" stays as the customer wrote it.
+        subject = ENGINE.from_string(templates[0].subject).render(
+            Context(
+                {"subject": _plain_subject(ticket.subject), "reference": ticket.reference}, autoescape=False
             )
-        except Exception as exc:  # an admin's template can fail in many ways; the draft shows how
-            raise ComposeError(f"reply template {template} is broken: {exc}") from exc
-        notes = builder.notes()
-    parts = [names["greeting"], tidy(body), *notes, f"{names['closing']}\n{names['signature']}"]
-    extra = [{"kind": "instruction_ignored", "detail": style.unsupported}] if style.unsupported else []
+        )
+    except Exception as exc:  # an admin's template can fail in many ways; the draft shows how
+        raise ComposeError(f"reply template {templates[0]} is broken: {exc}") from exc
+    friendly = note("friendly", language) if style.friendly else ""
+    paragraphs = unique_paragraphs([tidy(section) for section in sections] + notes)
+    parts = [names["greeting"], *paragraphs, friendly, f"{names['closing']}\n{names['signature']}"]
     return Composition(
         subject=_subject_line(subject, ticket),
         body="\n\n".join(part for part in parts if part.strip()),
         cited=sorted(used),
         # The notes are not trusted: the keys in them ("We cannot find order 999999") are the
         # customer's, unchecked or not found, and must be shown as theirs.
-        trusted_texts=[template.body, template.subject, *names.values()],
-        extra_problems=extra,
+        trusted_texts=[*(t.body for t in templates), templates[0].subject, *names.values(), friendly],
+        extra_problems=_problems(style, builder.untranslated, language),
     )
+
+
+def load_templates(*, intents: list[str], language: str) -> list[ReplyTemplate]:
+    """The active template of each intent in ``language``, in the order asked (an intent without one
+    gets the language's ``other`` template, once); one per answer."""
+    wanted = list(dict.fromkeys(intents))
+    for group in _SAME_ANSWER:
+        firsts = [intent for intent in wanted if intent in group]
+        wanted = [intent for intent in wanted if intent not in group or intent == firsts[0]]
+    found = {
+        t.intent: t
+        for t in ReplyTemplate.objects.filter(active=True, language=language, intent__in=[*wanted, "other"])
+    }
+    chosen = list(dict.fromkeys(found.get(intent) or found.get("other") for intent in wanted))
+    templates = [template for template in chosen if template is not None]
+    # A legal claim decides who reviews the reply (it is the main intent), but its words about passing
+    # the matter on close the reply, after the answers to the other parts.
+    templates.sort(key=lambda template: template.intent == "legal_claim")
+    if not templates:
+        raise ComposeError(f"no active reply template for {wanted!r} in {language!r}")
+    return templates
 
 
 def load_template(*, intent: str, language: str) -> tuple[ReplyTemplate, BrandVoice]:
     """The active template for the intent and language (else the language's ``other`` template)."""
-    templates = {
-        t.intent: t
-        for t in ReplyTemplate.objects.filter(active=True, language=language, intent__in=[intent, "other"])
-    }
-    template = templates.get(intent) or templates.get("other")
+    return load_templates(intents=[intent], language=language)[0], load_voice(language)
+
+
+def load_voice(language: str) -> BrandVoice:
     voice = BrandVoice.objects.filter(language=language).first()
-    if template is None or voice is None:
-        raise ComposeError(f"no active reply template or brand voice for {intent!r} in {language!r}")
-    return template, voice
+    if voice is None:
+        raise ComposeError(f"no brand voice for {language!r}")
+    return voice
+
+
+def drafter_notes(grounding: Grounding, language: str) -> list[str]:
+    """The drafter's own sentences about what it could not look up, cannot find, withholds, or thinks
+    the customer mistyped."""
+    notes = []
+    missing = grounding.missing("unavailable") + grounding.missing("misconfigured")
+    if missing:
+        notes.append(note("unavailable", language, things=_things(missing, language)))
+    near = [p for p in grounding.problems if p.get("kind") == isolation.NEAR_MISS]
+    near_keys = {(p["what"], p["key"]) for p in near}
+    not_found = [item for item in grounding.missing("not_found") if item not in near_keys]
+    if not_found:
+        notes.append(note("not_found", language, things=_things(not_found, language)))
+    for problem in near:
+        notes.append(
+            note(
+                "near_miss",
+                language,
+                typed=record_label(problem["what"], problem["key"], language),
+                suggestion=record_label(problem["what"], problem["suggestion"], language),
+            )
+        )
+    withheld = [(i["what"], i["key"]) for i in grounding.withheld if (i["what"], i["key"]) not in near_keys]
+    if withheld:
+        notes.append(note("withheld", language, things=_things(withheld, language)))
+    return notes
+
+
+def _things(items: list[tuple[str, str]], language: str) -> str:
+    return join_list((record_label(what, key, language) for what, key in items), language)
+
+
+def _problems(style: Style, untranslated: list[str], language: str) -> list[dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    if style.unsupported:
+        problems.append({"kind": "instruction_ignored", "detail": style.unsupported})
+    if untranslated:
+        problems.append({"kind": "untranslated", "language": language, "detail": "; ".join(untranslated)})
+    return problems
 
 
 def tidy(text: str) -> str:
@@ -153,9 +214,41 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def reply_names(contact: Contact, voice: BrandVoice, style: Style, language: str) -> dict[str, str]:
-    first_name = (contact.name or "").split(" ")[0] if contact.name else ""
-    context = Context({"name": first_name, "team": settings.HELPDESK_NAME}, autoescape=False)
+def unique_paragraphs(parts: list[str]) -> list[str]:
+    """The paragraphs of ``parts`` without any line that says what an earlier line said (the same
+    words, ignoring parentheses and punctuation), and without the paragraphs left empty."""
+    seen: set[str] = set()
+    result = []
+    for part in parts:
+        for paragraph in part.split("\n\n"):
+            kept = []
+            for line in paragraph.splitlines():
+                key = _gist(line)
+                if key and key in seen:
+                    continue
+                if key and not line.lstrip().startswith("-"):
+                    seen.add(key)
+                kept.append(line)
+            text = "\n".join(kept).strip()
+            if text:
+                result.append(text)
+    return result
+
+
+def _gist(line: str) -> str:
+    without = re.sub(r"\([^)]*\)", " ", line.lower())
+    return " ".join(re.findall(r"[\wåäöæøüß]+", without))
+
+
+def greeting_name(understanding: Understanding, contact: Contact | None) -> str:
+    """Whom to greet: the name the mail is signed with, else the contact's first name."""
+    if understanding.signer:
+        return understanding.signer
+    return (contact.name or "").split(" ")[0] if contact is not None and contact.name else ""
+
+
+def reply_names(name: str, voice: BrandVoice, style: Style, language: str) -> dict[str, str]:
+    context = Context({"name": name, "team": settings.HELPDESK_NAME}, autoescape=False)
     greeting = voice.formal_greeting if style.formal else voice.greeting
     closing = voice.formal_closing if style.formal else voice.closing
     try:
@@ -169,7 +262,7 @@ def reply_names(contact: Contact, voice: BrandVoice, style: Style, language: str
 
 
 def _plain_subject(subject: str) -> str:
-    return re.sub(r"^\s*((re|sv|aw|vs|fw|fwd)\s*:\s*)+", "", subject, flags=re.IGNORECASE).strip()
+    return re.sub(r"^\s*((re|sv|aw|vs|fw|fwd|wg)\s*:\s*)+", "", subject, flags=re.IGNORECASE).strip()
 
 
 def _subject_line(subject: str, ticket: Ticket) -> str:
@@ -177,283 +270,3 @@ def _subject_line(subject: str, ticket: Ticket) -> str:
     if ticket.reference not in subject:
         subject = f"{subject} {ticket.reference}"
     return subject[:998]
-
-
-class ContextBuilder:
-    """Turns the grounding into template variables made only of ``Cited`` values."""
-
-    def __init__(self, *, grounding: Grounding, message: Message, language: str, used: set[str]) -> None:
-        self.g = grounding
-        self.message = message
-        self.language = language
-        self.used = used
-
-    # Values ---------------------------------------------------------------------------------------
-    def cite(self, fact_ids: str | list[str], text: str, truthy: bool = True) -> Cited:
-        ids = [fact_ids] if isinstance(fact_ids, str) else fact_ids
-        return Cited(text, ids, self.used, truthy)
-
-    def field(self, source: SourceRef, name: str, value: Any, *, currency: str = "") -> Cited:
-        return self.cite(source.fact_id(name), self.show(value, currency=currency), truthy=bool(value))
-
-    def show(self, value: Any, *, currency: str = "") -> str:
-        if isinstance(value, dt.datetime):
-            return format_date(timezone.localtime(value) if timezone.is_aware(value) else value)
-        if isinstance(value, dt.date):
-            return format_date(value)
-        if isinstance(value, Decimal):
-            return (
-                format_amount(value, currency, self.language)
-                if currency
-                else format_decimal(value, self.language)
-            )
-        if isinstance(value, int) and not isinstance(value, bool):
-            return format_int(value, self.language)
-        return "" if value is None else str(value)
-
-    def derived(self, key: str, name: str, label: str, value: Any) -> SourceRef:
-        """A value computed from cited facts (sums, line totals); cited as the drafter's arithmetic."""
-        source = SourceRef(system="drafts", record_type="quote", key=key, fetched_at=timezone.now())
-        self.g.add_fact(Fact(id=source.fact_id(name), label=label, value=value, source=source, field=name))
-        return source
-
-    # Context --------------------------------------------------------------------------------------
-    def build(self, *, understanding: Understanding, style: Style) -> dict[str, Any]:
-        quantities = understanding.entities.quantities
-        products = [self.product(p, quantities.get(p.sku)) for p in self.g.products]
-        return {
-            "orders": [self.order(order) for order in self.g.orders],
-            "shipments": [self.shipment(s) for s in self.g.shipments],
-            "products": products,
-            "quote": self.quote(quantities) if understanding.intent == "quote" else None,
-            "invoices": [self.invoice(invoice) for invoice in self.g.invoices],
-            "knowledge": [
-                {"title": a["title"], "body": self.cite(a["fact"].id, a["body"].strip())}
-                for a in self.g.knowledge
-            ],
-            "missing": bool(self.g.missing("unavailable") or self.g.missing("misconfigured")),
-            "not_found": bool(self.g.missing("not_found")),
-            "short": style.short,
-            "formal": style.formal,
-        }
-
-    def order(self, order: Order) -> dict[str, Any]:
-        src = order.source
-        return {
-            "number": self.field(src, "number", order.number),
-            "status": self.cite(src.fact_id("status"), order_status_label(order.status)),
-            "status_code": order.status,
-            "reference": self.field(src, "customer_reference", order.customer_reference),
-            "ordered_at": self.field(src, "ordered_at", order.ordered_at),
-            "requested_delivery_date": self.field(
-                src, "requested_delivery_date", order.requested_delivery_date
-            ),
-            "total": self.field(src, "total", order.total, currency=order.currency),
-            "address": self.field(src, "delivery_address", order.delivery_address),
-            "lines": [
-                {
-                    "sku": self.field(line.source, "sku", line.sku),
-                    "name": self.field(line.source, "description", line.description),
-                    "quantity": self.field(line.source, "quantity", line.quantity),
-                    "delivered": self.field(line.source, "delivered_quantity", line.delivered_quantity),
-                }
-                for line in order.lines
-            ],
-            "shipments": [self.shipment(s) for s in order.shipments],
-        }
-
-    def shipment(self, shipment: Shipment) -> dict[str, Any]:
-        src = shipment.source
-        return {
-            "order_number": self.field(src, "order_number", shipment.order_number),
-            "carrier": self.field(src, "carrier", shipment.carrier),
-            "service": self.field(src, "service", shipment.service),
-            "tracking_number": self.field(src, "tracking_number", shipment.tracking_number),
-            "status": self.cite(src.fact_id("status"), shipment_status_label(shipment.status)),
-            "status_code": shipment.status,
-            "packages": self.field(src, "packages", shipment.packages),
-            "shipped_at": self.field(src, "shipped_at", shipment.shipped_at),
-            "eta": self.field(src, "eta", shipment.eta),
-            "delivered_at": self.field(src, "delivered_at", shipment.delivered_at),
-            "note": self.field(src, "status_note", shipment.status_note),
-        }
-
-    def product(self, product: Product, requested: int | None) -> dict[str, Any]:
-        src = product.source
-        available = sum(level.available for level in product.stock)
-        total_src = self.derived(
-            product.sku, "available_total", f"{product.sku} available (all warehouses)", available
-        )
-        restock = min(
-            (s for s in product.stock if s.next_restock_date),
-            key=lambda s: s.next_restock_date or dt.date.max,
-            default=None,
-        )
-        data: dict[str, Any] = {
-            "sku": self.field(src, "sku", product.sku),
-            "name": self.field(
-                src,
-                "name_sv" if self.language == "sv" else "name",
-                product.name_sv if self.language == "sv" else product.name,
-            ),
-            "unit": unit_label(product.unit, self.language),
-            "available": self.cite(
-                [
-                    total_src.fact_id("available_total"),
-                    *(s.source.fact_id("available") for s in product.stock),
-                ],
-                self.show(available),
-                truthy=available > 0,
-            ),
-            "warehouses": [
-                {
-                    "warehouse": self.field(level.source, "warehouse", level.warehouse),
-                    "available": self.field(level.source, "available", level.available),
-                    "restock_date": self.field(level.source, "next_restock_date", level.next_restock_date),
-                    "restock_quantity": self.field(
-                        level.source, "next_restock_quantity", level.next_restock_quantity
-                    ),
-                }
-                for level in product.stock
-            ],
-            "restock_date": self.field(restock.source, "next_restock_date", restock.next_restock_date)
-            if restock
-            else None,
-            "prices": [
-                {
-                    "min_quantity": self.field(price.source, "min_quantity", price.min_quantity),
-                    "unit_price": self.field(
-                        price.source, "unit_price", price.unit_price, currency=price.currency
-                    ),
-                }
-                for price in product.prices
-            ],
-            "requested": None,
-            "enough": None,
-        }
-        if requested is not None:
-            fact = message_fact(
-                self.message, f"quantity:{product.sku}", requested, f"quantity of {product.sku} asked for"
-            )
-            self.g.add_fact(fact)
-            data["requested"] = self.cite(fact.id, self.show(requested))
-            data["enough"] = available >= requested
-        return data
-
-    def quote(self, quantities: dict[str, int]) -> dict[str, Any] | None:
-        rows, breaks, ids, total, currency, validity = [], [], [], Decimal("0"), "", []
-        for product in self.g.products:
-            quantity = quantities.get(product.sku, 1)
-            currency = currency or _currency_of(product)
-            price = product.unit_price_for(quantity, currency)
-            if price is None:
-                continue
-            line_total = price.unit_price * quantity
-            total += line_total
-            line_src = self.derived(
-                product.sku, "line_total", f"{quantity} x {price.unit_price} {currency}", line_total
-            )
-            ids += [
-                price.source.fact_id("unit_price"),
-                price.source.fact_id("min_quantity"),
-                line_src.fact_id("line_total"),
-                product.source.fact_id("sku"),
-            ]
-            if product.sku in quantities:
-                fact = message_fact(
-                    self.message, f"quantity:{product.sku}", quantity, f"quantity of {product.sku} asked for"
-                )
-                self.g.add_fact(fact)
-                ids.append(fact.id)
-            if price.valid_until:
-                validity.append((price.valid_until, price.source.fact_id("valid_until")))
-            name = product.name_sv if self.language == "sv" else product.name
-            rows.append(
-                [
-                    product.sku,
-                    name,
-                    f"{format_int(quantity, self.language)} {unit_label(product.unit, self.language)}",
-                    format_amount(price.unit_price, currency, self.language),
-                    format_amount(line_total, currency, self.language),
-                ]
-            )
-            breaks.append(
-                self.cite(
-                    [p.source.fact_id(n) for p in product.prices for n in ("min_quantity", "unit_price")],
-                    self.price_breaks(product, currency),
-                )
-            )
-        if not rows:
-            return None
-        total_src = self.derived("total", "total", "quote total", total)
-        headers = [
-            pgettext("quote", "Item"),
-            pgettext("quote", "Description"),
-            pgettext("quote", "Quantity"),
-            pgettext("quote", "Unit price"),
-            pgettext("quote", "Amount"),
-        ]
-        valid_until = min(validity, default=None)
-        return {
-            "table": self.cite(ids, text_table([headers, *rows])),
-            "breaks": breaks,
-            "total": self.cite(total_src.fact_id("total"), format_amount(total, currency, self.language)),
-            "valid_until": self.cite(valid_until[1], format_date(valid_until[0])) if valid_until else None,
-        }
-
-    def price_breaks(self, product: Product, currency: str) -> str:
-        steps = ", ".join(
-            pgettext("quote", "from %(quantity)s: %(price)s")
-            % {
-                "quantity": format_int(p.min_quantity, self.language),
-                "price": format_amount(p.unit_price, currency, self.language),
-            }
-            for p in sorted(product.prices, key=lambda p: p.min_quantity)
-            if p.currency == currency
-        )
-        return pgettext("quote", "Quantity prices for %(sku)s: %(steps)s") % {
-            "sku": product.sku,
-            "steps": steps,
-        }
-
-    def invoice(self, invoice: Any) -> dict[str, Any]:
-        src = invoice.source
-        return {
-            "number": self.field(src, "number", invoice.number),
-            "order_number": self.field(src, "order_number", invoice.order_number),
-            "issued_on": self.field(src, "issued_on", invoice.issued_on),
-            "due_on": self.field(src, "due_on", invoice.due_on),
-            "amount": self.field(src, "amount", invoice.amount, currency=invoice.currency),
-            "vat_amount": self.field(src, "vat_amount", invoice.vat_amount, currency=invoice.currency),
-            "status": self.cite(src.fact_id("status"), invoice_status_label(invoice.status)),
-            "status_code": invoice.status,
-        }
-
-    # Notes for what is missing -------------------------------------------------------------------
-    def notes(self) -> list[str]:
-        notes = []
-        missing = self.g.missing("unavailable") + self.g.missing("misconfigured")
-        if missing:
-            notes.append(
-                pgettext(
-                    "reply",
-                    "We cannot look up %(things)s right now and will come back to you as soon as we have "
-                    "checked.",
-                )
-                % {"things": join_list(record_label(what, key) for what, key in missing)}
-            )
-        not_found = self.g.missing("not_found")
-        if not_found:
-            notes.append(
-                pgettext(
-                    "reply",
-                    "We cannot find %(things)s in our system. Could you check the number and write back?",
-                )
-                % {"things": join_list(record_label(what, key) for what, key in not_found)}
-            )
-        return notes
-
-
-def _currency_of(product: Product) -> str:
-    currencies = [p.currency for p in product.prices]
-    return "SEK" if "SEK" in currencies or not currencies else currencies[0]

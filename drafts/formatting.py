@@ -6,19 +6,24 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\u00a0"
+# Thousands separator and decimal mark per language (English: "," and ".").
+_NOTATION = {"sv": (NBSP, ","), "nb": (NBSP, ","), "da": (".", ","), "de": (".", ",")}
 
 
 def format_int(value: int, language: str) -> str:
     text = f"{value:,}"
-    return text.replace(",", NBSP) if language == "sv" else text
+    group, _ = _NOTATION.get(language, (",", "."))
+    return text.replace(",", group)
 
 
 def format_decimal(value: Decimal, language: str) -> str:
-    """Two decimals; Swedish "26 787,50", English "26,787.50"."""
+    """Two decimals; Swedish and Norwegian "26 787,50", Danish and German "26.787,50", English
+    "26,787.50"."""
     text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-    if language == "sv":
-        return text.replace(",", NBSP).replace(".", ",")
-    return text
+    if language not in _NOTATION:
+        return text
+    group, mark = _NOTATION[language]
+    return text.replace(",", "\0").replace(".", mark).replace("\0", group)
 
 
 def format_amount(value: Decimal, currency: str, language: str) -> str:

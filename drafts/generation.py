@@ -107,6 +107,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
         "claims": outcome.claims,
         "problems": outcome.problems,
         "understanding": outcome.understanding,
+        "withheld": outcome.withheld,
         "updated_at": timezone.now(),
     }
     with transaction.atomic():
@@ -139,6 +140,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
                 "unverified": sum(1 for c in outcome.claims if c["state"] == UNVERIFIED),
                 "customer_stated": sum(1 for c in outcome.claims if c["state"] == CUSTOMER),
                 "citations": len(outcome.citations),
+                "withheld": [f"{item['what']} {item['key']}" for item in outcome.withheld],
                 "model": outcome.trace.get("model_name") or outcome.trace.get("drafter"),
             },
         )

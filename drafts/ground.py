@@ -9,119 +9,43 @@ becomes a ``problem`` the draft shows, never a silent gap.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from drafts import selectors
+from drafts import isolation, selectors
+from drafts.grounding import Grounding, Lookups, record_facts
+from drafts.language import SUPPORTED_LANGUAGES, language_named
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
 from integrations.base import (
     Connector,
-    ConnectorError,
-    Customer,
     Fact,
-    Invoice,
-    Misconfigured,
-    NotFound,
-    Order,
-    Product,
-    Record,
-    Shipment,
     SourceRef,
-    Unavailable,
 )
 
-T = TypeVar("T")
+__all__ = ["Grounding", "Lookups", "fetch_records", "ground", "message_fact", "record_facts"]
 
 # Intents for which the contact's open orders stand in when the customer named no order.
-ORDER_INTENTS = {"order_status", "delivery_eta", "address_change", "return_complaint"}
+ORDER_INTENTS = {
+    "order_status",
+    "delivery_eta",
+    "address_change",
+    "return_complaint",
+    "return_request",
+    "cancellation",
+    "legal_claim",
+}
+INVOICE_INTENTS = {"invoice_copy", "payment"}
 CLOSED_ORDER_STATUSES = {"delivered", "cancelled"}
 RECENT_ORDERS = 3
+# The sender's orders a mistyped number is compared with ("did you mean 100266?").
+ORDERS_FOR_MATCHING = 10
 # Numbers of one kind looked up per message: a mail listing hundreds of codes must not turn one draft
 # into hundreds of ERP requests. The rest are reported as a problem the reviewer sees.
 MAX_LOOKUPS_PER_KIND = 10
-
-
-@dataclass
-class Grounding:
-    """Everything a reply may rely on, and what could not be fetched."""
-
-    customer: Customer | None = None
-    orders: list[Order] = field(default_factory=list)  # the orders the reply is about
-    recent_orders: list[Order] = field(default_factory=list)
-    shipments: list[Shipment] = field(default_factory=list)
-    products: list[Product] = field(default_factory=list)
-    invoices: list[Invoice] = field(default_factory=list)
-    knowledge: list[dict[str, Any]] = field(default_factory=list)
-    memory: list[dict[str, Any]] = field(default_factory=list)
-    thread: list[dict[str, Any]] = field(default_factory=list)
-    earlier_tickets: list[dict[str, Any]] = field(default_factory=list)
-    facts: dict[str, Fact] = field(default_factory=dict)
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    lookups: list[dict[str, Any]] = field(default_factory=list)
-    lookup_ms: float = 0.0
-
-    def add_record(self, record: Record) -> None:
-        """Index ``record`` and its nested records (order lines, shipments, stock, prices) as facts."""
-        for fact in record_facts(record):
-            self.facts[fact.id] = fact
-
-    def add_fact(self, fact: Fact) -> None:
-        self.facts[fact.id] = fact
-
-    def missing(self, kind: str) -> list[tuple[str, str]]:
-        """(what, key) of every problem of ``kind``, e.g. the records the ERP has no record of."""
-        return [(p["what"], p["key"]) for p in self.problems if p.get("kind") == kind]
-
-
-class Lookups:
-    """Connector calls with timing and error capture; what fails becomes a problem on ``grounding``."""
-
-    def __init__(self, connector: Connector, grounding: Grounding) -> None:
-        self.connector = connector
-        self.grounding = grounding
-
-    def call(self, what: str, key: str, fetch: Callable[[], T], *, report_not_found: bool = True) -> T | None:
-        started = time.perf_counter()
-        entry: dict[str, Any] = {"call": what, "key": key}
-        try:
-            result = fetch()
-        except NotFound as exc:
-            entry["error"] = f"not found: {exc}"
-            if report_not_found:
-                self.grounding.problems.append({"kind": "not_found", "what": what, "key": key})
-            return None
-        except Unavailable as exc:
-            entry["error"] = f"unavailable: {exc}"
-            self.grounding.problems.append(
-                {"kind": "unavailable", "what": what, "key": key, "detail": str(exc)}
-            )
-            return None
-        except Misconfigured as exc:
-            entry["error"] = f"misconfigured: {exc}"
-            self.grounding.problems.append(
-                {"kind": "misconfigured", "what": what, "key": key, "detail": str(exc)}
-            )
-            return None
-        except ConnectorError as exc:
-            entry["error"] = f"error: {exc}"
-            self.grounding.problems.append(
-                {"kind": "unavailable", "what": what, "key": key, "detail": str(exc)}
-            )
-            return None
-        finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            entry["ms"] = round(elapsed, 2)
-            self.grounding.lookup_ms += elapsed
-            self.grounding.lookups.append(entry)
-        entry["ok"] = True
-        return result
 
 
 def ground(
@@ -130,16 +54,32 @@ def ground(
     message: Message,
     understanding: Understanding,
     connector: Connector,
+    instruction: str = "",
 ) -> Grounding:
     grounding = Grounding()
     email = message.from_address or (ticket.contact.email if ticket.contact_id else "")
     fetch_records(Lookups(connector, grounding), understanding, email=email)
+    choose_language(understanding, grounding, instruction)
     _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
     return grounding
 
 
+def choose_language(understood: Understanding, grounding: Grounding, instruction: str) -> None:
+    """The reply's language: a reviewer's "in German" first, else the text's, else (when the text does
+    not decide) the ERP customer's language."""
+    asked = language_named(instruction)
+    if asked:
+        understood.language = asked
+    elif not understood.language_certain and grounding.customer is not None:
+        customer_language = grounding.customer.language
+        understood.language = (
+            customer_language if customer_language in SUPPORTED_LANGUAGES else understood.language
+        )
+
+
 def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str) -> Grounding:
-    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders."""
+    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders; then
+    every customer record is checked against the sender (``drafts.isolation``)."""
     grounding, connector, entities = lookups.grounding, lookups.connector, understanding.entities
     if email:
         grounding.customer = lookups.call(
@@ -149,24 +89,74 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         grounding.add_record(grounding.customer)
     _fetch_orders(lookups, grounding, _first(grounding, "order", entities.orders))
     _fetch_codes(lookups, grounding, understanding)
-    for number in _first(grounding, "invoice", entities.invoices):
-        invoice = lookups.call("invoice", number, partial(connector.get_invoice, number))
-        if invoice is not None:
-            grounding.invoices.append(invoice)
-            grounding.add_record(invoice)
+    _fetch_invoices(lookups, _first(grounding, "invoice", entities.invoices))
     if grounding.customer is not None:
         number = grounding.customer.number
         recent = lookups.call(
-            "recent orders", number, lambda: connector.recent_orders(number, limit=RECENT_ORDERS)
+            "recent orders", number, lambda: connector.recent_orders(number, limit=ORDERS_FOR_MATCHING)
         )
         grounding.recent_orders = recent or []
-        if not grounding.orders and understanding.intent in ORDER_INTENTS:
-            for order in grounding.recent_orders:
-                if order.status not in CLOSED_ORDER_STATUSES:
-                    grounding.orders.append(order)
-                    grounding.add_record(order)
-    _check_ownership(grounding)
+    isolation.isolate(lookups)
+    named = (
+        entities.orders or entities.tracking or entities.invoices or grounding.shipments or grounding.withheld
+    )
+    if not grounding.orders and not named and _asks_about_orders(understanding):
+        for order in grounding.recent_orders[:RECENT_ORDERS]:
+            if order.status not in CLOSED_ORDER_STATUSES and isolation.admit(lookups, order):
+                grounding.orders.append(order)
+                grounding.add_record(order)
+    if set(understanding.intents) & INVOICE_INTENTS:
+        _fetch_order_invoices(lookups, grounding)
+    _fetch_backordered_products(lookups, grounding)
+    isolation.offer_near_misses(grounding)
     return grounding
+
+
+def _fetch_backordered_products(lookups: Lookups, grounding: Grounding) -> None:
+    """The products of the undelivered lines of backordered orders, for their restock dates."""
+    skus = [
+        line.sku
+        for order in grounding.orders
+        if order.status == "backordered"
+        for line in order.lines
+        if line.delivered_quantity < line.quantity
+    ]
+    for sku in list(dict.fromkeys(skus))[:MAX_LOOKUPS_PER_KIND]:
+        product = next((p for p in grounding.products if p.sku == sku), None) or lookups.call(
+            "product", sku, partial(lookups.connector.get_product, sku), report_not_found=False
+        )
+        if product is not None:
+            grounding.line_products[sku] = product
+            grounding.add_record(product)
+
+
+def _asks_about_orders(understanding: Understanding) -> bool:
+    return bool(set(understanding.intents or [understanding.intent]) & ORDER_INTENTS)
+
+
+def _fetch_invoices(lookups: Lookups, numbers: list[str]) -> None:
+    grounding = lookups.grounding
+    for number in numbers:
+        if any(invoice.number == number for invoice in grounding.invoices):
+            continue
+        invoice = lookups.call("invoice", number, partial(lookups.connector.get_invoice, number))
+        if invoice is not None:
+            grounding.invoices.append(invoice)
+            grounding.add_record(invoice)
+
+
+def _fetch_order_invoices(lookups: Lookups, grounding: Grounding) -> None:
+    """For invoice and payment questions about an order: its invoices, or that it has none yet."""
+    for order in grounding.orders:
+        if order.invoice_numbers is None:
+            continue  # the connector cannot say; the reply asks for the invoice number
+        numbers = [n.strip() for n in order.invoice_numbers.split(",") if n.strip()]
+        if not numbers:
+            grounding.not_invoiced.append(order)
+            continue
+        before = len(grounding.invoices)
+        _fetch_invoices(lookups, numbers[:MAX_LOOKUPS_PER_KIND])
+        grounding.invoices[before:] = [i for i in grounding.invoices[before:] if isolation.admit(lookups, i)]
 
 
 def _fetch_orders(lookups: Lookups, grounding: Grounding, numbers: list[str]) -> None:
@@ -213,30 +203,6 @@ def _first(grounding: Grounding, what: str, keys: list[str]) -> list[str]:
     return keys[:MAX_LOOKUPS_PER_KIND]
 
 
-def _check_ownership(grounding: Grounding) -> None:
-    """Orders and invoices of another customer must not be described to this sender without a check."""
-    for record in [*grounding.orders, *grounding.invoices]:
-        check_owner(grounding, record)
-
-
-def check_owner(grounding: Grounding, record: Record) -> bool:
-    """Report an order or invoice of another ERP customer than the sender as an ``other_customer``
-    problem (once); True when ``record`` is someone else's."""
-    if not isinstance(record, Order | Invoice):
-        return False
-    own = grounding.customer.number if grounding.customer is not None else None
-    if record.customer_number == own:
-        return False
-    problem = {
-        "kind": "other_customer",
-        "what": "order" if isinstance(record, Order) else "invoice",
-        "key": record.number,
-    }
-    if problem not in grounding.problems:
-        grounding.problems.append(problem)
-    return True
-
-
 def _add_context(
     grounding: Grounding, *, ticket: Ticket, message: Message, understanding: Understanding
 ) -> None:
@@ -248,7 +214,7 @@ def _add_context(
         text=text, language=understanding.language, exclude_ticket=ticket.pk
     )
     articles = selectors.relevant_articles(
-        text=text, language=understanding.language, intent=understanding.intent
+        text=text, language=understanding.language, intents=understanding.intents or [understanding.intent]
     )
     for article in articles:
         source = SourceRef(
@@ -276,11 +242,3 @@ def message_fact(message: Message, name: str, value: Any, label: str) -> Fact:
         fetched_at=message.created_at or dt.datetime.now(tz=dt.UTC),
     )
     return Fact(id=source.fact_id(name), label=label, value=value, source=source, field=name)
-
-
-def record_facts(record: Record) -> Iterator[Fact]:
-    """The facts of ``record`` and of its nested records (order lines, shipments, stock, prices)."""
-    yield from record.facts()
-    for name in ("lines", "shipments", "stock", "prices"):
-        for child in getattr(record, name, ()) or ():
-            yield from record_facts(child)

@@ -14,12 +14,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from drafts.problems import describe_problem
 from drafts.verify import CUSTOMER, UNVERIFIED, claim_state
 
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LANGUAGES = [
+    ("sv", _("Swedish")),
+    ("en", _("English")),
+    ("nb", _("Norwegian (bokmål)")),
+    ("da", _("Danish")),
+    ("de", _("German")),
+]
 
 
 class Intent(models.TextChoices):
@@ -28,8 +34,12 @@ class Intent(models.TextChoices):
     STOCK = "stock", _("Stock / availability")
     QUOTE = "quote", _("Quote request")
     INVOICE_COPY = "invoice_copy", _("Invoice copy")
-    RETURN_COMPLAINT = "return_complaint", _("Return / complaint")
+    PAYMENT = "payment", _("Payment")
+    CANCELLATION = "cancellation", _("Cancellation")
     ADDRESS_CHANGE = "address_change", _("Address change")
+    RETURN_COMPLAINT = "return_complaint", _("Complaint / damage")
+    RETURN_REQUEST = "return_request", _("Return")
+    LEGAL_CLAIM = "legal_claim", _("Legal threat / compensation claim")
     OTHER = "other", _("Other")
 
 
@@ -45,6 +55,17 @@ class Flag(models.TextChoices):
     OTHER_CUSTOMER = "other_customers_record", _("Record of another customer")
     # The reply repeats an amount of money that only the customer's mail states (drafting sets it).
     CUSTOMER_AMOUNT = "customer_amount", _("Amount only the customer stated")
+    # Review routing (drafts.isolation, drafts.risk): records withheld, numbers that need a person.
+    UNKNOWN_SENDER = (
+        "unknown_sender_record",
+        _("Customer records asked for by a sender the ERP does not know"),
+    )
+    UNKNOWN_NUMBER = "unknown_number", _("A number the ERP does not know")
+    NEAR_MISS = "near_miss", _("A number close to one of the customer's own")
+    INJECTION = "prompt_injection", _("Instructions to the assistant in the mail")
+    # Risk in the reply itself, the AI's or an operator's edit.
+    REPLY_MONEY = "reply_money", _("The reply promises money (refund, credit, discount, compensation)")
+    REPLY_LEGAL = "reply_legal", _("The reply uses legal words (liability, settlement)")
 
 
 RISK_FLAGS = [
@@ -54,7 +75,22 @@ RISK_FLAGS = [
     Flag.ANGRY,
     Flag.OTHER_CUSTOMER,
     Flag.CUSTOMER_AMOUNT,
+    Flag.UNKNOWN_SENDER,
+    Flag.UNKNOWN_NUMBER,
+    Flag.NEAR_MISS,
+    Flag.INJECTION,
+    Flag.REPLY_MONEY,
+    Flag.REPLY_LEGAL,
 ]
+# Flags that route a draft to a supervisor because of whose data or which numbers it is about.
+ROUTING_FLAGS = [
+    Flag.OTHER_CUSTOMER,
+    Flag.UNKNOWN_SENDER,
+    Flag.UNKNOWN_NUMBER,
+    Flag.NEAR_MISS,
+    Flag.INJECTION,
+]
+REPLY_FLAGS = [Flag.REPLY_MONEY, Flag.REPLY_LEGAL]
 
 
 class DraftQuerySet(models.QuerySet["Draft"]):
@@ -124,6 +160,16 @@ class Draft(models.Model):
         help_text=_("What the drafter could not fetch or do, e.g. an ERP lookup that failed."),
     )
     understanding = models.JSONField(_("understanding"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    withheld = models.JSONField(
+        _("withheld records"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_(
+            "ERP records the sender asked about that are not theirs (or whose owner is unknown), kept "
+            "out of the text and the facts; shown to supervisors only."
+        ),
+    )
     instruction = models.CharField(_("instruction"), max_length=500, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     requested_by = models.ForeignKey(
@@ -201,39 +247,6 @@ class Draft(models.Model):
     def problem_messages(self) -> list[str]:
         """The problems as sentences in the active language, for the operator."""
         return [describe_problem(problem) for problem in self.problems]
-
-
-def describe_problem(problem: dict[str, Any]) -> str:
-    kind, what, key = problem.get("kind", ""), problem.get("what", ""), problem.get("key", "")
-    if kind == "unavailable":
-        return gettext("ERP unavailable: could not fetch %(what)s %(key)s") % {"what": what, "key": key}
-    if kind == "not_found":
-        return gettext("Not found in the ERP: %(what)s %(key)s") % {"what": what, "key": key}
-    if kind == "misconfigured":
-        return gettext("ERP connector misconfigured: could not fetch %(what)s %(key)s") % {
-            "what": what,
-            "key": key,
-        }
-    if kind == "other_customer":
-        return gettext("%(what)s %(key)s belongs to another ERP customer than the sender") % {
-            "what": what,
-            "key": key,
-        }
-    if kind == "instruction_ignored":
-        return gettext("The embedded drafter cannot follow this instruction: %(detail)s") % {
-            "detail": problem.get("detail", "")
-        }
-    if kind == "unknown_citation":
-        return gettext("The model cited a fact that was never retrieved: %(detail)s") % {
-            "detail": problem.get("detail", "")
-        }
-    if kind == "not_looked_up":
-        return gettext("Not looked up, the message names too many: %(count)s more %(what)s (%(key)s)") % {
-            "count": problem.get("count", ""),
-            "what": what,
-            "key": key,
-        }
-    return str(problem.get("detail") or kind)
 
 
 class DraftRevision(models.Model):
@@ -410,7 +423,8 @@ class ReviewPolicy(models.Model):
         blank=True,
         help_text=_(
             "Any of: legal_threat, refund_or_money, personal_data, angry_customer, other_customers_record, "
-            "customer_amount."
+            "customer_amount, unknown_sender_record, unknown_number, near_miss, prompt_injection, "
+            "reply_money, reply_legal."
         ),
     )
     intents_needing_supervisor = models.JSONField(
@@ -434,7 +448,11 @@ class ReviewPolicy(models.Model):
 
     @classmethod
     def default(cls) -> ReviewPolicy:
-        return cls(risk_flags_needing_supervisor=[str(flag) for flag in RISK_FLAGS])
+        return cls(
+            risk_flags_needing_supervisor=[str(flag) for flag in RISK_FLAGS],
+            # A mail the drafter cannot place is for a person who knows the customer.
+            intents_needing_supervisor=[str(Intent.OTHER)],
+        )
 
 
 class ReplyMemory(models.Model):

@@ -16,10 +16,11 @@ from typing import Any
 
 from django.conf import settings
 
-from drafts import compose, verify
+from drafts import compose, isolation, verify
 from drafts.composed import Composed, DraftingFailed, json_value, local_time
 from drafts.ground import Grounding, ground, message_fact
-from drafts.models import Flag
+from drafts.models import REPLY_FLAGS, Flag
+from drafts.risk import reply_risk
 from drafts.understand import Understanding, understand
 from helpdesk import limits
 from helpdesk.models import Message, Ticket
@@ -30,6 +31,11 @@ PROBLEM_FLAGS = {
     "unavailable": Flag.MISSING_FACTS,
     "misconfigured": Flag.MISSING_FACTS,
     "not_looked_up": Flag.MISSING_FACTS,
+    "not_found": Flag.UNKNOWN_NUMBER,
+    isolation.NEAR_MISS: Flag.NEAR_MISS,
+    isolation.OTHER_CUSTOMER: Flag.OTHER_CUSTOMER,
+    isolation.UNKNOWN_SENDER: Flag.UNKNOWN_SENDER,
+    isolation.UNKNOWN_OWNER: Flag.MISSING_FACTS,
 }
 
 
@@ -46,6 +52,7 @@ class Outcome:
     understanding: dict[str, Any]
     citations: list[Fact]
     trace: dict[str, Any] = field(default_factory=dict)
+    withheld: list[dict[str, Any]] = field(default_factory=list)  # records kept from the sender
 
 
 def run(
@@ -63,10 +70,13 @@ def run(
         subject=message.subject or ticket.subject,
         text=message.display_text,
         default_language=default_language or "en",
+        signature=message.signature,
     )
     timings["understand"] = _ms(started)
     step = time.perf_counter()
-    grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
+    grounding = ground(
+        ticket=ticket, message=message, understanding=understood, connector=connector, instruction=instruction
+    )
     timings["ground"] = _ms(step)
     timings["erp_lookups"] = round(grounding.lookup_ms, 2)
     grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
@@ -107,6 +117,7 @@ def run(
     problems = grounding.problems + composed.extra_problems
     cited_ids = _cited(composed.cited, claims, grounding)
     flags = flags_for(understood.risk_flags, problems, claims)
+    flags += [flag for flag in reply_flags(composed.body, knowledge_texts(grounding)) if flag not in flags]
     timings["total"] = _ms(started)
     return Outcome(
         subject=composed.subject,
@@ -132,7 +143,21 @@ def run(
             "attempts": composed.attempts,
             "context": {**base_trace["context"], "trusted_texts": composed.trusted_texts},
         },
+        withheld=grounding.withheld,
     )
+
+
+def knowledge_texts(grounding: Grounding) -> list[str]:
+    return [str(article["body"]) for article in grounding.knowledge]
+
+
+def reply_flags(body: str, trusted_texts: Iterable[str]) -> list[str]:
+    """Risk of the reply itself (``drafts.risk.reply_risk``), outside the house's own knowledge
+    articles (which may state the return rules' credits)."""
+    for text in trusted_texts:
+        if text.strip():
+            body = body.replace(text.strip(), " ")
+    return reply_risk(body)
 
 
 def _compose(
@@ -218,13 +243,11 @@ def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: lis
         flag = PROBLEM_FLAGS.get(problem.get("kind", ""))
         if flag is not None and flag not in flags:
             flags.append(str(flag))
-        if problem.get("kind") == "other_customer" and Flag.OTHER_CUSTOMER not in flags:
-            flags.append(str(Flag.OTHER_CUSTOMER))
     return flags + claim_flags(claims)
 
 
-# Flags that follow from the claims alone: set again whenever the text is verified again (an edit).
-CLAIM_FLAGS = (Flag.UNVERIFIED, Flag.CUSTOMER_AMOUNT)
+# Flags that follow from the text alone: set again whenever the text is verified again (an edit).
+CLAIM_FLAGS = (Flag.UNVERIFIED, Flag.CUSTOMER_AMOUNT, *REPLY_FLAGS)
 
 
 def claim_flags(claims: list[verify.Claim]) -> list[str]:
@@ -252,6 +275,8 @@ def confidence(
     elif problems:
         score -= 0.1
     score -= 0.1 * min(len(understood.risk_flags), 3)
+    if any(p.get("kind") in isolation.WITHHELD_KINDS for p in problems) or understood.injection:
+        score -= 0.3
     return round(min(max(score, 0.05), 0.99), 2)
 
 

@@ -111,15 +111,20 @@ def similar_replies(*, text: str, language: str, exclude_ticket: int | None = No
     return scored[:MEMORY_RESULTS]
 
 
-def relevant_articles(*, text: str, language: str, intent: str) -> list[KnowledgeArticle]:
-    """Active articles in ``language`` that name the intent or whose keywords the customer used."""
+def relevant_articles(*, text: str, language: str, intents: list[str]) -> list[KnowledgeArticle]:
+    """Active articles in ``language`` that answer the question: an article that names intents only
+    under one of those intents (a stray word such as "leveranstid" in a complaint does not bring the
+    delivery terms), an article without intents when the customer used its keywords."""
     lowered = text.lower()
     words = set(query_words(text))
     scored = []
     for article in KnowledgeArticle.objects.filter(active=True, language=language):
-        score = 3.0 if intent in (article.intents or []) else 0.0
+        named = article.intents or []
+        if named and not set(named) & set(intents):
+            continue
+        score = 3.0 if named else 0.0
         keywords = [k.strip().lower() for k in article.keywords.split(",") if k.strip()]
-        score += sum(2.0 for keyword in keywords if keyword in lowered)
+        score += sum(2.0 for keyword in keywords if re.search(rf"(?<!\w){re.escape(keyword)}", lowered))
         score += 0.5 * len(words & set(query_words(article.title)))
         if score >= 2:
             scored.append((score, article.pk, article))

@@ -70,9 +70,12 @@ def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_ve
         current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES)
         if subject == current.subject and body == current.body:
             return current
-        claims = _verify_again(current, subject=subject, body=body)
+        claims, knowledge = _verify_again(current, subject=subject, body=body)
         risk = [flag for flag in current.flags if flag not in pipeline.CLAIM_FLAGS]
-        flags = risk + pipeline.claim_flags(claims)
+        # The operator's text is read like a customer's mail: a promise of money or legal words in it
+        # route the draft to a supervisor when the review policy lists those flags.
+        reply = [f for f in pipeline.reply_flags(f"{subject}\n{body}", knowledge) if f not in risk]
+        flags = risk + pipeline.claim_flags(claims) + reply
         previous_body = current.body
         current.subject, current.body = subject, body
         current.status = Draft.Status.EDITED
@@ -297,13 +300,16 @@ def _locked(
     return current
 
 
-def _verify_again(draft: Draft, *, subject: str, body: str) -> list[Claim]:
+def _verify_again(draft: Draft, *, subject: str, body: str) -> tuple[list[Claim], list[str]]:
+    """The claims of an edited text, and the knowledge-article texts the draft was grounded in."""
     trace = DraftTrace.objects.filter(draft=draft).first()
     facts = pipeline.facts_from_json(trace.facts) if trace else []
     trusted = (trace.context or {}).get("trusted_texts", []) if trace else []
-    return pipeline.check_reply(
+    claims = pipeline.check_reply(
         subject, body, facts=facts, trusted_texts=trusted, message=draft.in_reply_to, ticket=draft.ticket
     )
+    knowledge = [str(value) for fact_id, value in facts if fact_id.startswith("kb:")]
+    return claims, knowledge
 
 
 def unified_diff(before: str, after: str) -> str:

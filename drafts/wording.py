@@ -1,11 +1,11 @@
-"""How the embedded drafter words facts in the customer's language: status labels, units, record
-names, lists and plain-text tables. Call inside ``translation.override(language)``."""
+"""How the embedded drafter words facts in the reply's language: status labels, units, record names,
+lists and plain-text tables. The words themselves are in ``drafts.reply_texts`` per language."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import pgettext
+from drafts.reply_texts import words
 
 
 def text_table(rows: list[list[str]]) -> str:
@@ -20,61 +20,38 @@ def text_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def order_status_label(status: str) -> str:
-    labels = {
-        "received": pgettext("order status", "received"),
-        "confirmed": pgettext("order status", "confirmed"),
-        "picking": pgettext("order status", "being picked"),
-        "shipped": pgettext("order status", "shipped"),
-        "delivered": pgettext("order status", "delivered"),
-        "backordered": pgettext("order status", "backordered"),
-        "cancelled": pgettext("order status", "cancelled"),
-    }
-    return labels.get(status, status)
+def order_status_label(status: str, language: str) -> str:
+    return str(words(language)["order status"].get(status, status))
 
 
-def shipment_status_label(status: str) -> str:
-    labels = {
-        "booked": pgettext("shipment status", "booked with the carrier"),
-        "picked_up": pgettext("shipment status", "picked up by the carrier"),
-        "in_transit": pgettext("shipment status", "on its way"),
-        "out_for_delivery": pgettext("shipment status", "out for delivery"),
-        "delivered": pgettext("shipment status", "delivered"),
-        "exception": pgettext("shipment status", "delayed"),
-    }
-    return labels.get(status, status)
+def shipment_status_label(status: str, language: str) -> str:
+    return str(words(language)["shipment status"].get(status, status))
 
 
-def invoice_status_label(status: str) -> str:
-    labels = {
-        "open": pgettext("invoice status", "open"),
-        "paid": pgettext("invoice status", "paid"),
-        "overdue": pgettext("invoice status", "overdue"),
-        "credited": pgettext("invoice status", "credited"),
-    }
-    return labels.get(status, status)
+def invoice_status_label(status: str, language: str) -> str:
+    return str(words(language)["invoice status"].get(status, status))
 
 
 def unit_label(unit: str, language: str) -> str:
-    if language != "sv":
-        return {"roll": "rolls", "pallet": "pallets"}.get(unit, unit)
-    return {"pcs": "st", "roll": "rullar", "pallet": "pallar"}.get(unit, unit)
+    return str(words(language)["unit"].get(unit, unit))
 
 
-def record_label(what: str, key: str) -> str:
-    labels = {
-        "order": pgettext("record", "order %(key)s"),
-        "invoice": pgettext("record", "invoice %(key)s"),
-        "product": pgettext("record", "item %(key)s"),
-        "shipment": pgettext("record", "shipment %(key)s"),
-        "customer": pgettext("record", "your customer account"),
-        "recent orders": pgettext("record", "your recent orders"),
-    }
-    return labels.get(what, "%(key)s") % {"key": key}
+def record_label(what: str, key: str, language: str) -> str:
+    label = words(language)["record"].get(what, "%(key)s")
+    return str(label) % {"key": key}
 
 
-def join_list(items: Any) -> str:
+def join_list(items: Any, language: str) -> str:
     values = list(dict.fromkeys(items))
     if len(values) <= 1:
         return "".join(values)
-    return pgettext("list", "%(items)s and %(last)s") % {"items": ", ".join(values[:-1]), "last": values[-1]}
+    return str(words(language)["and"]) % {"items": ", ".join(values[:-1]), "last": values[-1]}
+
+
+def note(kind: str, language: str, **values: str) -> str:
+    """One of the drafter's own sentences (``unavailable``, ``not_found``, ``withheld``, ...)."""
+    return str(words(language)["note"][kind]) % values
+
+
+def quote_words(language: str) -> dict[str, Any]:
+    return dict(words(language)["quote"])

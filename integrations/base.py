@@ -98,6 +98,8 @@ class OrderLine(Record):
     unit_price: Decimal
     currency: str
     source: SourceRef
+    # The item's name in Swedish, where the ERP keeps one (``description`` is English or the ERP's own).
+    description_sv: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,10 @@ class Shipment(Record):
     delivered_at: dt.datetime | None
     status_note: str
     source: SourceRef
+    # The ERP customer whose order this is ("" when the connector does not say: ask for the order).
+    customer_number: str = ""
+    # The status note in Swedish, where the ERP keeps one (``status_note`` is English or the ERP's own).
+    status_note_sv: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ class Order(Record):
     source: SourceRef
     lines: tuple[OrderLine, ...] = ()
     shipments: tuple[Shipment, ...] = ()
+    # The order's invoices, comma-separated; "" when it has none yet, None when the connector cannot say.
+    invoice_numbers: str | None = None
 
 
 @dataclass(frozen=True)

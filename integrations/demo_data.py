@@ -35,7 +35,7 @@ CUSTOMERS = [
         "Göteborg",
         "SE",
     ),
-    ("C10002", "Fjord Trade AS", "logistics@fjordtrade.no", "en", "Karl Johans gate 5", "0154", "Oslo", "NO"),
+    ("C10002", "Fjord Trade AS", "logistics@fjordtrade.no", "nb", "Karl Johans gate 5", "0154", "Oslo", "NO"),
     (
         "C10003",
         "Malmö Emballage AB",
@@ -60,7 +60,7 @@ CUSTOMERS = [
         "C10005",
         "Dansk Lagerservice ApS",
         "indkob@dansklager.dk",
-        "en",
+        "da",
         "Vesterbrogade 80",
         "1620",
         "København",
@@ -76,12 +76,24 @@ CUSTOMERS = [
         "Kiruna",
         "SE",
     ),
+    (
+        "C10007",
+        "Hansa Verpackung GmbH",
+        "einkauf@hansa-verpackung.de",
+        "de",
+        "Am Sandtorkai 41",
+        "20457",
+        "Hamburg",
+        "DE",
+    ),
 ]
 
 CONTACT_PERSONS = [
     ("C10001", "Karin Bergström", "karin.bergstrom@bergstrom-bygg.se"),
     ("C10002", "Ola Nordmann", "ola@fjordtrade.no"),
     ("C10004", "Mikko Virtanen", "mikko.virtanen@nordicparts.fi"),
+    ("C10005", "Mette Jensen", "mette@dansklager.dk"),
+    ("C10007", "Jörg Albers", "j.albers@hansa-verpackung.de"),
 ]
 
 # sku, English name, Swedish name, unit, weight kg, [(from quantity, unit price SEK)]
@@ -217,13 +229,17 @@ ORDERS = [
     ("100259", "C10005", "picking", 1, 4, "DLS-889", [("LBL-THERM-100", 40, 0), ("STRAP-PET-16", 4, 0)]),
     ("100266", "C10006", "shipped", 6, 1, "Gruva 12", [("TRUCK-HP-2500", 2, 0), ("PAL-EUR-1200", 200, 0)]),
     ("100273", "C10001", "delivered", 30, -24, "Lager Hisingen", [("PAL-HALF-800", 80, 80)]),
+    ("100280", "C10007", "confirmed", 2, 7, "HV-4410", [("PAL-EUR-1200", 100, 0), ("STRAP-PET-16", 2, 0)]),
+    ("100287", "C10007", "shipped", 5, 1, "HV-4398", [("BOX-CORR-4030", 1000, 0)]),
+    ("100294", "C10005", "delivered", 20, -14, "DLS-861", [("TAPE-PP-48", 360, 360)]),
 ]
 
-# order, carrier, service, tracking, status, shipped days ago, eta in days, delivered days ago, note
+# order, carrier, service, tracking, status, shipped days ago, eta in days, delivered days ago,
+# note (English), note (Swedish)
 SHIPMENTS = [
-    ("100231", "PostNord", "PostNord Pall", "00370712345678901234", "in_transit", 1, 1, None, ""),
-    ("100238", "DB Schenker", "DB SCHENKERsystem", "SE-SCH-4471093", "delivered", 6, -3, 3, ""),
-    ("100245", "DB Schenker", "DB SCHENKERsystem", "NO-SCH-5512087", "booked", None, 6, None, ""),
+    ("100231", "PostNord", "PostNord Pall", "00370712345678901234", "in_transit", 1, 1, None, "", ""),
+    ("100238", "DB Schenker", "DB SCHENKERsystem", "SE-SCH-4471093", "delivered", 6, -3, 3, "", ""),
+    ("100245", "DB Schenker", "DB SCHENKERsystem", "NO-SCH-5512087", "booked", None, 6, None, "", ""),
     (
         "100266",
         "DHL Freight",
@@ -234,8 +250,22 @@ SHIPMENTS = [
         3,
         None,
         "Delayed by snow on E10 between Gällivare and Kiruna",
+        "Försenad av snö på E10 mellan Gällivare och Kiruna",
     ),
-    ("100273", "Bring", "Bring Parcel", "BRG-70012233", "delivered", 27, -25, 25, ""),
+    ("100273", "Bring", "Bring Parcel", "BRG-70012233", "delivered", 27, -25, 25, "", ""),
+    (
+        "100287",
+        "DB Schenker",
+        "DB SCHENKERsystem",
+        "DE-SCH-7730112",
+        "in_transit",
+        2,
+        1,
+        None,
+        "Arrived at the Hamburg terminal",
+        "Ankommen till terminalen i Hamburg",
+    ),
+    ("100294", "PostNord", "PostNord Parcel", "00370798765432109876", "delivered", 17, -15, 15, "", ""),
 ]
 
 # number, order, issued days ago, amount incl. VAT, VAT, status
@@ -243,6 +273,8 @@ INVOICES = [
     ("55012", "100238", 8, "29612.50", "5922.50", "open"),
     ("55009", "100273", 26, "9900.00", "1980.00", "paid"),
     ("55015", "100231", 3, "26787.50", "5357.50", "open"),
+    ("55018", "100294", 16, "7605.00", "1521.00", "paid"),
+    ("55021", "100287", 2, "13625.00", "2725.00", "open"),
 ]
 
 
@@ -325,7 +357,18 @@ def seed_erp(*, today: dt.date | None = None) -> dict[str, int]:
                     unit_price=_unit_price(prices=dict(PRODUCTS_PRICES[sku]), quantity=quantity),
                     delivered_quantity=delivered,
                 )
-    for number, carrier, service, tracking, status, shipped_ago, eta_in, delivered_ago, note in SHIPMENTS:
+    for (
+        number,
+        carrier,
+        service,
+        tracking,
+        status,
+        shipped_ago,
+        eta_in,
+        delivered_ago,
+        note,
+        note_sv,
+    ) in SHIPMENTS:
         _, new = ErpShipment.objects.get_or_create(
             tracking_number=tracking,
             defaults={
@@ -337,6 +380,7 @@ def seed_erp(*, today: dt.date | None = None) -> dict[str, int]:
                 "eta": today + dt.timedelta(days=eta_in),
                 "delivered_at": now - dt.timedelta(days=delivered_ago) if delivered_ago is not None else None,
                 "status_note": note,
+                "status_note_sv": note_sv,
                 "packages": 2,
             },
         )

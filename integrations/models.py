@@ -179,6 +179,7 @@ class ErpShipment(models.Model):
     eta = models.DateField(_("estimated arrival"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     status_note = models.CharField(_("status note"), max_length=200, blank=True)
+    status_note_sv = models.CharField(_("status note (Swedish)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("ERP shipment")

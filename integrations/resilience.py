@@ -44,7 +44,7 @@ logger = logging.getLogger("integrations")
 T = TypeVar("T")
 _MISSING = object()
 # Bump when the pickled records change shape, so old cache entries are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 DEADLINE_GRACE_SECONDS = 0.5
 # Failure counts are forgotten after this long without a new failure.
 FAILURE_MEMORY_SECONDS = 300

@@ -16,10 +16,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from delivery.models import OutboundMessage
-from drafts import policy
+from drafts import isolation, policy
 from drafts import services as draft_services
 from drafts.models import Citation, Draft
 from drafts.verify import CUSTOMER, UNVERIFIED, VERIFIED, claim_state
+from helpdesk import roles
 from helpdesk.models import Message, Ticket
 
 
@@ -47,6 +48,8 @@ class Panel:
     cc: list[str] = field(default_factory=list)
     outbound: OutboundMessage | None = None
     undo_until: dt.datetime | None = None
+    # Records the customer asked about that are not theirs: for supervisors' eyes only.
+    withheld: list[dict[str, Any]] = field(default_factory=list)
 
 
 def current_draft(ticket: Ticket, conversation: Iterable[Message] = ()) -> Draft | None:
@@ -83,6 +86,7 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         to=[message.from_address or draft.ticket.contact.email],
         cc=draft_services.reply_cc(message),
         outbound=draft.outbound,
+        withheld=withheld_for(draft, user),
     )
     subject_claims = _claims_in(draft, "subject")
     if subject_claims:
@@ -90,6 +94,22 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     if draft.outbound:
         panel.undo_until = draft.outbound.held_until()
     return panel
+
+
+def withheld_for(draft: Draft, user: Any) -> list[dict[str, Any]]:
+    """The records drafting withheld from the sender, with the reason, for a supervisor; nothing for
+    anyone else (an agent sees only that something was withheld, in the draft's problems)."""
+    if not draft.withheld or not roles.is_supervisor(user):
+        return []
+    reasons = {
+        isolation.OTHER_CUSTOMER: _("belongs to another customer"),
+        isolation.UNKNOWN_SENDER: _("the ERP does not know the sender"),
+        isolation.UNKNOWN_OWNER: _("its customer could not be established"),
+    }
+    return [
+        {**item, "reason_text": reasons.get(item["reason"], item["reason"])}
+        for item in isolation.withheld_summary(draft.withheld)
+    ]
 
 
 def _claims_in(draft: Draft, part: str) -> list[dict[str, Any]]:

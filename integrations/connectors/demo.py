@@ -82,7 +82,7 @@ class DemoConnector:
 
     def get_shipment(self, tracking_number: str) -> Shipment:
         shipment = (
-            ErpShipment.objects.select_related("order")
+            ErpShipment.objects.select_related("order__customer")
             .filter(tracking_number=clean_key(tracking_number))
             .first()
         )
@@ -160,6 +160,7 @@ class DemoConnector:
             source=self._ref("order", order.number, order),
             lines=lines,
             shipments=tuple(self._shipment(shipment, order) for shipment in order.shipments.all()),
+            invoice_numbers=", ".join(invoice.number for invoice in order.invoices.all()),
         )
 
     def _line(self, order: ErpOrder, line: ErpOrderLine) -> OrderLine:
@@ -167,6 +168,7 @@ class DemoConnector:
             line_number=line.line_number,
             sku=line.product.sku,
             description=line.product.name,
+            description_sv=line.product.name_sv,
             quantity=line.quantity,
             delivered_quantity=line.delivered_quantity,
             unit_price=line.unit_price,
@@ -175,8 +177,10 @@ class DemoConnector:
         )
 
     def _shipment(self, shipment: ErpShipment, order: ErpOrder | None = None) -> Shipment:
+        order = order or shipment.order
         return Shipment(
-            order_number=(order or shipment.order).number,
+            order_number=order.number,
+            customer_number=order.customer.number,
             carrier=shipment.carrier,
             service=shipment.service,
             tracking_number=shipment.tracking_number,
@@ -186,6 +190,7 @@ class DemoConnector:
             eta=shipment.eta,
             delivered_at=shipment.delivered_at,
             status_note=shipment.status_note,
+            status_note_sv=shipment.status_note_sv,
             source=self._ref("shipment", shipment.tracking_number, shipment),
         )
 
@@ -214,6 +219,7 @@ def _orders() -> QuerySet[ErpOrder]:
     return ErpOrder.objects.select_related("customer").prefetch_related(
         Prefetch("lines", ErpOrderLine.objects.select_related("product").order_by("line_number")),
         Prefetch("shipments", ErpShipment.objects.order_by("pk")),
+        Prefetch("invoices", ErpInvoice.objects.order_by("number")),
     )
 
 

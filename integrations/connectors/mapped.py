@@ -159,7 +159,7 @@ class MappedConnector:
             row,
             "shipment",
             lambda v: v["tracking_number"],
-            {"order_number": number},
+            {"order_number": number, "customer_number": values["customer_number"]},
         )
         if not has_value(spec, row, "total"):
             values["total"] = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))  # type: ignore[attr-defined]

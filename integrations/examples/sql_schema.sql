@@ -68,7 +68,8 @@ CREATE TABLE leverans (
     skickad TIMESTAMP NULL,
     beraknad_ankomst DATE,
     levererad TIMESTAMP NULL,
-    notering VARCHAR(200)
+    notering VARCHAR(200),
+    notering_sv VARCHAR(200)
 );
 -- status: O öppen, B betald, F förfallen, K krediterad
 CREATE TABLE faktura (

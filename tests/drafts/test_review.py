@@ -362,3 +362,66 @@ def test_the_migration_sends_customer_stated_amounts_to_supervisors_where_money_
     migration.add_flag(_AppsOfThatMigration(), None)  # running it again changes nothing
     assert events.count() == 1
     assert not AuditEvent.objects.filter(action="reviewpolicy.changed", object_id=str(calm.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    "promise",
+    [
+        "Vi återbetalar hela ordern och skickar ett presentkort på tvåtusen kronor som kompensation.",
+        "Som ett plåster på såren bjuder vi på femhundra kronor.",
+        "We will give you a voucher of two thousand five hundred crowns for the trouble.",
+        "Vi erkänner att felet är vårt och tar ansvar för skadan.",
+    ],
+)
+def test_an_operator_s_edit_that_promises_money_or_uses_legal_words_needs_a_supervisor(
+    demo_message: Any, agent: Any, supervisor: Any, promise: str
+) -> None:
+    # A clean draft an agent could approve, rewritten by the agent into a promise (issue 18, item 4).
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    assert not services.policy.supervisor_reasons(draft)
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=draft.body.replace("Vänliga hälsningar", f"{promise}\n\nVänliga hälsningar"),
+        expected_version=draft.version,
+    )
+    assert {"reply_money", "reply_legal"} & set(edited.flags)
+    with pytest.raises(services.NotAllowed) as refused:
+        services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
+    assert any(reason.startswith("Risk: The reply") for reason in refused.value.reasons)
+    approved = services.approve_draft(draft=edited, user=supervisor, expected_version=edited.version)
+    assert approved.status == Draft.Status.APPROVED
+
+
+def test_reply_risk_routes_only_where_the_policy_says_so(demo_message: Any, agent: Any) -> None:
+    ReviewPolicy.objects.update(active=False)
+    ReviewPolicy.objects.create(name="lenient", risk_flags_needing_supervisor=["legal_threat"])
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=draft.body.replace(
+            "Vänliga hälsningar", "Ni får tvåtusen kronor i rabatt.\n\nVänliga hälsningar"
+        ),
+        expected_version=draft.version,
+    )
+    assert "reply_money" in edited.flags
+    approved = services.approve_draft(draft=edited, user=agent, expected_version=edited.version)
+    assert approved.status == Draft.Status.APPROVED
+
+
+def test_the_return_rules_a_draft_cites_are_not_read_as_the_operator_s_promise(
+    demo_message: Any, agent: Any
+) -> None:
+    draft = draft_for(demo_message("Skadat gods i order 100238"))
+    assert "krediterar" in draft.body and "reply_money" not in draft.flags
+    edited = services.edit_draft(
+        draft=draft,
+        user=agent,
+        subject=draft.subject,
+        body=draft.body.replace("Vi beklagar", "Vi beklagar verkligen"),
+        expected_version=draft.version,
+    )
+    assert "reply_money" not in edited.flags

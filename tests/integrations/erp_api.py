@@ -93,19 +93,23 @@ def build_documents() -> dict[str, Any]:
         for number, name, email, lang, city, country in rows["kund"]
     }
     contacts = [(number, email) for number, _, email in rows["kundkontakt"]]
-    names = {sku: name for sku, name, *_ in rows["artikel"]}
+    names = {sku: {"en": name, "sv": name_sv} for sku, name, name_sv, *_ in rows["artikel"]}
     deliveries: dict[str, Any] = {}
-    for tracking, order, carrier, service, status, parcels, shipped, eta, delivered, note in rows["leverans"]:
+    order_customer = {row[0]: row[1] for row in rows["kundorder"]}
+    for tracking, order, carrier, service, status, parcels, shipped, eta, delivered, note, note_sv in rows[
+        "leverans"
+    ]:
         deliveries[tracking] = {
             "trackingId": tracking,
             "orderNo": order,
+            "customerId": order_customer[order],
             "carrier": {"name": carrier, "service": service},
             "status": DELIVERY_STATUS[status],
             "parcels": parcels,
             "shippedAt": stamp(shipped),
             "eta": day(eta),
             "deliveredAt": stamp(delivered),
-            "note": note,
+            "note": {"en": note, "sv": note_sv},
         }
     orders: dict[str, Any] = {}
     for number, customer, ref, status, ordered, wanted, currency, street, postal, city, country in rows[
@@ -132,6 +136,7 @@ def build_documents() -> dict[str, Any]:
                 if o == number
             ],
             "deliveries": [d for d in deliveries.values() if d["orderNo"] == number],
+            "invoices": sorted(f[0] for f in rows["faktura"] if f[1] == number),
         }
     products = {
         sku: {

@@ -86,7 +86,18 @@ def example_rows() -> dict[str, list[tuple[Any, ...]]]:
         for line_number, (sku, quantity, delivered) in enumerate(lines, start=1):
             price = demo._unit_price(prices=dict(demo.PRODUCTS_PRICES[sku]), quantity=quantity)
             rows["orderrad"].append((number, line_number, sku, quantity, delivered, price))
-    for order, carrier, service, tracking, status, shipped, eta, delivered_ago, note in demo.SHIPMENTS:
+    for (
+        order,
+        carrier,
+        service,
+        tracking,
+        status,
+        shipped,
+        eta,
+        delivered_ago,
+        note,
+        note_sv,
+    ) in demo.SHIPMENTS:
         rows["leverans"].append(
             (
                 tracking,
@@ -99,6 +110,7 @@ def example_rows() -> dict[str, list[tuple[Any, ...]]]:
                 today + dt.timedelta(days=eta),
                 now - dt.timedelta(days=delivered_ago) if delivered_ago is not None else None,
                 note,
+                note_sv,
             )
         )
     order_customer = {o[0]: o[1] for o in demo.ORDERS}

@@ -50,7 +50,12 @@ def comparable(record: Record) -> Any:
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "source"}
+            # The example's SQL reads "no invoice yet" as NULL, that is "cannot say" (None).
+            return {
+                k: strip(v) if (k, v) != ("invoice_numbers", "") else None
+                for k, v in value.items()
+                if k != "source"
+            }
         if isinstance(value, list):
             return [strip(v) for v in value]
         if isinstance(value, str) and len(value) > 19 and value[10] == "T":

@@ -1,0 +1,316 @@
+"""Risk in a text: in the customer's mail (legal threats, money, personal data, anger, attempts to steer
+the assistant) and in a reply (promises of money, legal words, amounts written in words). Pure.
+
+The same reading applies to what an operator writes: an edit that promises a refund or a gift card
+"på tvåtusen kronor" is as risky as a customer asking for one, and routes to a supervisor when the
+review policy lists the flag.
+"""
+
+from __future__ import annotations
+
+import re
+
+from drafts.intents import contains_any
+
+RISK_PATTERNS: dict[str, list[str]] = {
+    "legal_threat": [
+        "advokat",
+        "jurist",
+        "stämning",
+        "stämma er",
+        "rättslig",
+        "tingsrätt",
+        "allmänna reklamationsnämnden",
+        "konsumentverket",
+        "kronofogden",
+        "lawyer",
+        "attorney",
+        "legal action",
+        "sue ",
+        "court",
+        "solicitor",
+        "søksmål",
+        "saksøke",
+        "rettslig",
+        "forliksrådet",
+        "forbrukerrådet",
+        "retssag",
+        "sagsøge",
+        "forbrugerrådet",
+        "anwalt",
+        "rechtsanwalt",
+        "gericht",
+        "rechtliche schritte",
+        "verklagen",
+    ],
+    "refund_or_money": [
+        "återbetalning",
+        "pengarna tillbaka",
+        "kreditering",
+        "kreditera",
+        "ersättning",
+        "kompensation",
+        "skadestånd",
+        "refund",
+        "money back",
+        "credit note",
+        "compensation",
+        "reimburse",
+        "chargeback",
+        "refusjon",
+        "pengene tilbake",
+        "pengene tilbage",
+        "tilbagebetaling",
+        "kreditnota",
+        "erstatning",
+        "kompensasjon",
+        "rückerstattung",
+        "erstattung",
+        "gutschrift",
+        "geld zurück",
+        "entschädigung",
+        "schadensersatz",
+    ],
+    "personal_data": [
+        "gdpr",
+        "personuppgift",
+        "registerutdrag",
+        "radera mina",
+        "ta bort mina uppgifter",
+        "personal data",
+        "my data",
+        "delete my",
+        "data subject",
+        "right to be forgotten",
+        "personopplysning",
+        "personoplysning",
+        "slette mine",
+        "slet mine",
+        "dsgvo",
+        "datenschutz",
+        "personenbezogen",
+        "meine daten",
+    ],
+}
+NEGATIVE = [
+    "inte acceptabelt",
+    "oacceptabelt",
+    "unacceptable",
+    "not acceptable",
+    "besviken",
+    "missnöjd",
+    "disappointed",
+    "frustrat",
+    "frustrer",
+    "irriterad",
+    "arg ",
+    "angry",
+    "furious",
+    "skandal",
+    "ridiculous",
+    "löjligt",
+    "terrible",
+    "horrible",
+    "värdelös",
+    "useless",
+    "worst",
+    "sämsta",
+    "again!",
+    "igen!",
+    "krossad",
+    "skadad",
+    "damaged",
+    "broken",
+    "uakseptabel",
+    "uacceptabel",
+    "skuffet",
+    "elendig",
+    "ødelagt",
+    "inakzeptabel",
+    "unverschämt",
+    "enttäuscht",
+    "verärgert",
+    "beschädigt",
+]
+ANGRY = [
+    "inte acceptabelt",
+    "oacceptabelt",
+    "unacceptable",
+    "not acceptable",
+    "skandal",
+    "furious",
+    "ridiculous",
+    "löjligt",
+    "värdelös",
+    "useless",
+    "worst",
+    "sämsta",
+    "fed up",
+    "trött på",
+    "uakseptabel",
+    "uacceptabel",
+    "inakzeptabel",
+    "unverschämt",
+    "frechheit",
+]
+POSITIVE = ["tack så mycket", "thank you so much", "great", "toppen", "bra jobbat", "excellent", "nöjd"]
+URGENT = [
+    "brådskande",
+    "akut",
+    "omgående",
+    "snarast",
+    "idag",
+    "i dag",
+    "urgent",
+    "asap",
+    "immediately",
+    "as soon as possible",
+    "today",
+    "right away",
+    "haster",
+    "snarest",
+    "hurtigst muligt",
+    "dringend",
+    "sofort",
+    "heute",
+]
+
+# Attempts to steer the assistant, by kind. Customer text is data: a reply must never follow it, and a
+# person must see the mail before anything is sent.
+_INSTRUCTION_WORDS = (
+    r"instructions?|instruktion(?:er|erna)?|instruksjon(?:er|ene)?|instruks(?:er|erne)?|anweisungen|instruktionen|"
+    r"rules|regler|regeln|prompts?|guidelines"
+)
+INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
+    "instructions": re.compile(
+        r"\b(?:ignor\w*|disregard|forget|glöm|glem|vergiss|bortse\s+från|se\s+bort\s+fra|override)\b"
+        rf"(?:\W+\w+){{0,4}}?\W+(?:{_INSTRUCTION_WORDS})\b"
+        r"|system\s*prompt|systemprompt|developer\s+mode|jailbreak|\[/?inst\]|<\|\w+\|>|^\s*(?:system|assistant)\s*:"
+        r"|new\s+instructions|nya\s+instruktioner|nye\s+instruksjoner|neue\s+anweisungen"
+        r"|(?:as|som|als)\s+(?:an?\s+|en\s+|eine?\s+)?(?:ai|language\s+model|språkmodell|sprachmodell)\b",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    "role_play": re.compile(
+        r"\byou\s+are\s+now\b|\bdu\s+är\s+nu\b|\bdu\s+er\s+nå\b|\bdu\s+er\s+nu\b|\bdu\s+bist\s+jetzt\b"
+        r"|\bact\s+as\b|\bagera\s+som\b|\boppfør\s+deg\s+som\b|\bopfør\s+dig\s+som\b|\bpretend\b"
+        r"|\blåtsas\b|\blat\s+som\b|\blad\s+som\s+om\b|\btu\s+so\s+als\b|\brole[\s-]?play|\brollspel"
+        r"|\brollespil|\brollenspiel",
+        re.IGNORECASE,
+    ),
+    "other_customers": re.compile(
+        r"\b(?:other|all)\s+customers\b|\bandra\s+kunder|\balla\s+kunder|\bandre\s+kunder|\balle\s+kunder"
+        r"|\banderer?\s+kunden|\balle[nr]?\s+kunden|\bcustomer\s+list|\bkundlista|\bkundeliste|\bkundenliste"
+        r"|\b(?:every|all)\s+orders\b|\balla\s+ordrar|\balle\s+ordrer|\balle\s+bestellungen"
+        r"|\bsomeone\s+else'?s\s+order|\bnågon\s+annans\s+order",
+        re.IGNORECASE,
+    ),
+    "unsupported_promise": re.compile(
+        r"\b(?:promised|lovade|lovat|lovet|lovede|versprochen|zugesagt)\b(?:\W+\w+){0,6}?\W+"
+        r"(?:\d+\s*%|discount|refund|credit|rabatt|rabat|återbetalning|kreditering|refusjon|gratis|free"
+        r"|rückerstattung|gutschrift|nachlass)"
+        r"|\b(?:confirm|bekräfta|bekreft|bekræft|bestätigen)\b(?:\W+\w+){0,3}?\W+(?:that|att|at|dass)\b"
+        r"(?:\W+\w+){0,6}?\W+(?:discount|refund|credit|rabatt|rabat|återbetalning|kreditering|refusjon"
+        r"|gratis|free|rückerstattung|gutschrift|\d+\s*%)"
+        r"|\b\d{2,3}\s*%\s*(?:discount|rabatt|rabat|nachlass|rabatt)",
+        re.IGNORECASE,
+    ),
+}
+
+# Money and legal words in a reply; a reply promising any of these needs the policy's say.
+REPLY_MONEY = [
+    "återbetal",
+    "betala tillbaka",
+    "kreditera",
+    "kreditering",
+    "kreditnota",
+    "rabatt",
+    "presentkort",
+    "ersättning",
+    "ersätta er",
+    "kompensation",
+    "kompensera",
+    "gottgör",
+    "bjuder på",
+    "refund",
+    "credit note",
+    "credit you",
+    "discount",
+    "gift card",
+    "voucher",
+    "compensat",
+    "reimburse",
+    "free of charge",
+    "money back",
+    "refusjon",
+    "gavekort",
+    "tilbagebetal",
+    "erstatning",
+    "rückerstattung",
+    "gutschein",
+    "gutschrift",
+    "entschädigung",
+]
+REPLY_LEGAL = [
+    "skadestånd",
+    "ansvarar för",
+    "ansvarig för",
+    "erkänner",
+    "medger",
+    "förlikning",
+    "advokat",
+    "rättslig",
+    "liability",
+    "liable",
+    "we admit",
+    "admit",
+    "settlement",
+    "lawyer",
+    "legal",
+    "court",
+    "schadensersatz",
+    "haftung",
+    "anwalt",
+]
+_SV_NUMBER = (
+    r"(?:en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
+    r"arton|nitton|tjugo|trettio|fyrtio|femtio|sextio|sjuttio|åttio|nittio|hundra|tusen|miljon(?:er)?)"
+)
+_EN_NUMBER = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+    r"million|a\s+hundred|a\s+thousand)"
+)
+_CURRENCY_WORDS = r"(?:kronor|krona|kr|sek|crowns|euros?|eur|dollars?|usd|pounds?|gbp|nok|dkk)\b"
+# "tvåtusen kronor", "två tusen femhundra kr", "two thousand five hundred kronor", "fifty euros".
+AMOUNT_IN_WORDS = re.compile(
+    rf"(?<![\wåäö])(?:{_SV_NUMBER}+(?:[\s-]+(?:och\s+)?{_SV_NUMBER}+)*"
+    rf"|{_EN_NUMBER}(?:[\s-]+(?:and\s+)?{_EN_NUMBER})*)\s+{_CURRENCY_WORDS}",
+    re.IGNORECASE,
+)
+
+
+def customer_risk(lowered: str) -> list[str]:
+    """Risk flags of a customer's text (lower-cased, with a trailing space)."""
+    return [flag for flag, words in RISK_PATTERNS.items() if contains_any(lowered, words)]
+
+
+def injection_markers(text: str) -> list[str]:
+    """The kinds of attempts to steer the assistant found in ``text`` (empty for ordinary mail)."""
+    return [kind for kind, pattern in INJECTION_PATTERNS.items() if pattern.search(text)]
+
+
+def reply_risk(text: str) -> list[str]:
+    """Risk flags of a reply: ``reply_money`` (refunds, credits, discounts, compensation, gift cards,
+    or an amount written in words) and ``reply_legal`` (liability, settlement, legal words)."""
+    lowered = text.lower() + " "
+    flags = []
+    if contains_any(lowered, REPLY_MONEY) or AMOUNT_IN_WORDS.search(text):
+        flags.append("reply_money")
+    if contains_any(lowered, REPLY_LEGAL):
+        flags.append("reply_legal")
+    return flags
+
+
+def amounts_in_words(text: str) -> list[str]:
+    """Amounts of money written in words (Swedish or English), as they stand in ``text``."""
+    return [match.group() for match in AMOUNT_IN_WORDS.finditer(text)]
