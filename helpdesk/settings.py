@@ -228,6 +228,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One unambiguous date style per language (helpdesk/formats/).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = check_time_zone("TIME_ZONE", env_str("TIME_ZONE", "Europe/Stockholm") or "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

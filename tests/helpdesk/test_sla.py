@@ -282,3 +282,49 @@ def test_a_deadline_moved_by_a_new_priority_and_missed_again_is_escalated_again(
     Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() - dt.timedelta(minutes=1))
     assert escalate_breaches() == 1
     assert SlaEscalation.objects.filter(ticket=ticket).count() == 2
+
+
+# -- shown to people ----------------------------------------------------------------------------------
+
+
+def test_the_dashboard_counts_breaches_per_queue_and_per_agent(
+    client: Any, supervisor: Any, agent: Any
+) -> None:
+    orders = QueueFactory.create(name="Orders")
+    now = timezone.now()
+    TicketFactory.create(queue=orders, assignee=agent, status=Status.OPEN, sla_due_at=now - HOUR)
+    TicketFactory.create(queue=orders, status=Status.NEW, sla_due_at=now + dt.timedelta(minutes=20))
+    TicketFactory.create(
+        queue=orders,
+        assignee=agent,
+        status=Status.PENDING,
+        first_response_at=now - 2 * HOUR,
+        first_response_due_at=now - 3 * HOUR,
+    )
+    client.force_login(supervisor)
+    response = client.get("/dashboard/")
+    queue_row = next(row for row in response.context["figures"].sla_by_queue if row["name"] == "Orders")
+    assert (queue_row["open"], queue_row["overdue"], queue_row["due_soon"]) == (3, 1, 1)
+    assert (queue_row["first_met"], queue_row["first_missed"]) == (0, 1)
+    agent_row = next(
+        row for row in response.context["figures"].sla_by_agent if row["assignee_id"] == agent.pk
+    )
+    assert (agent_row["open"], agent_row["overdue"], agent_row["first_missed"]) == (2, 1, 1)
+    assert "Service levels" in response.text and "Orders" in response.text
+    api = client.get("/api/metrics/").json()
+    assert any(row["name"] == "Orders" and row["overdue"] == 1 for row in api["sla_by_queue"])
+
+
+def test_the_ticket_page_shows_both_targets(client: Any, agent: Any) -> None:
+    now = timezone.now()
+    ticket = TicketFactory.create(
+        status=Status.OPEN,
+        first_response_at=now - HOUR,
+        first_response_due_at=now - 2 * HOUR,
+        resolution_due_at=now + 5 * HOUR,
+        sla_due_at=now + 5 * HOUR,
+    )
+    client.force_login(agent)
+    html = client.get(f"/tickets/{ticket.pk}/").text
+    assert '<span class="sla missed"' in html and ">Missed</span>" in html
+    assert '<time class="sla"' in html

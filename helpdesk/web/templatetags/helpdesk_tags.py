@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -21,19 +20,34 @@ DUE_SOON = dt.timedelta(hours=1)
 
 
 @register.simple_tag
-def sla_badge(ticket: Any) -> SafeString:
-    """The SLA due time, marked overdue or due soon while the ticket is unsolved."""
-    due = ticket.sla_due_at
-    when = naturaltime(due)
-    if ticket.is_closed:
-        return format_html('<time class="muted" datetime="{}">{}</time>', due.isoformat(), when)
-    now = timezone.now()
-    if due <= now:
+def sla_target(ticket: Any, target: str) -> SafeString:
+    """One SLA target of the ticket page: met or missed (with when), paused, or due (marked when soon
+    or overdue). ``target`` is "first_response" or "resolution"."""
+    if target == "first_response":
+        due, done = ticket.first_response_due_at, ticket.first_response_at
+    else:
+        due, done = ticket.resolution_due_at, ticket.resolved_at if ticket.is_closed else None
+    if due is None:
+        return format_html("—")
+    when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+    if done is not None:
+        met = done <= due
         return format_html(
-            '<time class="sla overdue" datetime="{}">{} · {}</time>', due.isoformat(), _("Overdue"), when
+            '<span class="sla {}" title="{}">{}</span>',
+            "met" if met else "missed",
+            _("Due %(when)s") % {"when": when},
+            _("Met") if met else _("Missed"),
         )
-    css = "sla soon" if due - now <= DUE_SOON else "sla"
-    return format_html('<time class="{}" datetime="{}">{}</time>', css, due.isoformat(), when)
+    if ticket.sla_paused_at is not None and ticket.sla_due_at is None:
+        return format_html(
+            '<span class="sla paused" title="{}">{}</span>',
+            _("SLA paused: waiting on the customer"),
+            _("Paused"),
+        )
+    now = timezone.now()
+    css = "sla overdue" if due <= now else "sla soon" if due - now <= DUE_SOON else "sla"
+    text = f"{_('Overdue')} · {when}" if due <= now else when
+    return format_html('<time class="{}" datetime="{}">{}</time>', css, due.isoformat(), text)
 
 
 @register.inclusion_tag("helpdesk/_bar_chart.html")
