@@ -127,8 +127,19 @@ class SlaWords:
         return ("sla soon" if due - now <= DUE_SOON else "sla"), relative(due), title
 
 
+def cell_labels() -> dict[str, str]:
+    """The column names that label a row's cells where the inbox is a list of cards (phones), escaped."""
+    return {
+        "assignee": escape(_("Assignee")),
+        "intent": escape(_("Intent")),
+        "sla": escape(_("SLA due")),
+        "activity": escape(_("Last activity")),
+    }
+
+
 def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
     """The ``<tr>`` elements of the inbox table for ``rows()``; every value is escaped here."""
+    label = cell_labels()
     parts = []
     for row in rows:
         flagged = row["flagged"]
@@ -155,14 +166,15 @@ def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
             f'<td class="subject">\n<a href="{escape(row["url"])}">{escape(row["subject"])}</a>\n'
             f"{draft}\n{tags}\n</td>\n"
             f"<td>{escape(row['contact'])}{company}</td>\n"
-            f'<td><span class="status status-{escape(row["status"])}">'
+            f'<td data-label=""><span class="status status-{escape(row["status"])}">'
             f"{escape(row['status_label'])}</span></td>\n"
-            f'<td><span class="priority priority-{escape(row["priority"])}">'
+            f'<td data-label=""><span class="priority priority-{escape(row["priority"])}">'
             f"{escape(row['priority_label'])}</span></td>\n"
-            f"<td>{escape(row['assignee'])}</td>\n"
-            f"<td>{escape(row['intent'])}</td>\n"
-            f"<td>{sla}</td>\n"
-            f'<td><time datetime="{escape(row["activity"])}">{escape(row["activity_ago"])}</time></td>\n'
+            f'<td data-label="{label["assignee"]}">{escape(row["assignee"])}</td>\n'
+            f'<td data-label="{label["intent"]}">{escape(row["intent"])}</td>\n'
+            f'<td data-label="{label["sla"]}">{sla}</td>\n'
+            f'<td data-label="{label["activity"]}"><time datetime="{escape(row["activity"])}">'
+            f"{escape(row['activity_ago'])}</time></td>\n"
             "</tr>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
