@@ -16,9 +16,9 @@ def default_queue(apps, schema_editor):
     Queue = apps.get_model("helpdesk", "Queue")
     if Queue.objects.filter(is_default=True).exists():
         return
-    queue = Queue.objects.filter(slug="support").first()
+    queue = Queue.objects.filter(slug="general").first()
     if queue is None:
-        queue = Queue.objects.create(slug="support", name="Support")
+        queue = Queue.objects.create(slug="general", name="General")
     Queue.objects.filter(pk=queue.pk).update(is_default=True)
 
 

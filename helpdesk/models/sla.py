@@ -158,7 +158,7 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        queue = self.queue.name if self.queue_id else _("every queue")
+        queue = self.queue.name if self.queue is not None else _("every queue")
         return f"{queue}: {self.get_priority_display()}"
 
     def clean(self) -> None:

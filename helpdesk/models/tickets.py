@@ -62,12 +62,13 @@ class Contact(models.Model):
 class QueueQuerySet(models.QuerySet["Queue"]):
     def default(self) -> Queue:
         """The queue for mail from a mailbox that names none: the one marked default, else a queue
-        "Support" made (or marked) for it, so a new ticket never lands in no queue."""
-        queue = self.filter(is_default=True).first()
-        if queue is None:
-            queue, _created = self.get_or_create(slug="support", defaults={"name": "Support"})
-            self.filter(pk=queue.pk).update(is_default=True)
-            queue.is_default = True
+        "General" made (or marked) for it, so a new ticket never lands in no queue."""
+        marked = self.filter(is_default=True).first()
+        if marked is not None:
+            return marked
+        queue, _created = Queue.objects.get_or_create(slug="general", defaults={"name": "General"})
+        Queue.objects.filter(pk=queue.pk).update(is_default=True)
+        queue.is_default = True
         return queue
 
 
@@ -142,8 +143,8 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self.none()
         # A subquery instead of a join on queue members: no duplicate rows, so no DISTINCT, and the
         # inbox's ORDER BY ... LIMIT can walk an index instead of sorting every visible ticket.
-        member_of = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
-        member_of = Queue.objects.filter(Q(pk__in=member_of) | Q(is_default=True)).values("pk")
+        memberships = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
+        member_of = Queue.objects.filter(Q(pk__in=memberships) | Q(is_default=True)).values("pk")
         return self.filter(Q(queue__isnull=True) | Q(queue_id__in=member_of) | Q(assignee_id=user.pk))
 
     def open(self) -> TicketQuerySet:

@@ -35,7 +35,7 @@ SLA_FIELDS = ("first_response_due_at", "resolution_due_at", "sla_due_at")
 def business_calendar(calendar: Calendar | None) -> BusinessCalendar:
     """A calendar row (its opening hours and closed days prefetched) as arithmetic; none: round the clock."""
     if calendar is None:
-        return round_the_clock(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return round_the_clock(zoneinfo.ZoneInfo(settings.TIME_ZONE or "UTC"))
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for row in calendar.opening_hours.all():
         hours.setdefault(row.weekday, []).append((row.opens, row.closes))

@@ -121,9 +121,9 @@ def _supervisors(ticket: Ticket) -> list[User]:
 
 def _reassign_to(ticket: Ticket) -> User | None:
     """The policy's "reassign to" user, when there is one, active, and not already the assignee."""
-    policy = (
-        SlaPolicy.objects.filter(queue_id=ticket.queue_id, priority=ticket.priority).first()
-        or SlaPolicy.objects.filter(queue__isnull=True, priority=ticket.priority).first()
+    own = SlaPolicy.objects.filter(queue=ticket.queue, priority=ticket.priority) if ticket.queue_id else None
+    policy = (own.first() if own is not None else None) or (
+        SlaPolicy.objects.filter(queue__isnull=True, priority=ticket.priority).first()
     )
     user = policy.reassign_to if policy is not None and policy.reassign_to_id else None
     if user is None or not user.is_active or user.pk == ticket.assignee_id:

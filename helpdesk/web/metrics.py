@@ -144,7 +144,7 @@ def _sla_rows(
     for row in tickets.values(key).annotate(**counts).order_by(key):
         first_total = row["first_met"] + row["first_missed"]
         row.update(
-            name=names.get(row[key]) or str(_("(none)")),
+            name=names.get(row[key], ""),
             escalated=escalated.get(row[key], 0),
             first_met_percent=round(100 * row["first_met"] / first_total) if first_total else None,
         )
@@ -175,8 +175,8 @@ def sla_figures() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict
         .annotate(n=Count("id"))
         .values_list("ticket__assignee_id", "n")
     )
-    queues = dict(Queue.objects.values_list("pk", "name"))
-    users = {
+    queues: dict[int | None, str] = dict(Queue.objects.values_list("pk", "name"))
+    users: dict[int | None, str] = {
         user.pk: user.get_full_name() or user.get_username()
         for user in get_user_model().objects.filter(assigned_tickets__in=tickets.values("pk")).distinct()
     }
@@ -190,6 +190,7 @@ def sla_figures() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict
         }
         for e in recent.select_related("ticket").order_by("-escalated_at")[:10]
     ]
+    queues[None], users[None] = str(_("No queue")), str(_("Unassigned"))
     return (
         _sla_rows(tickets, "queue_id", counts, queues, by_queue),
         _sla_rows(tickets, "assignee_id", counts, users, by_agent),

@@ -121,3 +121,31 @@ def test_merging_into_a_missing_ticket_says_so_beside_the_field(
     expect(error).to_have_text("There is no ticket #987654321 that you can see.")
     expect(phone.get_by_label("Merge into ticket number")).to_have_value("987654321")
     assert Ticket.objects.get(pk=ticket.pk).merged_into_id is None
+
+
+def test_dashboard_chart_labels_fit_in_swedish_on_a_phone(
+    live_server: Any, phone: Any, demo: None, supervisor: Any
+) -> None:
+    from helpdesk.models import OperatorProfile
+
+    OperatorProfile.objects.update_or_create(user=supervisor, defaults={"language": "sv"})
+    log_in(phone, live_server, supervisor)
+    phone.goto(f"{live_server.url}/dashboard/")
+    expect(phone.get_by_role("heading", name="Översikt")).to_be_visible()
+    no_sideways_scroll(phone)
+    overflows = phone.evaluate(
+        """() => [...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+            const width = svg.viewBox.baseVal.width;
+            const bars = [...svg.querySelectorAll('rect.chart-bar')];
+            const labelEdge = bars.length ? Math.min(...bars.map(bar => bar.x.baseVal.value)) : width;
+            return [...svg.querySelectorAll('text')].flatMap(text => {
+                const box = text.getBBox();
+                const limit = text.classList.contains('chart-label') && bars.length ? labelEdge : width;
+                const right = box.x + box.width;
+                return right > limit + 0.5 ? [`${text.textContent}: ${right} > ${limit}`] : [];
+            });
+        })"""
+    )
+    assert overflows == []
+    labels = phone.locator("text.chart-label").all_text_contents()
+    assert any("Väntar" in label for label in labels) and not any("…" in label for label in labels)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
-from helpdesk.urls import handler400, handler403, handler404, handler500, urlpatterns
+from helpdesk import urls
+from helpdesk.urls import handler400, handler403, handler404, handler500
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
@@ -14,4 +15,4 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("boom/", boom), *urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [path("boom/", boom), *urls.urlpatterns]

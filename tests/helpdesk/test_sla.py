@@ -171,7 +171,8 @@ def test_the_first_reply_meets_the_first_response_target_and_waiting_on_the_cust
     tickets.mark_answered(ticket=ticket, at=timezone.now())
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING
-    assert ticket.first_response_at is not None and ticket.first_response_at <= ticket.first_response_due_at
+    assert ticket.first_response_at is not None and ticket.first_response_due_at is not None
+    assert ticket.first_response_at <= ticket.first_response_due_at
     assert ticket.sla_due_at is None and ticket.sla_paused_at is not None
 
 
@@ -181,6 +182,7 @@ def test_the_time_waiting_on_the_customer_is_added_to_the_resolution_deadline() 
     ticket = ingest(make_mail(), mailbox(queue=queue))
     tickets.mark_answered(ticket=ticket, at=timezone.now())
     resolution_due = Ticket.objects.get(pk=ticket.pk).resolution_due_at
+    assert resolution_due is not None
     # The customer took two hours to answer.
     Ticket.objects.filter(pk=ticket.pk).update(sla_paused_at=timezone.now() - 2 * HOUR)
     ingest(make_mail(subject=f"Re: {ticket.subject} {ticket.reference}", sender="karin@kund.example"))
@@ -200,6 +202,7 @@ def test_taking_an_answer_back_makes_the_first_response_deadline_run_again() -> 
     tickets.take_back_answer(ticket=ticket, answered_at=at)
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN and ticket.first_response_at is None
+    assert ticket.first_response_due_at is not None
     assert close_to(ticket.sla_due_at, ticket.first_response_due_at)
 
 

@@ -19,8 +19,8 @@ def office(zone: ZoneInfo = STOCKHOLM, country: str = "", de_facto: bool = True)
     return BusinessCalendar(time_zone=zone, hours=OFFICE, closed=holiday_checker(country, "", de_facto))
 
 
-def local(zone: ZoneInfo, *args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zone)
+def local(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def test_time_inside_one_day_is_wall_clock_time():

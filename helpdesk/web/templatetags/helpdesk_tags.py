@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from drafts.models import Intent
+from helpdesk.web import erp_words
 
 register = template.Library()
 
@@ -50,28 +51,45 @@ def sla_target(ticket: Any, target: str) -> SafeString:
     return format_html('<time class="{}" datetime="{}">{}</time>', css, due.isoformat(), text)
 
 
+# Chart text is 13 px; a character of the system sans-serif is at most about this wide on average.
+CHART_CHAR_WIDTH = 7.4
+CHART_LABEL_CHARS = 34  # longer labels are shortened with "…" (the bar's tooltip has them whole)
+
+
 @register.inclusion_tag("helpdesk/_bar_chart.html")
 def bar_chart(
     rows: Sequence[tuple[str, float]], title: str, unit: str = "", max_value: float = 0
 ) -> dict[str, Any]:
-    """A horizontal bar chart as inline SVG: one labelled bar per (label, value)."""
+    """A horizontal bar chart as inline SVG: one labelled bar per (label, value). The label column is
+    as wide as the longest label (in any language) and the bars leave room for their values, so no
+    text is cut off or runs out of the picture."""
     top = max([max_value, *(value for _label, value in rows)]) or 1
-    bar_height, gap, label_width, width = 22, 8, 170, 520
+    labels = [
+        label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
+        for label, _ in rows
+    ]
+    values = [
+        f"{formats.localize(round(value, 1) if isinstance(value, float) else value)}{unit}"
+        for _label, value in rows
+    ]
+    bar_height, gap, width = 22, 8, 520
+    label_width = round(min(max([8, *map(len, labels)]) * CHART_CHAR_WIDTH + 8, width * 0.5))
+    value_room = round(max([3, *map(len, values)]) * CHART_CHAR_WIDTH + 10)
+    room = width - label_width - value_room
     bars = [
         {
             "label": label,
-            "value": value,
-            "value_text": formats.localize(round(value, 1) if isinstance(value, float) else value),
+            "full_label": full,
+            "value_text": text,
             "y": index * (bar_height + gap),
-            "width": round((width - label_width - 60) * value / top, 1),
+            "width": round(room * value / top, 1),
             "text_y": index * (bar_height + gap) + bar_height * 0.7,
         }
-        for index, (label, value) in enumerate(rows)
+        for index, ((full, value), label, text) in enumerate(zip(rows, labels, values, strict=True))
     ]
     return {
         "bars": bars,
         "title": title,
-        "unit": unit,
         "bar_height": bar_height,
         "label_width": label_width,
         "value_x_offset": label_width + 6,
@@ -84,6 +102,12 @@ def bar_chart(
 def intent_label(intent: str) -> str:
     """A ticket's intent (``drafts.models.Intent``) as words in the active language."""
     return str(dict(Intent.choices).get(intent, intent))
+
+
+@register.filter
+def erp_status(code: Any, record_type: str) -> str:
+    """An ERP status code in the active language: ``{{ shipment.status|erp_status:"shipment" }}``."""
+    return erp_words.status_label(record_type, code)
 
 
 @register.filter
