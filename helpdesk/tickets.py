@@ -183,7 +183,7 @@ def merge_tickets(
     last = max(source_row.last_activity_at, target_row.last_activity_at)
     Ticket.objects.filter(pk=target_row.pk).update(last_activity_at=last, updated_at=now)
     Ticket.objects.filter(pk=source_row.pk).update(
-        merged_into=target_row, status=Status.CLOSED, updated_at=now
+        merged_into=target_row, status=Status.CLOSED, updated_at=now, sla_due_at=None
     )
     source.merged_into, source.status = target_row, Status.CLOSED
     data = {"source": source_row.pk, "target": target_row.pk, "messages": moved, "reason": reason}
