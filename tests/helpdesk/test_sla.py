@@ -155,20 +155,19 @@ def test_a_first_response_already_given_keeps_its_deadline_when_the_priority_cha
     policy(queue, Ticket.Priority.LOW, first=2400, resolve=9600)
     ticket = ingest(make_mail(), mailbox(queue=queue))
     due = ticket.first_response_due_at
-    tickets.mark_answered(ticket=ticket, at=timezone.now())
+    tickets.record_first_response(ticket=ticket, at=timezone.now())
     services.change_ticket_priority(ticket=ticket, priority=Ticket.Priority.LOW, actor=supervisor)
     ticket.refresh_from_db()
     assert ticket.first_response_due_at == due
     assert ticket.resolution_due_at == ticket.created_at + 9600 * dt.timedelta(minutes=1)
 
 
-def test_the_first_reply_meets_the_first_response_target_and_waiting_on_the_customer_pauses_the_clock() -> (
-    None
-):
+def test_the_sent_first_reply_meets_the_target_and_waiting_on_the_customer_pauses_the_clock() -> None:
     queue = QueueFactory.create()
     policy(queue, first=60, resolve=480)
     ticket = ingest(make_mail(), mailbox(queue=queue))
-    tickets.mark_answered(ticket=ticket, at=timezone.now())
+    tickets.mark_answered(ticket=ticket, at=timezone.now())  # approved: waits on the customer
+    tickets.record_first_response(ticket=ticket, at=timezone.now())  # sent
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING
     assert ticket.first_response_at is not None and ticket.first_response_due_at is not None
@@ -181,6 +180,7 @@ def test_the_time_waiting_on_the_customer_is_added_to_the_resolution_deadline() 
     policy(queue, first=60, resolve=480)
     ticket = ingest(make_mail(), mailbox(queue=queue))
     tickets.mark_answered(ticket=ticket, at=timezone.now())
+    tickets.record_first_response(ticket=ticket, at=timezone.now())
     resolution_due = Ticket.objects.get(pk=ticket.pk).resolution_due_at
     assert resolution_due is not None
     # The customer took two hours to answer.
@@ -197,13 +197,27 @@ def test_taking_an_answer_back_makes_the_first_response_deadline_run_again() -> 
     queue = QueueFactory.create()
     policy(queue, first=60, resolve=480)
     ticket = ingest(make_mail(), mailbox(queue=queue))
-    at = timezone.now()
-    tickets.mark_answered(ticket=ticket, at=at)
-    tickets.take_back_answer(ticket=ticket, answered_at=at)
+    tickets.mark_answered(ticket=ticket, at=timezone.now())
+    tickets.take_back_answer(ticket=ticket)
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN and ticket.first_response_at is None
     assert ticket.first_response_due_at is not None
     assert close_to(ticket.sla_due_at, ticket.first_response_due_at)
+
+
+def test_a_reply_sent_while_the_customer_wrote_again_switches_to_the_resolution_deadline() -> None:
+    queue = QueueFactory.create()
+    policy(queue, first=60, resolve=480)
+    ticket = ingest(make_mail(), mailbox(queue=queue))
+    stale = Ticket.objects.get(pk=ticket.pk)
+    tickets.mark_answered(ticket=ticket, at=timezone.now())
+    ingest(make_mail(subject=f"Re: {ticket.subject} {ticket.reference}", sender="karin@kund.example"))
+    # The sending worker holds an older copy of the ticket; the row decides.
+    stale.status = Status.PENDING
+    tickets.record_first_response(ticket=stale, at=timezone.now())
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN and ticket.first_response_at is not None
+    assert ticket.resolution_due_at is not None and ticket.sla_due_at == ticket.resolution_due_at
 
 
 def test_resolving_stops_the_clock_and_records_when(supervisor: Any) -> None:
