@@ -83,7 +83,7 @@ STATUSES: dict[str, dict[str, Any]] = {
         "in_transit": pgettext_lazy("shipment status", "In transit"),
         "out_for_delivery": pgettext_lazy("shipment status", "Out for delivery"),
         "delivered": pgettext_lazy("shipment status", "Delivered"),
-        "exception": pgettext_lazy("shipment status", "Delivery problem"),
+        "exception": pgettext_lazy("shipment status", "Problem in transit"),
     },
     "invoice": {
         "open": pgettext_lazy("invoice status", "Open"),

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_erp_codes_read_as_words_in_both_languages() -> None:
     with translation.override("en"):
         assert erp_words.status_label("shipment", "in_transit") == "In transit"
-        assert erp_words.status_label("shipment", "exception") == "Delivery problem"
+        assert erp_words.status_label("shipment", "exception") == "Problem in transit"
         assert erp_words.field_label("due_on") == "due date"
         assert erp_words.record_label("order_line") == "order line"
     with translation.override("sv"):
