@@ -41,7 +41,7 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('helpdesk', '0013_auditevent_from_delivery'),
+        ('helpdesk', '0016_audit_truncate_guard'),
         ("django_q", "0018_task_success_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
