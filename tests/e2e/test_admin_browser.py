@@ -9,6 +9,7 @@ import pytest
 
 from helpdesk.ingest.services import store_raw_email
 from helpdesk.models import Company, Contact, InboundEmail, Mailbox, Message, ThreadReference, Ticket
+from tests.conftest import browser_page
 from tests.factories import PASSWORD, TicketFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,9 +47,7 @@ def test_every_change_list_fits_1440_px_and_the_admin_has_the_favicon(
     live_server: Any, browser: Any, server_requests: Any, administrator: Any
 ) -> None:
     long_values()
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    try:
+    with browser_page(browser, server_requests, viewport={"width": 1440, "height": 900}) as page:
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", administrator.username)
         page.fill("#id_password", PASSWORD)
@@ -72,6 +71,3 @@ def test_every_change_list_fits_1440_px_and_the_admin_has_the_favicon(
                 too_wide.append(f"{path}: {scroll} > {client}")
         assert too_wide == []
         assert Ticket.objects.filter(subject=LONG).exists()
-    finally:
-        context.close()
-        server_requests.wait_until_quiet()

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpdesk.models import Message, Ticket
+from tests.conftest import browser_page
 from tests.drafts.helpers import draft_for
 from tests.e2e.test_review_browser import demo
 from tests.e2e.test_workspace_browser import log_in
@@ -24,14 +25,8 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def phone(browser: Any, server_requests: Any) -> Iterator[Any]:
     """A page the size of a phone screen; fails on any uncaught page error."""
-    context = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    server_requests.wait_until_quiet()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with browser_page(browser, server_requests, viewport=PHONE, is_mobile=True, has_touch=True) as page:
+        yield page
 
 
 def no_sideways_scroll(page: Any) -> None:
