@@ -25,6 +25,7 @@ FIELDS: dict[str, Any] = {
     "delivered_quantity": _("delivered quantity"),
     "delivery_address": _("delivery address"),
     "description": _("description"),
+    "description_sv": _("Swedish description"),
     "due_on": _("due date"),
     "email": _("email"),
     "eta": _("expected delivery"),
