@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: export DEBUG ?= 1
+# The development settings live in .env (DEBUG=1 and keys), written once by helpdesk/devenv.py and read by
+# every manage.py command, so commands in a second shell run as `make run` does.
 run: $(STAMP)
+	$(PY) -m helpdesk.devenv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	-$(PY) manage.py draft_replies
@@ -25,8 +27,8 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(VENV)/bin/mypy .
-	DEBUG=1 $(VENV)/bin/lint-imports --no-logo --no-cache
+	ENV_FILE=/dev/null DEBUG=1 $(VENV)/bin/mypy .
+	ENV_FILE=/dev/null DEBUG=1 $(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: lint
 	$(VENV)/bin/pytest

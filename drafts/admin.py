@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import Model
-from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template import Engine, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +26,7 @@ from drafts.models import (
     ReplyTemplate,
     ReviewPolicy,
 )
-from helpdesk.audit import audit
+from helpdesk.admin_base import AuditedAdmin
 
 _ENGINE = Engine(autoescape=False)
 
@@ -40,19 +39,6 @@ def _check_template(value: str) -> str:
             _("This template has an error: %(error)s"), params={"error": exc}
         ) from exc
     return value
-
-
-class AuditedAdmin(admin.ModelAdmin[Any]):
-    """Settings that steer drafting are decisions: every change is audited."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        action = f"{obj._meta.model_name}.{'changed' if change else 'created'}"
-        audit(action=action, obj=obj, actor=request.user, data={"fields": sorted(form.changed_data)})
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit(action=f"{obj._meta.model_name}.deleted", obj=obj, actor=request.user, data={"name": str(obj)})
-        super().delete_model(request, obj)
 
 
 class ReplyTemplateForm(forms.ModelForm[ReplyTemplate]):

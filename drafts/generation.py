@@ -230,7 +230,10 @@ def draft_now(*, message_id: int, connector: Connector | None = None) -> tuple[D
                 status=Draft.Status.SUPERSEDED, version=F("version") + 1
             )
             draft = Draft.objects.create(
-                ticket_id=existing.ticket_id, in_reply_to_id=message_id, supersedes=existing
+                ticket_id=existing.ticket_id,
+                in_reply_to_id=message_id,
+                supersedes=existing,
+                version=existing.version + 1,  # the reply's versions go on counting
             )
             audit(action="draft.superseded", obj=existing, system="drafts", data={"by": draft.pk})
             audit(action="draft.requested", obj=draft, system="drafts", data={"retry_of": existing.pk})

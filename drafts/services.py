@@ -263,6 +263,8 @@ def regenerate_draft(
             supersedes=current,
             instruction=instruction,
             requested_by=user,
+            # The reply's version goes on counting: the new text is the next version, never "1" again.
+            version=current.version,
         )
         audit(action="draft.superseded", obj=current, actor=user, data={"by": new.pk})
         audit(

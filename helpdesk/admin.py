@@ -16,21 +16,26 @@ from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
 from helpdesk import crypto
-from helpdesk.admin_base import ReadOnlyAdmin
+from helpdesk.admin_base import AuditedAdmin, ReadOnlyAdmin
 from helpdesk.audit import audit
 from helpdesk.ingest.services import reprocess
 from helpdesk.models import (
     ApiToken,
     Attachment,
     AuditEvent,
+    Calendar,
+    ClosedDay,
     Company,
     Contact,
     InboundEmail,
     Mailbox,
     Message,
+    OpeningHours,
     OperatorProfile,
     QuarantinedEmail,
     Queue,
+    SlaEscalation,
+    SlaPolicy,
     Tag,
     ThreadReference,
     Ticket,
@@ -61,11 +66,61 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
 
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin[Queue]):
-    list_display = ["name", "slug"]
+class QueueAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "is_default", "calendar", "supervisor"]
+    list_select_related = ["calendar", "supervisor"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
+    fields = ["name", "slug", "is_default", "calendar", "supervisor", "members"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Queue, form: forms.ModelForm[Queue], change: bool
+    ) -> None:
+        # One default queue: marking this one unmarks the one before (the constraint would refuse two).
+        if obj.is_default:
+            Queue.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)
+
+
+class OpeningHoursInline(admin.TabularInline[OpeningHours, Calendar]):
+    model = OpeningHours
+    extra = 0
+
+
+class ClosedDayInline(admin.TabularInline[ClosedDay, Calendar]):
+    model = ClosedDay
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(AuditedAdmin):
+    list_display = ["name", "time_zone", "country", "subdivision", "de_facto_holidays"]
+    search_fields = ["name"]
+    inlines = [OpeningHoursInline, ClosedDayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(AuditedAdmin):
+    list_display = [
+        "__str__",
+        "queue",
+        "priority",
+        "first_response_minutes",
+        "resolution_minutes",
+        "reassign_to",
+    ]
+    list_filter = ["queue", "priority"]
+    list_select_related = ["queue", "reassign_to"]
+    autocomplete_fields = ["reassign_to"]
+
+
+@admin.register(SlaEscalation)
+class SlaEscalationAdmin(ReadOnlyAdmin[SlaEscalation]):
+    list_display = ["escalated_at", "ticket", "target", "due_at", "reassigned_to"]
+    list_filter = ["target"]
+    list_select_related = ["ticket", "reassigned_to"]
+    search_fields = ["=ticket__id", "ticket__subject"]
 
 
 @admin.register(Tag)
@@ -96,6 +151,16 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
     ]
     list_filter = ["status", "priority", "queue", "language", "intent", "tags"]
     search_fields = ["=id", "subject", "contact__email", "contact__name", "company__name"]
+    readonly_fields = [
+        "first_response_due_at",
+        "resolution_due_at",
+        "sla_due_at",
+        "sla_paused_at",
+        "sla_paused_seconds",
+        "resolved_at",
+        "mailbox",
+        "inbound_address",
+    ]
     list_select_related = ["contact", "company", "queue", "assignee"]
     autocomplete_fields = ["contact", "company", "merged_into"]
     filter_horizontal = ["tags"]
@@ -179,13 +244,15 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
         "health_badge",
         "server",
         "folder",
+        "queue",
         "enabled",
         "last_success_at",
         "consecutive_failures",
         "backlog",
         "short_error",
     ]
-    list_filter = ["enabled", "security"]
+    list_filter = ["enabled", "security", "queue"]
+    list_select_related = ["queue"]
     search_fields = ["name", "host", "username", "email_address"]
     actions = ["fetch_now"]
     readonly_fields = [

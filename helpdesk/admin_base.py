@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
+from django.forms import ModelForm
 from django.http import HttpRequest
+
+from helpdesk.audit import audit
 
 _M = TypeVar("_M", bound=Model)
 
@@ -23,3 +26,16 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin[Any]):
+    """Settings that steer the product (drafting, service levels) are decisions: every change is audited."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        action = f"{obj._meta.model_name}.{'changed' if change else 'created'}"
+        audit(action=action, obj=obj, actor=request.user, data={"fields": sorted(form.changed_data)})
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit(action=f"{obj._meta.model_name}.deleted", obj=obj, actor=request.user, data={"name": str(obj)})
+        super().delete_model(request, obj)

@@ -10,7 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import roles
-from helpdesk.models import Company, Contact, Message, OperatorProfile, Queue, Ticket
+from helpdesk.models import (
+    Calendar,
+    Company,
+    Contact,
+    Message,
+    OpeningHours,
+    OperatorProfile,
+    Queue,
+    SlaPolicy,
+    Ticket,
+)
+from helpdesk.sla.deadlines import PolicyBook, deadlines
 from integrations.models import ErpCustomer
 
 
@@ -117,6 +128,7 @@ def seed_helpdesk() -> dict[str, int]:
         created["users"] += _ensure_user(login)
     queue, _ = Queue.objects.get_or_create(slug="support", defaults={"name": "Support"})
     queue.members.add(*User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]))
+    _ensure_service_levels(queue)
     for customer in ErpCustomer.objects.all():
         domain = customer.email.rsplit("@", 1)[1]
         Company.objects.get_or_create(
@@ -134,6 +146,36 @@ def seed_helpdesk() -> dict[str, int]:
             queue=queue,
         )
     return created
+
+
+# Demo SLA targets per priority, in business minutes: (first response, resolution).
+DEMO_TARGETS = {
+    Ticket.Priority.URGENT: (60, 240),
+    Ticket.Priority.HIGH: (120, 540),
+    Ticket.Priority.NORMAL: (240, 1620),
+    Ticket.Priority.LOW: (540, 2700),
+}
+
+
+def _ensure_service_levels(queue: Queue) -> None:
+    """A Swedish office calendar (weekdays 08-17, Swedish holidays) for the demo queue, and SLA
+    targets for every priority of every queue, unless an admin has set them already."""
+    calendar, new = Calendar.objects.get_or_create(
+        name="Stockholm office", defaults={"time_zone": "Europe/Stockholm", "country": "SE"}
+    )
+    if new:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(calendar=calendar, weekday=day, opens=dt.time(8), closes=dt.time(17))
+            for day in range(5)
+        )
+    if queue.calendar_id is None:
+        Queue.objects.filter(pk=queue.pk).update(calendar=calendar)
+        queue.calendar = calendar
+    if not SlaPolicy.objects.exists():
+        SlaPolicy.objects.bulk_create(
+            SlaPolicy(queue=None, priority=priority, first_response_minutes=first, resolution_minutes=resolve)
+            for priority, (first, resolve) in DEMO_TARGETS.items()
+        )
 
 
 def _ensure_user(login: DemoLogin) -> int:
@@ -169,7 +211,7 @@ def _ensure_ticket(
         email=address,
         defaults={"name": name, "company": company, "language": "sv" if ".se" in address else "en"},
     )
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         status=status,
         contact=contact,
@@ -178,8 +220,14 @@ def _ensure_ticket(
         language=contact.language,
         created_at=at,
         last_activity_at=at,
-        sla_due_at=at + dt.timedelta(hours=8),
     )
+    if status not in (Ticket.Status.NEW, Ticket.Status.OPEN):
+        ticket.sla_paused_at = at  # waiting or solved: the clock stands still
+    if ticket.is_closed:
+        ticket.resolved_at = at
+    for name, value in deadlines(ticket, PolicyBook.load([queue.pk])).items():
+        setattr(ticket, name, value)
+    ticket.save()
     Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.INBOUND,

@@ -75,12 +75,7 @@ def change_ticket_priority(*, ticket: Ticket, priority: int, actor: User) -> Tic
     if priority not in Ticket.Priority.values:
         raise TicketActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
     row = _locked(ticket)
-    if row.priority == priority:
-        return row
-    before = row.priority
-    Ticket.objects.filter(pk=row.pk).update(priority=priority, updated_at=timezone.now())
-    audit(action="ticket.priority_changed", obj=row, actor=actor, data={"from": before, "to": priority})
-    row.refresh_from_db()
+    tickets.change_priority(ticket=row, priority=priority, actor=actor)
     return row
 
 

@@ -16,6 +16,7 @@ import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 from helpdesk import limits
 from helpdesk.env import (
@@ -36,6 +37,8 @@ from helpdesk.env import (
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The development settings `make run` writes (helpdesk/devenv.py); variables in the environment win.
+load_dotenv(env_str("ENV_FILE", str(BASE_DIR / ".env")), override=False)
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", False)
@@ -44,7 +47,8 @@ _DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production-0123
 SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else None)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set; it is required when DEBUG is off (make run sets DEBUG=1 for development)."
+        "SECRET_KEY is not set; it is required when DEBUG is off. Set it in the environment (or "
+        "SECRET_KEY_FILE), or for development run `make run` once, which writes .env with DEBUG=1."
     )
 if SECRET_KEY == _DEV_SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY is the development key published in settings.py; set your own.")
@@ -228,6 +232,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One unambiguous date style per language (helpdesk/formats/).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = check_time_zone("TIME_ZONE", env_str("TIME_ZONE", "Europe/Stockholm") or "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drafts.generation import schedule_draft
 from helpdesk.ingest import services
 from helpdesk.models import Mailbox
+from helpdesk.sla import escalation
 
 
 def poll_due_mailboxes() -> dict[str, bool]:
@@ -23,3 +24,8 @@ def start_drafting(message_ids: list[int]) -> int:
     for message_id in message_ids:
         schedule_draft(message_id=message_id)
     return len(message_ids)
+
+
+def escalate_sla_breaches() -> int:
+    """Run by the every-minute schedule: escalate the SLA deadlines that passed (see helpdesk.sla)."""
+    return escalation.escalate_breaches()

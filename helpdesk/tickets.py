@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.audit import audit
 from helpdesk.models import Message, ThreadReference, Ticket
+from helpdesk.sla import deadlines as sla
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -47,9 +49,12 @@ def change_status(
     actor: User | None = None,
     system: str = "",
     data: dict[str, Any] | None = None,
+    sla_book: sla.PolicyBook | None = None,
 ) -> bool:
     """Move ``ticket`` to ``status`` if the state machine allows it (``TicketTransitionError`` if not).
-    Returns whether anything changed; ``ticket`` is updated in memory too."""
+    Returns whether anything changed; ``ticket`` is updated in memory too. The SLA clock stops while
+    the ticket waits on the customer or is solved, and runs again when it opens (``helpdesk.sla``);
+    ``sla_book`` saves reading the policies when the caller has them."""
     if status not in Status.values:
         raise TicketTransitionError(_("Unknown status: %(status)s") % {"status": status})
     if ticket.status == status:
@@ -62,7 +67,9 @@ def change_status(
             % {"from": ticket.get_status_display(), "to": Status(status).label}
         )
     before = ticket.status
-    _write(ticket, status=status)
+    now = timezone.now()
+    clock = sla.on_status_change(ticket, before=before, after=status, now=now, book=sla_book)
+    _write(ticket, status=status, **clock)
     action = "ticket.reopened" if before in (Status.RESOLVED, Status.CLOSED) else "ticket.status_changed"
     audit(
         action=action,
@@ -74,13 +81,36 @@ def change_status(
     return True
 
 
-def reopen_on_reply(*, ticket: Ticket, inbound_email_id: int | None = None) -> bool:
+def reopen_on_reply(
+    *, ticket: Ticket, inbound_email_id: int | None = None, sla_book: sla.PolicyBook | None = None
+) -> bool:
     """A customer wrote again: a pending, resolved or closed ticket is open once more."""
     if ticket.status not in REOPENED_BY_REPLY or ticket.merged_into_id is not None:
         return False
     return change_status(
-        ticket=ticket, status=Status.OPEN, system="ingest", data={"inbound_email": inbound_email_id}
+        ticket=ticket,
+        status=Status.OPEN,
+        system="ingest",
+        data={"inbound_email": inbound_email_id},
+        sla_book=sla_book,
     )
+
+
+def change_priority(*, ticket: Ticket, priority: int, actor: User | None = None, system: str = "") -> bool:
+    """Set the priority; deadlines not yet met or missed follow the new priority's policy."""
+    if ticket.priority == priority:
+        return False
+    before = ticket.priority
+    ticket.priority = priority
+    _write(ticket, priority=priority, **sla.recomputed(ticket))
+    audit(
+        action="ticket.priority_changed",
+        obj=ticket,
+        actor=actor,
+        system=system,
+        data={"from": before, "to": priority},
+    )
+    return True
 
 
 def mark_answered(*, ticket: Ticket, at: dt.datetime, actor: User | None = None, system: str = "") -> None:
@@ -103,11 +133,15 @@ def take_back_answer(*, ticket: Ticket, actor: User | None = None) -> None:
 def record_first_response(*, ticket: Ticket, at: dt.datetime) -> None:
     """A reply left: the first one sets the ticket's first response time (the SLA's first response)."""
     if ticket.first_response_at is None:
+        # The first response is in: the resolution deadline runs now, if the clock runs at all. Read
+        # from the row, not this instance: the customer may have written again since it was loaded.
+        running = When(status__in=sla.RUNNING, then=F("resolution_due_at"))
         changed = Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
-            first_response_at=at
+            first_response_at=at, sla_due_at=Case(running, default=None)
         )
         if changed:
             ticket.first_response_at = at
+            ticket.sla_due_at = ticket.resolution_due_at if ticket.status in sla.RUNNING else None
 
 
 def reopen_for_delivery_problem(*, ticket: Ticket, outbound_id: int, problem: str) -> bool:
@@ -149,7 +183,7 @@ def merge_tickets(
     last = max(source_row.last_activity_at, target_row.last_activity_at)
     Ticket.objects.filter(pk=target_row.pk).update(last_activity_at=last, updated_at=now)
     Ticket.objects.filter(pk=source_row.pk).update(
-        merged_into=target_row, status=Status.CLOSED, updated_at=now
+        merged_into=target_row, status=Status.CLOSED, updated_at=now, sla_due_at=None
     )
     source.merged_into, source.status = target_row, Status.CLOSED
     data = {"source": source_row.pk, "target": target_row.pk, "messages": moved, "reason": reason}

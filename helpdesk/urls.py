@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Helpdesk administration"
+admin.site.site_header = _("Helpdesk administration")
+admin.site.site_title = _("Helpdesk administration")
+
+# Error pages in the product's layout and language (helpdesk.web.errors).
+handler400 = "helpdesk.web.errors.bad_request"
+handler403 = "helpdesk.web.errors.permission_denied"
+handler404 = "helpdesk.web.errors.page_not_found"
+handler500 = "helpdesk.web.errors.server_error"
 
 urlpatterns = [
     path("", include("helpdesk.web.urls")),

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -195,20 +196,30 @@ def server_requests() -> Iterator[ServerRequests]:
     request_finished.disconnect(dispatch_uid="tests-server-requests-finished")
 
 
-@pytest.fixture
-def page(browser: Any, server_requests: ServerRequests) -> Iterator[Any]:
-    """A fresh browser context and page; fails the test on any uncaught page error.
+@contextmanager
+def browser_page(browser: Any, server_requests: ServerRequests, **options: Any) -> Iterator[Any]:
+    """A page in a fresh browser context (``options`` for ``new_context``: viewport, locale, ...); fails
+    the test on any uncaught page error.
 
     Closing it waits until the live server has answered everything the page sent, so the database
     flush after the test never races a request."""
-    context = browser.new_context(locale="en-GB")
+    context = browser.new_context(**{"locale": "en-GB", **options})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    server_requests.wait_until_quiet()
+    try:
+        yield page
+    finally:
+        context.close()
+        server_requests.wait_until_quiet()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, server_requests: ServerRequests) -> Iterator[Any]:
+    """A fresh browser context and page (``browser_page``)."""
+    with browser_page(browser, server_requests) as page:
+        yield page
 
 
 # Sending: a relay that requires STARTTLS and AUTH (throw-away CA), and DKIM keys --------------------

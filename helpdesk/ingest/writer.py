@@ -39,11 +39,13 @@ from helpdesk.models import (
     InboundEmail,
     Mailbox,
     Message,
+    Queue,
     ThreadReference,
     Ticket,
     attachment_path,
 )
-from helpdesk.tickets import reopen_on_reply
+from helpdesk.sla.deadlines import PolicyBook, deadlines
+from helpdesk.tickets import REOPENED_BY_REPLY, reopen_on_reply
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ class BatchWriter:
         self.draft_messages: list[Message] = []
         self.feedback: list[Feedback] = []
         self.quarantined: list[tuple[InboundEmail, str]] = []
+        self._default_queue_id: int | None = None
+        self._sla_book: PolicyBook | None = None
 
     # -- orchestration ---------------------------------------------------------------------------
     def run(self) -> BatchResult:
@@ -332,7 +336,9 @@ class BatchWriter:
             subject=text(parsed.subject.strip(), 998),
             contact=contact,
             company=contact.company,
-            queue_id=mailbox.queue_id if mailbox else None,
+            queue_id=mailbox.queue_id if mailbox and mailbox.queue_id else self._default_queue(),
+            mailbox=mailbox,
+            inbound_address=self._written_to(mailbox, parsed),
             status=Ticket.Status.NEW,
             created_at=self.now,
             last_activity_at=self.now,
@@ -342,6 +348,32 @@ class BatchWriter:
         count, _latest = self.rates.get(contact.email, (0, None))
         self.rates[contact.email] = (count + 1, thread)
         return thread
+
+    def _default_queue(self) -> int:
+        """Where mail of a mailbox without a queue goes (read once a batch, only when needed)."""
+        if self._default_queue_id is None:
+            self._default_queue_id = Queue.objects.default().pk
+        return self._default_queue_id
+
+    @staticmethod
+    def _written_to(mailbox: Mailbox | None, parsed: ParsedEmail) -> str:
+        """Our address the customer wrote to: the mailbox's own among To and Cc, else its address."""
+        if mailbox is None:
+            return ""
+        own = mailbox.own_addresses
+        for address in (*parsed.to, *parsed.cc):
+            if address.lower() in own:
+                return text(address.lower(), 320)
+        fallback = mailbox.email_address or (mailbox.username if "@" in mailbox.username else "")
+        return text(fallback.strip().lower(), 320)
+
+    def _sla(self) -> PolicyBook:
+        """The SLA policies and the queues' calendars, read once a batch and only when a ticket is
+        created or reopened."""
+        if self._sla_book is None:
+            queues = {m.queue_id for m in self.mailboxes.values()} | {self._default_queue()}
+            self._sla_book = PolicyBook.load(queues)
+        return self._sla_book
 
     def _flood_thread(self, contact: Contact) -> Thread | None:
         """The ticket that collects a sender's mail once they opened too many tickets this hour."""
@@ -387,7 +419,8 @@ class BatchWriter:
         self.touched.add(ticket.pk)
         if reason:
             return  # auto-replies, bulk, own and rate-limited mail never reopen a ticket
-        reopen_on_reply(ticket=ticket, inbound_email_id=row.pk)
+        if ticket.status in REOPENED_BY_REPLY:
+            reopen_on_reply(ticket=ticket, inbound_email_id=row.pk, sla_book=self._sla())
 
     def _message(self, row: InboundEmail, parsed: ParsedEmail, contact: Contact, reason: str) -> Message:
         return Message(
@@ -416,6 +449,11 @@ class BatchWriter:
     # -- writing --------------------------------------------------------------------------------
     def _flush(self) -> None:
         tickets = [thread.ticket for thread in self.new_threads if thread.live() is thread]
+        if tickets:
+            book = self._sla()
+            for ticket in tickets:
+                for name, value in deadlines(ticket, book).items():
+                    setattr(ticket, name, value)
         Ticket.objects.bulk_create(tickets)
         messages = []
         for thread, message, _parsed in self.pending:

@@ -3,12 +3,14 @@
 from helpdesk.models.accounts import ApiToken, OperatorProfile
 from helpdesk.models.audit import AuditEvent
 from helpdesk.models.inbound import InboundEmail, Mailbox, MailboxQuerySet, QuarantinedEmail
+from helpdesk.models.sla import Calendar, ClosedDay, OpeningHours, SlaEscalation, SlaPolicy, Weekday
 from helpdesk.models.tickets import (
     Attachment,
     Company,
     Contact,
     Message,
     Queue,
+    QueueQuerySet,
     Tag,
     ThreadReference,
     Ticket,
@@ -21,19 +23,26 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEvent",
+    "Calendar",
+    "ClosedDay",
     "Company",
     "Contact",
     "InboundEmail",
     "Mailbox",
     "MailboxQuerySet",
     "Message",
+    "OpeningHours",
     "OperatorProfile",
     "QuarantinedEmail",
     "Queue",
+    "QueueQuerySet",
+    "SlaEscalation",
+    "SlaPolicy",
     "Tag",
     "ThreadReference",
     "Ticket",
     "TicketManager",
     "TicketQuerySet",
+    "Weekday",
     "attachment_path",
 ]

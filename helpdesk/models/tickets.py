@@ -59,17 +59,64 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
 
+class QueueQuerySet(models.QuerySet["Queue"]):
+    def default(self) -> Queue:
+        """The queue for mail from a mailbox that names none: the one marked default, else a queue
+        "General" made (or marked) for it, so a new ticket never lands in no queue."""
+        marked = self.filter(is_default=True).first()
+        if marked is not None:
+            return marked
+        queue, _created = Queue.objects.get_or_create(slug="general", defaults={"name": "General"})
+        Queue.objects.filter(pk=queue.pk).update(is_default=True)
+        queue.is_default = True
+        return queue
+
+
 class Queue(models.Model):
-    """A team inbox. Agents see tickets of queues they belong to and tickets without a queue."""
+    """A team inbox. Agents see tickets of queues they belong to, of the default queue (where mail of
+    mailboxes without a queue lands) and tickets without a queue."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="helpdesk_queues")
+    is_default = models.BooleanField(
+        _("default queue"),
+        default=False,
+        help_text=_(
+            "Mail from a mailbox without a queue lands here. Every agent sees its tickets. "
+            "Only one queue can be the default."
+        ),
+    )
+    calendar = models.ForeignKey(
+        "helpdesk.Calendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queues",
+        help_text=_("Opening hours and holidays that SLA targets count in. Empty: around the clock."),
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_queues",
+        help_text=_("Told when a ticket misses an SLA target. Empty: every supervisor."),
+    )
+
+    objects = QueueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("queue")
         verbose_name_plural = _("queues")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="queue_one_default"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -96,7 +143,8 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self.none()
         # A subquery instead of a join on queue members: no duplicate rows, so no DISTINCT, and the
         # inbox's ORDER BY ... LIMIT can walk an index instead of sorting every visible ticket.
-        member_of = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
+        memberships = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
+        member_of = Queue.objects.filter(Q(pk__in=memberships) | Q(is_default=True)).values("pk")
         return self.filter(Q(queue__isnull=True) | Q(queue_id__in=member_of) | Q(assignee_id=user.pk))
 
     def open(self) -> TicketQuerySet:
@@ -172,7 +220,28 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # SLA (helpdesk.sla.deadlines): the deadlines of the ticket's policy, and the one that runs now
+    # (first response until there is one, then resolution; empty while the clock is paused).
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(
+        _("SLA paused (business seconds)"),
+        default=0,
+        help_text=_("Business time spent waiting on the customer."),
+    )
+    # Where the customer wrote: the mailbox and our address the first mail came to (replies leave from it).
+    mailbox = models.ForeignKey(
+        "helpdesk.Mailbox",
+        verbose_name=_("mailbox"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    inbound_address = models.CharField(_("address the customer wrote to"), max_length=320, blank=True)
     # Subject, contact, company and message texts as one tsvector, kept by PostgreSQL triggers
     # (migration 0006); empty on SQLite. Deferred by the manager.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -195,6 +195,7 @@ class MergeForm(forms.Form):
     target = forms.IntegerField(
         label=_("Merge into ticket number"),
         min_value=1,
+        max_value=2**63 - 1,  # the largest ticket id the database can hold
         help_text=_("This ticket's messages move there and this ticket is closed."),
     )
 

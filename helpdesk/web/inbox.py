@@ -107,6 +107,8 @@ INBOX_COLUMNS = (
     "created_at",
     "last_activity_at",
     "sla_due_at",
+    "sla_paused_at",
+    "first_response_at",
     "contact__name",
     "contact__email",
     "company_id",

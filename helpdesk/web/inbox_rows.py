@@ -60,7 +60,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
     priorities = {value: str(label) for value, label in Ticket.Priority.choices}
     base = reverse("ticket", args=[0]).removesuffix("0/")
     suffix = f"?{query}" if query else ""
-    overdue = _("Overdue")
+    sla_words = SlaWords()
     no_subject = _("(no subject)")
     badges = {False: _("Draft waiting"), True: _("Draft flagged")}
     undelivered = _("Reply not sent")
@@ -70,7 +70,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
         pk = str(ticket["id"])
         flagged = ticket["draft_flagged"]
         due = ticket["sla_due_at"]
-        sla_state, sla_text = _sla(ticket["status"], due, now, relative, overdue)
+        sla_state, sla_text, sla_title = sla_words.cell(ticket, now, relative)
         assignee = ""
         if ticket["assignee_id"] is not None:
             full = f"{ticket['assignee__first_name']} {ticket['assignee__last_name']}".strip()
@@ -95,6 +95,7 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
                 "sla_due": due.isoformat() if due else "",
                 "sla_state": sla_state,
                 "sla_text": sla_text,
+                "sla_title": sla_title,
                 "activity": ticket["last_activity_at"].isoformat(),
                 "activity_ago": relative(ticket["last_activity_at"]),
             }
@@ -102,20 +103,43 @@ def rows(tickets: Iterable[dict[str, Any]], *, query: str = "") -> list[dict[str
     return result
 
 
-def _sla(
-    status: str, due: dt.datetime | None, now: dt.datetime, relative: RelativeTime, overdue: str
-) -> tuple[str, str]:
-    if due is None:
-        return "", ""
-    if status in CLOSED:
-        return "muted", relative(due)
-    if due <= now:
-        return "sla overdue", f"{overdue} · {relative(due)}"
-    return ("sla soon" if due - now <= DUE_SOON else "sla"), relative(due)
+class SlaWords:
+    """The SLA cell of a row: class, text and which target runs; the words translated once per page."""
+
+    def __init__(self) -> None:
+        self.overdue = _("Overdue")
+        self.paused = _("Paused")
+        self.paused_title = _("SLA paused: waiting on the customer")
+        self.first_response = _("First response due")
+        self.resolution = _("Resolution due")
+
+    def cell(self, ticket: dict[str, Any], now: dt.datetime, relative: RelativeTime) -> tuple[str, str, str]:
+        due, status = ticket["sla_due_at"], ticket["status"]
+        if due is None:
+            if ticket["sla_paused_at"] is not None and status == Ticket.Status.PENDING:
+                return "sla paused", self.paused, self.paused_title
+            return "", "", ""
+        title = self.first_response if ticket["first_response_at"] is None else self.resolution
+        if status in CLOSED:
+            return "muted", relative(due), title
+        if due <= now:
+            return "sla overdue", f"{self.overdue} · {relative(due)}", title
+        return ("sla soon" if due - now <= DUE_SOON else "sla"), relative(due), title
+
+
+def cell_labels() -> dict[str, str]:
+    """The column names that label a row's cells where the inbox is a list of cards (phones), escaped."""
+    return {
+        "assignee": escape(_("Assignee")),
+        "intent": escape(_("Intent")),
+        "sla": escape(_("SLA due")),
+        "activity": escape(_("Last activity")),
+    }
 
 
 def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
     """The ``<tr>`` elements of the inbox table for ``rows()``; every value is escaped here."""
+    label = cell_labels()
     parts = []
     for row in rows:
         flagged = row["flagged"]
@@ -126,8 +150,13 @@ def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
         company = f"<br><small>{escape(row['company'])}</small>" if row["company"] is not None else ""
         if row["sla_due"]:
             sla = (
-                f'<time class="{row["sla_state"]}" datetime="{escape(row["sla_due"])}">'
-                f"{escape(row['sla_text'])}</time>"
+                f'<time class="{row["sla_state"]}" datetime="{escape(row["sla_due"])}" '
+                f'title="{escape(row["sla_title"])}">{escape(row["sla_text"])}</time>'
+            )
+        elif row["sla_text"]:
+            sla = (
+                f'<span class="{row["sla_state"]}" title="{escape(row["sla_title"])}">'
+                f"{escape(row['sla_text'])}</span>"
             )
         else:
             sla = "—"
@@ -137,14 +166,15 @@ def rows_html(rows: Iterable[dict[str, Any]]) -> SafeString:
             f'<td class="subject">\n<a href="{escape(row["url"])}">{escape(row["subject"])}</a>\n'
             f"{draft}\n{tags}\n</td>\n"
             f"<td>{escape(row['contact'])}{company}</td>\n"
-            f'<td><span class="status status-{escape(row["status"])}">'
+            f'<td data-label=""><span class="status status-{escape(row["status"])}">'
             f"{escape(row['status_label'])}</span></td>\n"
-            f'<td><span class="priority priority-{escape(row["priority"])}">'
+            f'<td data-label=""><span class="priority priority-{escape(row["priority"])}">'
             f"{escape(row['priority_label'])}</span></td>\n"
-            f"<td>{escape(row['assignee'])}</td>\n"
-            f"<td>{escape(row['intent'])}</td>\n"
-            f"<td>{sla}</td>\n"
-            f'<td><time datetime="{escape(row["activity"])}">{escape(row["activity_ago"])}</time></td>\n'
+            f'<td data-label="{label["assignee"]}">{escape(row["assignee"])}</td>\n'
+            f'<td data-label="{label["intent"]}">{escape(row["intent"])}</td>\n'
+            f'<td data-label="{label["sla"]}">{sla}</td>\n'
+            f'<td data-label="{label["activity"]}"><time datetime="{escape(row["activity"])}">'
+            f"{escape(row['activity_ago'])}</time></td>\n"
             "</tr>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

@@ -7,16 +7,20 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery import selectors as delivery_selectors
 from drafts import selectors as draft_selectors
-from helpdesk.models import Ticket
+from helpdesk.models import Queue, SlaEscalation, Ticket
 
 UNSOLVED = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING)
+RUNNING = (Ticket.Status.NEW, Ticket.Status.OPEN)
+SOLVED = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+DUE_SOON = dt.timedelta(hours=1)
 WINDOW_DAYS = 30
 AGE_BUCKETS: list[tuple[str, Any, dt.timedelta | None]] = [
     ("lt_1h", _("Under 1 hour"), dt.timedelta(hours=1)),
@@ -45,6 +49,9 @@ class Dashboard:
     created_last_window: int = 0
     drafts: dict[str, Any] = field(default_factory=dict)
     delivery: dict[str, Any] = field(default_factory=dict)
+    sla_by_queue: list[dict[str, Any]] = field(default_factory=list)
+    sla_by_agent: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status_rows(self) -> list[tuple[str, int]]:
@@ -106,10 +113,99 @@ def first_reply_median(now: dt.datetime | None = None) -> tuple[float | None, in
     return (statistics.median(waits) if waits else None), len(waits)
 
 
+def _sla_counts(now: dt.datetime, since: dt.datetime) -> dict[str, Any]:
+    """Conditional counts of one group: open now, overdue and due soon, and the targets of tickets
+    created in the window that were met or missed."""
+    running = Q(status__in=RUNNING, merged_into__isnull=True)
+    first_done = Q(
+        created_at__gte=since, first_response_at__isnull=False, first_response_due_at__isnull=False
+    )
+    resolved = Q(created_at__gte=since, status__in=SOLVED, merged_into__isnull=True)
+    resolved &= Q(resolved_at__isnull=False, resolution_due_at__isnull=False)
+    return {
+        "open": Count("id", filter=Q(status__in=UNSOLVED, merged_into__isnull=True)),
+        "overdue": Count("id", filter=running & Q(sla_due_at__lte=now)),
+        "due_soon": Count("id", filter=running & Q(sla_due_at__gt=now, sla_due_at__lte=now + DUE_SOON)),
+        "first_met": Count("id", filter=first_done & Q(first_response_at__lte=F("first_response_due_at"))),
+        "first_missed": Count("id", filter=first_done & Q(first_response_at__gt=F("first_response_due_at"))),
+        "resolution_met": Count("id", filter=resolved & Q(resolved_at__lte=F("resolution_due_at"))),
+        "resolution_missed": Count("id", filter=resolved & Q(resolved_at__gt=F("resolution_due_at"))),
+    }
+
+
+def _sla_rows(
+    tickets: QuerySet[Ticket],
+    key: str,
+    counts: dict[str, Any],
+    names: dict[Any, str],
+    escalated: dict[Any, int],
+) -> list[dict[str, Any]]:
+    rows = []
+    for row in tickets.values(key).annotate(**counts).order_by(key):
+        first_total = row["first_met"] + row["first_missed"]
+        row.update(
+            name=names.get(row[key], ""),
+            escalated=escalated.get(row[key], 0),
+            first_met_percent=round(100 * row["first_met"] / first_total) if first_total else None,
+        )
+        if any(
+            row[name] for name in ("open", "first_met", "first_missed", "resolution_met", "resolution_missed")
+        ):
+            rows.append(row)
+    return sorted(rows, key=lambda row: (-row["overdue"], row["name"].lower()))
+
+
+def _window() -> tuple[dt.datetime, dt.datetime]:
+    now = timezone.now()
+    return now, now - dt.timedelta(days=WINDOW_DAYS)
+
+
+def sla_figures() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """SLA per queue and per assignee (open, overdue, due within the hour, first responses and
+    resolutions met and missed, escalations in the window), and the latest escalations."""
+    now, since = _window()
+    counts = _sla_counts(now, since)
+    tickets = Ticket.objects.filter(Q(status__in=UNSOLVED) | Q(created_at__gte=since)).order_by()
+    recent = SlaEscalation.objects.filter(escalated_at__gte=since)
+    by_queue = dict(
+        recent.values_list("ticket__queue_id").annotate(n=Count("id")).values_list("ticket__queue_id", "n")
+    )
+    by_agent = dict(
+        recent.values_list("ticket__assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("ticket__assignee_id", "n")
+    )
+    queues: dict[int | None, str] = dict(Queue.objects.values_list("pk", "name"))
+    users: dict[int | None, str] = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(assigned_tickets__in=tickets.values("pk")).distinct()
+    }
+    latest = [
+        {
+            "ticket_id": e.ticket_id,
+            "subject": e.ticket.subject,
+            "target": e.get_target_display(),
+            "due_at": e.due_at,
+            "escalated_at": e.escalated_at,
+        }
+        for e in recent.select_related("ticket").order_by("-escalated_at")[:10]
+    ]
+    queues[None], users[None] = str(_("No queue")), str(_("Unassigned"))
+    return (
+        _sla_rows(tickets, "queue_id", counts, queues, by_queue),
+        _sla_rows(tickets, "assignee_id", counts, users, by_agent),
+        latest,
+    )
+
+
 def dashboard() -> Dashboard:
     median, replied = first_reply_median()
     since = timezone.now() - dt.timedelta(days=WINDOW_DAYS)
+    sla_by_queue, sla_by_agent, escalations = sla_figures()
     return Dashboard(
+        sla_by_queue=sla_by_queue,
+        sla_by_agent=sla_by_agent,
+        escalations=escalations,
         open_by_status=open_by_status(),
         open_by_age=open_by_age(),
         median_first_reply_seconds=median,

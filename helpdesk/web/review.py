@@ -22,6 +22,7 @@ from drafts.models import Citation, Draft
 from drafts.verify import CUSTOMER, UNVERIFIED, VERIFIED, claim_state
 from helpdesk import roles
 from helpdesk.models import Message, Ticket
+from helpdesk.web import erp_words
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,17 @@ def current_draft(ticket: Ticket, conversation: Iterable[Message] = ()) -> Draft
 
 def panel_for(draft: Draft, user: Any) -> Panel:
     citations = list(draft.citations.all())
+    for citation in citations:  # what people read: field names, codes and record kinds in their language
+        label, value = erp_words.fact_words(
+            record_type=citation.source_record_type,
+            fact_id=citation.fact_id,
+            label=citation.label,
+            value=citation.value,
+        )
+        shown = {"shown_label": label, "shown_value": value}
+        shown["shown_record"] = erp_words.record_label(citation.source_record_type)
+        for name, text in shown.items():
+            setattr(citation, name, text)  # display only; the stored words stay for the API
     decision = policy.decide(user, draft) if draft.is_reviewable else None
     message = draft.in_reply_to
     panel = Panel(

@@ -226,20 +226,29 @@ def ticket_note(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_merge(request: StaffRequest, pk: int) -> HttpResponse:
+    """Merge into the ticket number typed; a number the user cannot merge into (none, one they may not
+    see, this one) is answered beside the field, never with an error page."""
     ticket = selectors.get_ticket_for_user(request.user, pk)
     form = MergeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter the number of the ticket to merge into."))
-        return _back(ticket)
-    target = selectors.get_ticket_for_user(request.user, form.cleaned_data["target"])
-    try:
-        services.merge_tickets(source=ticket, target=target, actor=request.user)
-    except services.TicketActionError as error:
-        messages.error(request, str(error))
-        return _back(ticket)
-    messages.success(request, _("Ticket #%(source)s was merged into this one.") % {"source": ticket.pk})
-    url = reverse("ticket", args=[target.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if form.is_valid():
+        number = form.cleaned_data["target"]
+        target = selectors.visible_tickets(request.user).filter(pk=number).first()
+        if target is None:
+            form.add_error("target", _("There is no ticket #%(id)s that you can see.") % {"id": number})
+        else:
+            try:
+                services.merge_tickets(source=ticket, target=target, actor=request.user)
+            except services.TicketActionError as error:
+                form.add_error("target", str(error))
+            else:
+                messages.success(
+                    request, _("Ticket #%(source)s was merged into this one.") % {"source": ticket.pk}
+                )
+                url = reverse("ticket", args=[target.pk])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(
+        request, "helpdesk/ticket.html", ticket_context(request, ticket, merge_form=form), status=400
+    )
 
 
 @staff_required

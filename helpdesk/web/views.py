@@ -135,9 +135,9 @@ def revoke_api_token(request: StaffRequest, pk: int) -> HttpResponse:
 def dashboard(request: StaffRequest) -> HttpResponse:
     """Open tickets by status and age, first-reply time, drafts and delivery: charts for supervisors."""
     figures = metrics.dashboard()
-    return render(
-        request, "helpdesk/dashboard.html", {"figures": figures, "window_days": metrics.WINDOW_DAYS}
-    )
+    sla_tables = [(_("Per queue"), figures.sla_by_queue), (_("Per assignee"), figures.sla_by_agent)]
+    context = {"figures": figures, "window_days": metrics.WINDOW_DAYS, "sla_tables": sla_tables}
+    return render(request, "helpdesk/dashboard.html", context)
 
 
 @login_required

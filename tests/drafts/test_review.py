@@ -193,6 +193,21 @@ def test_regenerate_shorter_and_more_formal(
     assert _actions(new) == ["draft.requested", "draft.ready"]
 
 
+def test_a_new_draft_goes_on_counting_the_reply_s_versions(demo_message: Any, agent: Any) -> None:
+    draft = draft_for(demo_message("Var är min order 100231?"))
+    edited = services.edit_draft(
+        draft=draft, user=agent, subject=draft.subject, body=draft.body + "\nHälsningar", expected_version=1
+    )
+    assert edited.version == 2
+    new = generation.generate_draft(draft_id=services.regenerate_draft(draft=edited, user=agent).pk)
+    draft.refresh_from_db()
+    # The replaced draft's last version (3: superseded) is the new text's version: one number per reply.
+    assert draft.version == 3 and new.version == 3
+    assert new.revisions.get().version == 3  # the AI text is listed under the version it became
+    with pytest.raises(services.StaleDraft):
+        services.edit_draft(draft=new, user=agent, subject="x", body="y", expected_version=2)
+
+
 def test_an_instruction_the_embedded_drafter_cannot_follow_is_shown(demo_message: Any, agent: Any) -> None:
     draft = draft_for(demo_message("Var är min order 100231?"))
     new = services.regenerate_draft(draft=draft, user=agent, instruction="Nämn vår julkampanj")

@@ -78,7 +78,9 @@ def test_env_secret_reads_the_file_variant_first(monkeypatch: pytest.MonkeyPatch
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     # Only what a bare shell has, so nothing the test run itself sets leaks into the checked start-up.
+    # No .env either (a developer's, written by `make run`) unless the test names one.
     clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    clean["ENV_FILE"] = os.devnull
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**clean, **env},
@@ -95,10 +97,42 @@ def test_startup_stops_with_a_message_naming_the_bad_setting() -> None:
     assert "EMAIL_PORT='smtp' is not a whole number" in result.stderr
 
 
-def test_startup_without_secret_key_in_production_is_refused() -> None:
+def test_startup_without_secret_key_in_production_is_refused_in_one_line_that_says_how() -> None:
     result = _manage({"DEBUG": "0", "SECRET_KEY": ""}, "check")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert result.stderr.startswith("Configuration error: SECRET_KEY is not set")
+    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0
+    assert "make run" in result.stderr and "SECRET_KEY_FILE" in result.stderr
+
+
+def test_a_second_shell_runs_commands_with_the_env_file_make_run_wrote(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    written = subprocess.run(
+        [sys.executable, "-m", "helpdesk.devenv", str(env_file)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert written.returncode == 0 and "Wrote" in written.stdout
+    text = env_file.read_text()
+    assert "DEBUG=1" in text and "SECRET_KEY=dev-" in text and "FIELD_ENCRYPTION_KEY=" in text
+    assert env_file.stat().st_mode & 0o077 == 0  # keys: readable by the owner only
+    # Without the file, a bare shell cannot start; with it, it runs as `make run` does.
+    assert _manage({}, "check").returncode != 0
+    result = _manage({"ENV_FILE": str(env_file), "VAR_DIR": str(tmp_path)}, "check")
+    assert result.returncode == 0, result.stderr
+    # Running it again keeps the file (and its keys).
+    subprocess.run(
+        [sys.executable, "-m", "helpdesk.devenv", str(env_file)], check=True, cwd=ROOT, capture_output=True
+    )
+    assert env_file.read_text() == text
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nEMAIL_PORT=smtp\n")
+    assert (
+        "EMAIL_PORT='smtp'" in _manage({"ENV_FILE": str(env_file), "VAR_DIR": str(tmp_path)}, "check").stderr
+    )
+    result = _manage({"ENV_FILE": str(env_file), "VAR_DIR": str(tmp_path), "EMAIL_PORT": "2525"}, "check")
+    assert result.returncode == 0, result.stderr
 
 
 def test_database_url_with_unknown_scheme_is_refused() -> None:

@@ -298,7 +298,11 @@ def test_flags_and_intent_are_shown_in_the_operator_s_language(
         intent = str(Intent.RETURN_COMPLAINT.label)
     for flag, label in zip(flagged_draft.flags, labels, strict=True):
         assert f'<li class="flag">{label}</li>' in page and f">{flag}<" not in page
-    assert intent == "Reklamation / skada" and f"<dd>{intent}</dd>" in page and f"<td>{intent}</td>" in inbox
+    assert (
+        intent == "Reklamation / skada"
+        and f"<dd>{intent}</dd>" in page
+        and f'<td data-label="Ärendetyp">{intent}</td>' in inbox
+    )
     assert ">return_complaint<" not in page + inbox
 
 

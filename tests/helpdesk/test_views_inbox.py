@@ -238,8 +238,23 @@ def test_inbox_row_shows_contact_company_priority_sla_and_intent(client: Client,
     )
     client.force_login(agent)
     html = client.get(reverse("home")).text
-    assert "Bergström Bygg AB" in html and "<td>Order status</td>" in html and "Urgent" in html
+    assert "Bergström Bygg AB" in html and "Urgent" in html
+    assert '<td data-label="Intent">Order status</td>' in html
     assert "Overdue" in html
+
+
+def test_inbox_says_which_sla_target_runs_and_when_the_clock_is_paused(client: Client, agent: Any) -> None:
+    now = timezone.now()
+    TicketFactory.create(subject="Unanswered", sla_due_at=now + dt.timedelta(hours=3))
+    TicketFactory.create(
+        subject="Answered", sla_due_at=now + dt.timedelta(hours=5), first_response_at=now, status="open"
+    )
+    TicketFactory.create(subject="Waiting", status="pending", sla_due_at=None, sla_paused_at=now)
+    client.force_login(agent)
+    html = client.get(reverse("home"), {"status": "all"}).text
+    assert 'title="First response due">in 2 h</time>' in html or 'title="First response due">in 3 h' in html
+    assert 'title="Resolution due">' in html
+    assert '<span class="sla paused" title="SLA paused: waiting on the customer">Paused</span>' in html
 
 
 def test_inbox_rows_escape_everything_the_customer_or_an_admin_wrote(client: Client, agent: Any) -> None:

@@ -289,12 +289,23 @@ def test_merge_moves_messages_and_closes_the_source(client: Client, agent: Any) 
     assert client.get(reverse("ticket", args=[source.pk]))["Location"] == reverse("ticket", args=[target.pk])
 
 
-def test_merge_into_a_hidden_ticket_is_404(client: Client, agent: Any, hidden_ticket: Ticket) -> None:
+def test_merge_into_a_hidden_or_missing_ticket_is_answered_beside_the_field(
+    client: Client, agent: Any, hidden_ticket: Ticket
+) -> None:
     source = MessageFactory.create().ticket
     client.force_login(agent)
-    response = client.post(reverse("ticket_merge", args=[source.pk]), {"target": hidden_ticket.pk})
-    assert response.status_code == 404
+    answers = []
+    for number in (hidden_ticket.pk, 987654321):
+        response = client.post(reverse("ticket_merge", args=[source.pk]), {"target": number})
+        assert response.status_code == 400
+        html = response.text
+        error = f"There is no ticket #{number} that you can see."
+        assert f'<p class="error" id="id_target_error" role="alert">{error}</p>' in html
+        assert f'value="{number}"' in html and 'aria-invalid="true"' in html
+        answers.append(html.replace(str(number), "N"))
     assert Message.objects.get().ticket_id == source.pk
+    # A hidden ticket and one that does not exist get the same answer: nothing reveals that it exists.
+    assert answers[0].count("There is no ticket") == answers[1].count("There is no ticket")
 
 
 def test_merge_into_itself_is_refused(client: Client, agent: Any) -> None:
@@ -622,7 +633,8 @@ def test_hand_written_form_controls_match_the_forms(client: Client, agent: Any) 
     body = cast(forms.CharField, NoteForm.base_fields["body"])
     assert f'<textarea name="body" rows="3" maxlength="{body.max_length}" required id="id_body"' in html
     target = cast(forms.IntegerField, MergeForm.base_fields["target"])
-    assert f'<input type="number" name="target" min="{target.min_value}" required id="id_target"' in html
+    limits = f'min="{target.min_value}" max="{target.max_value}"'
+    assert f'<input type="number" name="target" {limits} required id="id_target"' in html
     tags = cast(forms.CharField, TicketPropertiesForm.base_fields["tags"])
     assert f'name="tags" value="" maxlength="{tags.max_length}" id="id_tags"' in html
     assert '<option value="new" selected>New</option>' in html and '<option value="2" selected>' in html

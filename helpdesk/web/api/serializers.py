@@ -183,6 +183,15 @@ class MetricsSerializer(serializers.Serializer[Any]):
     created_last_window = serializers.IntegerField()
     drafts = serializers.DictField()
     delivery = serializers.DictField()
+    sla_by_queue = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Per queue: open, overdue, due_soon, first_met, first_missed, resolution_met, "
+        "resolution_missed, escalated (last 30 days), first_met_percent.",
+    )
+    sla_by_agent = serializers.ListField(child=serializers.DictField(), help_text="The same per assignee.")
+    escalations = serializers.ListField(
+        child=serializers.DictField(), help_text="The latest SLA escalations."
+    )
 
 
 class CitationSerializer(serializers.ModelSerializer[Citation]):

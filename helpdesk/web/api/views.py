@@ -245,7 +245,8 @@ def attachment_view(request: Request, pk: int) -> HttpResponseBase:
 @api_view(["GET"])
 @permission_classes([IsSupervisor])
 def metrics_view(request: Request) -> Response:
-    """Dashboard figures: open tickets by status and age, first-reply median, drafts, delivery."""
+    """Dashboard figures: open tickets by status and age, first-reply median, drafts, delivery, SLA per
+    queue and agent, latest escalations."""
     data: dict[str, Any] = metrics.dashboard().as_dict()
     return Response(MetricsSerializer(data).data)
 

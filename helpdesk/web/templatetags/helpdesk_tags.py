@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from drafts.models import Intent
+from helpdesk.web import erp_words
 
 register = template.Library()
 
@@ -21,43 +21,75 @@ DUE_SOON = dt.timedelta(hours=1)
 
 
 @register.simple_tag
-def sla_badge(ticket: Any) -> SafeString:
-    """The SLA due time, marked overdue or due soon while the ticket is unsolved."""
-    due = ticket.sla_due_at
-    when = naturaltime(due)
-    if ticket.is_closed:
-        return format_html('<time class="muted" datetime="{}">{}</time>', due.isoformat(), when)
-    now = timezone.now()
-    if due <= now:
+def sla_target(ticket: Any, target: str) -> SafeString:
+    """One SLA target of the ticket page: met or missed (with when), paused, or due (marked when soon
+    or overdue). ``target`` is "first_response" or "resolution"."""
+    if target == "first_response":
+        due, done = ticket.first_response_due_at, ticket.first_response_at
+    else:
+        due, done = ticket.resolution_due_at, ticket.resolved_at if ticket.is_closed else None
+    if due is None:
+        return format_html("—")
+    when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+    if done is not None:
+        met = done <= due
         return format_html(
-            '<time class="sla overdue" datetime="{}">{} · {}</time>', due.isoformat(), _("Overdue"), when
+            '<span class="sla {}" title="{}">{}</span>',
+            "met" if met else "missed",
+            _("Due %(when)s") % {"when": when},
+            _("Met") if met else _("Missed"),
         )
-    css = "sla soon" if due - now <= DUE_SOON else "sla"
-    return format_html('<time class="{}" datetime="{}">{}</time>', css, due.isoformat(), when)
+    if ticket.sla_paused_at is not None and ticket.sla_due_at is None:
+        return format_html(
+            '<span class="sla paused" title="{}">{}</span>',
+            _("SLA paused: waiting on the customer"),
+            _("Paused"),
+        )
+    now = timezone.now()
+    css = "sla overdue" if due <= now else "sla soon" if due - now <= DUE_SOON else "sla"
+    text = f"{_('Overdue')} · {when}" if due <= now else when
+    return format_html('<time class="{}" datetime="{}">{}</time>', css, due.isoformat(), text)
+
+
+# Chart text is 13 px; a character of the system sans-serif is at most about this wide on average.
+CHART_CHAR_WIDTH = 7.4
+CHART_LABEL_CHARS = 34  # longer labels are shortened with "…" (the bar's tooltip has them whole)
 
 
 @register.inclusion_tag("helpdesk/_bar_chart.html")
 def bar_chart(
     rows: Sequence[tuple[str, float]], title: str, unit: str = "", max_value: float = 0
 ) -> dict[str, Any]:
-    """A horizontal bar chart as inline SVG: one labelled bar per (label, value)."""
+    """A horizontal bar chart as inline SVG: one labelled bar per (label, value). The label column is
+    as wide as the longest label (in any language) and the bars leave room for their values, so no
+    text is cut off or runs out of the picture."""
     top = max([max_value, *(value for _label, value in rows)]) or 1
-    bar_height, gap, label_width, width = 22, 8, 170, 520
+    labels = [
+        label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
+        for label, _ in rows
+    ]
+    values = [
+        f"{formats.localize(round(value, 1) if isinstance(value, float) else value)}{unit}"
+        for _label, value in rows
+    ]
+    bar_height, gap, width = 22, 8, 520
+    label_width = round(min(max([8, *map(len, labels)]) * CHART_CHAR_WIDTH + 8, width * 0.5))
+    value_room = round(max([3, *map(len, values)]) * CHART_CHAR_WIDTH + 10)
+    room = width - label_width - value_room
     bars = [
         {
             "label": label,
-            "value": value,
-            "value_text": formats.localize(round(value, 1) if isinstance(value, float) else value),
+            "full_label": full,
+            "value_text": text,
             "y": index * (bar_height + gap),
-            "width": round((width - label_width - 60) * value / top, 1),
+            "width": round(room * value / top, 1),
             "text_y": index * (bar_height + gap) + bar_height * 0.7,
         }
-        for index, (label, value) in enumerate(rows)
+        for index, ((full, value), label, text) in enumerate(zip(rows, labels, values, strict=True))
     ]
     return {
         "bars": bars,
         "title": title,
-        "unit": unit,
         "bar_height": bar_height,
         "label_width": label_width,
         "value_x_offset": label_width + 6,
@@ -70,6 +102,12 @@ def bar_chart(
 def intent_label(intent: str) -> str:
     """A ticket's intent (``drafts.models.Intent``) as words in the active language."""
     return str(dict(Intent.choices).get(intent, intent))
+
+
+@register.filter
+def erp_status(code: Any, record_type: str) -> str:
+    """An ERP status code in the active language: ``{{ shipment.status|erp_status:"shipment" }}``."""
+    return erp_words.status_label(record_type, code)
 
 
 @register.filter
