@@ -39,6 +39,8 @@ format: $(STAMP)
 
 # Benchmarks measure PostgreSQL, as production runs; each prints ratios against a baseline of the same run.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk_bench
+# Not the development .env (DEBUG=1 would log every query): benchmarks run as production does.
+bench: export ENV_FILE ?= /dev/null
 bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789abcdef
 bench: export FIELD_ENCRYPTION_KEY ?= YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=
 bench: export SECURE_SSL_REDIRECT ?= 0
