@@ -90,7 +90,7 @@ def handle_reports(*, limit: int = 500) -> dict[str, int]:
     for report_id in ids:
         with transaction.atomic():
             report = (
-                FeedbackReport.objects.select_for_update(skip_locked=True)
+                FeedbackReport.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("inbound_email")
                 .filter(pk=report_id, handled_at__isnull=True)
                 .first()
