@@ -8,6 +8,7 @@ its message by the ESP's message id and acts on it through ``delivery.events``.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.core.cache import cache
@@ -21,6 +22,7 @@ from delivery.models import DeliveryEvent
 from helpdesk.mail.bounce_reasons import classify_reason, condemns_address
 
 TASK = "delivery.tasks.handle_feedback"
+_STATUS = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
 _TASK_LOCK = "delivery:webhook-task"
 Kind = DeliveryEvent.Kind
 _KINDS = {
@@ -111,9 +113,13 @@ def handle_pending_events(*, batch: int = 200) -> int:
 def _process(row: DeliveryEvent) -> None:
     row.outbound = matching.by_esp_id(row.esp_message_id)
     if row.kind in (Kind.BOUNCED, Kind.REJECTED, Kind.DEFERRED):
-        row.reason = classify_reason("", row.diagnostic, "delayed" if row.kind == Kind.DEFERRED else "failed")
+        found = _STATUS.search(row.diagnostic)
+        row.status = found.group(0) if found else ""
+        action = "delayed" if row.kind == Kind.DEFERRED else "failed"
+        row.reason = classify_reason(row.status, row.diagnostic, action)
         invalid = row.data.get("reject_reason") == "invalid"
-        row.hard = row.kind != Kind.DEFERRED and (invalid or condemns_address(row.reason, "5.0.0"))
+        # The ESP calls it bounced: a permanent failure, whatever status it quotes.
+        row.hard = action == "failed" and (invalid or condemns_address(row.reason, row.status or "5.0.0"))
     row.processed_at = timezone.now()
-    row.save(update_fields=["outbound", "reason", "hard", "processed_at"])
+    row.save(update_fields=["outbound", "status", "reason", "hard", "processed_at"])
     apply_event(row)

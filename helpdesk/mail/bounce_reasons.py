@@ -132,6 +132,7 @@ _REASON_PHRASES: list[tuple[str, list[str]]] = [
             r"not listed in",
             r"name is not recognized",
             r"address couldn'?t be found",
+            r"account that you tried to reach does not exist",
             r"check if (?:the )?address is correct",
             r"destinataire invalide",
         ],
