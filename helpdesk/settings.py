@@ -389,8 +389,6 @@ DELIVERY_ALERT_MIN_SENT = env_int("DELIVERY_ALERT_MIN_SENT", 100, minimum=1)
 # /metrics for Prometheus: a bearer token, and/or client networks allowed without one.
 METRICS_TOKEN = env_secret("METRICS_TOKEN", "") or ""
 METRICS_ALLOWED_NETWORKS = env_str("METRICS_ALLOWED_NETWORKS", "") or ""
-# Resolver for check_domain (``host`` or ``host:port``, comma-separated); empty: HELPDESK_DNS_RESOLVER.
-DELIVERY_DNS_RESOLVER = env_str("DELIVERY_DNS_RESOLVER", "") or ""
 
 # --- Mail in (IMAP ingest) ----------------------------------------------------------------------
 # TLS to IMAP servers is always verified against the system CAs, plus this file when set (a private CA).
