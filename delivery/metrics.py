@@ -221,6 +221,7 @@ def _sent(since: dt.datetime, until: dt.datetime) -> list[_Sent]:
             created_at=created_at,
         )
         for pk, ticket_id, stream, from_address, to, sent_at, created_at in values.iterator(chunk_size=2000)
+        if sent_at is not None
     ]
 
 
@@ -267,14 +268,15 @@ def _add_event(
         else:
             figures_.soft_bounces += 1
         return
-    name = {
+    names: dict[str, str] = {
         Kind.DELIVERED: "delivered",
         Kind.DEFERRED: "deferred",
         Kind.COMPLAINED: "complaints",
         Kind.UNSUBSCRIBED: "unsubscribes",
         Kind.OPENED: "opened",
         Kind.CLICKED: "clicked",
-    }.get(kind)
+    }
+    name = names.get(kind)
     if name:
         setattr(figures_, name, getattr(figures_, name) + 1)
 

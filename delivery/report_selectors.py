@@ -56,7 +56,17 @@ def sources_by_day(*, days: int = 30, limit: int = 200) -> list[SourceDay]:
         )
         .order_by("-day", "-messages")[:limit]
     )
-    return [SourceDay(**{**row, "source_ip": row["source_ip"] or "?"}) for row in rows]
+    return [
+        SourceDay(
+            source_ip=str(row["source_ip"] or "?"),
+            day=row["day"],
+            messages=int(row["messages"] or 0),
+            spf_pass=int(row["spf_pass"] or 0),
+            dkim_pass=int(row["dkim_pass"] or 0),
+            dmarc_pass=int(row["dmarc_pass"] or 0),
+        )
+        for row in rows
+    ]
 
 
 def failing_sources(*, days: int = 30, limit: int = 50) -> list[SourceDay]:
@@ -84,9 +94,11 @@ def published_policies() -> list[dict[str, Any]]:
 
 
 def broken_reports(limit: int = 50) -> list[DmarcReport | TlsReport]:
-    dmarc = list(DmarcReport.objects.exclude(error="").order_by("-imported_at")[:limit])
-    tls = list(TlsReport.objects.exclude(error="").order_by("-imported_at")[:limit])
-    return sorted([*dmarc, *tls], key=lambda row: row.imported_at, reverse=True)[:limit]
+    rows: list[DmarcReport | TlsReport] = [
+        *DmarcReport.objects.exclude(error="").order_by("-imported_at")[:limit],
+        *TlsReport.objects.exclude(error="").order_by("-imported_at")[:limit],
+    ]
+    return sorted(rows, key=lambda row: row.imported_at, reverse=True)[:limit]
 
 
 def tls_failures(*, days: int = 30) -> list[TlsReport]:

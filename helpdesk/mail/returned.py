@@ -33,7 +33,7 @@ def returned_ids(raw: bytes) -> Returned:
     try:
         msg = message_from_bytes(head)
     except Exception:  # noqa: BLE001 - hostile input; the regex below still reads what it can
-        return Returned(message_ids=_ids_in(head, own=""))
+        return Returned(message_ids=tuple(_ids_in(head, own="")))
     envelope = tuple(
         dict.fromkeys(
             address.lower()

@@ -205,7 +205,7 @@ def test_the_review_panel_warns_when_earlier_replies_to_the_contact_bounced(clie
 
     (earlier,) = stream_of(1, domain="kund.example")
     event(earlier, "bounced", hard=True)
-    question = earlier.ticket_message.ticket.messages.create(
+    question = earlier.ticket.messages.create(
         direction="inbound", from_address=earlier.to_addresses[0], subject="Igen", body_text="Hej igen"
     )
     Draft.objects.create(
