@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0008_send_schedule'),
+        ('delivery', '0009_outbound_raw_message'),
     ]
 
     operations = [
