@@ -13,6 +13,7 @@ from delivery.models import (
     DeliveryAttempt,
     DeliveryEvent,
     DkimKey,
+    DmarcRecord,
     DmarcReport,
     FeedbackReport,
     OutboundMessage,
@@ -52,8 +53,23 @@ class DeliveryEventAdmin(ReadOnlyAdmin[DeliveryEvent]):
     raw_id_fields = ["outbound", "feedback_report"]
 
 
+class DmarcRecordInline(admin.TabularInline[DmarcRecord, DmarcReport]):
+    model = DmarcRecord
+    extra = 0
+    can_delete = False
+    fields = ("source_ip", "count", "disposition", "dkim", "spf", "header_from", "envelope_from", "day")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(DmarcReport)
 class DmarcReportAdmin(ReadOnlyAdmin[DmarcReport]):
+    inlines = [DmarcRecordInline]
     list_display = ["begin", "org_name", "domain", "record_count", "message_count", "error"]
     list_filter = ["domain", "org_name"]
     search_fields = ["report_id", "org_name", "domain", "source_name"]

@@ -43,28 +43,23 @@ def current_alerts() -> list[Alert]:
         label = (
             str(OutboundMessage.Stream(stream).label) if stream in OutboundMessage.Stream.values else stream
         )
-        limit = settings.DELIVERY_ALERT_COMPLAINT_RATE
-        if figures.complaint_rate > limit:
-            alerts.append(
-                Alert(
-                    f"complaint_rate:{stream}",
-                    _("Complaint rate of %(stream)s mail is %(rate).2f%% (limit %(limit).2f%%).")
-                    % {"stream": label, "rate": 100 * figures.complaint_rate, "limit": 100 * limit},
-                    figures.complaint_rate,
-                    limit,
-                )
-            )
-        limit = settings.DELIVERY_ALERT_HARD_BOUNCE_RATE
-        if figures.hard_bounce_rate > limit:
-            alerts.append(
-                Alert(
-                    f"hard_bounce_rate:{stream}",
-                    _("Hard-bounce rate of %(stream)s mail is %(rate).2f%% (limit %(limit).2f%%).")
-                    % {"stream": label, "rate": 100 * figures.hard_bounce_rate, "limit": 100 * limit},
-                    figures.hard_bounce_rate,
-                    limit,
-                )
-            )
+        for key, text, rate, limit in (
+            (
+                "complaint_rate",
+                _("Complaint rate of %(stream)s mail is %(rate).2f%% (limit %(limit).2f%%)."),
+                figures.complaint_rate,
+                settings.DELIVERY_ALERT_COMPLAINT_RATE,
+            ),
+            (
+                "hard_bounce_rate",
+                _("Hard-bounce rate of %(stream)s mail is %(rate).2f%% (limit %(limit).2f%%)."),
+                figures.hard_bounce_rate,
+                settings.DELIVERY_ALERT_HARD_BOUNCE_RATE,
+            ),
+        ):
+            if rate > limit:
+                message = text % {"stream": label, "rate": 100 * rate, "limit": 100 * limit}
+                alerts.append(Alert(f"{key}:{stream}", message, rate, limit))
     for stream, queue in metrics.queue_health().items():
         limit = settings.DELIVERY_ALERT_QUEUE_AGE_SECONDS
         if queue["oldest_seconds"] > limit:

@@ -86,34 +86,26 @@ class Figures:
         return statistics.median(self.seconds_to_send) if self.seconds_to_send else None
 
     def as_dict(self) -> dict[str, Any]:
-        counts = {
-            name: getattr(self, name)
-            for name in (
-                "sent",
-                "delivered",
-                "deferred",
-                "hard_bounces",
-                "soft_bounces",
-                "complaints",
-                "unsubscribes",
-                "opened",
-                "clicked",
-                "replied",
-            )
+        return {
+            **{name: getattr(self, name) for name in COUNTS},
+            **{name: round(getattr(self, name), 6) for name in RATES},
+            "median_seconds_to_send": self.median_seconds_to_send,
         }
-        rates = {
-            name: round(getattr(self, name), 6)
-            for name in (
-                "hard_bounce_rate",
-                "soft_bounce_rate",
-                "complaint_rate",
-                "unsubscribe_rate",
-                "open_rate",
-                "click_rate",
-                "reply_rate",
-            )
-        }
-        return {**counts, **rates, "median_seconds_to_send": self.median_seconds_to_send}
+
+
+COUNTS = (
+    "sent",
+    "delivered",
+    "deferred",
+    "hard_bounces",
+    "soft_bounces",
+    "complaints",
+    "unsubscribes",
+    "opened",
+    "clicked",
+    "replied",
+)
+RATES = tuple(name for name in dir(Figures) if name.endswith("_rate"))
 
 
 @dataclass(frozen=True)

@@ -25,28 +25,9 @@ def render_metrics() -> bytes:
     )
     for stream, figures in metrics.figures_by("stream", since=since, until=until).items():
         data = figures.as_dict()
-        for name in (
-            "sent",
-            "delivered",
-            "deferred",
-            "hard_bounces",
-            "soft_bounces",
-            "complaints",
-            "unsubscribes",
-            "opened",
-            "clicked",
-            "replied",
-        ):
+        for name in metrics.COUNTS:
             counts.labels(stream, name).set(data[name])
-        for name in (
-            "hard_bounce_rate",
-            "soft_bounce_rate",
-            "complaint_rate",
-            "unsubscribe_rate",
-            "open_rate",
-            "click_rate",
-            "reply_rate",
-        ):
+        for name in metrics.RATES:
             rates.labels(stream, name).set(data[name])
         if figures.median_seconds_to_send is not None:
             Gauge(

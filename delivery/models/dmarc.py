@@ -7,7 +7,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class DmarcReport(models.Model):
+class ImportedReport(models.Model):
+    """What every imported report keeps: where it came from, once (by the SHA-256 of its bytes), who
+    sent it for which period, and the raw bytes with the error when it could not be read."""
+
+    source_name = models.CharField(_("file or mail"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    org_name = models.CharField(_("reporter"), max_length=255, blank=True)
+    report_id = models.CharField(_("report id"), max_length=255, blank=True)
+    begin = models.DateTimeField(_("period from"), null=True, blank=True)
+    end = models.DateTimeField(_("period to"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    raw = models.BinaryField(_("raw report"), blank=True, default=b"")
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-begin", "-pk"]
+
+
+class DmarcReport(ImportedReport):
     """One aggregate report a mailbox provider sent about mail using our domain. A report that could
     not be read is kept with ``error`` and the raw bytes, so a person sees what came and why it failed."""
 
@@ -19,24 +38,14 @@ class DmarcReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="dmarc_report",
     )
-    source_name = models.CharField(_("file or mail"), max_length=255, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    org_name = models.CharField(_("reporter"), max_length=255, blank=True)
-    report_id = models.CharField(_("report id"), max_length=255, blank=True)
     domain = models.CharField(_("domain"), max_length=253, blank=True, db_index=True)
-    begin = models.DateTimeField(_("period from"), null=True, blank=True)
-    end = models.DateTimeField(_("period to"), null=True, blank=True)
     policy = models.JSONField(_("published policy"), default=dict, blank=True)
     record_count = models.PositiveIntegerField(_("records"), default=0)
     message_count = models.PositiveBigIntegerField(_("messages"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    raw = models.BinaryField(_("raw report"), blank=True, default=b"")
-    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
 
-    class Meta:
+    class Meta(ImportedReport.Meta):
         verbose_name = _("DMARC report")
         verbose_name_plural = _("DMARC reports")
-        ordering = ["-begin", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.org_name or '?'} {self.report_id} ({self.domain})"
@@ -69,7 +78,7 @@ class DmarcRecord(models.Model):
         return self.dkim == "pass" or self.spf == "pass"
 
 
-class TlsReport(models.Model):
+class TlsReport(ImportedReport):
     """One SMTP TLS report (RFC 8460): how many TLS sessions to our MX failed, per policy."""
 
     feedback_report = models.OneToOneField(
@@ -80,23 +89,13 @@ class TlsReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="tls_report",
     )
-    source_name = models.CharField(_("file or mail"), max_length=255, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
-    org_name = models.CharField(_("reporter"), max_length=255, blank=True)
-    report_id = models.CharField(_("report id"), max_length=255, blank=True)
-    begin = models.DateTimeField(_("period from"), null=True, blank=True)
-    end = models.DateTimeField(_("period to"), null=True, blank=True)
     policies = models.JSONField(_("policies"), default=list, blank=True)
     successful = models.PositiveBigIntegerField(_("successful sessions"), default=0)
     failed = models.PositiveBigIntegerField(_("failed sessions"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    raw = models.BinaryField(_("raw report"), blank=True, default=b"")
-    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
 
-    class Meta:
+    class Meta(ImportedReport.Meta):
         verbose_name = _("TLS report")
         verbose_name_plural = _("TLS reports")
-        ordering = ["-begin", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.org_name or '?'} {self.report_id}"
