@@ -261,6 +261,7 @@ def test_learning_stats_and_email_memory(demo_message: Any, seeded: None, agent:
     assert (order_status["sent"], order_status["bounced"], order_status["complained"]) == (0, 0, 0)
     from delivery.models import OutboundMessage
 
+    assert changed.outbound_id is not None
     OutboundMessage.objects.filter(pk=changed.outbound_id).update(
         status="bounced", sent_at=changed.approved_at
     )
