@@ -9,7 +9,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from delivery import dkim, services
-from delivery.models import DeliveryAttempt, DkimKey, FeedbackReport, OutboundMessage, Suppression
+from delivery.models import (
+    DeliveryAttempt,
+    DeliveryEvent,
+    DkimKey,
+    DmarcRecord,
+    DmarcReport,
+    FeedbackReport,
+    OutboundMessage,
+    Suppression,
+    TlsReport,
+)
 from helpdesk.admin_base import ReadOnlyAdmin
 from helpdesk.audit import audit
 
@@ -18,11 +28,11 @@ from helpdesk.audit import audit
 class FeedbackReportAdmin(admin.ModelAdmin[FeedbackReport]):
     """Bounces, complaints and reports as they arrived by mail; read-only, they are evidence."""
 
-    list_display = ["received_at", "kind", "subject", "inbound_email", "handled_at"]
-    list_filter = ["kind"]
+    list_display = ["received_at", "kind", "subject", "inbound_email", "handled_at", "error"]
+    list_filter = ["kind", ("handled_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "recipients"]
     date_hierarchy = "received_at"
-    readonly_fields = ["inbound_email", "kind", "recipients", "subject", "received_at", "handled_at"]
+    readonly_fields = ["inbound_email", "kind", "recipients", "subject", "received_at", "handled_at", "error"]
     exclude = ["report"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -30,6 +40,47 @@ class FeedbackReportAdmin(admin.ModelAdmin[FeedbackReport]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(DeliveryEvent)
+class DeliveryEventAdmin(ReadOnlyAdmin[DeliveryEvent]):
+    """Every bounce, complaint and ESP event; those without a message are the unmatched ones."""
+
+    list_display = ["occurred_at", "kind", "source", "recipient", "status", "reason", "hard", "outbound"]
+    list_filter = ["kind", "source", "hard", ("outbound", admin.EmptyFieldListFilter)]
+    search_fields = ["=recipient", "=esp_message_id", "diagnostic"]
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ["outbound", "feedback_report"]
+
+
+class DmarcRecordInline(admin.TabularInline[DmarcRecord, DmarcReport]):
+    model = DmarcRecord
+    extra = 0
+    can_delete = False
+    fields = ("source_ip", "count", "disposition", "dkim", "spf", "header_from", "envelope_from", "day")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DmarcReport)
+class DmarcReportAdmin(ReadOnlyAdmin[DmarcReport]):
+    inlines = [DmarcRecordInline]
+    list_display = ["begin", "org_name", "domain", "record_count", "message_count", "error"]
+    list_filter = ["domain", "org_name"]
+    search_fields = ["report_id", "org_name", "domain", "source_name"]
+    exclude = ["raw"]
+
+
+@admin.register(TlsReport)
+class TlsReportAdmin(ReadOnlyAdmin[TlsReport]):
+    list_display = ["begin", "org_name", "successful", "failed", "error"]
+    search_fields = ["report_id", "org_name", "source_name"]
+    exclude = ["raw"]
 
 
 class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, OutboundMessage]):

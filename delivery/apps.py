@@ -9,4 +9,10 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self) -> None:
+        from anymail.signals import tracking
+
         from delivery import checks  # noqa: F401 - registers the system checks
+        from delivery.webhooks import receive_tracking
+
+        # anymail's signals are the one door in from outside (docs/decisions.md).
+        tracking.connect(receive_tracking, dispatch_uid="delivery.webhooks.receive_tracking")

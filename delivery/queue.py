@@ -443,12 +443,12 @@ def _suppress_refused(
     outbound: OutboundMessage, refused: dict[str, tuple[int, str, str]], error: TransportError | None
 ) -> None:
     """A permanent refusal that condemns an address puts it on the suppression list."""
-    condemned = dict(refused)
+    condemned = {address: (*answer, "RCPT") for address, answer in refused.items()}
     if error is not None and not refused and error.kind == "permanent":
         for address in outbound.to_addresses[:1]:
-            condemned[address] = (error.code or 550, error.enhanced, error.text)
-    for address, (code, enhanced, text) in condemned.items():
-        reason = retry.bad_address_reason(code, enhanced, text)
+            condemned[address] = (error.code or 550, error.enhanced, error.text, "")
+    for address, (code, enhanced, text, command) in condemned.items():
+        reason = retry.bad_address_reason(code, enhanced, text, command=command)
         if not reason:
             continue
         suppress_address(

@@ -4,7 +4,8 @@ Transient failures (4xx, connections, an ESP's 5xx or 429) wait exponentially lo
 crowd of deferred messages does not return at once, each wait at most ``DELIVERY_RETRY_MAX_SECONDS``,
 until the message is ``DELIVERY_MAX_AGE_SECONDS`` old (three days, like Postfix's
 ``maximal_queue_lifetime``). Permanent failures (5xx) end at once; the RFC 3463 status (or, without one,
-the server's words) says whether the address itself is bad, which suppresses it.
+the server's words) says whether the address itself is bad, which suppresses it
+(``helpdesk.mail.bounce_reasons.condemns_address``, shared with the feedback loop).
 """
 
 from __future__ import annotations
@@ -15,12 +16,7 @@ import random
 from django.conf import settings
 
 from delivery.models import Suppression
-from helpdesk.mail.bounce_reasons import classify_reason
-
-# sisimai's reasons that say the address cannot receive mail: a permanent failure with one of these
-# suppresses it. Full mailboxes, filters, blocks and policy refusals do not: they say nothing about
-# the address, or are ours to fix (authentication, reputation).
-HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept", "suspend"})
+from helpdesk.mail.bounce_reasons import classify_reason, condemns_address
 
 
 def next_attempt_at(attempts: int, now: dt.datetime, *, rng: random.Random | None = None) -> dt.datetime:
@@ -36,11 +32,15 @@ def expired(first_due: dt.datetime, now: dt.datetime) -> bool:
     return (now - first_due).total_seconds() >= settings.DELIVERY_MAX_AGE_SECONDS
 
 
-def bad_address_reason(code: int | None, enhanced: str, text: str) -> str:
-    """A Suppression.Reason for a permanent refusal that condemns the address, else ""."""
+def bad_address_reason(code: int | None, enhanced: str, text: str, *, command: str = "") -> str:
+    """A Suppression.Reason for a permanent refusal that condemns the address, else "".
+
+    The policy is ``helpdesk.mail.bounce_reasons.condemns_address``, the same for bounces that come
+    back later; ``command`` is the SMTP command refused (``RCPT`` for a per-recipient refusal)."""
     if code is not None and code < 500 and not enhanced.startswith("5"):
         return ""
     if enhanced.startswith("5.1.3"):
         return Suppression.Reason.INVALID
-    reason = classify_reason(enhanced, f"{code or ''} {text}")
-    return Suppression.Reason.HARD_BOUNCE if reason in HARD_REASONS else ""
+    status = enhanced or ("5.0.0" if code is None or code >= 500 else "")
+    reason = classify_reason(enhanced, f"{code or ''} {text}", command=command)
+    return Suppression.Reason.HARD_BOUNCE if condemns_address(reason, status) else ""

@@ -9,7 +9,7 @@ from django.db.models import Count, Min, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from delivery.models import DeliveryAttempt, OutboundMessage, OutboundQuerySet
+from delivery.models import DeliveryAttempt, DeliveryEvent, OutboundMessage, OutboundQuerySet
 from helpdesk.selectors import visible_tickets
 
 if TYPE_CHECKING:
@@ -30,11 +30,12 @@ def get_outbound_for_user(user: User | AnonymousUser, pk: Any) -> OutboundMessag
 
 
 def deliveries_by_message(ticket_id: int) -> dict[int, OutboundMessage]:
-    """The outbound message behind each of the ticket's replies, with its attempts (two queries; one
-    when the ticket has none)."""
+    """The outbound message behind each of the ticket's replies, with its attempts and its delivery
+    events (three queries; one when the ticket has none)."""
     attempts = Prefetch("delivery_attempts", queryset=DeliveryAttempt.objects.order_by("number"))
+    events = Prefetch("events", queryset=DeliveryEvent.objects.order_by("occurred_at", "pk"))
     rows = OutboundMessage.objects.filter(ticket_id=ticket_id, ticket_message__isnull=False).prefetch_related(
-        attempts
+        attempts, events
     )
     return {row.ticket_message_id: row for row in rows if row.ticket_message_id is not None}
 
@@ -76,3 +77,22 @@ def queue_figures(now: dt.datetime | None = None) -> dict[str, Any]:
         "oldest_seconds": int((now - oldest).total_seconds()) if oldest else None,
         "problems": OutboundMessage.objects.needing_attention().count(),
     }
+
+
+def delivery_warnings(addresses: list[str], *, days: int = 365) -> list[DeliveryEvent]:
+    """Earlier bounces and complaints of mail we sent to these addresses (the newest of each kind per
+    address), for the review panel's warning before another reply goes out (one query)."""
+    wanted = [address.strip().lower() for address in addresses if address.strip()]
+    if not wanted:
+        return []
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = DeliveryEvent.objects.filter(
+        recipient__in=wanted,
+        kind__in=[DeliveryEvent.Kind.BOUNCED, DeliveryEvent.Kind.COMPLAINED],
+        outbound__isnull=False,
+        occurred_at__gte=since,
+    ).order_by("-occurred_at")[:50]
+    newest: dict[tuple[str, str], DeliveryEvent] = {}
+    for event in rows:
+        newest.setdefault((event.recipient, event.kind), event)
+    return list(newest.values())

@@ -57,3 +57,22 @@ def _until_next_due(stream: str) -> float | None:
     if not times:
         return None
     return max(0.0, (min(times) - timezone.now()).total_seconds())
+
+
+def handle_feedback() -> dict[str, int]:
+    """Act on returned reports (after ingest stored them) and on ESP events (after a webhook)."""
+    from delivery.feedback import handle_reports
+    from delivery.webhooks import handle_pending_events
+
+    counts = handle_reports()
+    counts["esp_events"] = handle_pending_events()
+    return counts
+
+
+def feedback_due() -> dict[str, Any]:
+    """The minute schedule: feedback nobody has acted on yet (a lost task), then the alerts."""
+    from delivery.alerts import check_alerts
+
+    counts: dict[str, Any] = dict(handle_feedback())
+    counts["alerts"] = [alert.key for alert in check_alerts()]
+    return counts

@@ -153,7 +153,8 @@ def overlap(query: list[str], document: list[str]) -> float:
 
 def learning_stats() -> list[dict[str, Any]]:
     """Per intent and language: how many AI drafts were approved, how many as they were, and how much
-    operators changed the rest (mean edit distance in characters, and relative to the AI text)."""
+    operators changed the rest (mean edit distance in characters, and relative to the AI text), and
+    how many of the replies were sent, bounced or drew a complaint."""
     rows = (
         Draft.objects.filter(accepted_as_is__isnull=False)
         .values("intent", "language")
@@ -162,6 +163,10 @@ def learning_stats() -> list[dict[str, Any]]:
             accepted=Count("pk", filter=Q(accepted_as_is=True)),
             mean_edit_distance=Avg("edit_distance"),
             mean_ai_length=Avg(Length("ai_body")),
+            # What became of the replies: delivery's outcome on the outbound message.
+            sent=Count("pk", filter=Q(outbound__sent_at__isnull=False)),
+            bounced=Count("pk", filter=Q(outbound__status="bounced")),
+            complained=Count("pk", filter=Q(outbound__status="complained")),
         )
         .order_by("intent", "language")
     )
@@ -179,6 +184,9 @@ def learning_stats() -> list[dict[str, Any]]:
                 "accepted_rate": row["accepted"] / approved if approved else 0.0,
                 "mean_edit_distance": round(mean_distance, 1),
                 "mean_relative_edit": round(mean_distance / mean_length, 3) if mean_length else 0.0,
+                "sent": row["sent"],
+                "bounced": row["bounced"],
+                "complained": row["complained"],
             }
         )
     return stats

@@ -371,6 +371,25 @@ DELIVERY_BOUNCE_ADDRESS = env_str("DELIVERY_BOUNCE_ADDRESS", "") or ""
 # Put the ticket's [#123] tag into reply subjects (threads replies whose headers were lost).
 HELPDESK_SUBJECT_TAG = env_bool("HELPDESK_SUBJECT_TAG", True)
 
+# --- Feedback loop and deliverability (docs/decisions.md) ------------------------------------------
+# N soft bounces of one address within the window suppress it, for a while.
+DELIVERY_SOFT_BOUNCE_LIMIT = env_int("DELIVERY_SOFT_BOUNCE_LIMIT", 3, minimum=1)
+DELIVERY_SOFT_BOUNCE_DAYS = env_int("DELIVERY_SOFT_BOUNCE_DAYS", 7, minimum=1)
+DELIVERY_SOFT_SUPPRESS_DAYS = env_int("DELIVERY_SOFT_SUPPRESS_DAYS", 30, minimum=1)
+# A bounce without VERP or Message-ID is matched to the latest mail to its recipient this recent.
+DELIVERY_MATCH_DAYS = env_int("DELIVERY_MATCH_DAYS", 14, minimum=1)
+# Alert thresholds: complaint and hard-bounce rates (fractions) over the metrics window, the queue's
+# oldest message (seconds), a mailbox failing this many polls in a row.
+DELIVERY_METRICS_WINDOW_DAYS = env_int("DELIVERY_METRICS_WINDOW_DAYS", 7, minimum=1)
+DELIVERY_ALERT_COMPLAINT_RATE = env_float("DELIVERY_ALERT_COMPLAINT_RATE", 0.001, minimum=0.0)
+DELIVERY_ALERT_HARD_BOUNCE_RATE = env_float("DELIVERY_ALERT_HARD_BOUNCE_RATE", 0.02, minimum=0.0)
+DELIVERY_ALERT_QUEUE_AGE_SECONDS = env_int("DELIVERY_ALERT_QUEUE_AGE_SECONDS", 1800, minimum=60)
+DELIVERY_ALERT_MAILBOX_FAILURES = env_int("DELIVERY_ALERT_MAILBOX_FAILURES", 5, minimum=1)
+DELIVERY_ALERT_MIN_SENT = env_int("DELIVERY_ALERT_MIN_SENT", 100, minimum=1)
+# /metrics for Prometheus: a bearer token, and/or client networks allowed without one.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "") or ""
+METRICS_ALLOWED_NETWORKS = env_str("METRICS_ALLOWED_NETWORKS", "") or ""
+
 # --- Mail in (IMAP ingest) ----------------------------------------------------------------------
 # TLS to IMAP servers is always verified against the system CAs, plus this file when set (a private CA).
 HELPDESK_IMAP_CA_FILE = env_str("HELPDESK_IMAP_CA_FILE", "") or ""

@@ -29,3 +29,8 @@ def start_drafting(message_ids: list[int]) -> int:
 def escalate_sla_breaches() -> int:
     """Run by the every-minute schedule: escalate the SLA deadlines that passed (see helpdesk.sla)."""
     return escalation.escalate_breaches()
+
+
+def process_webhook_mail() -> int:
+    """Process mail stored by the ESP inbound webhook (and anything else stored without a mailbox)."""
+    return sum(services.process_stored(mailbox=None).counts.values())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dkim
-from dnslib import QTYPE, RCODE, RR, TXT, A
+from dnslib import MX, PTR, QTYPE, RCODE, RR, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from delivery.dkim import dns_record, generate
@@ -28,6 +28,12 @@ class ZoneResolver(BaseResolver):
 
     def add_a(self, name: str, address: str) -> None:
         self._add(name, "A", A(address))
+
+    def add_mx(self, name: str, host: str, preference: int = 10) -> None:
+        self._add(name, "MX", MX(host, preference))
+
+    def add_ptr(self, name: str, host: str) -> None:
+        self._add(name, "PTR", PTR(host))
 
     def _add(self, name: str, qtype: str, rdata: Any) -> None:
         key = (name.lower().rstrip("."), qtype)

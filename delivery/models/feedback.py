@@ -35,6 +35,7 @@ class FeedbackReport(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, help_text=_("Why the report could not be read."))
 
     class Meta:
         verbose_name = _("feedback report")

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from helpdesk.mail.bounce_reasons import classify_reason, is_specific_status
+from helpdesk.mail.bounce_reasons import HARD_REASONS, classify_reason, is_hard, smtp_command
 from helpdesk.mail.classify import Headers, first
 from helpdesk.mail.mime import decode_bytes
 
-HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+__all__ = ["HARD_REASONS", "Failure"]
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,10 @@ def _dsn_blocks(texts: list[str], context: str) -> list[Failure]:
                 continue
             action = block.get("action", "").strip().lower().split(" ")[0]
             diagnostic = _diagnostic(block.get("diagnostic-code", ""))
+            if not diagnostic and context:
+                # Some MTAs (OpenSMTPD, Gmail) leave the server's words out of the DSN fields and put
+                # them in the human-readable part only.
+                diagnostic = _diagnostic_near(context[:20000], address)
             status = _status_in(block.get("status", "")) or _status_in(diagnostic)
             failures.append(
                 _failure(address, status=status, action=action, diagnostic=diagnostic, context=context)
@@ -240,28 +244,21 @@ def _diagnostic(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_DATA_PHASE = re.compile(
-    r">>> DATA|end of DATA|DATA command|command:?\s*DATA\b|after DATA|after end of data|in reply to DATA",
-    re.IGNORECASE,
-)
-
-
-def _rejected_after_data(context: str, address: str, diagnostic: str) -> bool:
-    """Whether the remote server refused ``address`` only after the message content (SMTP DATA).
-
-    A "user unknown" at that stage comes from a content filter, not from a missing mailbox.
-    """
-    if _DATA_PHASE.search(diagnostic):
-        return True
-    if not context or "data" not in context.lower():
-        return False
-    lines = context.split("\n")
-    for i, line in enumerate(lines):
-        if address in line.lower():
-            around = "\n".join(lines[max(0, i - 2) : i + 3])
-            if _DATA_PHASE.search(around):
-                return True
-    return False
+def _command_near(context: str, address: str, diagnostic: str) -> str:
+    """The SMTP command the remote server refused ``address`` at: named in its diagnostic, else in
+    the report's text around the address, else anywhere in it; only then a hint (a reply's form, a
+    mention of RCPT) in the diagnostic or around the address."""
+    near = ""
+    if context:
+        lines = context.split("\n")
+        near = "\n".join(
+            "\n".join(lines[max(0, i - 2) : i + 3]) for i, line in enumerate(lines) if address in line.lower()
+        )
+    for text in (diagnostic, near, context):
+        command = smtp_command(text, hints=False)
+        if command:
+            return command
+    return smtp_command(diagnostic) or smtp_command(near)
 
 
 def _failure(address: str, *, status: str, action: str, diagnostic: str, context: str = "") -> Failure:
@@ -274,10 +271,7 @@ def _failure(address: str, *, status: str, action: str, diagnostic: str, context
         status = detailed
     if not action:
         action = "delayed" if status.startswith("4") or reply_code.startswith("4") else "failed"
-    reason = classify_reason(status, diagnostic, action)
-    specific = is_specific_status(status)
-    if reason == "userunknown" and not specific and _rejected_after_data(context, address, diagnostic):
-        reason = "filtered"
+    reason = classify_reason(status, diagnostic, action, _command_near(context, address, diagnostic))
     return Failure(
         address=address,
         status=status,
@@ -285,7 +279,7 @@ def _failure(address: str, *, status: str, action: str, diagnostic: str, context
         diagnostic=diagnostic[:2000],
         reply_code=reply_code,
         reason=reason,
-        hard=reason in HARD_REASONS and action == "failed",
+        hard=is_hard(reason, status, action, reply_code),
     )
 
 
@@ -343,7 +337,7 @@ _NOT_RECIPIENT_LINE = re.compile(
 _RECIPIENT_LINE = re.compile(r"rcpt\s+to|recipient|final-recipient|^\s*to\s*:", re.IGNORECASE)
 _ERROR_NEAR = re.compile(
     r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|unknown|not found|no such|invalid|rejected|refused|"
-    r"failed|full|quota|does not exist|disabled|error|denied|expired|unavailable|undeliver",
+    r"failed|full|quota|does not exist|disabled|error|denied|expired|unavailable|undeliver|not listed",
     re.IGNORECASE,
 )
 
@@ -388,6 +382,10 @@ def _addresses_from_flufl(msg: Message) -> list[str]:
     return found
 
 
+def _error_score(text: str) -> int:
+    return len(_ERROR_NEAR.findall(text)) + 3 * bool(_REPLY_CODE.search(text) or _STATUS.search(text))
+
+
 _HEADER_COPY_LINE = re.compile(r"^\s*(?:to|subject|sent|date|from|cc)\s*:", re.IGNORECASE)
 
 
@@ -398,7 +396,7 @@ def _diagnostic_near(text: str, address: str) -> str:
     original headers ("To: ...", "Subject: ...") or the next recipient ends the chunk.
     """
     lines = text.replace("\r\n", "\n").split("\n")
-    best, best_score = "", -1
+    best, best_score, above = "", -1, ""
     for i, line in enumerate(lines):
         if address not in line.lower() or _HEADER_COPY_LINE.match(line):
             continue
@@ -416,14 +414,21 @@ def _diagnostic_near(text: str, address: str) -> str:
                 break
             chunk.append(follow)
         joined = re.sub(r"\s+", " ", " ".join(chunk)).strip()
-        score = len(_ERROR_NEAR.findall(joined)) + 3 * bool(
-            _REPLY_CODE.search(joined) or _STATUS.search(joined)
-        )
+        score = _error_score(joined)
+        if not above:
+            above = " ".join(line.strip() for line in lines[max(0, i - 2) : i] if line.strip())
         if score > best_score:
             best, best_score = joined, score
     if best_score > 0:
         return best[:1000]
     codes = [line for line in lines if _STATUS.search(line) or _REPLY_CODE.search(line)]
+    if not codes and _error_score(above) > 0:
+        # Some MTAs (Lotus Notes) write the reason on the line above the address.
+        return f"{above} {best}".strip()[:1000]
+    if not codes:
+        # The address is only in a copy of the original's headers: the report's error lines speak
+        # for it ("Error: No valid recipients for this MM").
+        codes = [line for line in lines if re.match(r"\s*(?:error|reason)\s*:", line, re.IGNORECASE)]
     fallback = re.sub(r"\s+", " ", " ".join(codes[:3])).strip()
     return (fallback or best)[:1000]
 

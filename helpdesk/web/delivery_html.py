@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from delivery.models import DeliveryAttempt, OutboundMessage
+from delivery.models import DeliveryAttempt, DeliveryEvent, OutboundMessage
 
 Status = OutboundMessage.Status
 
@@ -25,12 +25,22 @@ def delivery_block(outbound: OutboundMessage, *, csrf_token: str) -> str:
     html.append(f'<span class="badge delivery-state">{escape(_label(outbound, held is not None))}</span> ')
     html.append(f'<span class="delivery-detail">{escape(_detail(outbound))}</span>')
     attempts = list(outbound.delivery_attempts.all())
-    if attempts:
+    events = list(outbound.events.all())
+    if attempts or events:
         summary = ngettext("%(count)d attempt", "%(count)d attempts", len(attempts)) % {
             "count": len(attempts)
         }
+        if events:
+            summary += " · " + ngettext("%(count)d event", "%(count)d events", len(events)) % {
+                "count": len(events)
+            }
         html.append(f'<details class="attempts"><summary>{escape(summary)}</summary><ol>')
-        html.extend(f"<li>{escape(_attempt_line(attempt))}</li>" for attempt in attempts)
+        timeline = sorted(
+            [(attempt.started_at, _attempt_line(attempt)) for attempt in attempts]
+            + [(event.occurred_at, _event_line(event)) for event in events],
+            key=lambda item: item[0],
+        )
+        html.extend(f"<li>{escape(line)}</li>" for _when_at, line in timeline)
         html.append("</ol></details>")
     if outbound.needs_attention:
         html.append(_actions(outbound, csrf_token))
@@ -70,6 +80,12 @@ def _detail(outbound: OutboundMessage) -> str:
         return _("the mail server refused it: %(error)s") % {"error": outbound.last_error}
     if status == Status.SUPPRESSED:
         return _("not sent, the address is blocked: %(reason)s") % {"reason": outbound.last_error}
+    if status == Status.BOUNCED:
+        return _("it came back undelivered: %(error)s") % {"error": outbound.last_error}
+    if status == Status.COMPLAINED:
+        return _("the recipient marked it as spam: %(error)s") % {"error": outbound.last_error}
+    if status == Status.DELIVERED:
+        return _("the receiving server accepted it (%(transport)s)") % {"transport": outbound.transport}
     if status == Status.UNCERTAIN:
         return _(
             "the connection broke after the mail was handed over, so it may have arrived. Ask the customer "
@@ -90,6 +106,16 @@ def _attempt_line(attempt: DeliveryAttempt) -> str:
         parts.append(attempt.response)
     if attempt.duration_ms is not None:
         parts.append(f"{attempt.duration_ms} ms")
+    return " · ".join(parts)
+
+
+def _event_line(event: DeliveryEvent) -> str:
+    parts = [_when(event.occurred_at), event.source, str(event.get_kind_display())]
+    if event.hard is not None and event.kind == DeliveryEvent.Kind.BOUNCED:
+        parts.append(_("hard") if event.hard else _("soft"))
+    parts.extend(
+        part for part in (event.recipient, event.status, event.reason, event.diagnostic[:300]) if part
+    )
     return " · ".join(parts)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from delivery.models import OutboundMessage
+from delivery.models import DeliveryEvent, OutboundMessage
+from delivery.selectors import delivery_warnings
 from drafts import isolation, policy
 from drafts import services as draft_services
 from drafts.models import Citation, Draft
@@ -51,6 +52,8 @@ class Panel:
     undo_until: dt.datetime | None = None
     # Records the customer asked about that are not theirs: for supervisors' eyes only.
     withheld: list[dict[str, Any]] = field(default_factory=list)
+    # Earlier replies to these recipients that bounced or were complained about.
+    delivery_warnings: list[DeliveryEvent] = field(default_factory=list)
 
 
 def current_draft(ticket: Ticket, conversation: Iterable[Message] = ()) -> Draft | None:
@@ -100,6 +103,8 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         outbound=draft.outbound,
         withheld=withheld_for(draft, user),
     )
+    if draft.is_reviewable:
+        panel.delivery_warnings = delivery_warnings([*panel.to, *panel.cc])
     subject_claims = _claims_in(draft, "subject")
     if subject_claims:
         panel.subject_segments = segments(draft.subject, subject_claims, citations)

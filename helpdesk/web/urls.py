@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from helpdesk.web import delivery_views, dev_views, draft_views, ticket_views, two_factor, views
+from helpdesk.web import (
+    deliverability_views,
+    delivery_views,
+    dev_views,
+    domain_views,
+    draft_views,
+    ticket_views,
+    two_factor,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,6 +48,10 @@ urlpatterns = [
     path("settings/api-tokens/<int:pk>/replace/", views.replace_api_token, name="replace_api_token"),
     path("settings/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("deliverability/", deliverability_views.deliverability, name="deliverability"),
+    path("deliverability/dmarc/", deliverability_views.dmarc, name="dmarc"),
+    path("deliverability/domain/", domain_views.domain_check, name="domain_check"),
+    path("metrics", deliverability_views.prometheus_metrics, name="prometheus_metrics"),
     path("help/", views.shortcuts_help, name="help"),
     path(
         "accounts/login/",

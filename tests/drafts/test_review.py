@@ -258,6 +258,17 @@ def test_learning_stats_and_email_memory(demo_message: Any, seeded: None, agent:
     order_status = stats[("order_status", "sv")]
     assert (order_status["approved"], order_status["accepted_as_is"]) == (1, 0)
     assert order_status["mean_edit_distance"] == len(" Ha en fin dag!")
+    assert (order_status["sent"], order_status["bounced"], order_status["complained"]) == (0, 0, 0)
+    from delivery.models import OutboundMessage
+
+    assert changed.outbound_id is not None
+    OutboundMessage.objects.filter(pk=changed.outbound_id).update(
+        status="bounced", sent_at=changed.approved_at
+    )
+    order_status = {(r["intent"], r["language"]): r for r in selectors.learning_stats()}[
+        ("order_status", "sv")
+    ]
+    assert (order_status["sent"], order_status["bounced"], order_status["complained"]) == (1, 1, 0)
     assert ReplyMemory.objects.count() == 2
     similar = selectors.similar_replies(text="Var är min leverans av order 100231?", language="sv")
     assert similar and similar[0]["draft_id"] in {as_is.pk, changed.pk}

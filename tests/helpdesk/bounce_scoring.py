@@ -23,6 +23,9 @@ class BounceScore:
     status: int = 0
     reason: int = 0
     hard: int = 0
+    # Hard or soft per expected recipient, counting a recipient we did not read (the mail not taken
+    # for a bounce, or fewer recipients found) as "not hard": what the suppression policy does with it.
+    hard_as_policy: int = 0
     misses: list[str] = field(default_factory=list)
 
     def pct(self, value: int, of: int) -> float:
@@ -62,6 +65,11 @@ def score_bounces() -> BounceScore:
             parsed: ParsedEmail | None = parse_email((SISIMAI / item["file"]).read_bytes())
         except ParseError:
             parsed = None
+        read = list(parsed.feedback) if parsed is not None and parsed.kind == "bounce" else []
+        score.hard_as_policy += sum(
+            (read[i].hard if i < len(read) else False) == want["hardbounce"]
+            for i, want in enumerate(expected)
+        )
         if parsed is None or parsed.kind not in _expected_kind(expected):
             score.misses.append(f"{item['file']}: kind {parsed.kind if parsed else 'ParseError'}")
             continue

@@ -65,6 +65,8 @@ def every_url(case: dict[str, Any]) -> list[tuple[str, str]]:
     urls = []
     for pattern in _routes(get_resolver().url_patterns):
         name = str(pattern.name)
+        if name.endswith("_webhook"):
+            continue  # anymail's ESP webhooks: their own auth, and the mail size limit (test_webhooks)
         kwargs = {}
         if "pk" in _groups(pattern):
             # Objects the case has none of (outbound messages, suppressions) get an id that may not

@@ -58,12 +58,13 @@ CHART_LABEL_CHARS = 34  # longer labels are shortened with "…" (the bar's tool
 
 @register.inclusion_tag("helpdesk/_bar_chart.html")
 def bar_chart(
-    rows: Sequence[tuple[str, float]], title: str, unit: str = "", max_value: float = 0
+    rows: Sequence[tuple[str, float]], title: str, unit: str = "", max_value: float = 0, threshold: float = 0
 ) -> dict[str, Any]:
     """A horizontal bar chart as inline SVG: one labelled bar per (label, value). The label column is
     as wide as the longest label (in any language) and the bars leave room for their values, so no
-    text is cut off or runs out of the picture."""
-    top = max([max_value, *(value for _label, value in rows)]) or 1
+    text is cut off or runs out of the picture. ``threshold`` > 0 draws a marked line at that value, and
+    bars past it are drawn as over."""
+    top = max([max_value, threshold * 1.25, *(value for _label, value in rows)]) or 1
     labels = [
         label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
         for label, _ in rows
@@ -84,17 +85,23 @@ def bar_chart(
             "y": index * (bar_height + gap),
             "width": round(room * value / top, 1),
             "text_y": index * (bar_height + gap) + bar_height * 0.7,
+            "over": bool(threshold) and value > threshold,
         }
         for index, ((full, value), label, text) in enumerate(zip(rows, labels, values, strict=True))
     ]
+    height = max(len(rows) * (bar_height + gap), bar_height)
+    threshold_x = label_width + round(room * threshold / top, 1) if threshold else None
     return {
+        "threshold": threshold,
+        "threshold_x": threshold_x,
+        "threshold_text": f"{formats.localize(threshold)}{unit}",
         "bars": bars,
         "title": title,
         "bar_height": bar_height,
         "label_width": label_width,
         "value_x_offset": label_width + 6,
         "width": width,
-        "height": max(len(rows) * (bar_height + gap), bar_height),
+        "height": height,
     }
 
 
@@ -131,3 +138,11 @@ def duration(seconds: float | None) -> str:
     if minutes:
         return _("%(m)d min") % {"m": minutes}
     return _("%(s)d s") % {"s": secs}
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """0.0012 -> "0.12 %" (two decimals: complaint rates live below one per cent)."""
+    if share is None:
+        return "—"
+    return f"{formats.localize(round(100 * share, 2))} %"
