@@ -8,6 +8,13 @@ may have the mail (the final ``.`` of DATA, or an ESP's request), a ``DeliveryAt
 ``committing`` is committed. A worker that dies leaves its rows ``sending``; once their lease has passed,
 the next pass puts a row back in the queue if its attempt never reached that point, and marks it
 ``uncertain`` (for a person to resolve) if it did: it is never sent a second time blindly.
+
+The claim commits durably; the attempt records and outcomes commit without waiting for PostgreSQL's
+WAL flush (a disk flush per message would cost more than the SMTP exchange). A committed row is visible
+to every other session at once, so a killed worker loses nothing; only a crash of the database server
+itself can lose the last fraction of a second of them. Recovery knows when that happened (the server
+started after the row was claimed) and then makes a claimed row without its record ``uncertain`` instead
+of queueing it again: a server crash costs a person a look, never a second send.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from delivery.transports.esp import EspTransport
 from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.faults import fault_point
+from helpdesk.models import Attachment
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -133,18 +141,21 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
             updated_at=now,
         )
     claimed = OutboundMessage.objects.filter(id__in=ids, claimed_by=token, status=Status.SENDING)
-    return list(
-        claimed.select_related("ticket", "ticket_message")
-        .prefetch_related("ticket_message__attachments")
-        .order_by("priority", "created_at", "id")
-    )
+    # The ticket message (and its attachments) is loaded only when a message is rendered again
+    # (``prepare``): joined here, it would point back at its outbound row (a one-to-one), a cycle that
+    # only a full garbage collection frees, so a long pass would grow with every batch.
+    return list(claimed.select_related("ticket").order_by("priority", "created_at", "id"))
 
 
 def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
     """Rows a dead worker left ``sending``: back to the queue if never handed over, else uncertain."""
     now = now or timezone.now()
     stale = OutboundMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
+    server_started = _database_started_at()
     for outbound in stale.select_related("ticket"):
+        # Claimed before the database server last started: its record may have been lost with the
+        # server's unflushed WAL, so "no record" no longer proves "never handed over".
+        restarted = server_started is not None and server_started > outbound.updated_at
         with transaction.atomic():
             if not OutboundMessage.objects.filter(
                 pk=outbound.pk, status=Status.SENDING, lease_until__lt=now
@@ -155,7 +166,7 @@ def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
                 .order_by("-number")
                 .first()
             )
-            if pending is None:
+            if pending is None and not restarted:
                 OutboundMessage.objects.filter(pk=outbound.pk).update(
                     status=Status.QUEUED if outbound.attempts == 0 else Status.DEFERRED,
                     lease_until=None,
@@ -170,10 +181,18 @@ def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
                 )
                 result.counts["requeued"] += 1
                 continue
-            error = TransportError(
-                "the worker stopped after handing the message over, before the server's answer was recorded",
-                kind="uncertain",
-            )
+            if pending is None:
+                pending = DeliveryAttempt(
+                    outbound=outbound,
+                    number=outbound.attempts + 1,
+                    transport=outbound.transport,
+                    worker=outbound.claimed_by[:100],
+                    started_at=outbound.updated_at,
+                )
+                reason = "the database server restarted while the message was being sent"
+            else:
+                reason = "the worker stopped after handing the message over, before the answer was recorded"
+            error = TransportError(reason, kind="uncertain")
             writes = _finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
             writes()
             result.counts["uncertain"] += 1
@@ -277,8 +296,9 @@ class Worker:
 
         def committing() -> None:
             attempt.started_at = timezone.now()
-            # Durable before the point of no return, with the previous messages' outcomes.
+            # On record before the point of no return, with the previous messages' outcomes.
             with transaction.atomic():
+                _without_waiting_for_the_disk()
                 self._write_unwritten()
                 attempt.save(force_insert=True)
             fault_point("send_committing")
@@ -303,7 +323,9 @@ class Worker:
         raw = bytes(outbound.raw_message or b"")
         if not raw or decision.blocked:
             # Rendered when queued; again only when the gate dropped someone (or for rows from before).
-            attachments = list(outbound.ticket_message.attachments.all()) if outbound.ticket_message else []
+            attachments = list(
+                Attachment.objects.filter(message_id=outbound.ticket_message_id or 0).order_by("id")
+            )
             raw = render_mime(
                 outbound, to=decision.to, cc=decision.cc, attachments=attachments, now=timezone.now()
             )
@@ -421,12 +443,21 @@ def _finish(
 
 
 def _without_waiting_for_the_disk() -> None:
-    """The outcome commits without waiting for PostgreSQL's WAL flush (half a millisecond a message
-    here). Only a crash of the database server itself can lose it, and then the attempt record made
-    before the final dot (committed durably) makes the message uncertain: never a second send."""
+    """This transaction commits without waiting for PostgreSQL's WAL flush (see the module's note: only a
+    crash of the database server can lose it, and ``recover_stale`` knows when that happened)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _database_started_at() -> dt.datetime | None:
+    """When the database server last started (PostgreSQL); None where commits always wait for the disk."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time()")
+        started: dt.datetime = cursor.fetchone()[0]
+    return started
 
 
 def _last_error(outcome: str, attempt: DeliveryAttempt, blocked: list[Any]) -> str:
