@@ -426,6 +426,10 @@ HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0, minimum=0.1)
 LLM_MODEL = env_str("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 60.0, minimum=1)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0, maximum=10)
+# A draft that failed because the model timed out or answered garbage is drafted again by a schedule
+# after DRAFT_RETRY_MINUTES (doubling), at most DRAFT_AUTO_RETRIES times; 0 turns that off.
+DRAFT_AUTO_RETRIES = env_int("DRAFT_AUTO_RETRIES", 3, minimum=0, maximum=10)
+DRAFT_RETRY_MINUTES = env_int("DRAFT_RETRY_MINUTES", 5, minimum=1, maximum=1440)
 
 ERP_CONNECTOR = env_choice("ERP_CONNECTOR", "demo", {"demo", "sql", "http"})
 ERP_TIMEOUT_SECONDS = env_float("ERP_TIMEOUT_SECONDS", 5.0, minimum=0.1)
