@@ -46,6 +46,7 @@ from delivery.transports.esp import EspTransport
 from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.faults import fault_point
+from helpdesk.logs import log_context
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -221,7 +222,8 @@ class Worker:
         gate = Gate(batch)
         for outbound in batch:
             try:
-                self.send_one(outbound, gate.check(outbound))
+                with log_context(outbound_id=outbound.pk, ticket_id=outbound.ticket_id):
+                    self.send_one(outbound, gate.check(outbound))
             except Exception as exc:  # noqa: BLE001 - one broken message must not stop the pass
                 logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
                 error = TransportError(

@@ -23,6 +23,7 @@ from drafts.errors import InvalidInput
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.audit import audit
+from helpdesk.logs import bind
 from helpdesk.models import AuditEvent, Message, Ticket
 from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Fact
@@ -68,6 +69,7 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
     A duplicate task is harmless: only the run that finds the draft still ``generating`` writes.
     """
     draft = Draft.objects.select_related("ticket__contact", "in_reply_to__contact").get(pk=draft_id)
+    bind(draft_id=draft.pk, ticket_id=draft.ticket_id, message_id=draft.in_reply_to_id)
     if draft.status != Draft.Status.GENERATING:
         return draft
     try:
