@@ -478,6 +478,8 @@ Q_CLUSTER = {
         }
     },
 }
+# Readiness reports the workers as missing below this many running cluster instances (all machines).
+HEALTH_MIN_CLUSTERS = env_int("HEALTH_MIN_CLUSTERS", 2, minimum=0)
 if _REDIS_URL and env_bool("Q_USE_REDIS", False):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = _REDIS_URL
