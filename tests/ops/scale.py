@@ -82,7 +82,7 @@ class Fleet:
         return port
 
     def start_cluster(self, name: str) -> subprocess.Popen[bytes]:
-        index = sum(1 for p in self.processes if "qcluster" in p.args)  # type: ignore[operator]
+        index = len(self.processes)
         return self._start(
             f"qcluster-{name}-{index}", [sys.executable, "manage.py", "qcluster"], Q_CLUSTER_NAME=name
         )
