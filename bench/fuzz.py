@@ -101,6 +101,7 @@ def atheris_run(name: str, seconds: float) -> str:
 
 
 def main(argv: list[str]) -> int:
+    from bench._results import record
     from tests.helpdesk.mail_fuzz import TARGETS
 
     parser = argparse.ArgumentParser(prog="bench fuzz")
@@ -115,9 +116,9 @@ def main(argv: list[str]) -> int:
     status = 0
     for name in targets:
         examples, failing, error = hypothesis_rounds(name, share)
-        print(
-            f"{name}: {examples} hypothesis examples in {share:.0f} s ({examples / max(share, 1e-9):.0f}/s)"
-        )
+        rate = examples / max(share, 1e-9)
+        print(f"{name}: {examples} hypothesis examples in {share:.0f} s ({rate:.0f}/s)")
+        record(f"fuzz {name}: hypothesis examples/s", rate, "ex/s", goal="no crash", met=failing is None)
         if failing is not None:
             status = 1
             print(f"  FAILED on {failing!r}\n{error}")

@@ -329,6 +329,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     from bench._fresh_db import in_fresh_database
+    from bench._results import record
 
     def run() -> int:
         report = soak(
@@ -339,6 +340,15 @@ def main(argv: list[str]) -> int:
             seed=args.seed,
         )
         print("\n".join(report.lines()))
+        minutes = max(report.seconds / 60, 1e-9)
+        record(
+            "soak: replies sent per minute, one fault a period",
+            report.counts.get("sent", 0) / minutes,
+            "msg/min",
+            goal="every invariant holds",
+            met=report.ok,
+            peak_mib=report.peak_mib,
+        )
         return 0 if report.ok else 1
 
     return in_fresh_database("soak", run)

@@ -103,11 +103,10 @@ def test_a_connection_killed_during_a_send_pass_sends_nothing_twice(
     messages = [queue(to=f"kund{n}@kund.example", key=f"dbkill:{n}") for n in range(6)]
     killing_sink.kill_at, killing_sink.victim = 3, backend_pid()
 
-    started = time.monotonic()
     first = send_pass()
     # The message whose attempt could not be put on record was not handed over, and the connection
-    # it was on was dropped rather than reused in the middle of DATA (which cost a 30 s timeout).
-    assert time.monotonic() - started < 15
+    # it was on was dropped rather than reused in the middle of DATA (where the next message waited
+    # for its SMTP timeout and was deferred too).
     assert first.counts["sent"] == 5 and first.counts["deferred"] == 1, first.as_dict()
     deferred = OutboundMessage.objects.get(status=Status.DEFERRED)
     assert "OperationalError" in deferred.last_error
