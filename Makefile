@@ -45,8 +45,9 @@ bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789a
 bench: export FIELD_ENCRYPTION_KEY ?= YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=
 bench: export SECURE_SSL_REDIRECT ?= 0
 bench: export STATIC_MANIFEST ?= 0
+# No BENCH: every benchmark, each in its own process, results in bench/RESULTS.md (QUICK=1: smaller sizes).
 bench: $(STAMP)
-	$(PY) -m bench $(BENCH)
+	$(PY) -m bench $(if $(QUICK),--quick) $(BENCH)
 
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete --no-wrap --ignore=.venv --ignore=var

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from bench._fresh_db import in_fresh_database
+from bench._results import record
 
 SAMPLES = [
     # sender, subject, body
@@ -120,6 +121,16 @@ def _run(count: int) -> int:
         print(f"  {intent:<17} {language}: {len(counts):>4} drafts, queries {spread}")
     goal = _p95(timings) < 100
     print(f"goal p95 < 100 ms: {'met' if goal else 'NOT met'}")
+    record(
+        "draft time p95 (embedded drafter)",
+        _p95(timings),
+        "ms",
+        baseline="ERP lookups alone p95",
+        baseline_value=base_p95,
+        higher_is_better=False,
+        goal="p95 < 100 ms",
+        met=goal,
+    )
     return 0 if ready == len(messages) else 1
 
 

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench._results import record
+
 ORDERS = ["100231", "100238", "100245", "100252", "100259", "100266", "100273"]
 
 
@@ -115,6 +117,14 @@ def _run(n: int) -> int:
             print(
                 f"{label + ' cached':<26} {cached * 1000:8.3f} ms  ({cached / baseline:5.2f}x baseline, "
                 f"{raw / cached:5.1f}x faster than raw)"
+            )
+            record(
+                f"{label} order lookup, cached",
+                cached * 1000,
+                "ms",
+                baseline=f"{label} raw",
+                baseline_value=raw * 1000,
+                higher_is_better=False,
             )
     finally:
         api.release.set()

@@ -20,6 +20,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from bench._results import record
 from helpdesk.mail.parsing import ParseError, parse_email
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
@@ -110,6 +111,14 @@ def main(argv: list[str]) -> int:
     print(f"stdlib policy.default + get_body: {base_rate:8.0f} msgs/s  peak {base_peak:6.1f} MiB")
     print(f"helpdesk parse_email (full):      {our_rate:8.0f} msgs/s  peak {our_peak:6.1f} MiB")
     print(f"ratio: {our_rate / base_rate:.2f}x the standard library's speed")
+    record(
+        "parse_email, messages/s",
+        our_rate,
+        "msg/s",
+        baseline="stdlib policy.default + get_body",
+        baseline_value=base_rate,
+        peak_mib=our_peak,
+    )
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [parse_or_none(raw) for raw in messages])

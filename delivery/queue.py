@@ -53,6 +53,7 @@ from delivery.transports.esp import EspTransport
 from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.faults import fault_point
+from helpdesk.logs import log_context
 from helpdesk.models import Attachment
 
 logger = logging.getLogger(__name__)
@@ -240,7 +241,8 @@ class Worker:
         gate = Gate(batch)
         for outbound in batch:
             try:
-                self.send_one(outbound, gate.check(outbound))
+                with log_context(outbound_id=outbound.pk, ticket_id=outbound.ticket_id):
+                    self.send_one(outbound, gate.check(outbound))
             except Exception as exc:  # noqa: BLE001 - one broken message must not stop the pass
                 logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
                 error = TransportError(

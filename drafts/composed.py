@@ -16,12 +16,14 @@ from integrations import serialize
 
 
 class DraftingFailed(Exception):
-    """No usable text: the reason is shown on the draft; ``trace`` holds what was done."""
+    """No usable text: the reason is shown on the draft; ``trace`` holds what was done. ``transient``:
+    the model timed out, could not be reached or kept answering garbage, so trying later may work."""
 
-    def __init__(self, reason: str, trace: dict[str, Any] | None = None) -> None:
+    def __init__(self, reason: str, trace: dict[str, Any] | None = None, *, transient: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.trace = trace or {}
+        self.transient = transient
 
 
 @dataclass

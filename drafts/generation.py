@@ -6,8 +6,11 @@ with the reason). What operators do with a draft afterwards is in ``drafts.servi
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,7 +23,8 @@ from drafts.errors import InvalidInput
 from drafts.models import Citation, Draft, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.audit import audit
-from helpdesk.models import Message, Ticket
+from helpdesk.logs import bind
+from helpdesk.models import AuditEvent, Message, Ticket
 from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Fact
 
@@ -65,6 +69,7 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
     A duplicate task is harmless: only the run that finds the draft still ``generating`` writes.
     """
     draft = Draft.objects.select_related("ticket__contact", "in_reply_to__contact").get(pk=draft_id)
+    bind(draft_id=draft.pk, ticket_id=draft.ticket_id, message_id=draft.in_reply_to_id)
     if draft.status != Draft.Status.GENERATING:
         return draft
     try:
@@ -78,7 +83,7 @@ def generate_draft(*, draft_id: int, connector: Connector | None = None, chat_mo
     except ConnectorError as exc:
         return _fail(draft, _("ERP connector unusable: %(error)s") % {"error": exc}, {})
     except DraftingFailed as exc:
-        return _fail(draft, exc.reason, exc.trace)
+        return _fail(draft, exc.reason, exc.trace, transient=exc.transient)
     except Exception as exc:
         # A bug must not leave the draft "generating" for ever: fail it visibly, details in the log
         # (only the type in the reason: a message may quote connection strings or mail text).
@@ -147,7 +152,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
     return draft
 
 
-def _fail(draft: Draft, reason: str, trace: dict[str, Any]) -> Draft:
+def _fail(draft: Draft, reason: str, trace: dict[str, Any], *, transient: bool = False) -> Draft:
     with transaction.atomic():
         updated = Draft.objects.filter(pk=draft.pk, status=Draft.Status.GENERATING).update(
             status=Draft.Status.FAILED, failure_reason=reason[:2000], updated_at=timezone.now()
@@ -160,7 +165,7 @@ def _fail(draft: Draft, reason: str, trace: dict[str, Any]) -> Draft:
             action="draft.failed",
             obj=draft,
             system=f"ai:{trace.get('drafter', 'pipeline')}",
-            data={"reason": reason},
+            data={"reason": reason, "transient": transient},
         )
     return draft
 
@@ -225,20 +230,49 @@ def draft_now(*, message_id: int, connector: Connector | None = None) -> tuple[D
                 _("Message %(id)s is not a customer message to reply to.") % {"id": message_id}
             )
     elif existing.status == Draft.Status.FAILED:
-        with transaction.atomic():
-            Draft.objects.filter(pk=existing.pk).update(
-                status=Draft.Status.SUPERSEDED, version=F("version") + 1
-            )
-            draft = Draft.objects.create(
-                ticket_id=existing.ticket_id,
-                in_reply_to_id=message_id,
-                supersedes=existing,
-                version=existing.version + 1,  # the reply's versions go on counting
-            )
-            audit(action="draft.superseded", obj=existing, system="drafts", data={"by": draft.pk})
-            audit(action="draft.requested", obj=draft, system="drafts", data={"retry_of": existing.pk})
+        draft = _replace_failed(existing, retry=0)
     elif existing.status == Draft.Status.GENERATING:
         draft = existing
     else:
         return existing, False
     return generate_draft(draft_id=draft.pk, connector=connector), True
+
+
+def _replace_failed(existing: Draft, *, retry: int) -> Draft:
+    """A new ``generating`` draft in place of the failed ``existing`` (``retry``: the automatic retry
+    it is, 0 when a person asked)."""
+    with transaction.atomic():
+        Draft.objects.filter(pk=existing.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
+        draft = Draft.objects.create(
+            ticket_id=existing.ticket_id,
+            in_reply_to_id=existing.in_reply_to_id,
+            supersedes=existing,
+            version=existing.version + 1,  # the reply's versions go on counting
+        )
+        audit(action="draft.superseded", obj=existing, system="drafts", data={"by": draft.pk})
+        data = {"retry_of": existing.pk, **({"retry": retry} if retry else {})}
+        audit(action="draft.requested", obj=draft, system="drafts", data=data)
+    return draft
+
+
+def retry_failed_drafts(*, now: datetime | None = None) -> int:
+    """Draft again, on the ``mail`` cluster, the replies whose draft failed for a reason that passes
+    (the model timed out, was unreachable or answered garbage), once the back-off after the failure
+    (``DRAFT_RETRY_MINUTES``, doubling) has passed, at most ``DRAFT_AUTO_RETRIES`` times in a row.
+    A draft that fails for good stays failed and visible for a person. Returns the drafts requested."""
+    now = now or timezone.now()
+    failed = Draft.objects.filter(status=Draft.Status.FAILED, superseded_by__isnull=True)
+    requested = 0
+    for draft in failed.filter(updated_at__lte=now - timedelta(minutes=settings.DRAFT_RETRY_MINUTES)):
+        events = AuditEvent.objects.filter(object_type="drafts.draft", object_id=str(draft.pk))
+        failure = events.filter(action="draft.failed").order_by("-pk").first()
+        if failure is None or not failure.data.get("transient"):
+            continue
+        asked = events.filter(action="draft.requested").order_by("-pk").first()
+        done = int((asked.data if asked else {}).get("retry", 0))
+        wait = timedelta(minutes=settings.DRAFT_RETRY_MINUTES * 2**done)
+        if done >= settings.DRAFT_AUTO_RETRIES or draft.updated_at > now - wait:
+            continue
+        transaction.on_commit(partial(enqueue_generation, draft_id=_replace_failed(draft, retry=done + 1).pk))
+        requested += 1
+    return requested

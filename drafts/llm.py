@@ -226,7 +226,9 @@ class _Session:
             logger.warning("LLM %s attempt %d/%d failed: %s", what, attempt + 1, attempts, last)
             if attempt + 1 < attempts:
                 time.sleep(min(RETRY_BACKOFF_SECONDS * 2**attempt, 4.0))
-        raise DraftingFailed(f"LLM {what} failed after {attempts} attempt(s): {last}", self.trace)
+        raise DraftingFailed(
+            f"LLM {what} failed after {attempts} attempt(s): {last}", self.trace, transient=True
+        )
 
     def _count_tokens(self, message: Any) -> None:
         usage = getattr(message, "usage_metadata", None)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helpdesk.web.middleware.RequestIdMiddleware",
     "helpdesk.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -263,6 +264,8 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the health endpoints over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -426,6 +429,10 @@ HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0, minimum=0.1)
 LLM_MODEL = env_str("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 60.0, minimum=1)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2, minimum=0, maximum=10)
+# A draft that failed because the model timed out or answered garbage is drafted again by a schedule
+# after DRAFT_RETRY_MINUTES (doubling), at most DRAFT_AUTO_RETRIES times; 0 turns that off.
+DRAFT_AUTO_RETRIES = env_int("DRAFT_AUTO_RETRIES", 3, minimum=0, maximum=10)
+DRAFT_RETRY_MINUTES = env_int("DRAFT_RETRY_MINUTES", 5, minimum=1, maximum=1440)
 
 ERP_CONNECTOR = env_choice("ERP_CONNECTOR", "demo", {"demo", "sql", "http"})
 ERP_TIMEOUT_SECONDS = env_float("ERP_TIMEOUT_SECONDS", 5.0, minimum=0.1)
@@ -471,6 +478,8 @@ Q_CLUSTER = {
         }
     },
 }
+# Readiness reports the workers as missing below this many running cluster instances (all machines).
+HEALTH_MIN_CLUSTERS = env_int("HEALTH_MIN_CLUSTERS", 2, minimum=0)
 if _REDIS_URL and env_bool("Q_USE_REDIS", False):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = _REDIS_URL
@@ -514,11 +523,23 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+# json: one JSON object a line with the request, ticket, message, draft, outbound and mailbox ids.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", {"plain", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {"context": {"()": "helpdesk.logs.ContextFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "axes": {"level": "WARNING"},

@@ -26,6 +26,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from bench._fresh_db import in_fresh_database
+from bench._results import record
 from bench.drafts import erp_baseline
 from bench.quality.score import (
     HERE,
@@ -99,6 +100,26 @@ def _run(mails: list[Mail], args: argparse.Namespace) -> int:
             f"checks passed {figures['checks_passed']}% (goal >= 95%)"
         )
         ok = ok and figures["leaks"] == 0 and figures["routed"] == figures["must_route"]
+        record(
+            f"quality: checks passed ({title[:40]})",
+            figures["checks_passed"],
+            "%",
+            goal=f">= 95%; leaks {figures['leaks']} (goal 0); routed "
+            f"{figures['routed']}/{figures['must_route']} (goal all)",
+            met=figures["checks_passed"] >= 95
+            and figures["leaks"] == 0
+            and figures["routed"] == figures["must_route"],
+        )
+    record(
+        "quality: draft time p95",
+        p95(timings),
+        "ms",
+        baseline="ERP lookups alone p95",
+        baseline_value=p95(baseline),
+        higher_is_better=False,
+        goal="p95 < 100 ms",
+        met=p95(timings) < 100,
+    )
     print(
         f"draft time: median {statistics.median(timings):.1f} ms, p95 {p95(timings):.1f} ms (goal < 100 ms); "
         f"ERP lookups alone median {statistics.median(baseline):.2f} ms, p95 {p95(baseline):.2f} ms; "

@@ -163,6 +163,14 @@ class SmtpTransport:
                 self._backend.close()
             self._backend = None
 
+    def _abandon(self, connection: smtplib.SMTP) -> None:
+        """Drop the connection in the middle of DATA, without the final dot and without QUIT (which
+        the server would read as more of the mail): the server discards the unfinished mail, and the
+        next message cannot be written into it."""
+        with contextlib.suppress(OSError):
+            connection.close()
+        self._backend = None
+
     def _connection(self) -> smtplib.SMTP:
         self.open()
         assert self._backend is not None and self._backend.connection is not None
@@ -191,7 +199,11 @@ class SmtpTransport:
                 f"{self.name}: connection lost before the mail was handed over: {_short(exc)}",
                 kind="transient",
             ) from None
-        committing()
+        try:
+            committing()
+        except BaseException:
+            self._abandon(connection)
+            raise
         try:
             connection.send(b".\r\n")
             code, reply = connection.getreply()

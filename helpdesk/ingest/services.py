@@ -30,6 +30,7 @@ from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.ingest.batch import BatchResult, ParseJob, error_summary, process_batch
 from helpdesk.ingest.imap import FetchedMail, ImapConfig, ImapError, ImapSession, plan_batches
+from helpdesk.logs import log_context
 from helpdesk.models import InboundEmail, Mailbox
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,11 @@ def imap_config(mailbox: Mailbox) -> ImapConfig:
 
 def poll_mailbox(mailbox: Mailbox, *, session: ImapSession | None = None) -> PollResult:
     """Fetch, store and process new mail of one mailbox; failures are recorded, never raised."""
+    with log_context(mailbox_id=mailbox.pk):
+        return _poll_and_record(mailbox, session)
+
+
+def _poll_and_record(mailbox: Mailbox, session: ImapSession | None) -> PollResult:
     result = PollResult(mailbox=mailbox.name)
     try:
         if session is not None:

@@ -127,7 +127,15 @@ def _unzip(data: bytes, limit: int) -> bytes:
                     if len(out) > limit:
                         raise ReportError(f"report unpacks to more than {limit} bytes")
             return bytes(out)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        ValueError,
+    ) as exc:  # ValueError: offsets in a damaged directory make zipfile seek before the start
         raise ReportError(f"broken zip archive: {exc}") from None
 
 
@@ -207,7 +215,9 @@ def _xml(xml: bytes) -> Element:
             return fromstring(attempt, forbid_dtd=True)
         except DefusedXmlException as exc:
             raise ReportError(f"refused XML: {type(exc).__name__}") from None
-        except ParseError as exc:
+        except (ParseError, LookupError, ValueError) as exc:
+            # LookupError: the declaration names an encoding Python does not know ("TF-8"); the
+            # attempts without the declaration read the UTF-8 it was made into above.
             error = exc
     raise ReportError(f"broken XML: {error}")
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import logging
+import re
 import time
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +19,45 @@ from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from helpdesk import limits
+from helpdesk.logs import bind, log_context
+
+request_log = logging.getLogger("helpdesk.request")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the proxy's ``X-Request-ID`` when it is a plain token, else a new one),
+    name it and the ticket the URL points at in every log line of the request, send it back in
+    ``X-Request-ID``, and with ``LOG_FORMAT=json`` log one line per request (route, status, time;
+    never the query string, which may hold search words)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        started = time.monotonic()
+        with log_context(request_id=request_id):
+            response = self.get_response(request)
+            if settings.LOG_FORMAT == "json":
+                match = getattr(request, "resolver_match", None)
+                request_log.info(
+                    "%s %s %s",
+                    request.method,
+                    f"/{match.route}" if match else "(unresolved)",
+                    response.status_code,
+                    extra={"status": response.status_code, "ms": round((time.monotonic() - started) * 1000)},
+                )
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: dict[str, Any]
+    ) -> None:
+        match = request.resolver_match
+        if match is not None and "ticket" in (match.url_name or "") and "pk" in kwargs:
+            bind(ticket_id=kwargs["pk"])
 
 
 class UserLanguageMiddleware:

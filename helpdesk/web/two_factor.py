@@ -29,7 +29,7 @@ from helpdesk import roles
 from helpdesk.audit import audit
 
 # Addresses a half-signed-in session may use: the code and set-up pages, signing out, static files.
-_OPEN_PATHS = ("/accounts/", "/static/", "/i18n/", "/healthz")
+_OPEN_PATHS = ("/accounts/", "/static/", "/i18n/", "/healthz", "/health/")
 _HAS_DEVICE = "helpdesk_has_otp_device"
 
 

@@ -11,6 +11,7 @@ from helpdesk.web import (
     dev_views,
     domain_views,
     draft_views,
+    health,
     ticket_views,
     two_factor,
     views,
@@ -19,6 +20,8 @@ from helpdesk.web import (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
     path("tickets/<int:pk>/", ticket_views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/next/", ticket_views.ticket_next, name="ticket_next"),
     path("tickets/<int:pk>/update/", ticket_views.ticket_update, name="ticket_update"),

@@ -21,6 +21,22 @@ def seeded(db: None, settings: Any) -> None:
 
 
 @pytest.fixture
+def use_model(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Configure ``LLM_MODEL`` and make ``build_chat_model`` return the given (scripted) model."""
+    from drafts import llm
+
+    settings.LLM_MODEL = "fake:scripted"
+    settings.LLM_MAX_RETRIES = 2
+    monkeypatch.setattr(llm, "RETRY_BACKOFF_SECONDS", 0.0)
+
+    def use(model: Any) -> Any:
+        monkeypatch.setattr(llm, "build_chat_model", lambda: model)
+        return model
+
+    return use
+
+
+@pytest.fixture
 def demo_message(seeded: None) -> Any:
     """The first customer message of the demo ticket with ``subject``."""
 

@@ -8,12 +8,12 @@ import pytest
 
 from drafts.models import Draft
 from tests.drafts.helpers import draft_for
-from tests.drafts.test_llm import ScriptedChatModel, reply, use_model  # noqa: F401 - the fixture
+from tests.drafts.test_llm import ScriptedChatModel, reply
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_model_is_told_what_the_customer_forwarded(demo_message: Any, use_model: Any) -> None:  # noqa: F811
+def test_the_model_is_told_what_the_customer_forwarded(demo_message: Any, use_model: Any) -> None:
     message = demo_message("Var är min order 100231?")
     message.visible_text = "Se nedan, vad gäller?"
     message.forwarded = [

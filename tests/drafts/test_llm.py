@@ -66,20 +66,6 @@ def reply(body: str, cited: list[str], subject: str = "Re: Var är min order 100
     )
 
 
-@pytest.fixture
-def use_model(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Configure ``LLM_MODEL`` and make ``build_chat_model`` return the given scripted model."""
-    settings.LLM_MODEL = "fake:scripted"
-    settings.LLM_MAX_RETRIES = 2
-    monkeypatch.setattr(llm, "RETRY_BACKOFF_SECONDS", 0.0)
-
-    def use(model: ScriptedChatModel) -> ScriptedChatModel:
-        monkeypatch.setattr(llm, "build_chat_model", lambda: model)
-        return model
-
-    return use
-
-
 def _shipment() -> ErpShipment:
     return ErpShipment.objects.get(order__number="100231")
 
