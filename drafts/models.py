@@ -217,7 +217,16 @@ class Draft(models.Model):
                 name="draft_one_first_per_message",
             )
         ]
-        indexes = [models.Index(fields=["ticket", "status"], name="draft_ticket_status")]
+        indexes = [
+            models.Index(fields=["ticket", "status"], name="draft_ticket_status"),
+            # The review queue: only drafts waiting for review, small however many were ever made;
+            # the inbox's "waiting for review" filter and its capped count walk it (issue 19).
+            models.Index(
+                fields=["ticket"],
+                name="draft_waiting_ticket",
+                condition=Q(status__in=["ready", "edited"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Draft {self.pk} for #{self.ticket_id} ({self.status})"

@@ -262,6 +262,20 @@ class Ticket(models.Model):
                 name="ticket_unsolved_sla",
                 condition=models.Q(status__in=["new", "open", "pending"]),
             ),
+            # A queue's tickets of one status in inbox order: the page walks it, and the capped count
+            # stops after 1,001 entries, where a bitmap of the whole queue and the whole status grew
+            # with the table (issue 19, see decisions).
+            models.Index(
+                fields=["queue", "status", "-last_activity_at"], name="ticket_queue_status_activity"
+            ),
+            # Is this ticket unsolved, read from the index alone: the capped counts of the tag and the
+            # review filters probe it per tag row or walk it beside the waiting drafts, instead of
+            # hashing every unsolved ticket (issue 19).
+            models.Index(
+                fields=["id"],
+                name="ticket_unsolved_id",
+                condition=models.Q(status__in=["new", "open", "pending"]),
+            ),
         ]
 
     def __str__(self) -> str:
