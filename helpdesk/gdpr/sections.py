@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -205,7 +206,29 @@ class AuditSection:
         )
 
 
-SECTIONS = (TicketSection(), MessageSection(), InboundMailSection())
+class AdminLogSection:
+    """Django admin's change log names the objects it lists ("Astrid Lindqvist <astrid@...>"). It is the
+    staff's record, so it is not exported; erasure replaces the person's address and name in it."""
+
+    name = "admin_log"
+
+    def export(self, subject: Subject) -> Iterator[dict[str, Any]]:
+        return iter(())
+
+    def files(self, subject: Subject) -> Iterator[ExportFile]:
+        return iter(())
+
+    def erase(self, subject: Subject) -> int:
+        changed = 0
+        for entry in LogEntry.objects.filter(subject.mentions("object_repr", "change_message")):
+            changed += LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=subject.redact_text(entry.object_repr)[:200],
+                change_message=subject.redact_text(entry.change_message),
+            )
+        return changed
+
+
+SECTIONS = (TicketSection(), MessageSection(), InboundMailSection(), AdminLogSection())
 
 
 def _mentioning(subject: Subject) -> Iterator[int]:
