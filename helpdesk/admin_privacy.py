@@ -83,52 +83,59 @@ def _each(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Contact], ac
         modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
 
 
+def _with_reason(
+    modeladmin: Any,
+    request: HttpRequest,
+    queryset: QuerySet[Contact],
+    *,
+    action: str,
+    texts: tuple[str, ...],
+    act: Any,
+) -> TemplateResponse | None:
+    """The confirmation page asking for a reason (``texts``: title, warning, done), then ``act(contact,
+    reason)`` for each contact."""
+    title, warning, done = texts
+    reason = _confirmed(modeladmin, request, queryset, action=action, title=title, warning=warning)
+    if isinstance(reason, TemplateResponse):
+        return reason
+    _each(modeladmin, request, queryset, lambda contact: act(contact, reason), done)
+    return None
+
+
 @admin.action(description=gettext_lazy("Erase personal data (GDPR)"))
 def erase_contacts(
     modeladmin: Any, request: HttpRequest, queryset: QuerySet[Contact]
 ) -> TemplateResponse | None:
-    reason = _confirmed(
-        modeladmin,
-        request,
-        queryset,
-        action="erase_contacts",
-        title=_("Erase personal data"),
-        warning=_(
+    texts = (
+        _("Erase personal data"),
+        _(
             "Names, addresses, message texts, raw mail and attachments of these contacts are removed for "
             "good. Tickets, counts and audit events stay under a pseudonym. Contacts on legal hold are "
             "refused."
         ),
+        _("Personal data of %(count)d contact(s) erased."),
     )
-    if isinstance(reason, TemplateResponse):
-        return reason
 
-    def erase(contact: Contact) -> None:
+    def erase(contact: Contact, reason: str) -> None:
         services.erase_contact(contact=contact, actor=request.user, reason=reason)
 
-    _each(modeladmin, request, queryset, erase, _("Personal data of %(count)d contact(s) erased."))
-    return None
+    return _with_reason(modeladmin, request, queryset, action="erase_contacts", texts=texts, act=erase)
 
 
 @admin.action(description=gettext_lazy("Set a legal hold"))
 def hold_contacts(
     modeladmin: Any, request: HttpRequest, queryset: QuerySet[Contact]
 ) -> TemplateResponse | None:
-    reason = _confirmed(
-        modeladmin,
-        request,
-        queryset,
-        action="hold_contacts",
-        title=_("Set a legal hold"),
-        warning=_("While the hold is set, these contacts' personal data cannot be erased."),
+    texts = (
+        _("Set a legal hold"),
+        _("While the hold is set, these contacts' personal data cannot be erased."),
+        _("Legal hold set on %(count)d contact(s)."),
     )
-    if isinstance(reason, TemplateResponse):
-        return reason
 
-    def hold(contact: Contact) -> None:
+    def hold(contact: Contact, reason: str) -> None:
         services.set_legal_hold(contact=contact, actor=request.user, reason=reason)
 
-    _each(modeladmin, request, queryset, hold, _("Legal hold set on %(count)d contact(s)."))
-    return None
+    return _with_reason(modeladmin, request, queryset, action="hold_contacts", texts=texts, act=hold)
 
 
 @admin.action(description=gettext_lazy("Clear the legal hold"))
