@@ -113,7 +113,11 @@ class MessageSection:
     def files(self, subject: Subject) -> Iterator[ExportFile]:
         rows = Attachment.objects.filter(message_id__in=message_ids(subject, OWN, COPY)).exclude(file="")
         for attachment in rows.order_by("pk").iterator(chunk_size=200):
-            yield ExportFile(f"attachments/{attachment.pk}-{attachment.filename}", _file_reader(attachment))
+            # A file lost from storage is left out rather than breaking the stream half-way.
+            if default_storage.exists(attachment.file.name or ""):
+                yield ExportFile(
+                    f"attachments/{attachment.pk}-{attachment.filename}", _file_reader(attachment)
+                )
 
     def erase(self, subject: Subject) -> int:
         own = message_ids(subject, OWN)

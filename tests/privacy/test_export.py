@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -14,8 +15,11 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from helpdesk.ingest.services import process_stored, store_raw_email
 from helpdesk.models import AuditEvent, Contact
 from helpdesk.web.api.tokens import create_api_token
+from privacy import services
+from tests.helpdesk.ingest_support import make_mail
 from tests.privacy import scenario
 from tests.services import SmtpSink
 
@@ -158,3 +162,24 @@ def test_the_command_exports_and_erases(people: scenario.People, administrator: 
     assert "erased-" in out.getvalue()
     assert AuditEvent.objects.filter(action="contact.erased", actor=administrator).exists()
     assert AuditEvent.objects.filter(action="contact.exported", actor_label="command:gdpr").exists()
+
+
+def test_the_zip_is_streamed_in_small_pieces_whatever_the_attachments_size(
+    supervisor: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    large = os.urandom(3 * 1024 * 1024)  # incompressible: the zip cannot make it small
+    raw = make_mail(
+        sender="Stor Bilaga <stor@kund.example>",
+        attachments=[("scan.bin", "application/octet-stream", large)],
+    )
+    store_raw_email(raw=raw)
+    process_stored()
+    contact = Contact.objects.get(email="stor@kund.example")
+
+    chunks = list(services.export_contact(contact=contact, actor=supervisor, kind="zip"))
+
+    assert max(len(chunk) for chunk in chunks) < 512 * 1024 < len(large)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    [member] = [name for name in archive.namelist() if name.startswith("attachments/")]
+    assert archive.read(member) == large
