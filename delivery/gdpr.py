@@ -116,8 +116,10 @@ class DeliveryEventSection:
     name = "delivery_events"
 
     def export(self, subject: Subject) -> Iterator[dict[str, Any]]:
+        # Events about the other recipients of a copy are theirs, not the subject's.
         for event in DeliveryEvent.objects.filter(_events(subject)).order_by("occurred_at", "pk"):
-            yield fields_of(event, (*EVENT_FIELDS, "outbound_id"))
+            if subject.is_own_address(event.recipient):
+                yield fields_of(event, (*EVENT_FIELDS, "outbound_id"))
 
     def files(self, subject: Subject) -> Iterator[ExportFile]:
         return iter(())

@@ -243,7 +243,12 @@ def _mentioning(subject: Subject) -> Iterator[int]:
 
 def _blank_message(subject: Subject, message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(
-        from_address=subject.pseudonym_address if message.from_address else "",
+        # Our replies keep our address; the person's own mail gets the pseudonymous one.
+        from_address=(
+            subject.pseudonym_address
+            if subject.is_own_address(message.from_address)
+            else subject.redact_text(message.from_address)
+        ),
         to_addresses=subject.redact_addresses(message.to_addresses),
         cc_addresses=subject.redact_addresses(message.cc_addresses),
         subject="",
