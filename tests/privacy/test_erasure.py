@@ -117,7 +117,7 @@ def test_erasure_empties_raw_mail_search_documents_and_event_payloads(
     raws = InboundEmail.objects.filter(ticket_message=people.question).values_list("raw", flat=True)
     assert [bytes(raw) for raw in raws] == [b""]
     assert bytes(OutboundMessage.objects.get(pk=people.outbound.pk).raw_message) == b""
-    reply = Message.objects.get(pk=people.outbound.ticket_message_id)
+    reply = Message.objects.get(outbound=people.outbound)
     assert reply.body_text == "" and reply.from_address == people.outbound.from_address
     event = DeliveryEvent.objects.get(event_id="esp-bounce-1")
     assert event.data == {} and scenario.ADDRESS not in event.diagnostic and event.kind == "bounced"
