@@ -183,3 +183,25 @@ def test_the_zip_is_streamed_in_small_pieces_whatever_the_attachments_size(
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     [member] = [name for name in archive.namelist() if name.startswith("attachments/")]
     assert archive.read(member) == large
+
+
+def test_the_admin_sets_a_legal_hold_with_a_reason_and_erasure_is_then_refused(
+    people: scenario.People, admin_client: Any
+) -> None:
+    url = "/admin/helpdesk/contact/"
+    selected = {"_selected_action": [people.contact.pk]}
+    asked = admin_client.post(url, {"action": "hold_contacts", "confirm": "1", "reason": "", **selected})
+    assert asked.status_code == 200 and Contact.objects.get(pk=people.contact.pk).legal_hold_at is None
+
+    admin_client.post(url, {"action": "hold_contacts", "confirm": "1", "reason": "Claim 2026-9", **selected})
+    refused = admin_client.post(
+        url, {"action": "erase_contacts", "confirm": "1", "reason": "Request 11", **selected}, follow=True
+    )
+
+    contact = Contact.objects.get(pk=people.contact.pk)
+    assert contact.legal_hold_reason == "Claim 2026-9" and contact.legal_hold_by is not None
+    assert contact.erased_at is None and "legal hold" in refused.content.decode()
+    admin_client.post(url, {"action": "release_contacts", **selected})
+    assert Contact.objects.get(pk=people.contact.pk).legal_hold_at is None
+    actions = set(AuditEvent.objects.filter(action__startswith="contact.").values_list("action", flat=True))
+    assert {"contact.legal_hold_set", "contact.erasure_refused", "contact.legal_hold_cleared"} <= actions
