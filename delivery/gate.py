@@ -16,7 +16,7 @@ from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.db.models import Q
 from email_validator import EmailNotValidError, validate_email
 
-from delivery.models import OutboundMessage, Suppression
+from delivery.models import OutboundMessage, Suppression, address_keys
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class Gate:
         addresses = {address.lower() for message in messages for address in message.recipients}
         domains = {address.rpartition("@")[2] for address in addresses}
         self._suppressions: list[Suppression] = list(
-            Suppression.objects.active().filter(Q(address__in=addresses) | Q(domain__in=domains))
+            Suppression.objects.active().filter(
+                Q(address__in=address_keys(addresses)) | Q(domain__in=domains)
+            )
             if addresses
             else []
         )
@@ -69,8 +71,9 @@ class Gate:
     def _blocked(self, address: str, stream: str) -> Blocked | None:
         normal = address.strip().lower()
         domain = normal.rpartition("@")[2]
+        keys = address_keys([normal])
         for entry in self._suppressions:
-            if entry.scope in ("", stream) and (entry.address == normal or entry.domain == domain):
+            if entry.scope in ("", stream) and (entry.address in keys or entry.domain == domain):
                 target = entry.address or f"*@{entry.domain}"
                 return Blocked(address, entry.reason, f"{target}: {entry.get_reason_display()}")
         try:

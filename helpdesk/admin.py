@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
-from helpdesk import crypto
+from helpdesk import admin_privacy, crypto
 from helpdesk.admin_base import AuditedAdmin, ReadOnlyAdmin
 from helpdesk.audit import audit
 from helpdesk.ingest.services import reprocess
@@ -58,11 +58,13 @@ class CompanyAdmin(admin.ModelAdmin[Company]):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin[Contact]):
-    list_display = ["email", "name", "company", "language", "created_at"]
+    list_display = ["email", "name", "company", "language", "created_at", "legal_hold_at", "erased_at"]
     list_filter = ["language"]
     search_fields = ["email", "name", "company__name"]
     list_select_related = ["company"]
     autocomplete_fields = ["company"]
+    actions = admin_privacy.ACTIONS
+    readonly_fields = admin_privacy.READONLY_FIELDS
 
 
 @admin.register(Queue)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
 
 from helpdesk import bulk_sql
 from helpdesk.models import AuditEvent
@@ -70,3 +73,37 @@ def _ticket_id_of(obj: models.Model) -> int | None:
         return int(obj.pk)
     ticket_id = getattr(obj, "ticket_id", None)
     return int(ticket_id) if ticket_id is not None else None
+
+
+def pseudonymise_events(
+    *, event_ids: Sequence[int], needles: Sequence[str], pseudonym: str, actor_label: str
+) -> int:
+    """Replace each of ``needles`` by ``pseudonym`` inside the data of the events ``event_ids``: the audit
+    log's one rewrite, for GDPR erasure. Returns how many events were in scope.
+
+    On PostgreSQL the database function of helpdesk 0018 does it (the trigger lets nothing else change
+    a row) and records an ``audit.pseudonymised`` event itself; elsewhere the same rewrite runs here.
+    """
+    if not event_ids:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT helpdesk_audit_pseudonymise(%s::bigint[], %s::text[], %s, %s)",
+                [list(event_ids), list(needles), pseudonym, actor_label],
+            )
+            return int(cursor.fetchone()[0])
+    patterns = [
+        re.compile(re.escape(json.dumps(n)[1:-1]), re.IGNORECASE) for n in needles if len(n.strip()) >= 3
+    ]
+    for event in AuditEvent.objects.filter(pk__in=event_ids).only("pk", "data"):
+        text = json.dumps(event.data, cls=DjangoJSONEncoder)
+        for pattern in patterns:
+            text = pattern.sub(pseudonym, text)
+        AuditEvent.objects.filter(pk=event.pk).update(data=json.loads(text))
+    AuditEvent.objects.create(
+        actor_label=actor_label[:150],
+        action="audit.pseudonymised",
+        data={"events": list(event_ids), "pseudonym": pseudonym},
+    )
+    return len(event_ids)

@@ -26,3 +26,15 @@ def test_the_check_sees_imports_that_break_a_layer(monkeypatch: pytest.MonkeyPat
     )
     monkeypatch.chdir(ROOT)
     assert lint_imports(config_filenames=(str(config),), no_cache=True, no_logo=True) == EXIT_STATUS_ERROR
+
+
+def test_privacy_sits_above_every_app_it_reads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """GDPR reads drafts' and delivery's sections: a contract that puts privacy under drafts must fail."""
+    config = tmp_path / "privacy_below.ini"
+    config.write_text(
+        "[importlinter]\nroot_packages =\n    helpdesk\n    drafts\n    delivery\n    privacy\n\n"
+        "[importlinter:contract:privacy-below]\nname = privacy below drafts\ntype = layers\n"
+        "layers =\n    drafts\n    privacy\n"
+    )
+    monkeypatch.chdir(ROOT)
+    assert lint_imports(config_filenames=(str(config),), no_cache=True, no_logo=True) == EXIT_STATUS_ERROR

@@ -5,7 +5,7 @@ from delivery.models.dmarc import DmarcRecord, DmarcReport, TlsReport
 from delivery.models.events import DeliveryEvent
 from delivery.models.feedback import FeedbackReport
 from delivery.models.outbound import DeliveryAttempt, OutboundMessage, OutboundQuerySet
-from delivery.models.suppression import Suppression, SuppressionQuerySet
+from delivery.models.suppression import Suppression, SuppressionQuerySet, address_keys, hashed_address
 
 __all__ = [
     "DeliveryAttempt",
@@ -19,4 +19,6 @@ __all__ = [
     "Suppression",
     "SuppressionQuerySet",
     "TlsReport",
+    "address_keys",
+    "hashed_address",
 ]

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+HASH_PREFIX = "sha256:"
+
+
+def hashed_address(address: str) -> str:
+    """How an erased person's address stays on the list (GDPR erasure, ``delivery.gdpr``): the SHA-256
+    of the lower-case address, as ESPs keep suppressions of deleted contacts."""
+    return HASH_PREFIX + hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def address_keys(addresses: Iterable[str]) -> set[str]:
+    """The values of ``Suppression.address`` that stop ``addresses``: each address and its hash."""
+    normal = {address.strip().lower() for address in addresses}
+    return normal | {hashed_address(address) for address in normal}
 
 
 class SuppressionQuerySet(models.QuerySet["Suppression"]):

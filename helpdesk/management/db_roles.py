@@ -16,6 +16,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 AUDIT_TABLE = "helpdesk_auditevent"
+PSEUDONYMISE_FUNCTION = "helpdesk_audit_pseudonymise(bigint[], text[], text, text)"
 
 
 def grant_runtime_privileges(connection: BaseDatabaseWrapper, role: str) -> None:
@@ -30,6 +31,10 @@ def grant_runtime_privileges(connection: BaseDatabaseWrapper, role: str) -> None
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}")
         cursor.execute(f"REVOKE ALL ON {quote(AUDIT_TABLE)} FROM {who}")
         cursor.execute(f"GRANT SELECT, INSERT ON {quote(AUDIT_TABLE)} TO {who}")
+        # Erasure's one narrow rewrite of audit data (helpdesk 0018): a SECURITY DEFINER function.
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [PSEUDONYMISE_FUNCTION])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {PSEUDONYMISE_FUNCTION} TO {who}")
 
 
 def tables_owned_by(connection: BaseDatabaseWrapper, role: str) -> list[str]:

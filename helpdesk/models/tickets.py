@@ -45,6 +45,20 @@ class Contact(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # GDPR (privacy.services): a legal hold stops erasure while it is set; an erased contact keeps its
+    # row (tickets and counts point at it) under a pseudonymous address, and says when it was erased.
+    legal_hold_reason = models.TextField(_("legal hold reason"), blank=True, editable=False)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("legal hold set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    legal_hold_at = models.DateTimeField(_("legal hold since"), null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -57,6 +71,10 @@ class Contact(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return self.legal_hold_at is not None
 
 
 class QueueQuerySet(models.QuerySet["Queue"]):

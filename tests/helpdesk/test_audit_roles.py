@@ -113,6 +113,26 @@ def test_migrate_runs_as_the_owner_and_the_runtime_role_can_work_but_not_rewrite
         assert _scalar(app, "SELECT count(*) FROM pg_tables WHERE tableowner = current_user") == 0
         # Everything else stays usable: the application updates and deletes its other rows.
         app.execute("UPDATE helpdesk_ticket SET priority = priority")
+        # GDPR erasure's switch does not open the table to the runtime role either...
+        app.execute("SET helpdesk.audit_pseudonymise = 'on'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("UPDATE helpdesk_auditevent SET data = '{}'")
+        with_ticket = "SELECT c.email FROM helpdesk_contact c JOIN helpdesk_ticket t ON t.contact_id = c.id"
+        address = _scalar(app, with_ticket + " LIMIT 1")
+        app.execute(
+            "INSERT INTO helpdesk_auditevent (created_at, actor_label, action, object_type, object_id, data)"
+            " VALUES (now(), 'test', 'outbound.queued', '', '', jsonb_build_object('to', %s::text))",
+            [address],
+        )
+    # ... but erasure, through the one function it may execute, pseudonymises the person's events.
+    erased = _manage("gdpr", "erase", address, "--reason", "Request 1", env=env)
+    assert erased.returncode == 0, erased.stderr
+    with psycopg.connect(**{**_server(), "user": runtime}, dbname=database, autocommit=True) as app:
+        count = "SELECT count(*) FROM helpdesk_auditevent WHERE action = "
+        assert _scalar(app, count + "'contact.erased'") == _scalar(app, count + "'audit.pseudonymised'") == 1
+        mentions = "SELECT count(*) FROM helpdesk_auditevent WHERE data::text ILIKE '%%' || %s || '%%'"
+        row = app.execute(mentions, [address]).fetchone()
+        assert row is not None and row[0] == 0
 
     with psycopg.connect(**{**_server(), "user": owner}, dbname=database, autocommit=True) as own:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="TRUNCATE refused"):

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from helpdesk.web.api import views
+from helpdesk.web.api import privacy, views
 
 router = DefaultRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
@@ -15,6 +15,10 @@ router.register("suppressions", views.SuppressionViewSet, basename="api-suppress
 urlpatterns = [
     path("", include(router.urls)),
     path("attachments/<int:pk>/", views.attachment_view, name="api-attachment"),
+    path("contacts/<int:pk>/export/", privacy.export_json, name="api-contact-export"),
+    path("contacts/<int:pk>/export.zip", privacy.export_zip, name="api-contact-export-zip"),
+    path("contacts/<int:pk>/erase/", privacy.erase, name="api-contact-erase"),
+    path("contacts/<int:pk>/legal-hold/", privacy.legal_hold, name="api-contact-legal-hold"),
     path("metrics/", views.metrics_view, name="api-metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
