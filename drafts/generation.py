@@ -199,8 +199,11 @@ def _citation(draft: Draft, fact: Fact) -> Citation:
 
 
 def _supersede_older(*, ticket: Ticket, message: Message) -> None:
-    """A newer customer message makes the open drafts for earlier ones obsolete."""
-    older = Draft.objects.filter(ticket=ticket, status__in=Draft.OPEN_STATUSES).exclude(in_reply_to=message)
+    """A newer customer message makes the drafter's open drafts for earlier ones obsolete; a reply a
+    person is writing stays theirs to finish or discard."""
+    older = Draft.objects.filter(ticket=ticket, status__in=Draft.OPEN_STATUSES, kind=Draft.Kind.AI).exclude(
+        in_reply_to=message
+    )
     for old in older.select_for_update():
         Draft.objects.filter(pk=old.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
         audit(action="draft.superseded", obj=old, system="drafts", data={"newer_message": message.pk})

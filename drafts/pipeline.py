@@ -147,6 +147,39 @@ def run(
     )
 
 
+@dataclass
+class Grounded:
+    """What an operator's own text is checked against: the facts the drafter would have had for the
+    customer's message (their records only; ``drafts.isolation`` withholds the rest), and its risk."""
+
+    understood: Understanding
+    facts: list[dict[str, Any]]
+    context: dict[str, Any]
+    problems: list[dict[str, Any]]
+    withheld: list[dict[str, Any]]
+
+
+def ground_message(*, ticket: Ticket, message: Message, connector: Connector) -> Grounded:
+    """understand -> ground for ``message``, without composing: the facts of an operator's reply."""
+    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
+    understood = understand(
+        subject=message.subject or ticket.subject,
+        text=message.display_text,
+        default_language=default_language or "en",
+        signature=message.signature,
+    )
+    grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
+    grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
+    context = {**_context(understood, grounding), "trusted_texts": knowledge_texts(grounding)}
+    return Grounded(
+        understood=understood,
+        facts=facts_to_json(grounding.facts.values()),
+        context=context,
+        problems=list(grounding.problems),
+        withheld=list(grounding.withheld),
+    )
+
+
 def knowledge_texts(grounding: Grounding) -> list[str]:
     return [str(article["body"]) for article in grounding.knowledge]
 
