@@ -31,7 +31,7 @@ from drafts.services import edit_draft, locked_draft
 from helpdesk import limits, roles
 from helpdesk.audit import audit
 from helpdesk.models import Attachment, Message, Ticket
-from integrations.base import Connector
+from integrations.base import Connector, ConnectorError, NotFound, offers_documents
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -79,6 +79,7 @@ class Changes:
     thread_files: Sequence[int] = ()  # ids of attachments of the ticket's mail to add
     remove: Sequence[int] = ()  # ids of the draft's attachments to remove
     saved_reply: int | None = None  # a saved reply to add at the end of the text
+    invoice: str = ""  # an invoice number whose copy the ERP is to attach
     extra: list[str] = field(default_factory=list)  # filled in: names of the files added
 
 
@@ -228,6 +229,9 @@ def save_composition(*, draft: Draft, user: User, expected_version: int, changes
         if changes.saved_reply is not None:
             body = f"{body.rstrip()}\n\n{fill_saved_reply(current, user, changes.saved_reply)}".lstrip("\n")
         changed = _change_files(current, user, changes)
+        if changes.invoice.strip():
+            attach_invoice(current, user, changes.invoice.strip())
+            changed = True
         if current.attachments.count() > limits.ATTACHMENTS:
             raise InvalidInput(
                 _("At most %(limit)s files can go with one reply.") % {"limit": limits.ATTACHMENTS}
@@ -323,6 +327,42 @@ def _too_large_together(total: int) -> str:
 
 def _megabytes(size: int) -> str:
     return _("%(size)s MB") % {"size": formats.number_format(size / (1024 * 1024), 1)}
+
+
+# The ERP's documents ---------------------------------------------------------------------------------
+def attach_invoice(
+    draft: Draft, user: User, number: str, connector: Connector | None = None
+) -> DraftAttachment:
+    """Attach the ERP's copy of invoice ``number``, when the connector offers documents and the invoice
+    is the customer's: the ERP customer of the mail's sender (the key that reached the ticket) must be
+    the invoice's customer, for supervisors too."""
+    connector = connector or default_connector()
+    if not offers_documents(connector):
+        raise InvalidInput(_("The ERP offers no invoice copies."))
+    try:
+        invoice = connector.get_invoice(number)
+        customer = connector.find_customer(email=draft.in_reply_to.from_address)
+    except NotFound:
+        raise InvalidInput(_("No invoice %(number)s for this customer.") % {"number": number[:40]}) from None
+    except ConnectorError as exc:
+        raise InvalidInput(_("The ERP could not be asked: %(error)s") % {"error": exc}) from exc
+    if invoice.customer_number != customer.number:
+        raise NotAllowed(_("No invoice %(number)s for this customer.") % {"number": number[:40]})
+    try:
+        document = connector.invoice_document(invoice.number)  # type: ignore[attr-defined]
+    except ConnectorError as exc:
+        raise InvalidInput(_("The ERP could not be asked: %(error)s") % {"error": exc}) from exc
+    attachment = add_file(draft, user, document.filename, document.data, source=DraftAttachment.Source.ERP)
+    audit(action="draft.invoice_attached", obj=draft, actor=user, data={"invoice": invoice.number})
+    return attachment
+
+
+def invoice_numbers(draft: Draft) -> list[str]:
+    """Invoices the draft's facts name (the customer's own: grounding withheld the others)."""
+    trace = DraftTrace.objects.filter(draft=draft).first()
+    rows = trace.facts if trace else []
+    numbers = {row["source"]["key"] for row in rows if row.get("source", {}).get("record_type") == "invoice"}
+    return sorted(numbers)
 
 
 # Saved replies ---------------------------------------------------------------------------------------

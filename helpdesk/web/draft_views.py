@@ -96,11 +96,13 @@ def _save_if_changed(request: StaffRequest, draft: Draft) -> Draft:
         uploads=request.FILES.getlist("files"),
         thread_files=_ids(request, "thread_file"),
         remove=_ids(request, "remove_file"),
+        invoice=post.get("invoice", "")[:40] if post.get("attach_invoice") else "",
         saved_reply=int(post["saved_reply"])
         if post.get("insert") and post.get("saved_reply", "").isdigit()
         else None,
     )
     untouched = recipients is None and not (changes.uploads or changes.thread_files or changes.remove)
+    untouched = untouched and not changes.invoice
     if (
         untouched
         and changes.saved_reply is None

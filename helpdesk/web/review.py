@@ -25,6 +25,8 @@ from drafts.verify import CUSTOMER, UNVERIFIED, VERIFIED, claim_state
 from helpdesk import limits, roles
 from helpdesk.models import Attachment, Message, Ticket
 from helpdesk.web import erp_words
+from integrations import get_connector
+from integrations.base import offers_documents
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Panel:
     attachments: list[DraftAttachment] = field(default_factory=list)
     thread_files: list[Attachment] = field(default_factory=list)
     saved_replies: list[SavedReply] = field(default_factory=list)
+    invoices: list[str] | None = None  # invoice copies the ERP can attach; None: it offers none
     file_limit: int = limits.ATTACHMENT_BYTES
     file_count: int = limits.ATTACHMENTS
     outbound: OutboundMessage | None = None
@@ -137,6 +140,8 @@ def _composer(panel: Panel, recipients: Any) -> None:
         .order_by("pk")
     )
     panel.saved_replies = composing.saved_replies_for(draft.ticket, draft.language)
+    if offers_documents(get_connector()):
+        panel.invoices = composing.invoice_numbers(draft)
 
 
 def withheld_for(draft: Draft, user: Any) -> list[dict[str, Any]]:

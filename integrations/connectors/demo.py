@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from integrations.base import (
     Customer,
+    Document,
     Invoice,
     NotFound,
     Order,
@@ -30,6 +31,7 @@ from integrations.base import (
     price_key,
     stock_key,
 )
+from integrations.connectors.invoice_pdf import render_invoice
 from integrations.models import (
     ErpCustomer,
     ErpInvoice,
@@ -126,6 +128,19 @@ class DemoConnector:
             vat_amount=invoice.vat_amount,
             currency=invoice.currency,
             status=invoice.status,
+            source=self._ref("invoice", invoice.number, invoice),
+        )
+
+    def invoice_document(self, number: str) -> Document:
+        """A copy of the invoice as PDF (``DocumentConnector``)."""
+        key = clean_key(number)
+        invoice = ErpInvoice.objects.select_related("order", "customer").filter(number=key).first()
+        if invoice is None:
+            raise NotFound(f"no invoice {number!r}")
+        return Document(
+            filename=f"invoice-{invoice.number}.pdf",
+            content_type="application/pdf",
+            data=render_invoice(invoice),
             source=self._ref("invoice", invoice.number, invoice),
         )
 

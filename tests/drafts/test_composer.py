@@ -249,3 +249,28 @@ def test_a_forward_quotes_the_thread_and_is_not_an_answer(demo_message: Any, age
     assert Ticket.objects.get(pk=ticket.pk).status == status_before  # not an answer to the customer
     assert "draft.approved" in _actions(sent)
     assert AuditEvent.objects.filter(action="draft.approved", data__kind="forward").exists()
+
+
+def test_the_erp_invoice_copy_is_attached_only_for_its_own_customer(demo_message: Any, agent: Any) -> None:
+    from integrations import get_connector
+    from integrations.models import ErpInvoice
+
+    message = _authenticated(demo_message("Kopia på faktura 55015"))
+    draft = composing.start_reply(ticket=message.ticket, user=agent)
+    assert "55015" in composing.invoice_numbers(draft)
+    draft = _save(draft, agent, body="Hej Karin! Här är kopian.", invoice="55015")
+    (copy,) = draft.attachments.all()
+    assert (copy.filename, copy.content_type, copy.source) == ("invoice-55015.pdf", "application/pdf", "erp")
+    with copy.file.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert get_connector().invoice_document("55015").data[:5] == b"%PDF-"  # type: ignore[attr-defined]
+
+    foreign = ErpInvoice.objects.exclude(
+        customer__number=ErpInvoice.objects.get(number="55015").customer.number
+    )
+    other = foreign.first()
+    assert other is not None
+    with pytest.raises(NotAllowed):
+        _save(draft, agent, invoice=other.number)
+    assert draft.attachments.count() == 1
