@@ -8,14 +8,10 @@ saved replies.
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context, Engine, TemplateSyntaxError
@@ -24,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from drafts import pipeline, policy
 from drafts.errors import InvalidInput, NotAllowed
+from drafts.files import add_file
 from drafts.generation import default_connector
 from drafts.models import Draft, DraftAttachment, DraftRevision, DraftTrace, SavedReply
 from drafts.recipients import Recipients
@@ -271,24 +268,6 @@ def _change_files(draft: Draft, user: User, changes: Changes) -> bool:
             data={"added": [a.filename for a in added], "removed": removed},
         )
     return bool(removed or added)
-
-
-def add_file(draft: Draft, user: User | None, filename: str, data: bytes, *, source: str) -> DraftAttachment:
-    """Store one file with the draft (the caller checked its size and type)."""
-    name = PurePath(filename.replace("\\", "/")).name[:255] or "file"
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    attachment = DraftAttachment(
-        draft=draft,
-        source=source,
-        filename=name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        added_by=user,
-    )
-    attachment.file.save(name, ContentFile(data), save=False)
-    attachment.save()
-    return attachment
 
 
 def _check_uploads(uploads: Sequence[UploadedFile]) -> None:

@@ -17,7 +17,8 @@ from django_q.tasks import async_task
 from drafts import pipeline
 from drafts.composed import DraftingFailed, json_value
 from drafts.errors import InvalidInput
-from drafts.models import Citation, Draft, DraftRevision, DraftTrace
+from drafts.files import add_file
+from drafts.models import Citation, Draft, DraftAttachment, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.audit import audit
 from helpdesk.models import Message, Ticket
@@ -119,6 +120,8 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
             setattr(draft, name, value)
         _save_trace(draft, outcome.trace)
         Citation.objects.bulk_create([_citation(draft, fact) for fact in outcome.citations])
+        for document in outcome.documents:
+            add_file(draft, None, document.filename, document.data, source=DraftAttachment.Source.ERP)
         DraftRevision.objects.create(
             draft=draft,
             kind=DraftRevision.Kind.AI,
@@ -141,6 +144,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
                 "customer_stated": sum(1 for c in outcome.claims if c["state"] == CUSTOMER),
                 "citations": len(outcome.citations),
                 "withheld": [f"{item['what']} {item['key']}" for item in outcome.withheld],
+                "attached": [document.filename for document in outcome.documents],
                 "model": outcome.trace.get("model_name") or outcome.trace.get("drafter"),
             },
         )

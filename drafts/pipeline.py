@@ -25,7 +25,7 @@ from drafts.understand import Understanding, understand
 from helpdesk import limits
 from helpdesk.models import Message, Ticket
 from integrations import serialize
-from integrations.base import Connector, Fact
+from integrations.base import Connector, Document, Fact
 
 PROBLEM_FLAGS = {
     "unavailable": Flag.MISSING_FACTS,
@@ -53,6 +53,7 @@ class Outcome:
     citations: list[Fact]
     trace: dict[str, Any] = field(default_factory=dict)
     withheld: list[dict[str, Any]] = field(default_factory=list)  # records kept from the sender
+    documents: list[Document] = field(default_factory=list)  # files that go with the reply
 
 
 def run(
@@ -144,6 +145,7 @@ def run(
             "context": {**base_trace["context"], "trusted_texts": composed.trusted_texts},
         },
         withheld=grounding.withheld,
+        documents=list(grounding.documents.values()),
     )
 
 
