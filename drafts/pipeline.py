@@ -66,13 +66,7 @@ def run(
 ) -> Outcome:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
-    understood = understand(
-        subject=message.subject or ticket.subject,
-        text=message.display_text,
-        default_language=default_language or "en",
-        signature=message.signature,
-    )
+    understood = _understand(ticket, message)
     timings["understand"] = _ms(started)
     step = time.perf_counter()
     grounding = ground(
@@ -163,13 +157,7 @@ class Grounded:
 
 def ground_message(*, ticket: Ticket, message: Message, connector: Connector) -> Grounded:
     """understand -> ground for ``message``, without composing: the facts of an operator's reply."""
-    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
-    understood = understand(
-        subject=message.subject or ticket.subject,
-        text=message.display_text,
-        default_language=default_language or "en",
-        signature=message.signature,
-    )
+    understood = _understand(ticket, message)
     grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
     grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
     context = {**_context(understood, grounding), "trusted_texts": knowledge_texts(grounding)}
@@ -179,6 +167,16 @@ def ground_message(*, ticket: Ticket, message: Message, connector: Connector) ->
         context=context,
         problems=list(grounding.problems),
         withheld=list(grounding.withheld),
+    )
+
+
+def _understand(ticket: Ticket, message: Message) -> Understanding:
+    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
+    return understand(
+        subject=message.subject or ticket.subject,
+        text=message.display_text,
+        default_language=default_language or "en",
+        signature=message.signature,
     )
 
 

@@ -15,18 +15,10 @@ from drafts.models import Draft, ReviewPolicy, SavedReply
 from drafts.recipients import Recipients
 from helpdesk.models import Attachment, AuditEvent, Message, Queue, Ticket
 from tests.delivery.helpers import parsed
-from tests.drafts.helpers import draft_for
+from tests.drafts.helpers import audit_actions, draft_for
 from tests.factories import authenticated
 
 pytestmark = pytest.mark.django_db
-
-
-def _actions(draft: Draft) -> list[str]:
-    return list(
-        AuditEvent.objects.filter(object_type="drafts.draft", object_id=str(draft.pk))
-        .order_by("created_at", "pk")
-        .values_list("action", flat=True)
-    )
 
 
 def _authenticated(message: Message) -> Message:
@@ -61,7 +53,7 @@ def test_a_reply_written_from_scratch_goes_out_like_an_approved_draft(demo_messa
     assert "Order 100231 är på väg." in outbound.body_text
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
-    assert _actions(approved) == ["draft.composed", "draft.edited", "draft.approved"]
+    assert audit_actions(approved) == ["draft.composed", "draft.edited", "draft.approved"]
     # The undo is the same too.
     services.undo_approval(draft=approved, user=agent)
     outbound.refresh_from_db()
@@ -247,7 +239,7 @@ def test_a_forward_quotes_the_thread_and_is_not_an_answer(demo_message: Any, age
     assert sent.outbound is not None
     assert sent.outbound.to_addresses == [carrier] and sent.outbound.in_reply_to == ""
     assert Ticket.objects.get(pk=ticket.pk).status == status_before  # not an answer to the customer
-    assert "draft.approved" in _actions(sent)
+    assert "draft.approved" in audit_actions(sent)
     assert AuditEvent.objects.filter(action="draft.approved", data__kind="forward").exists()
 
 
