@@ -380,9 +380,15 @@ def _chosen(draft: Draft, recipients: Recipients | None) -> dict[str, list[str]]
     """What to store of the operator's recipients: nothing when they equal a reply's default."""
     if recipients is None:
         return dict(draft.recipients or {})
-    if draft.kind != Draft.Kind.FORWARD and recipients == default_recipients(draft.in_reply_to):
+    default = default_recipients(draft.in_reply_to).as_dict()
+    chosen = recipients.as_dict()
+    if draft.kind != Draft.Kind.FORWARD and _lowered(chosen) == _lowered(default):
         return {}
-    return recipients.as_dict()
+    return chosen
+
+
+def _lowered(recipients: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [address.lower() for address in addresses] for name, addresses in recipients.items()}
 
 
 def outgoing_files(draft: Draft) -> list[OutgoingFile]:
