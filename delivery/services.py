@@ -71,14 +71,16 @@ def queue_reply(
     automatic: bool = False,
     headers: dict[str, str] | None = None,
     attachments: Sequence[OutgoingFile] = (),
+    answers_customer: bool = True,
 ) -> OutboundMessage:
     """Queue ``body`` to ``to`` as a reply on ``ticket`` and add it to the ticket's conversation.
 
     ``hold_seconds`` > 0 holds the message that long (the approval's undo window): the sending worker
     leaves it alone until its ``release_at``, and ``cancel_outbound`` can still take it back. The
     subject gets the ticket's ``[#id]`` tag (``HELPDESK_SUBJECT_TAG``); Reply-To is the address the
-    customer wrote to, when that was one of our mailboxes. ``attachments`` become the reply message's
-    attachments (shown in the conversation) and parts of the MIME the worker sends.
+    customer wrote to, when that was one of our mailboxes. ``answers_customer`` off (a forward to a
+    third party) keeps its sending from counting as the ticket's first response. ``attachments``
+    become the reply message's attachments (shown in the conversation) and parts of the MIME.
     """
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -125,6 +127,7 @@ def queue_reply(
                 stream=stream,
                 priority=priority,
                 automatic=automatic,
+                answers_customer=answers_customer,
                 headers=headers or {},
                 release_at=now + dt.timedelta(seconds=hold_seconds) if hold_seconds > 0 else None,
                 created_at=now,
@@ -217,7 +220,8 @@ def mark_outbound_sent(*, outbound: OutboundMessage, actor: User) -> OutboundMes
         raise DeliveryActionError(_("Only an uncertain reply can be marked as sent."))
     audit(action="outbound.marked_sent", obj=outbound, actor=actor, data={})
     outbound.refresh_from_db()
-    tickets.record_first_response(ticket=outbound.ticket, at=now)
+    if outbound.answers_customer:
+        tickets.record_first_response(ticket=outbound.ticket, at=now)
     return outbound
 
 

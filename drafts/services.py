@@ -174,6 +174,7 @@ def approve_draft(
             author=user,
             hold_seconds=hold,
             attachments=outgoing_files(current),
+            answers_customer=not forward,
         )
         now = timezone.now()
         current.status = Draft.Status.APPROVED
@@ -258,7 +259,8 @@ def _take_back(draft: Draft, user: User) -> None:
     """Undo what approval wrote besides the reply delivery cancelled: the email memory, the ticket's
     answered state, and the draft's approval."""
     ReplyMemory.objects.filter(draft=draft).delete()
-    tickets.take_back_answer(ticket=draft.ticket, actor=user)
+    if draft.kind != Draft.Kind.FORWARD:  # a forward never made the ticket wait on the customer
+        tickets.take_back_answer(ticket=draft.ticket, actor=user)
     edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
     draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
     draft.approved_by = None

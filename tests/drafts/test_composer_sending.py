@@ -90,3 +90,42 @@ def test_a_refused_file_names_the_limit_and_keeps_the_text(
 
 def _upload(name: str, data: bytes) -> Any:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_a_forward_arrives_at_the_carrier_and_is_no_first_response(
+    demo_message: Any, agent: Any, relay: SmtpSink, dkim_keys: dict[str, str]
+) -> None:
+    from drafts import composing, services
+    from drafts.models import ReviewPolicy
+    from drafts.recipients import Recipients
+
+    message = demo_message("Var är min order 100231?")
+    ticket = message.ticket
+    ticket.first_response_at = None
+    ticket.save(update_fields=["first_response_at"])
+    policy = ReviewPolicy.default()
+    policy.partner_domains = ["fraktbolaget.example"]
+    policy.save()
+    forward = composing.start_forward(ticket=ticket, user=agent)
+    forward = composing.save_composition(
+        draft=forward,
+        user=agent,
+        expected_version=forward.version,
+        changes=composing.Changes(
+            subject=forward.subject,
+            body=f"Hej! Kan ni kolla sändningen?\n{forward.body}",
+            recipients=Recipients(to=["skador@fraktbolaget.example"]),
+            uploads=[_upload("skada.jpg", b"\xff\xd8\xff\xe0 photo")],
+        ),
+    )
+    services.approve_draft(draft=forward, user=agent, expected_version=forward.version, undo_seconds=0)
+    assert send_pass().counts["sent"] == 1
+    (received,) = relay.messages
+    assert received.rcpt_tos == ["skador@fraktbolaget.example"]
+    mail = parsed(received.data)
+    assert mail["In-Reply-To"] is None and ticket.reference in mail["Subject"]
+    text = mail.get_body(("plain",))
+    assert text is not None and "Vi väntar på order 100231" in text.get_content()
+    assert [part.get_filename() for part in mail.iter_attachments()] == ["skada.jpg"]
+    ticket.refresh_from_db()
+    assert ticket.first_response_at is None  # a mail to the carrier is not an answer to the customer
