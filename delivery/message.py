@@ -14,6 +14,7 @@ import datetime as dt
 import email.charset
 import email.policy
 import mimetypes
+import re
 from collections.abc import Iterable
 from email.header import Header
 from email.mime.application import MIMEApplication
@@ -40,8 +41,45 @@ _HTML = (
 
 
 def html_from_text(text: str) -> str:
-    """The plain text as HTML: escaped, paragraphs and line breaks kept, web addresses as links."""
-    return _HTML.format(body=linebreaks(urlize(escape(text), nofollow=True)))
+    """The plain text as HTML: escaped, paragraphs and line breaks kept, web addresses as links, and
+    every aligned table (a header, a rule of dashes, rows; as ``drafts.wording.text_table`` writes
+    quotes and price lists) as an HTML table, which proportional fonts cannot misalign."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip("\n"))
+    html = [_table(block) or linebreaks(urlize(escape(block), nofollow=True)) for block in blocks]
+    return _HTML.format(body="\n".join(html))
+
+
+_RULE = re.compile(r"-+")
+_NUMBER = re.compile(r"^[-+−]?[\d\s.,]+\d")
+
+
+def _table(block: str) -> str:
+    """An aligned text table as HTML, or "" when ``block`` is not one."""
+    lines = block.split("\n")
+    if len(lines) < 3 or not re.fullmatch(r"-+( {2,}-+)+", lines[1].strip()) or lines[1] != lines[1].lstrip():
+        return ""
+    starts = [match.start() for match in _RULE.finditer(lines[1])]
+
+    def cells(line: str) -> list[str]:
+        bounds = [*starts[1:], len(line) + 1]
+        return [line[start:end].strip() for start, end in zip(starts, bounds, strict=True)]
+
+    rows = [cells(line) for line in lines[2:]]
+    # A column of figures (quantities, prices, sums) is right-aligned, its heading too.
+    right = [all(_NUMBER.match(row[i]) for row in rows if row[i]) for i in range(len(starts))]
+
+    aligns = [' style="text-align: right"' if flag else ' style="text-align: left"' for flag in right]
+
+    def row_html(tag: str, values: list[str]) -> str:
+        cells_html = (f"<{tag}{aligns[i]}>{escape(value)}</{tag}>" for i, value in enumerate(values))
+        return "<tr>" + "".join(cells_html) + "</tr>"
+
+    head = row_html("th", cells(lines[0]))
+    body = "".join(row_html("td", row) for row in rows)
+    return (
+        '<table cellpadding="4" style="border-collapse: collapse; margin: 0.5em 0;">'
+        f"<thead>{head}</thead><tbody>{body}</tbody></table>"
+    )
 
 
 def render_mime(

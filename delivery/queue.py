@@ -495,7 +495,7 @@ def _suppress_refused(
 
 
 def _ticket_effects(outbound: OutboundMessage, outcome: str, now: dt.datetime) -> None:
-    if outcome == Outcome.SENT:
+    if outcome == Outcome.SENT and outbound.answers_customer:
         tickets.record_first_response(ticket=outbound.ticket, at=now)
     elif outcome in (Outcome.FAILED, Outcome.SUPPRESSED, Outcome.UNCERTAIN):
         tickets.reopen_for_delivery_problem(

@@ -12,10 +12,15 @@ Every change asks the worker to run once the transaction commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +31,7 @@ from delivery.models import OutboundMessage, Suppression
 from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.mail.message_ids import make_message_id
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Attachment, Message, Ticket, attachment_path
 
 SEND_TASK = "delivery.tasks.send_due"
 CLUSTERS: dict[str, str] = {OutboundMessage.Stream.TRANSACTIONAL: "mail", OutboundMessage.Stream.BULK: "bulk"}
@@ -38,6 +43,15 @@ class DeliveryActionError(Exception):
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file that goes out with a reply: its name as the recipient sees it, its type and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 def queue_reply(
@@ -56,13 +70,17 @@ def queue_reply(
     priority: int = 5,
     automatic: bool = False,
     headers: dict[str, str] | None = None,
+    attachments: Sequence[OutgoingFile] = (),
+    answers_customer: bool = True,
 ) -> OutboundMessage:
     """Queue ``body`` to ``to`` as a reply on ``ticket`` and add it to the ticket's conversation.
 
     ``hold_seconds`` > 0 holds the message that long (the approval's undo window): the sending worker
     leaves it alone until its ``release_at``, and ``cancel_outbound`` can still take it back. The
     subject gets the ticket's ``[#id]`` tag (``HELPDESK_SUBJECT_TAG``); Reply-To is the address the
-    customer wrote to, when that was one of our mailboxes.
+    customer wrote to, when that was one of our mailboxes. ``answers_customer`` off (a forward to a
+    third party) keeps its sending from counting as the ticket's first response. ``attachments``
+    become the reply message's attachments (shown in the conversation) and parts of the MIME.
     """
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -109,12 +127,14 @@ def queue_reply(
                 stream=stream,
                 priority=priority,
                 automatic=automatic,
+                answers_customer=answers_customer,
                 headers=headers or {},
                 release_at=now + dt.timedelta(seconds=hold_seconds) if hold_seconds > 0 else None,
                 created_at=now,
             )
+            files = _store_attachments(message, attachments, now=now)
             # The mail as approved, dated now; the worker adds the DKIM signatures when it leaves.
-            outbound.raw_message = render_mime(outbound, to=to, cc=cc or [], now=now)
+            outbound.raw_message = render_mime(outbound, to=to, cc=cc or [], attachments=files, now=now)
             outbound.save(force_insert=True)
     except IntegrityError:
         # Another transaction queued the same reply first; the key makes that one the answer.
@@ -200,7 +220,8 @@ def mark_outbound_sent(*, outbound: OutboundMessage, actor: User) -> OutboundMes
         raise DeliveryActionError(_("Only an uncertain reply can be marked as sent."))
     audit(action="outbound.marked_sent", obj=outbound, actor=actor, data={})
     outbound.refresh_from_db()
-    tickets.record_first_response(ticket=outbound.ticket, at=now)
+    if outbound.answers_customer:
+        tickets.record_first_response(ticket=outbound.ticket, at=now)
     return outbound
 
 
@@ -301,6 +322,28 @@ def with_ticket_tag(subject: str, ticket: Ticket) -> str:
     if not settings.HELPDESK_SUBJECT_TAG or ticket.reference in subject:
         return subject
     return f"{subject} {ticket.reference}".strip()[:998]
+
+
+def _store_attachments(
+    message: Message, files: Sequence[OutgoingFile], *, now: dt.datetime
+) -> list[Attachment]:
+    """The reply's files as attachments of its message, stored by content like ingest's."""
+    stored = []
+    for file in files:
+        attachment = Attachment(
+            message=message,
+            filename=file.filename[:255] or "attachment",
+            content_type=file.content_type[:255] or "application/octet-stream",
+            size=len(file.data),
+            sha256=hashlib.sha256(file.data).hexdigest(),
+            created_at=now,
+        )
+        name = attachment_path(attachment, attachment.filename)
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(file.data))
+        attachment.file.name = name
+        stored.append(attachment)
+    return Attachment.objects.bulk_create(stored)
 
 
 def _reply_to(message: Message | None, from_address: str) -> str:

@@ -18,6 +18,7 @@ from drafts.models import (
     BrandVoice,
     Citation,
     Draft,
+    DraftAttachment,
     DraftRevision,
     DraftTrace,
     Intent,
@@ -25,6 +26,7 @@ from drafts.models import (
     ReplyMemory,
     ReplyTemplate,
     ReviewPolicy,
+    SavedReply,
 )
 from helpdesk.admin_base import AuditedAdmin
 
@@ -115,6 +117,7 @@ class ReviewPolicyForm(forms.ModelForm[ReviewPolicy]):
             "risk_flags_needing_supervisor",
             "intents_needing_supervisor",
             "min_confidence_for_agent",
+            "partner_domains",
         ]
 
     def clean_min_confidence_for_agent(self) -> float:
@@ -139,6 +142,11 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = DraftAttachment
+    fields = readonly_fields = ("filename", "content_type", "size", "source", "added_by", "created_at")
 
 
 class RevisionInline(ReadOnlyInline):
@@ -191,6 +199,7 @@ class DraftAdmin(admin.ModelAdmin[Draft]):
     list_display = [
         "id",
         "ticket",
+        "kind",
         "status",
         "intent",
         "language",
@@ -198,11 +207,11 @@ class DraftAdmin(admin.ModelAdmin[Draft]):
         "accepted_as_is",
         "created_at",
     ]
-    list_filter = ["status", "intent", "language", "accepted_as_is"]
+    list_filter = ["kind", "status", "intent", "language", "accepted_as_is"]
     search_fields = ["=id", "=ticket__id", "subject", "body"]
     list_select_related = ["ticket"]
     date_hierarchy = "created_at"
-    inlines = [TraceInline, CitationInline, RevisionInline]
+    inlines = [TraceInline, CitationInline, AttachmentInline, RevisionInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [field.name for field in Draft._meta.fields]
@@ -218,6 +227,27 @@ class DraftAdmin(admin.ModelAdmin[Draft]):
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "learning_stats": selectors.learning_stats()}
         return super().changelist_view(request, extra_context=extra_context)
+
+
+class SavedReplyForm(forms.ModelForm[SavedReply]):
+    class Meta:
+        model = SavedReply
+        fields = ["name", "queue", "language", "body", "active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12, "cols": 90})}
+
+    def clean_body(self) -> str:
+        return _check_template(self.cleaned_data["body"])
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(AuditedAdmin):
+    """Texts operators insert into replies by name; per queue or for every queue."""
+
+    form = SavedReplyForm
+    list_display = ["name", "queue", "language", "active", "updated_at"]
+    list_filter = ["active", "queue", "language"]
+    search_fields = ["name", "body"]
+    list_select_related = ["queue"]
 
 
 @admin.register(ReplyMemory)

@@ -20,7 +20,8 @@ from django_q.tasks import async_task
 from drafts import pipeline
 from drafts.composed import DraftingFailed, json_value
 from drafts.errors import InvalidInput
-from drafts.models import Citation, Draft, DraftRevision, DraftTrace
+from drafts.files import add_file
+from drafts.models import Citation, Draft, DraftAttachment, DraftRevision, DraftTrace
 from drafts.verify import CUSTOMER, UNVERIFIED
 from helpdesk.audit import audit
 from helpdesk.logs import bind
@@ -124,6 +125,8 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
             setattr(draft, name, value)
         _save_trace(draft, outcome.trace)
         Citation.objects.bulk_create([_citation(draft, fact) for fact in outcome.citations])
+        for document in outcome.documents:
+            add_file(draft, None, document.filename, document.data, source=DraftAttachment.Source.ERP)
         DraftRevision.objects.create(
             draft=draft,
             kind=DraftRevision.Kind.AI,
@@ -146,6 +149,7 @@ def _store(draft: Draft, outcome: pipeline.Outcome) -> Draft:
                 "customer_stated": sum(1 for c in outcome.claims if c["state"] == CUSTOMER),
                 "citations": len(outcome.citations),
                 "withheld": [f"{item['what']} {item['key']}" for item in outcome.withheld],
+                "attached": [document.filename for document in outcome.documents],
                 "model": outcome.trace.get("model_name") or outcome.trace.get("drafter"),
             },
         )
@@ -204,8 +208,11 @@ def _citation(draft: Draft, fact: Fact) -> Citation:
 
 
 def _supersede_older(*, ticket: Ticket, message: Message) -> None:
-    """A newer customer message makes the open drafts for earlier ones obsolete."""
-    older = Draft.objects.filter(ticket=ticket, status__in=Draft.OPEN_STATUSES).exclude(in_reply_to=message)
+    """A newer customer message makes the drafter's open drafts for earlier ones obsolete; a reply a
+    person is writing stays theirs to finish or discard."""
+    older = Draft.objects.filter(ticket=ticket, status__in=Draft.OPEN_STATUSES, kind=Draft.Kind.AI).exclude(
+        in_reply_to=message
+    )
     for old in older.select_for_update():
         Draft.objects.filter(pk=old.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
         audit(action="draft.superseded", obj=old, system="drafts", data={"newer_message": message.pk})

@@ -24,6 +24,7 @@ from integrations.base import (
     Connector,
     Fact,
     SourceRef,
+    offers_documents,
 )
 
 __all__ = ["Grounding", "Lookups", "fetch_records", "ground", "message_fact", "record_facts"]
@@ -109,7 +110,21 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         _fetch_order_invoices(lookups, grounding)
     _fetch_backordered_products(lookups, grounding)
     isolation.offer_near_misses(grounding)
+    if "invoice_copy" in (understanding.intents or [understanding.intent]):
+        _fetch_invoice_documents(lookups, grounding)
     return grounding
+
+
+def _fetch_invoice_documents(lookups: Lookups, grounding: Grounding) -> None:
+    """The copies of the sender's own invoices (isolation has removed the others), when the connector
+    offers documents; the reply then says the copy is attached."""
+    fetch = getattr(lookups.connector, "invoice_document", None)
+    if fetch is None or not offers_documents(lookups.connector):
+        return
+    for invoice in grounding.invoices[:MAX_LOOKUPS_PER_KIND]:
+        document = lookups.call("invoice document", invoice.number, partial(fetch, invoice.number))
+        if document is not None:
+            grounding.documents[invoice.number] = document
 
 
 def _fetch_backordered_products(lookups: Lookups, grounding: Grounding) -> None:

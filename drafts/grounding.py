@@ -14,6 +14,7 @@ from integrations.base import (
     Connector,
     ConnectorError,
     Customer,
+    Document,
     Fact,
     Invoice,
     Misconfigured,
@@ -41,6 +42,8 @@ class Grounding:
     not_invoiced: list[Order] = field(default_factory=list)  # own orders the ERP has not invoiced yet
     line_products: dict[str, Product] = field(default_factory=dict)  # products of backordered lines
     withheld: list[dict[str, Any]] = field(default_factory=list)  # records kept from the sender
+    # Invoice copies the ERP rendered for the sender's own invoices, by invoice number (sent along).
+    documents: dict[str, Document] = field(default_factory=dict)
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     memory: list[dict[str, Any]] = field(default_factory=list)
     thread: list[dict[str, Any]] = field(default_factory=list)

@@ -25,7 +25,7 @@ from drafts.understand import Understanding, understand
 from helpdesk import limits
 from helpdesk.models import Message, Ticket
 from integrations import serialize
-from integrations.base import Connector, Fact
+from integrations.base import Connector, Document, Fact
 
 PROBLEM_FLAGS = {
     "unavailable": Flag.MISSING_FACTS,
@@ -53,6 +53,7 @@ class Outcome:
     citations: list[Fact]
     trace: dict[str, Any] = field(default_factory=dict)
     withheld: list[dict[str, Any]] = field(default_factory=list)  # records kept from the sender
+    documents: list[Document] = field(default_factory=list)  # files that go with the reply
 
 
 def run(
@@ -65,13 +66,7 @@ def run(
 ) -> Outcome:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
-    understood = understand(
-        subject=message.subject or ticket.subject,
-        text=message.display_text,
-        default_language=default_language or "en",
-        signature=message.signature,
-    )
+    understood = _understand(ticket, message)
     timings["understand"] = _ms(started)
     step = time.perf_counter()
     grounding = ground(
@@ -144,6 +139,44 @@ def run(
             "context": {**base_trace["context"], "trusted_texts": composed.trusted_texts},
         },
         withheld=grounding.withheld,
+        documents=list(grounding.documents.values()),
+    )
+
+
+@dataclass
+class Grounded:
+    """What an operator's own text is checked against: the facts the drafter would have had for the
+    customer's message (their records only; ``drafts.isolation`` withholds the rest), and its risk."""
+
+    understood: Understanding
+    facts: list[dict[str, Any]]
+    context: dict[str, Any]
+    problems: list[dict[str, Any]]
+    withheld: list[dict[str, Any]]
+
+
+def ground_message(*, ticket: Ticket, message: Message, connector: Connector) -> Grounded:
+    """understand -> ground for ``message``, without composing: the facts of an operator's reply."""
+    understood = _understand(ticket, message)
+    grounding = ground(ticket=ticket, message=message, understanding=understood, connector=connector)
+    grounding.add_fact(message_fact(message, "text", message.display_text[:500], "customer's message"))
+    context = {**_context(understood, grounding), "trusted_texts": knowledge_texts(grounding)}
+    return Grounded(
+        understood=understood,
+        facts=facts_to_json(grounding.facts.values()),
+        context=context,
+        problems=list(grounding.problems),
+        withheld=list(grounding.withheld),
+    )
+
+
+def _understand(ticket: Ticket, message: Message) -> Understanding:
+    default_language = message.contact.language if message.contact_id and message.contact else ticket.language
+    return understand(
+        subject=message.subject or ticket.subject,
+        text=message.display_text,
+        default_language=default_language or "en",
+        signature=message.signature,
     )
 
 

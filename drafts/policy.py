@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from drafts.models import RISK_FLAGS, Draft, Flag, ReviewPolicy
+from drafts.recipients import draft_recipients, strangers
 from helpdesk import roles
 from helpdesk.mail.sender_auth import SenderAuth, describe
 from helpdesk.models import Ticket
@@ -38,6 +39,11 @@ def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list
     for flag in policy.risk_flags_needing_supervisor or []:
         if flag in flags and flag in {str(f) for f in RISK_FLAGS}:
             reasons.append(gettext("Risk: %(flag)s.") % {"flag": risk_labels.get(flag, flag)})
+    # The intent and confidence rules judge the drafter's text; a person's own text is judged by its
+    # claims, its risk and its recipients like any other.
+    if draft.by_operator:
+        reasons.extend(recipient_reasons(draft, policy))
+        return reasons
     if draft.intent and draft.intent in (policy.intents_needing_supervisor or []):
         reasons.append(gettext("Replies of this kind always need a supervisor."))
     if draft.confidence < policy.min_confidence_for_agent:
@@ -45,7 +51,7 @@ def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list
             gettext("Confidence %(confidence).2f is below %(minimum).2f.")
             % {"confidence": draft.confidence, "minimum": policy.min_confidence_for_agent}
         )
-    reasons.extend(recipient_reasons(draft))
+    reasons.extend(recipient_reasons(draft, policy))
     return reasons
 
 
@@ -54,21 +60,18 @@ def supervisor_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list
 CUSTOMER_RECORD_TYPES = frozenset({"customer", "order", "order_line", "shipment", "invoice"})
 
 
-def recipient_reasons(draft: Draft) -> list[str]:
+def recipient_reasons(draft: Draft, policy: ReviewPolicy | None = None) -> list[str]:
     """Why this draft's recipients need a supervisor, whatever the review policy says (the invariant
     "no draft shows a customer's records to an unauthenticated sender"): it cites the customer's
     records and the sender's address is not authenticated, or the customer's mail was copied to
-    addresses that are not the customer's contacts."""
+    addresses that are not the customer's contacts. Recipients an operator chose who are not the
+    customer's own people (for a forward: outside the policy's partner domains) always need one."""
+    if draft.recipients:
+        return _chosen_recipient_reasons(draft, policy or ReviewPolicy.current())
     if not discloses_customer_records(draft):
         return []
     message = draft.in_reply_to
-    reasons = []
-    auth = SenderAuth.from_dict(message.sender_auth)
-    if not auth.authenticated:
-        reasons.append(
-            gettext("The sender is not authenticated (%(why)s) and the reply shows the customer's records.")
-            % {"why": describe(auth)}
-        )
+    reasons = _unauthenticated_sender(draft)
     strangers = not_customer_contacts(message.cc_addresses or [], ticket=draft.ticket)
     if strangers:
         reasons.append(
@@ -79,6 +82,29 @@ def recipient_reasons(draft: Draft) -> list[str]:
             % {"addresses": ", ".join(strangers)}
         )
     return reasons
+
+
+def _chosen_recipient_reasons(draft: Draft, policy: ReviewPolicy) -> list[str]:
+    reasons = []
+    others = strangers(draft, draft_recipients(draft), policy.partner_domains or [])
+    if others:
+        reasons.append(
+            gettext(
+                "%(addresses)s are not contacts of this customer; a supervisor must approve sending to them."
+            )
+            % {"addresses": ", ".join(others)}
+        )
+    if draft.kind != Draft.Kind.FORWARD and discloses_customer_records(draft):
+        reasons.extend(_unauthenticated_sender(draft))
+    return reasons
+
+
+def _unauthenticated_sender(draft: Draft) -> list[str]:
+    auth = SenderAuth.from_dict(draft.in_reply_to.sender_auth)
+    if auth.authenticated:
+        return []
+    text = gettext("The sender is not authenticated (%(why)s) and the reply shows the customer's records.")
+    return [text % {"why": describe(auth)}]
 
 
 def discloses_customer_records(draft: Draft) -> bool:

@@ -336,8 +336,8 @@ class ContextBuilder:
             "vat_amount": self.field(src, "vat_amount", invoice.vat_amount, currency=invoice.currency),
             "status": self.cite(src.fact_id("status"), invoice_status_label(invoice.status, self.language)),
             "status_code": invoice.status,
-            # No connector offers the document yet: the reply says a copy will follow.
-            "attached": False,
+            # The copy goes with the reply when the connector rendered it; else it "will follow".
+            "attached": invoice.number in self.g.documents,
         }
 
 

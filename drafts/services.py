@@ -10,26 +10,28 @@ that transition; ``UndoRefused`` when the undo window has passed) and ``InvalidI
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
-from delivery.services import cancel_outbound, queue_reply
+from delivery.services import OutgoingFile, cancel_outbound, queue_reply
 from drafts import pipeline, policy
 from drafts.errors import DraftError, InvalidInput, InvalidState, NotAllowed, StaleDraft, UndoRefused
 from drafts.generation import enqueue_generation
-from drafts.models import Draft, DraftRevision, DraftTrace, ReplyMemory
+from drafts.models import Citation, Draft, DraftRevision, DraftTrace, ReplyMemory
+from drafts.recipients import Recipients, default_recipients, draft_recipients, reply_cc
 from drafts.verify import CUSTOMER, UNVERIFIED, Claim
 from helpdesk import limits, roles, tickets
 from helpdesk.audit import audit
-from helpdesk.models import Message
-from helpdesk.selectors import not_customer_contacts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,8 +55,19 @@ __all__ = [
 
 
 # Review ------------------------------------------------------------------------------------------
-def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_version: int) -> Draft:
-    """Save an operator's text; verifies it again so new numbers are flagged like the AI's."""
+def edit_draft(
+    *,
+    draft: Draft,
+    user: User,
+    subject: str,
+    body: str,
+    expected_version: int,
+    recipients: Recipients | None = None,
+    files_changed: bool = False,
+) -> Draft:
+    """Save an operator's text (and the recipients they chose, when given); verifies it again so new
+    numbers are flagged like the AI's. Recipients equal to a reply's default are not stored, so the
+    default (which never copies strangers) goes on applying."""
     subject, body = subject.strip(), body.strip()
     if not body:
         raise InvalidInput(_("The reply text cannot be empty."))
@@ -67,8 +80,10 @@ def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_ve
             _("The reply text is too long (at most %(limit)s characters).") % {"limit": limits.DRAFT_BODY}
         )
     with transaction.atomic():
-        current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES)
-        if subject == current.subject and body == current.body:
+        current = locked_draft(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES)
+        chosen = _chosen(current, recipients)
+        unchanged = subject == current.subject and body == current.body and chosen == current.recipients
+        if unchanged and not files_changed:
             return current
         claims, knowledge = _verify_again(current, subject=subject, body=body)
         risk = [flag for flag in current.flags if flag not in pipeline.CLAIM_FLAGS]
@@ -77,12 +92,25 @@ def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_ve
         reply = [f for f in pipeline.reply_flags(f"{subject}\n{body}", knowledge) if f not in risk]
         flags = risk + pipeline.claim_flags(claims) + reply
         previous_body = current.body
-        current.subject, current.body = subject, body
+        current.subject, current.body, current.recipients = subject, body, chosen
         current.status = Draft.Status.EDITED
         current.claims = [claim.as_dict() for claim in claims]
         current.flags = flags
         current.version += 1
-        current.save(update_fields=["subject", "body", "status", "claims", "flags", "version", "updated_at"])
+        current.save(
+            update_fields=[
+                "subject",
+                "body",
+                "recipients",
+                "status",
+                "claims",
+                "flags",
+                "version",
+                "updated_at",
+            ]
+        )
+        if current.by_operator:
+            cite_claims(current, claims)
         DraftRevision.objects.create(
             draft=current,
             kind=DraftRevision.Kind.EDIT,
@@ -99,6 +127,7 @@ def edit_draft(*, draft: Draft, user: User, subject: str, body: str, expected_ve
             actor=user,
             data={
                 "version": current.version,
+                "recipients": current.recipients,
                 "unverified": sum(1 for c in claims if c.state == UNVERIFIED),
                 "customer_stated": sum(1 for c in claims if c.state == CUSTOMER),
             },
@@ -121,15 +150,22 @@ def approve_draft(
         current = Draft.objects.select_for_update().select_related("ticket", "in_reply_to").get(pk=draft.pk)
         if current.status == Draft.Status.APPROVED and current.outbound_id:
             return current
-        current = _locked(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES, row=current)
+        current = locked_draft(draft, user, expected_version, allowed=Draft.REVIEWABLE_STATUSES, row=current)
         decision = policy.decide(user, current)
         if not decision.allowed:
             raise NotAllowed(_("A supervisor must approve this draft."), decision.reasons)
+        recipients = draft_recipients(current)
+        if not recipients.to:
+            raise InvalidInput(_("Give at least one address in To."))
+        forward = current.kind == Draft.Kind.FORWARD
         outbound = queue_reply(
             ticket=current.ticket,
-            in_reply_to=current.in_reply_to,
-            to=[current.in_reply_to.from_address or current.ticket.contact.email],
-            cc=reply_cc(current.in_reply_to),
+            # A forward starts a conversation of its own with the third party; its answer still
+            # threads to the ticket by our signed Message-ID.
+            in_reply_to=None if forward else current.in_reply_to,
+            to=recipients.to,
+            cc=recipients.cc,
+            bcc=recipients.bcc,
             subject=current.subject,
             body=current.body,
             # One reply per approved version: a second approval of the same version finds this one,
@@ -137,6 +173,8 @@ def approve_draft(
             idempotency_key=f"draft:{current.pk}:v{current.version}",
             author=user,
             hold_seconds=hold,
+            attachments=outgoing_files(current),
+            answers_customer=not forward,
         )
         now = timezone.now()
         current.status = Draft.Status.APPROVED
@@ -146,25 +184,18 @@ def approve_draft(
         current.edit_distance = Levenshtein.distance(current.ai_body, current.body)
         current.version += 1
         current.save()
-        ReplyMemory.objects.update_or_create(
-            draft=current,
-            defaults={
-                "language": current.language,
-                "intent": current.intent,
-                "question": current.in_reply_to.display_text[:10000],
-                "answer": current.body,
-                "approved_at": now,
-            },
-        )
-        tickets.mark_answered(ticket=current.ticket, at=now, actor=user)
+        _answered(current, user, now, forward=forward)
         audit(
             action="draft.approved",
             obj=current,
             actor=user,
             data={
                 "version": current.version,
+                "kind": current.kind,
                 "outbound": outbound.pk,
                 "message_id": outbound.message_id,
+                "recipients": recipients.as_dict(),
+                "attachments": [file.filename for file in current.attachments.all()],
                 "flags": current.flags,
                 "supervisor_reasons": decision.reasons,
                 "accepted_as_is": current.accepted_as_is,
@@ -172,6 +203,32 @@ def approve_draft(
             },
         )
     return current
+
+
+def _answered(draft: Draft, user: User, now: dt.datetime, *, forward: bool) -> None:
+    """What an approved reply means besides its mail: an answer to the customer (the ticket waits on
+    them) and, for the drafter's text, an entry in the email memory. A forward is neither."""
+    if forward:
+        return
+    ReplyMemory.objects.update_or_create(
+        draft=draft,
+        defaults={
+            "language": draft.language,
+            "intent": draft.intent,
+            "question": draft.in_reply_to.display_text[:10000],
+            "answer": draft.body,
+            "approved_at": now,
+        },
+    )
+    tickets.mark_answered(ticket=draft.ticket, at=now, actor=user)
+    # One answer: the other replies still open on the ticket (the drafter's, a colleague's) are
+    # replaced by this one; forwards are not answers and stay.
+    others = Draft.objects.filter(ticket_id=draft.ticket_id, status__in=Draft.OPEN_STATUSES).exclude(
+        kind=Draft.Kind.FORWARD
+    )
+    for other in others.exclude(pk=draft.pk).select_for_update():
+        Draft.objects.filter(pk=other.pk).update(status=Draft.Status.SUPERSEDED, version=F("version") + 1)
+        audit(action="draft.superseded", obj=other, actor=user, data={"by": draft.pk})
 
 
 def undo_approval(*, draft: Draft, user: User) -> Draft:
@@ -202,7 +259,8 @@ def _take_back(draft: Draft, user: User) -> None:
     """Undo what approval wrote besides the reply delivery cancelled: the email memory, the ticket's
     answered state, and the draft's approval."""
     ReplyMemory.objects.filter(draft=draft).delete()
-    tickets.take_back_answer(ticket=draft.ticket, actor=user)
+    if draft.kind != Draft.Kind.FORWARD:  # a forward never made the ticket wait on the customer
+        tickets.take_back_answer(ticket=draft.ticket, actor=user)
     edited = draft.body != draft.ai_body or draft.subject != draft.ai_subject
     draft.status = Draft.Status.EDITED if edited else Draft.Status.READY
     draft.approved_by = None
@@ -223,7 +281,7 @@ def reject_draft(*, draft: Draft, user: User, reason: str, expected_version: int
             _("The reason is too long (at most %(limit)s characters).") % {"limit": limits.REJECT_REASON}
         )
     with transaction.atomic():
-        current = _locked(
+        current = locked_draft(
             draft, user, expected_version, allowed=(*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED)
         )
         current.status = Draft.Status.REJECTED
@@ -253,7 +311,7 @@ def regenerate_draft(
         )
     allowed = (*Draft.REVIEWABLE_STATUSES, Draft.Status.FAILED, Draft.Status.REJECTED)
     with transaction.atomic():
-        current = _locked(draft, user, expected_version, allowed=allowed)
+        current = locked_draft(draft, user, expected_version, allowed=allowed)
         current.status = Draft.Status.SUPERSEDED
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
@@ -278,7 +336,7 @@ def regenerate_draft(
 
 
 # Helpers -----------------------------------------------------------------------------------------
-def _locked(
+def locked_draft(
     draft: Draft,
     user: User,
     expected_version: int | None,
@@ -320,14 +378,54 @@ def unified_diff(before: str, after: str) -> str:
     )
 
 
-def reply_cc(message: Message, *, approver: User | None = None) -> list[str]:
-    """Who else gets our reply: the customer message's Cc without our own address, and without
-    addresses that are not the customer's own contacts (``helpdesk.selectors.not_customer_contacts``)
-    unless ``approver`` is a supervisor. A forged mail cannot have our reply copied to its author's
-    accomplice on an agent's approval; ``drafts.policy.recipient_reasons`` shows the operator why."""
-    ours = {settings.DEFAULT_FROM_EMAIL.lower()}
-    cc = [address for address in message.cc_addresses or [] if address.lower() not in ours]
-    if not cc or (approver is not None and roles.is_supervisor(approver)):
-        return cc
-    strangers = set(not_customer_contacts(cc, ticket=message.ticket))
-    return [address for address in cc if address not in strangers]
+def _chosen(draft: Draft, recipients: Recipients | None) -> dict[str, list[str]]:
+    """What to store of the operator's recipients: nothing when they equal a reply's default."""
+    if recipients is None:
+        return dict(draft.recipients or {})
+    default = default_recipients(draft.in_reply_to).as_dict()
+    chosen = recipients.as_dict()
+    if draft.kind != Draft.Kind.FORWARD and _lowered(chosen) == _lowered(default):
+        return {}
+    return chosen
+
+
+def _lowered(recipients: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [address.lower() for address in addresses] for name, addresses in recipients.items()}
+
+
+def outgoing_files(draft: Draft) -> list[OutgoingFile]:
+    """The draft's attachments as delivery takes them."""
+    files = []
+    for attachment in draft.attachments.all():
+        with attachment.file.open("rb") as handle:
+            files.append(OutgoingFile(attachment.filename, attachment.content_type, handle.read()))
+    return files
+
+
+def cite_claims(draft: Draft, claims: list[Claim]) -> None:
+    """An operator's draft cites what its verified claims rest on (the panel links them, and the
+    recipient policy knows whether it shows the customer's records)."""
+    trace = DraftTrace.objects.filter(draft=draft).first()
+    facts = {row["id"]: row for row in (trace.facts if trace else [])}
+    used = {fact_id for claim in claims if claim.verified for fact_id in claim.fact_ids}
+    Citation.objects.filter(draft=draft).exclude(fact_id__in=used).delete()
+    have = set(Citation.objects.filter(draft=draft).values_list("fact_id", flat=True))
+    Citation.objects.bulk_create(
+        [_citation_row(draft, facts[fact_id]) for fact_id in sorted(used - have) if fact_id in facts]
+    )
+
+
+def _citation_row(draft: Draft, row: dict[str, Any]) -> Citation:
+    source = row.get("source") or {}
+    fetched = parse_datetime(str(source.get("fetched_at") or ""))
+    return Citation(
+        draft=draft,
+        fact_id=str(row["id"])[:200],
+        label=str(row.get("label", ""))[:200],
+        value="" if row.get("value") is None else str(row["value"]),
+        source_system=str(source.get("system", ""))[:64],
+        source_record_type=str(source.get("record_type", ""))[:32],
+        source_key=str(source.get("key", ""))[:200],
+        source_url=str(source.get("url", ""))[:500],
+        fetched_at=fetched,
+    )

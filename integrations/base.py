@@ -207,6 +207,30 @@ class Connector(Protocol):
     def get_invoice(self, number: str) -> Invoice: ...
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file the ERP keeps or renders for a record (an invoice copy as PDF)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    source: SourceRef
+
+
+class DocumentConnector(Connector, Protocol):
+    """A connector that also offers documents: optional, for connectors whose ERP has them.
+    ``invoice_document`` raises ``NotFound`` like ``get_invoice``."""
+
+    def invoice_document(self, number: str) -> Document: ...
+
+
+def offers_documents(connector: object) -> bool:
+    """Does ``connector`` offer documents (``DocumentConnector``)? The resilient wrapper says whether
+    the connector inside it does."""
+    offered = getattr(connector, "offers_documents", None)
+    return bool(offered) if offered is not None else callable(getattr(connector, "invoice_document", None))
+
+
 # Keys of the records that have no natural key of their own, shared by every connector so that
 # the same ERP row gets the same fact id whichever connector fetched it.
 def line_key(order_number: str, line_number: int) -> str:

@@ -30,6 +30,7 @@ from integrations.base import (
     Connector,
     ConnectorError,
     Customer,
+    Document,
     Invoice,
     Misconfigured,
     NotFound,
@@ -37,6 +38,7 @@ from integrations.base import (
     Product,
     Shipment,
     Unavailable,
+    offers_documents,
 )
 
 logger = logging.getLogger("integrations")
@@ -162,6 +164,26 @@ class ResilientConnector:
 
     def get_invoice(self, number: str) -> Invoice:
         return self._lookup("get_invoice", (number,), lambda: self.inner.get_invoice(number))
+
+    @property
+    def offers_documents(self) -> bool:
+        return offers_documents(self.inner)
+
+    def invoice_document(self, number: str) -> Document:
+        """The invoice copy, with the deadline and the breaker but not the cache (files are large
+        and asked for rarely)."""
+        fetch: Callable[[str], Document] | None = getattr(self.inner, "invoice_document", None)
+        if fetch is None or not offers_documents(self.inner):
+            raise Misconfigured(f"the {self.name} connector offers no documents")
+        if not self.fresh:
+            self.breaker.before_call()
+        try:
+            document = self._run("invoice_document", lambda: fetch(number))
+        except Unavailable:
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        return document
 
     def _lookup(self, lookup: str, args: tuple[object, ...], fetch: Callable[[], T]) -> T:
         key = self._cache_key(lookup, args)

@@ -81,6 +81,13 @@ class OutboundMessage(models.Model):
         default=False,
         help_text=_("Sent without a person writing it (carries Auto-Submitted: auto-generated)."),
     )
+    answers_customer = models.BooleanField(
+        _("answers the customer"),
+        default=True,
+        help_text=_(
+            "Off for mail to third parties (a forward to a carrier): sending it is no first response."
+        ),
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)

@@ -8,6 +8,7 @@ with the operator's text kept).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from drafts import composing
 from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
+from drafts.recipients import parse_recipients
 from helpdesk import selectors
 from helpdesk.web import review
 from helpdesk.web.access import StaffRequest, staff_required
@@ -66,16 +69,48 @@ def _invalid(error: draft_services.DraftError) -> bool:
 
 
 def _kept(request: StaffRequest) -> dict[str, str]:
-    return {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+    kept = {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+    if "to" in request.POST:
+        kept.update({name: request.POST.get(name, "") for name in ("to", "cc", "bcc")})
+    return kept
+
+
+def _ids(request: StaffRequest, name: str) -> list[int]:
+    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
 
 
 def _save_if_changed(request: StaffRequest, draft: Draft) -> Draft:
-    """Store the editor's text when it differs from the draft's; refuses stale versions."""
+    """Store the composer's text, recipients and files when they differ from the draft's; refuses
+    stale versions. A post without the composer's fields (a hand-written client) saves only text."""
     subject, body = request.POST.get("subject"), request.POST.get("body")
-    if subject is None or body is None or (subject.strip(), body.strip()) == (draft.subject, draft.body):
+    if subject is None or body is None:
         return draft
-    return draft_services.edit_draft(
-        draft=draft, user=request.user, subject=subject, body=body, expected_version=_version(request)
+    post = request.POST
+    recipients = None
+    if "to" in post:
+        recipients = parse_recipients(post.get("to", ""), post.get("cc", ""), post.get("bcc", ""))
+    changes = composing.Changes(
+        subject=subject,
+        body=body,
+        recipients=recipients,
+        uploads=request.FILES.getlist("files"),
+        thread_files=_ids(request, "thread_file"),
+        remove=_ids(request, "remove_file"),
+        invoice=post.get("invoice", "")[:40] if post.get("attach_invoice") else "",
+        saved_reply=int(post["saved_reply"])
+        if post.get("insert") and post.get("saved_reply", "").isdigit()
+        else None,
+    )
+    untouched = recipients is None and not (changes.uploads or changes.thread_files or changes.remove)
+    untouched = untouched and not changes.invoice
+    if (
+        untouched
+        and changes.saved_reply is None
+        and (subject.strip(), body.strip()) == (draft.subject, draft.body)
+    ):
+        return draft
+    return composing.save_composition(
+        draft=draft, user=request.user, expected_version=_version(request), changes=changes
     )
 
 
@@ -113,13 +148,14 @@ def draft_approve(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def draft_reject(request: StaffRequest, pk: int) -> HttpResponse:
+    """Reject a draft with a reason; an operator's own draft can be discarded without one."""
     draft = draft_selectors.get_draft_for_user(request.user, pk)
+    reason = request.POST.get("reason", "")
+    if not reason.strip() and request.POST.get("discard") and draft.by_operator:
+        reason = _("Discarded by %(user)s.") % {"user": request.user.get_username()}
     try:
         draft_services.reject_draft(
-            draft=draft,
-            user=request.user,
-            reason=request.POST.get("reason", ""),
-            expected_version=_version(request),
+            draft=draft, user=request.user, reason=reason, expected_version=_version(request)
         )
     except draft_services.DraftError as error:
         return _panel_response(request, draft, error=str(error), kept=_kept(request), invalid=_invalid(error))
@@ -153,4 +189,42 @@ def draft_undo(request: StaffRequest, pk: int) -> HttpResponse:
     except draft_services.DraftError as error:
         return _panel_response(request, draft, error=str(error))
     messages.success(request, _("Approval undone. The reply was not sent."))
+    return _panel_response(request, draft)
+
+
+@staff_required
+@require_POST
+def compose_reply(request: StaffRequest, pk: int) -> HttpResponse:
+    """Start a reply written by the operator: empty, or from a draft's text (``from_draft``)."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    source = request.POST.get("from_draft", "")
+    from_draft = draft_selectors.get_draft_for_user(request.user, int(source)) if source.isdigit() else None
+    return _started(
+        request,
+        ticket.pk,
+        lambda: composing.start_reply(ticket=ticket, user=request.user, from_draft=from_draft),
+    )
+
+
+@staff_required
+@require_POST
+def compose_forward(request: StaffRequest, pk: int) -> HttpResponse:
+    """Start a forward of the conversation to a third party."""
+    ticket = selectors.get_ticket_for_user(request.user, pk)
+    return _started(request, ticket.pk, lambda: composing.start_forward(ticket=ticket, user=request.user))
+
+
+def _started(request: StaffRequest, ticket_id: int, start: Callable[[], Draft]) -> HttpResponse:
+    try:
+        draft = start()
+    except draft_services.DraftError as error:
+        ticket = selectors.get_ticket_for_user(request.user, ticket_id)
+        current = review.current_draft(ticket)
+        if current is not None:
+            return _panel_response(request, current, error=str(error))
+        if request.htmx:
+            context = {"ticket": ticket, "panel": None, "draft_error": str(error)}
+            return render(request, "helpdesk/_draft_panel.html", context, status=409)
+        messages.error(request, str(error))
+        return redirect("ticket", ticket.pk)
     return _panel_response(request, draft)

@@ -89,11 +89,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         # ESP inbound webhooks carry whole mails: they get the mail size limit instead.
-        limit = (
-            settings.HELPDESK_MAX_MESSAGE_BYTES
-            if request.path.startswith("/anymail/")
-            else limits.REQUEST_BYTES
-        )
+        limit = limits.REQUEST_BYTES
+        if request.path.startswith("/anymail/"):
+            limit = settings.HELPDESK_MAX_MESSAGE_BYTES
+        elif limits.UPLOAD_PATHS.match(request.path):
+            # The composer's files: their own limits are checked and named by the draft services.
+            limit = limits.ATTACHMENTS_BYTES + limits.REQUEST_BYTES
         if length > limit:
             text = gettext("The request is too large (at most %(limit)s bytes).") % {"limit": f"{limit:,}"}
             if request.path.startswith("/api/"):

@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 
 from delivery.models import DeliveryEvent, OutboundMessage
 from delivery.selectors import delivery_warnings
-from drafts import isolation, policy
+from drafts import composing, isolation, policy
 from drafts import services as draft_services
-from drafts.models import Citation, Draft
+from drafts.models import Citation, Draft, DraftAttachment, ReviewPolicy, SavedReply
+from drafts.recipients import draft_recipients, strangers
 from drafts.verify import CUSTOMER, UNVERIFIED, VERIFIED, claim_state
-from helpdesk import roles
-from helpdesk.models import Message, Ticket
+from helpdesk import limits, roles
+from helpdesk.models import Attachment, Message, Ticket
 from helpdesk.web import erp_words
+from integrations import get_connector
+from integrations.base import offers_documents
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,16 @@ class Panel:
     diff: list[tuple[str, str]] = field(default_factory=list)  # (kind, line): add, remove, context, hunk
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    # The composer: chosen recipients who are not the customer's own people, the draft's files, the
+    # files of the ticket's mail that can be added, and the saved replies offered here.
+    strangers: list[str] = field(default_factory=list)
+    attachments: list[DraftAttachment] = field(default_factory=list)
+    thread_files: list[Attachment] = field(default_factory=list)
+    saved_replies: list[SavedReply] = field(default_factory=list)
+    invoices: list[str] | None = None  # invoice copies the ERP can attach; None: it offers none
+    file_limit: int = limits.ATTACHMENT_BYTES
+    file_count: int = limits.ATTACHMENTS
     outbound: OutboundMessage | None = None
     undo_until: dt.datetime | None = None
     # Records the customer asked about that are not theirs: for supervisors' eyes only.
@@ -62,6 +75,8 @@ def current_draft(ticket: Ticket, conversation: Iterable[Message] = ()) -> Draft
     The mail it answers is taken from ``conversation`` when the caller has the ticket's messages
     already (joining it here cost the ticket page about a tenth of its time); approver and rejecter
     are read only for drafts that have one."""
+    # Open drafts first (an operator's before the drafter's), then the newest: a reply being written
+    # is not hidden by a draft that arrived meanwhile, nor by an approved one.
     draft = (
         Draft.objects.current_for_ticket(ticket.pk)
         .select_related("outbound")
@@ -90,7 +105,7 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         for name, text in shown.items():
             setattr(citation, name, text)  # display only; the stored words stay for the API
     decision = policy.decide(user, draft) if draft.is_reviewable else None
-    message = draft.in_reply_to
+    recipients = draft_recipients(draft)
     panel = Panel(
         draft=draft,
         segments=segments(draft.body, _claims_in(draft, "body"), citations),
@@ -98,19 +113,35 @@ def panel_for(draft: Draft, user: Any) -> Panel:
         supervisor_reasons=decision.reasons if decision else [],
         may_approve=bool(decision and decision.allowed),
         diff=edit_diff(draft.ai_body, draft.body),
-        to=[message.from_address or draft.ticket.contact.email],
-        cc=draft_services.reply_cc(message),
+        to=recipients.to,
+        cc=recipients.cc,
+        bcc=recipients.bcc,
         outbound=draft.outbound,
         withheld=withheld_for(draft, user),
     )
     if draft.is_reviewable:
-        panel.delivery_warnings = delivery_warnings([*panel.to, *panel.cc])
+        panel.delivery_warnings = delivery_warnings(recipients.everyone())
+        _composer(panel, recipients)
     subject_claims = _claims_in(draft, "subject")
     if subject_claims:
         panel.subject_segments = segments(draft.subject, subject_claims, citations)
     if draft.outbound:
         panel.undo_until = draft.outbound.held_until()
     return panel
+
+
+def _composer(panel: Panel, recipients: Any) -> None:
+    draft = panel.draft
+    panel.strangers = strangers(draft, recipients, ReviewPolicy.current().partner_domains or [])
+    panel.attachments = list(draft.attachments.all())
+    panel.thread_files = list(
+        Attachment.objects.filter(message__ticket_id=draft.ticket_id, inline=False)
+        .exclude(message__direction=Message.Direction.NOTE)
+        .order_by("pk")
+    )
+    panel.saved_replies = composing.saved_replies_for(draft.ticket, draft.language)
+    if offers_documents(get_connector()):
+        panel.invoices = composing.invoice_numbers(draft)
 
 
 def withheld_for(draft: Draft, user: Any) -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ urlpatterns = [
     ),
     path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
     path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
+    path("tickets/<int:pk>/reply/", draft_views.compose_reply, name="compose_reply"),
+    path("tickets/<int:pk>/forward/", draft_views.compose_forward, name="compose_forward"),
     path("drafts/<int:pk>/save/", draft_views.draft_save, name="draft_save"),
     path("drafts/<int:pk>/approve/", draft_views.draft_approve, name="draft_approve"),
     path("drafts/<int:pk>/reject/", draft_views.draft_reject, name="draft_reject"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from integrations.base import (
     Customer,
+    Document,
     Invoice,
     NotFound,
     Order,
@@ -30,6 +31,7 @@ from integrations.base import (
     price_key,
     stock_key,
 )
+from integrations.connectors.invoice_pdf import render_invoice
 from integrations.models import (
     ErpCustomer,
     ErpInvoice,
@@ -112,10 +114,7 @@ class DemoConnector:
         )
 
     def get_invoice(self, number: str) -> Invoice:
-        key = clean_key(number)
-        invoice = ErpInvoice.objects.select_related("order", "customer").filter(number=key).first()
-        if invoice is None:
-            raise NotFound(f"no invoice {number!r}")
+        invoice = self._invoice(number)
         return Invoice(
             number=invoice.number,
             order_number=invoice.order.number if invoice.order else "",
@@ -128,6 +127,25 @@ class DemoConnector:
             status=invoice.status,
             source=self._ref("invoice", invoice.number, invoice),
         )
+
+    def invoice_document(self, number: str) -> Document:
+        """A copy of the invoice as PDF (``DocumentConnector``)."""
+        invoice = self._invoice(number)
+        return Document(
+            filename=f"invoice-{invoice.number}.pdf",
+            content_type="application/pdf",
+            data=render_invoice(invoice),
+            source=self._ref("invoice", invoice.number, invoice),
+        )
+
+    @staticmethod
+    def _invoice(number: str) -> ErpInvoice:
+        invoice = (
+            ErpInvoice.objects.select_related("order", "customer").filter(number=clean_key(number)).first()
+        )
+        if invoice is None:
+            raise NotFound(f"no invoice {number!r}")
+        return invoice
 
     # --- building records -------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from drafts import generation
 from drafts.models import Draft
-from helpdesk.models import Contact, Message, Ticket
+from helpdesk.models import AuditEvent, Contact, Message, Ticket
 from tests.factories import authenticated
 
 
@@ -35,3 +35,12 @@ def draft_for(message: Message, **kwargs: Any) -> Draft:
 
 def cited_ids(draft: Draft) -> set[str]:
     return set(draft.citations.values_list("fact_id", flat=True))
+
+
+def audit_actions(draft: Draft) -> list[str]:
+    """The audit events of ``draft``, oldest first."""
+    return list(
+        AuditEvent.objects.filter(object_type="drafts.draft", object_id=str(draft.pk))
+        .order_by("created_at", "pk")
+        .values_list("action", flat=True)
+    )

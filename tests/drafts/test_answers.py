@@ -9,7 +9,9 @@ import pytest
 
 from drafts import services
 from drafts.models import Draft, Flag
+from integrations.connectors.demo import DemoConnector
 from integrations.models import ErpShipment, ErpStock
+from integrations.resilience import make_resilient
 from tests.drafts.helpers import cited_ids, customer_message, draft_for
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +113,38 @@ def test_an_invoice_for_an_order_not_yet_invoiced_is_said_to_come(seeded: None) 
     assert "fakturanumret" not in draft.body
 
 
+class _WithoutDocuments(DemoConnector):
+    """The demo ERP as a connector that offers no documents."""
+
+    offers_documents = False
+
+
 def test_an_invoice_copy_is_said_to_follow_when_the_connector_has_no_document(seeded: None) -> None:
-    draft = _draft("inkop@bergstrom-bygg.se", "Hej, kan ni skicka fakturan för order 100231?")
+    message = customer_message(
+        sender="inkop@bergstrom-bygg.se",
+        subject="Fråga",
+        body="Hej, kan ni skicka fakturan för order 100231?",
+    )
+    draft = draft_for(message, connector=make_resilient(_WithoutDocuments()))
     assert "Faktura 55015" in draft.body and "En kopia av fakturan kommer i ett separat mejl." in draft.body
+    assert not draft.attachments.exists()
+
+
+def test_the_invoice_copy_is_attached_when_the_connector_renders_it(seeded: None, supervisor: Any) -> None:
+    draft = _draft("inkop@bergstrom-bygg.se", "Hej, kan ni skicka fakturan för order 100231?")
+    assert "Faktura 55015" in draft.body and "En kopia av fakturan finns bifogad." in draft.body
+    (copy,) = draft.attachments.all()
+    assert (copy.filename, copy.source) == ("invoice-55015.pdf", "erp")
+    approved = services.approve_draft(draft=draft, user=supervisor, expected_version=draft.version)
+    assert approved.outbound is not None
+    assert b'filename="invoice-55015.pdf"' in bytes(approved.outbound.raw_message)
+
+
+def test_no_invoice_copy_of_another_customer_is_attached(seeded: None) -> None:
+    # 55015 belongs to Bergström Bygg; Fjord Trade asks for it.
+    draft = _draft("logistics@fjordtrade.no", "Hi, could you send me a copy of invoice 55015?")
+    assert not draft.attachments.exists()
+    assert "55015" not in draft.body or "attached" not in draft.body
 
 
 @pytest.mark.parametrize(

@@ -16,18 +16,10 @@ from drafts import generation, selectors, services, tasks
 from drafts.models import Draft, Flag, ReplyMemory, ReviewPolicy
 from helpdesk.mail.message_ids import ticket_id_from_message_id
 from helpdesk.models import AuditEvent, Message, Ticket
-from tests.drafts.helpers import customer_message, draft_for
+from tests.drafts.helpers import audit_actions, customer_message, draft_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _actions(draft: Draft) -> list[str]:
-    return list(
-        AuditEvent.objects.filter(object_type="drafts.draft", object_id=str(draft.pk))
-        .order_by("created_at", "pk")
-        .values_list("action", flat=True)
-    )
 
 
 def test_schedule_draft_enqueues_one_task_on_the_mail_cluster(
@@ -44,7 +36,7 @@ def test_schedule_draft_enqueues_one_task_on_the_mail_cluster(
     assert tasks.generate_draft(draft.pk) == Draft.Status.READY
     assert tasks.generate_draft(draft.pk) == Draft.Status.READY  # a duplicate task changes nothing
     assert Draft.objects.filter(in_reply_to=message).count() == 1
-    assert _actions(draft) == ["draft.requested", "draft.ready"]
+    assert audit_actions(draft) == ["draft.requested", "draft.ready"]
 
 
 def test_no_draft_for_our_own_or_automatic_messages(demo_message: Any) -> None:
@@ -69,7 +61,7 @@ def test_a_newer_customer_message_supersedes_the_open_draft(demo_message: Any) -
     generation.schedule_draft(message_id=newer.pk)
     old.refresh_from_db()
     assert old.status == Draft.Status.SUPERSEDED
-    assert _actions(old)[-1] == "draft.superseded"
+    assert audit_actions(old)[-1] == "draft.superseded"
 
 
 def test_agent_cannot_approve_a_flagged_draft_but_a_supervisor_can(
@@ -169,7 +161,7 @@ def test_reject_needs_a_reason_and_is_audited(demo_message: Any, agent: Any) -> 
     )
     with pytest.raises(services.InvalidState):
         services.approve_draft(draft=rejected, user=agent, expected_version=rejected.version)
-    assert _actions(draft) == ["draft.requested", "draft.ready", "draft.rejected"]
+    assert audit_actions(draft) == ["draft.requested", "draft.ready", "draft.rejected"]
 
 
 def test_regenerate_shorter_and_more_formal(
@@ -189,8 +181,8 @@ def test_regenerate_shorter_and_more_formal(
     assert "Med vänliga hälsningar" in new.body
     draft.refresh_from_db()
     assert draft.status == Draft.Status.SUPERSEDED
-    assert _actions(draft)[-1] == "draft.superseded"
-    assert _actions(new) == ["draft.requested", "draft.ready"]
+    assert audit_actions(draft)[-1] == "draft.superseded"
+    assert audit_actions(new) == ["draft.requested", "draft.ready"]
 
 
 def test_a_new_draft_goes_on_counting_the_reply_s_versions(demo_message: Any, agent: Any) -> None:
@@ -326,7 +318,7 @@ def test_undo_takes_the_approval_back_and_a_new_approval_queues_a_new_reply(
     assert not ReplyMemory.objects.filter(draft=draft).exists()
     ticket = Ticket.objects.get(pk=draft.ticket_id)
     assert ticket.first_response_at is None and ticket.status != Ticket.Status.PENDING
-    assert _actions(draft)[-2:] == ["draft.approved", "draft.approval_undone"]
+    assert audit_actions(draft)[-2:] == ["draft.approved", "draft.approval_undone"]
     # Approving again queues a fresh reply; the cancelled one stays cancelled.
     again = services.approve_draft(draft=undone, user=agent, expected_version=undone.version)
     second = OutboundMessage.objects.get(draft=again)

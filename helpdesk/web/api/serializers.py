@@ -256,6 +256,7 @@ class DraftSerializer(serializers.ModelSerializer[Draft]):
             "id",
             "ticket",
             "in_reply_to",
+            "kind",
             "status",
             "version",
             "subject",

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,7 +102,14 @@ class DraftQuerySet(models.QuerySet["Draft"]):
         return self.filter(status__in=Draft.OPEN_STATUSES)
 
     def current_for_ticket(self, ticket_id: int) -> DraftQuerySet:
-        return self.filter(ticket_id=ticket_id).exclude(status=Draft.Status.SUPERSEDED).order_by("-pk")
+        """The ticket's drafts that are not superseded: open ones first (a person's own before the
+        drafter's), then the newest."""
+        rank = Case(
+            When(~Q(status__in=Draft.OPEN_STATUSES), then=Value(2)),
+            When(kind=Draft.Kind.AI, then=Value(1)),
+            default=Value(0),
+        )
+        return self.filter(ticket_id=ticket_id).exclude(status=Draft.Status.SUPERSEDED).order_by(rank, "-pk")
 
 
 class Draft(models.Model):
@@ -117,6 +124,11 @@ class Draft(models.Model):
 
     OPEN_STATUSES = (Status.GENERATING, Status.READY, Status.EDITED)
     REVIEWABLE_STATUSES = (Status.READY, Status.EDITED)
+
+    class Kind(models.TextChoices):
+        AI = "ai", _("AI draft")
+        REPLY = "reply", _("Written by an operator")
+        FORWARD = "forward", _("Forward")
 
     ticket = models.ForeignKey(
         "helpdesk.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="drafts"
@@ -136,6 +148,16 @@ class Draft(models.Model):
         related_name="superseded_by",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.GENERATING)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.AI)
+    recipients = models.JSONField(
+        _("recipients"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Chosen by the operator: {"to": [...], "cc": [...], "bcc": [...]}. Empty: the customer and '
+            "the customer's own people in the mail's Cc."
+        ),
+    )
     failure_reason = models.TextField(_("failure reason"), blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
     body = models.TextField(_("body"), blank=True)
@@ -213,8 +235,8 @@ class Draft(models.Model):
             # regenerated drafts point at the draft they replace and are not limited.
             models.UniqueConstraint(
                 fields=["in_reply_to"],
-                condition=Q(supersedes__isnull=True),
-                name="draft_one_first_per_message",
+                condition=Q(supersedes__isnull=True, kind="ai"),
+                name="draft_one_first_ai_per_message",
             )
         ]
         indexes = [
@@ -234,6 +256,11 @@ class Draft(models.Model):
     @property
     def is_reviewable(self) -> bool:
         return self.status in self.REVIEWABLE_STATUSES
+
+    @property
+    def by_operator(self) -> bool:
+        """Written by a person (a reply or a forward), not by the drafter."""
+        return self.kind != self.Kind.AI
 
     @property
     def is_flagged(self) -> bool:
@@ -440,6 +467,15 @@ class ReviewPolicy(models.Model):
         _("intents that always need a supervisor"), default=list, blank=True
     )
     min_confidence_for_agent = models.FloatField(_("lowest confidence an agent may approve"), default=0.5)
+    partner_domains = models.JSONField(
+        _("partner domains"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Domains of carriers and suppliers (e.g. carrier.example) an agent may forward a ticket to "
+            "without a supervisor."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -482,3 +518,8 @@ class ReplyMemory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} ({self.language}) {self.question[:60]}"
+
+
+# The composer's models, in their own module to keep this one readable.
+from drafts.models.composing import DraftAttachment as DraftAttachment  # noqa: E402
+from drafts.models.composing import SavedReply as SavedReply  # noqa: E402
