@@ -462,6 +462,10 @@ def _suppress_refused(
 
 
 def _ticket_effects(outbound: OutboundMessage, outcome: str, now: dt.datetime) -> None:
+    if outbound.stream == OutboundMessage.Stream.BULK:
+        # A notice is no answer to a question (no first response time), and one that did not go out
+        # shows on its notice, not as a ticket someone must answer.
+        return
     if outcome == Outcome.SENT:
         tickets.record_first_response(ticket=outbound.ticket, at=now)
     elif outcome in (Outcome.FAILED, Outcome.SUPPRESSED, Outcome.UNCERTAIN):

@@ -18,6 +18,7 @@ from django_q.tasks import async_task
 from helpdesk import crypto
 from helpdesk.admin_base import AuditedAdmin, ReadOnlyAdmin
 from helpdesk.audit import audit
+from helpdesk.consent_admin import ConsentRecordInline
 from helpdesk.ingest.services import reprocess
 from helpdesk.models import (
     ApiToken,
@@ -63,6 +64,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
     search_fields = ["email", "name", "company__name"]
     list_select_related = ["company"]
     autocomplete_fields = ["company"]
+    inlines = [ConsentRecordInline]
 
 
 @admin.register(Queue)

@@ -38,6 +38,18 @@ def get_ticket_for_user(user: User | AnonymousUser, pk: Any, *, for_update: bool
         raise Http404("No such ticket") from None
 
 
+def get_contact_for_user(user: User | AnonymousUser, pk: Any) -> Contact:
+    """A contact ``user`` may see: supervisors any, agents the contacts of tickets they see; 404
+    otherwise."""
+    contacts = Contact.objects.all()
+    if not roles.is_supervisor(user):
+        contacts = contacts.filter(pk__in=visible_tickets(user).values("contact_id"))
+    try:
+        return contacts.get(pk=pk)
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such contact") from None
+
+
 def get_attachment_for_user(user: User | AnonymousUser, pk: Any) -> Attachment:
     """An attachment of a ticket ``user`` may see; 404 otherwise."""
     try:

@@ -163,6 +163,28 @@ class ResilientConnector:
     def get_invoice(self, number: str) -> Invoice:
         return self._lookup("get_invoice", (number,), lambda: self.inner.get_invoice(number))
 
+    # The audience lookups of bulk notices answer thousands of records once: they pass the breaker
+    # and the deadline but not the cache, which is for the small lookups drafting repeats.
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        return self._uncached("delayed_orders", lambda: self.inner.delayed_orders(min_days=min_days))
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        return self._uncached("waiting_orders", lambda: self.inner.waiting_orders(sku=sku))
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        return self._uncached("customers", lambda: self.inner.customers(numbers))
+
+    def _uncached(self, lookup: str, fetch: Callable[[], T]) -> T:
+        if not self.fresh:
+            self.breaker.before_call()
+        try:
+            result = self._run(lookup, fetch)
+        except Unavailable:
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        return result
+
     def _lookup(self, lookup: str, args: tuple[object, ...], fetch: Callable[[], T]) -> T:
         key = self._cache_key(lookup, args)
         cached: Any = _MISSING if self.fresh else self._cache_get(key)

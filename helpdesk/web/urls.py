@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from helpdesk.web import (
+    consent_views,
     deliverability_views,
     delivery_views,
     dev_views,
@@ -13,6 +14,7 @@ from helpdesk.web import (
     draft_views,
     ticket_views,
     two_factor,
+    unsubscribe_views,
     views,
 )
 
@@ -30,6 +32,7 @@ urlpatterns = [
         "tickets/<int:pk>/presence/leave/", ticket_views.ticket_presence_leave, name="ticket_presence_leave"
     ),
     path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
+    path("contacts/<int:pk>/consent/", consent_views.contact_consent, name="contact_consent"),
     path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
     path("drafts/<int:pk>/save/", draft_views.draft_save, name="draft_save"),
     path("drafts/<int:pk>/approve/", draft_views.draft_approve, name="draft_approve"),
@@ -53,6 +56,7 @@ urlpatterns = [
     path("deliverability/domain/", domain_views.domain_check, name="domain_check"),
     path("metrics", deliverability_views.prometheus_metrics, name="prometheus_metrics"),
     path("help/", views.shortcuts_help, name="help"),
+    path("u/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("attachments/<int:pk>/", views.attachment_view, name="api-attachment"),
     path("metrics/", views.metrics_view, name="api-metrics"),
+    path("contacts/<int:pk>/consents/", views.contact_consents_view, name="api-contact-consents"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
