@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from delivery.models import Suppression
 from helpdesk.models import Purpose
 
 
@@ -71,6 +72,10 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.counts.get("excluded", {}).values())
+
 
 class Recipient(models.Model):
     """One address of a notice's audience: excluded with the gate's reason, or drafted, reviewed (when
@@ -99,7 +104,9 @@ class Recipient(models.Model):
     language = models.CharField(_("language"), max_length=8, blank=True)
     order_numbers = models.JSONField(_("orders"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    reason = models.CharField(_("excluded because"), max_length=16, blank=True)
+    reason = models.CharField(
+        _("excluded because"), max_length=16, choices=Suppression.Reason.choices, blank=True
+    )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
     body = models.TextField(_("text"), blank=True)
