@@ -147,11 +147,15 @@ def figures(
     return _count(rows, lambda row: "all", until)["all"] if rows else Figures()
 
 
-def figures_by(group: str, *, since: dt.datetime, until: dt.datetime) -> dict[str, Figures]:
-    """Figures per stream, sending domain or recipient domain (``group``), largest first."""
+def figures_by(
+    group: str, *, since: dt.datetime, until: dt.datetime, stream: str | None = None
+) -> dict[str, Figures]:
+    """Figures per stream, sending domain or recipient domain (``group``), largest first; only the
+    mail of ``stream`` when given."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {GROUPS}")
-    counted = _count(_sent(since, until), lambda row: row.key(group), until)
+    rows = [row for row in _sent(since, until) if stream is None or row.stream == stream]
+    counted = _count(rows, lambda row: row.key(group), until)
     return dict(sorted(counted.items(), key=lambda item: -item[1].sent))
 
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("deliverability/", deliverability_views.deliverability, name="deliverability"),
     path("deliverability/dmarc/", deliverability_views.dmarc, name="dmarc"),
+    path("deliverability/bulk/<int:pk>/resume/", deliverability_views.bulk_resume, name="bulk_resume"),
     path("deliverability/domain/", domain_views.domain_check, name="domain_check"),
     path("metrics", deliverability_views.prometheus_metrics, name="prometheus_metrics"),
     path("notices/", notice_views.notice_list, name="notices"),
