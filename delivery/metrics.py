@@ -200,8 +200,20 @@ def queue_health(now: dt.datetime | None = None) -> dict[str, Any]:
     return result
 
 
+def figures_of(labels: dict[int, str], *, until: dt.datetime | None = None) -> dict[str, Figures]:
+    """Figures of the given sent messages (outbound id -> label), per label: an A/B test's variants."""
+    until = until or timezone.now()
+    rows = _rows(OutboundMessage.objects.filter(pk__in=list(labels), status__in=SENT_STATES))
+    return _count(rows, lambda row: labels[row.pk], until)
+
+
 def _sent(since: dt.datetime, until: dt.datetime) -> list[_Sent]:
-    rows = OutboundMessage.objects.filter(status__in=SENT_STATES, sent_at__gte=since, sent_at__lte=until)
+    return _rows(
+        OutboundMessage.objects.filter(status__in=SENT_STATES, sent_at__gte=since, sent_at__lte=until)
+    )
+
+
+def _rows(rows: Any) -> list[_Sent]:
     values = rows.values_list(
         "pk", "ticket_id", "stream", "from_address", "to_addresses", "sent_at", "created_at"
     )

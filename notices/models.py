@@ -23,6 +23,11 @@ class Notice(models.Model):
         BACK_IN_STOCK = "back_in_stock", _("Back in stock")
         LIST = "list", _("Pasted list")
 
+    class Measure(models.TextChoices):
+        REPLY = "reply", _("Reply rate")
+        CLICK = "click", _("Click rate")
+        OPEN = "open", _("Open rate (unreliable since Apple's privacy protection)")
+
     class Status(models.TextChoices):
         AUDIENCE = "audience", _("Audience built")
         DRAFTING = "drafting", _("Drafting")
@@ -45,6 +50,20 @@ class Notice(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.AUDIENCE)
     sample_size = models.PositiveSmallIntegerField(_("sample to review"), default=10)
+    # A/B test of the subject lines: this share of the recipients tries the variants first; after
+    # ab_wait_hours the rest goes with the variant that won by ab_measure.
+    ab_share = models.FloatField(
+        _("share that tests subjects"),
+        default=0.0,
+        help_text=_("0 sends everyone the first subject; e.g. 0.2 lets a fifth try the variants first."),
+    )
+    ab_wait_hours = models.FloatField(_("hours before the winner is chosen"), default=4.0)
+    ab_measure = models.CharField(
+        _("winner by"), max_length=8, choices=Measure.choices, default=Measure.REPLY
+    )
+    ab_decided_at = models.DateTimeField(_("subject chosen"), null=True, blank=True)
+    ab_winner = models.PositiveSmallIntegerField(_("winning variant"), null=True, blank=True)
+    ab_figures = models.JSONField(_("A/B figures"), default=list, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +106,7 @@ class Recipient(models.Model):
         DRAFTED = "drafted", _("Drafted")
         FAILED = "failed", _("Drafting failed")
         REJECTED = "rejected", _("Left out at review")
+        WAITING = "waiting", _("Waiting for the A/B winner")
         QUEUED = "queued", _("Queued")
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients")
@@ -109,6 +129,8 @@ class Recipient(models.Model):
     )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
+    subjects = models.JSONField(_("subject variants"), default=list, blank=True)
+    variant = models.PositiveSmallIntegerField(_("A/B variant"), null=True, blank=True)
     body = models.TextField(_("text"), blank=True)
     citations = models.JSONField(_("cited facts"), default=list, blank=True)
     claims = models.JSONField(_("checked claims"), default=list, blank=True)

@@ -25,7 +25,7 @@ from helpdesk import roles, tickets
 from helpdesk.audit import audit
 from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Customer, Product
-from notices import audience
+from notices import abtest, audience
 from notices.models import Notice, Recipient
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ def draft_texts(*, notice_id: int, connector: Connector | None = None) -> int:
         for recipient in batch:
             writer.write(recipient)
         Recipient.objects.bulk_update(
-            batch, ["status", "subject", "body", "citations", "claims", "flags", "language", "detail"]
+            batch,
+            ["status", "subject", "subjects", "body", "citations", "claims", "flags", "language", "detail"],
         )
         written += len(batch)
     _pick_sample(notice)
@@ -150,6 +151,7 @@ class _Writer:
 def _store(recipient: Recipient, text: NoticeText) -> None:
     recipient.status = Recipient.Status.DRAFTED
     recipient.subject = text.subject[:998]
+    recipient.subjects = [subject[:998] for subject in text.subjects]
     recipient.body = text.body
     recipient.language = text.language
     recipient.citations = text.citations
@@ -225,6 +227,7 @@ def queue_recipients(*, notice_id: int) -> int:
     notice = Notice.objects.get(pk=notice_id)
     if notice.status != Notice.Status.APPROVED:
         return 0
+    abtest.split(notice)
     queued = 0
     pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED).select_related(
         "contact"
@@ -260,3 +263,13 @@ def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage | None:
     )
     Recipient.objects.filter(pk=recipient.pk).update(status=Recipient.Status.QUEUED, outbound=outbound)
     return outbound
+
+
+def decide_tests(now: Any = None) -> int:
+    """The minute schedule: decide every A/B test whose wait is over and queue the rest of its notice."""
+    decided = 0
+    for notice in abtest.due(now):
+        if abtest.decide(notice, now) is not None:
+            decided += 1
+        queue_recipients(notice_id=notice.pk)
+    return decided

@@ -11,3 +11,7 @@ def draft_notice(notice_id: int) -> int:
 
 def queue_notice(notice_id: int) -> int:
     return services.queue_recipients(notice_id=notice_id)
+
+
+def decide_ab_tests() -> int:
+    return services.decide_tests()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from delivery.models import Suppression
 from helpdesk.models import Purpose
 from helpdesk.web.access import StaffRequest, supervisor_required
-from notices import services
+from notices import abtest, services
 from notices.audience import AudienceError
 from notices.models import Notice, Recipient
 
@@ -25,7 +25,18 @@ from notices.models import Notice, Recipient
 class NoticeForm(forms.ModelForm[Notice]):
     class Meta:
         model = Notice
-        fields = ["name", "kind", "purpose", "min_days", "sku", "pasted", "message"]
+        fields = [
+            "name",
+            "kind",
+            "purpose",
+            "min_days",
+            "sku",
+            "pasted",
+            "message",
+            "ab_share",
+            "ab_wait_hours",
+            "ab_measure",
+        ]
         widgets = {"pasted": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self) -> dict[str, Any]:
@@ -35,6 +46,8 @@ class NoticeForm(forms.ModelForm[Notice]):
             self.add_error("sku", _("Name the SKU that is back in stock."))
         if kind == Notice.Kind.LIST and not (data.get("pasted") and data.get("message")):
             self.add_error("pasted", _("A pasted list needs the addresses and the message."))
+        if not 0 <= (data.get("ab_share") or 0) <= 0.5:
+            self.add_error("ab_share", _("Test the subjects on at most half of the recipients."))
         return data
 
 
@@ -69,6 +82,7 @@ def notice_detail(request: StaffRequest, pk: int) -> HttpResponse:
         "states": recipients.values("status").annotate(count=Count("pk")).order_by("status"),
         "sample": recipients.filter(in_sample=True).order_by("reviewed_at", "pk"),
         "unreviewed": services.unreviewed(notice),
+        "ab_figures": notice.ab_figures or (abtest.figures(notice) if notice.ab_share else []),
         "sent": recipients.filter(outbound__isnull=False)
         .values("outbound__status")
         .annotate(count=Count("pk"))
