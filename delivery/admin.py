@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery import dkim, services
 from delivery.models import (
+    BulkThrottle,
     DeliveryAttempt,
     DeliveryEvent,
     DkimKey,
@@ -263,3 +264,22 @@ class DkimKeyAdmin(admin.ModelAdmin[DkimKey]):
             actor=request.user,
             data={"dns_name": obj.dns_name, "active": obj.active},
         )
+
+
+@admin.register(BulkThrottle)
+class BulkThrottleAdmin(ReadOnlyAdmin[BulkThrottle]):
+    """Why bulk mail was slowed or paused, and who resumed it (resume on /deliverability/)."""
+
+    list_display = [
+        "started_at",
+        "domain",
+        "level",
+        "metric",
+        "value",
+        "threshold",
+        "sent",
+        "ended_at",
+        "ended_by",
+    ]
+    list_filter = ["level", "metric"]
+    search_fields = ["domain"]

@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from delivery import metrics
-from delivery.models import OutboundMessage
+from delivery.models import BulkThrottle, OutboundMessage
 from helpdesk.audit import audit
 from helpdesk.models import Mailbox
 
@@ -72,6 +72,22 @@ def current_alerts() -> list[Alert]:
                     limit,
                 )
             )
+    for row in BulkThrottle.objects.filter(ended_at__isnull=True):
+        text = (
+            _(
+                "Bulk mail to %(scope)s is paused: %(metric)s %(rate).2f%% (limit %(limit).2f%%). "
+                "A supervisor resumes it."
+            )
+            if row.level == BulkThrottle.Level.PAUSED
+            else _("Bulk mail to %(scope)s is slowed: %(metric)s %(rate).2f%% (limit %(limit).2f%%).")
+        )
+        values = {
+            "scope": row.scope_label,
+            "metric": row.metric,
+            "rate": 100 * row.value,
+            "limit": 100 * row.threshold,
+        }
+        alerts.append(Alert(f"bulk_{row.level}:{row.domain or '*'}", text % values, row.value, row.threshold))
     failing = Mailbox.objects.filter(
         enabled=True, consecutive_failures__gte=settings.DELIVERY_ALERT_MAILBOX_FAILURES
     )

@@ -2,13 +2,16 @@
 
 Per recipient: the suppression list (the exact address, or its whole domain, for every stream or for the
 message's stream: an unsubscribe from notices never blocks a reply the customer asked for), a valid
-address (email-validator, offline), and for bulk mail no disposable domain. A blocked Cc or Bcc is
-dropped from the message; when every To recipient is blocked the message is not sent at all and keeps
-the reason. Consent for bulk mail joins here with the notices.
+address (email-validator, offline), and for bulk mail no disposable domain and the contact's current
+consent for the message's purpose (``helpdesk.consent``). A blocked Cc or Bcc is dropped from the
+message; when every To recipient is blocked the message is not sent at all and keeps the reason.
+Replies (transactional) never need consent, and an entry for one purpose of bulk mail (an unsubscribe
+link) never stops them. Notices ask the same gate about their audience before anything is queued.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,6 +20,7 @@ from django.db.models import Q
 from email_validator import EmailNotValidError, validate_email
 
 from delivery.models import OutboundMessage, Suppression, address_keys
+from helpdesk.consent import consented_addresses
 
 
 @dataclass(frozen=True)
@@ -44,44 +48,72 @@ class Decision:
 
 
 class Gate:
-    """The gate for a batch of messages, with their recipients' suppressions read in one query."""
+    """The gate for a batch of messages (or a notice's audience), with the recipients' suppressions and,
+    for bulk mail, their consent read in one query each."""
 
-    def __init__(self, messages: Iterable[OutboundMessage]) -> None:
-        addresses = {address.lower() for message in messages for address in message.recipients}
-        domains = {address.rpartition("@")[2] for address in addresses}
-        self._suppressions: list[Suppression] = list(
-            Suppression.objects.active().filter(
-                Q(address__in=address_keys(addresses)) | Q(domain__in=domains)
-            )
-            if addresses
+    def __init__(
+        self,
+        messages: Iterable[OutboundMessage] = (),
+        *,
+        addresses: Iterable[str] = (),
+        purposes: Iterable[str] = (),
+    ) -> None:
+        batch = list(messages)
+        everyone = {address.strip().lower() for address in addresses}
+        everyone.update(address.strip().lower() for message in batch for address in message.recipients)
+        domains = {address.rpartition("@")[2] for address in everyone}
+        entries = (
+            Suppression.objects.active().filter(Q(address__in=address_keys(everyone)) | Q(domain__in=domains))
+            if everyone
             else []
         )
+        self._by_address: dict[str, list[Suppression]] = defaultdict(list)
+        self._by_domain: dict[str, list[Suppression]] = defaultdict(list)
+        for entry in entries:
+            if entry.address:
+                self._by_address[entry.address].append(entry)
+            else:
+                self._by_domain[entry.domain].append(entry)
+        bulk = [message for message in batch if message.stream == OutboundMessage.Stream.BULK]
+        wanted = {*purposes, *(message.purpose for message in bulk if message.purpose)}
+        asking = everyone if purposes else {a.lower() for message in bulk for a in message.recipients}
+        self._consented = consented_addresses(asking, purposes=wanted) if wanted else set()
 
     def check(self, message: OutboundMessage) -> Decision:
         decision = Decision()
         for header in ("to", "cc", "bcc"):
             for address in getattr(message, f"{header}_addresses"):
-                blocked = self._blocked(address, message.stream)
+                blocked = self.blocked(address, stream=message.stream, purpose=message.purpose)
                 if blocked is None:
                     getattr(decision, header).append(address)
                 else:
                     decision.blocked.append(blocked)
         return decision
 
-    def _blocked(self, address: str, stream: str) -> Blocked | None:
+    def blocked(self, address: str, *, stream: str, purpose: str = "") -> Blocked | None:
+        """Why ``address`` may not get a message of ``stream`` (and, for bulk, ``purpose``), or None.
+
+        In this order: the suppression list, a valid address, for bulk mail no disposable domain and
+        the contact's current consent for the purpose. Replies are never asked for consent."""
         normal = address.strip().lower()
         domain = normal.rpartition("@")[2]
-        keys = address_keys([normal])
-        for entry in self._suppressions:
-            if entry.scope in ("", stream) and (entry.address in keys or entry.domain == domain):
+        listed = [entry for key in address_keys([normal]) for entry in self._by_address.get(key, ())]
+        for entry in [*listed, *self._by_domain.get(domain, ())]:
+            if entry.stops(stream=stream, purpose=purpose):
                 target = entry.address or f"*@{entry.domain}"
                 return Blocked(address, entry.reason, f"{target}: {entry.get_reason_display()}")
         try:
             validate_email(address, check_deliverability=False, allow_smtputf8=True)
         except EmailNotValidError as exc:
             return Blocked(address, Suppression.Reason.INVALID, str(exc))
-        if stream == OutboundMessage.Stream.BULK and domain in DISPOSABLE_DOMAINS:
+        if stream != OutboundMessage.Stream.BULK:
+            return None
+        if domain in DISPOSABLE_DOMAINS:
             return Blocked(
                 address, Suppression.Reason.DISPOSABLE, f"{domain} is a disposable-address service"
             )
+        if not purpose:
+            return Blocked(address, Suppression.Reason.NO_CONSENT, "a bulk message without a purpose")
+        if (normal, purpose) not in self._consented:
+            return Blocked(address, Suppression.Reason.NO_CONSENT, f"no current consent for {purpose}")
         return None

@@ -147,11 +147,15 @@ def figures(
     return _count(rows, lambda row: "all", until)["all"] if rows else Figures()
 
 
-def figures_by(group: str, *, since: dt.datetime, until: dt.datetime) -> dict[str, Figures]:
-    """Figures per stream, sending domain or recipient domain (``group``), largest first."""
+def figures_by(
+    group: str, *, since: dt.datetime, until: dt.datetime, stream: str | None = None
+) -> dict[str, Figures]:
+    """Figures per stream, sending domain or recipient domain (``group``), largest first; only the
+    mail of ``stream`` when given."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {GROUPS}")
-    counted = _count(_sent(since, until), lambda row: row.key(group), until)
+    rows = [row for row in _sent(since, until) if stream is None or row.stream == stream]
+    counted = _count(rows, lambda row: row.key(group), until)
     return dict(sorted(counted.items(), key=lambda item: -item[1].sent))
 
 
@@ -196,8 +200,20 @@ def queue_health(now: dt.datetime | None = None) -> dict[str, Any]:
     return result
 
 
+def figures_of(labels: dict[int, str], *, until: dt.datetime | None = None) -> dict[str, Figures]:
+    """Figures of the given sent messages (outbound id -> label), per label: an A/B test's variants."""
+    until = until or timezone.now()
+    rows = _rows(OutboundMessage.objects.filter(pk__in=list(labels), status__in=SENT_STATES))
+    return _count(rows, lambda row: labels[row.pk], until)
+
+
 def _sent(since: dt.datetime, until: dt.datetime) -> list[_Sent]:
-    rows = OutboundMessage.objects.filter(status__in=SENT_STATES, sent_at__gte=since, sent_at__lte=until)
+    return _rows(
+        OutboundMessage.objects.filter(status__in=SENT_STATES, sent_at__gte=since, sent_at__lte=until)
+    )
+
+
+def _rows(rows: Any) -> list[_Sent]:
     values = rows.values_list(
         "pk", "ticket_id", "stream", "from_address", "to_addresses", "sent_at", "created_at"
     )

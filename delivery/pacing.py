@@ -39,6 +39,7 @@ class Pacer:
         transport_rates: dict[str, float] | None = None,
         domain_rates: dict[str, float] | None = None,
         bulk_share: float | None = None,
+        bulk_domain_rates: dict[str, float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.transport_rates = (
@@ -52,17 +53,25 @@ class Pacer:
             else domain_rates
         )
         self.bulk_share = min(1.0, settings.DELIVERY_BULK_SHARE if bulk_share is None else bulk_share)
+        # Bulk only, per recipient domain; "*" is the rate of every domain not named.
+        self.bulk_domain_rates = (
+            parse_rates(settings.DELIVERY_BULK_DOMAIN_RATES, "DELIVERY_BULK_DOMAIN_RATES")
+            if bulk_domain_rates is None
+            else bulk_domain_rates
+        )
         self.sleep = sleep
         self.waited = 0.0
 
     @property
     def limits(self) -> bool:
         """Whether any rate is set (when none is, ``wait_turn`` never waits)."""
-        return bool(self.transport_rates or self.domain_rates)
+        return bool(self.transport_rates or self.domain_rates or self.bulk_domain_rates)
 
-    def wait_turn(self, *, transport: str, domains: set[str], stream: str) -> None:
-        """Block until this message may go without passing any limit it falls under."""
-        share = self.bulk_share if stream == OutboundMessage.Stream.BULK else 1.0
+    def wait_turn(self, *, transport: str, domains: set[str], stream: str, slow: float = 1.0) -> None:
+        """Block until this message may go without passing any limit it falls under. ``slow`` (bulk
+        mail that is slowed by its feedback) scales the bulk rates down."""
+        bulk = stream == OutboundMessage.Stream.BULK
+        share = self.bulk_share * slow if bulk else 1.0
         limits = []
         if transport in self.transport_rates:
             limits.append((f"t:{transport}", self.transport_rates[transport] * share))
@@ -71,6 +80,11 @@ class Pacer:
             for domain in sorted(domains)
             if domain in self.domain_rates
         )
+        if bulk:
+            for domain in sorted(domains):
+                rate = self.bulk_domain_rates.get(domain, self.bulk_domain_rates.get("*"))
+                if rate is not None:
+                    limits.append((f"b:{domain}", rate * slow))
         for key, rate in limits:
             self._take(key, rate)
 

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from delivery import dkim, retry, verp
+from delivery import dkim, retry, throttle, verp
 from delivery.gate import Decision, Gate
 from delivery.message import render_mime
 from delivery.models import DeliveryAttempt, OutboundMessage
@@ -57,6 +57,8 @@ from helpdesk.logs import log_context
 from helpdesk.models import Attachment
 
 logger = logging.getLogger(__name__)
+# A bulk message held by a pause or the warm-up cap is looked at again after this long.
+HOLD_SECONDS = 300
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
 
@@ -78,6 +80,7 @@ class PassResult:
             "suppressed": self.counts["suppressed"],
             "uncertain": self.counts["uncertain"],
             "requeued": self.counts["requeued"],
+            "held": self.counts["held"],
             "by_transport": dict(self.transports),
             "seconds": round(self.seconds, 3),
             "paced_seconds": round(self.paced_seconds, 3),
@@ -93,11 +96,19 @@ def worker_name() -> str:
 
 
 def send_pass(*, stream: str | None = None, limit: int | None = None) -> PassResult:
-    """Send every due message of ``stream`` (both streams when None), at most ``limit``."""
+    """Send every due message of ``stream`` (both streams when None), at most ``limit``. Bulk mail
+    obeys ``delivery.throttle``: nothing of a paused stream is claimed; a message to a paused domain,
+    or past its sending domain's warm-up cap, waits; a slowed one goes at a fraction of its rate."""
     started = time.monotonic()
     result = PassResult()
     recover_stale(result)
     worker = Worker(result)
+    if worker.limits.stream_paused:
+        stream = OutboundMessage.Stream.TRANSACTIONAL if stream is None else stream
+        if stream == OutboundMessage.Stream.BULK:
+            worker.close()
+            result.seconds = time.monotonic() - started
+            return result
     try:
         while limit is None or result.handled < limit:
             size = (
@@ -206,6 +217,7 @@ class Worker:
         self.result = result
         self.routes: Routes = routes()
         self.pacer = Pacer()
+        self.limits = throttle.Limits.now()
         self.name = worker_name()
         self._transports: dict[str, Transport] = {}
         # Outcomes not yet written: they go out with the next message's durable record before its
@@ -256,6 +268,11 @@ class Worker:
         if stopped is not None:
             self.write(outbound, None, Outcome.SUPPRESSED, decision=decision, transport="")
             return
+        if outbound.stream == OutboundMessage.Stream.BULK:
+            reason = self.limits.hold_reason(outbound)
+            if reason:
+                self.hold(outbound, reason)
+                return
         name = self.routes.transport_for(stream=outbound.stream, from_address=outbound.from_address)
         outcome = self.attempt(outbound, decision, name)
         fallback = self.routes.fallback
@@ -291,6 +308,7 @@ class Worker:
             transport=name,
             domains={address.rpartition("@")[2].lower() for address in prepared.recipients},
             stream=outbound.stream,
+            slow=self.limits.slow_factor(outbound) if outbound.stream == OutboundMessage.Stream.BULK else 1.0,
         )
         attempt = DeliveryAttempt(
             outbound=outbound, number=outbound.attempts + 1, transport=name, worker=self.name
@@ -320,6 +338,19 @@ class Worker:
         fault_point("send_answered")
         self.write(outbound, attempt, Outcome.SENT, sent=sent, decision=decision, transport=name)
         return None
+
+    def hold(self, outbound: OutboundMessage, reason: str) -> None:
+        """Put a claimed bulk message back, untried, for a later pass (no attempt is recorded)."""
+        later = timezone.now() + dt.timedelta(seconds=HOLD_SECONDS)
+        OutboundMessage.objects.filter(pk=outbound.pk, status=Status.SENDING).update(
+            status=Status.QUEUED if outbound.attempts == 0 else Status.DEFERRED,
+            lease_until=None,
+            claimed_by="",
+            next_attempt_at=later,
+            last_error=reason[:2000],
+            updated_at=timezone.now(),
+        )
+        self.result.counts["held"] += 1
 
     def prepare(self, outbound: OutboundMessage, decision: Decision, transport: Transport) -> Prepared:
         raw = bytes(outbound.raw_message or b"")
@@ -495,6 +526,10 @@ def _suppress_refused(
 
 
 def _ticket_effects(outbound: OutboundMessage, outcome: str, now: dt.datetime) -> None:
+    if outbound.stream == OutboundMessage.Stream.BULK:
+        # A notice is no answer to a question (no first response time), and one that did not go out
+        # shows on its notice, not as a ticket someone must answer.
+        return
     if outcome == Outcome.SENT and outbound.answers_customer:
         tickets.record_first_response(ticket=outbound.ticket, at=now)
     elif outcome in (Outcome.FAILED, Outcome.SUPPRESSED, Outcome.UNCERTAIN):

@@ -31,7 +31,7 @@ from delivery.models import OutboundMessage, Suppression
 from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.mail.message_ids import make_message_id
-from helpdesk.models import Attachment, Message, Ticket, attachment_path
+from helpdesk.models import Attachment, Message, Purpose, Ticket, attachment_path
 
 SEND_TASK = "delivery.tasks.send_due"
 CLUSTERS: dict[str, str] = {OutboundMessage.Stream.TRANSACTIONAL: "mail", OutboundMessage.Stream.BULK: "bulk"}
@@ -72,6 +72,8 @@ def queue_reply(
     headers: dict[str, str] | None = None,
     attachments: Sequence[OutgoingFile] = (),
     answers_customer: bool = True,
+    purpose: str = "",
+    notify: bool = True,
 ) -> OutboundMessage:
     """Queue ``body`` to ``to`` as a reply on ``ticket`` and add it to the ticket's conversation.
 
@@ -85,6 +87,11 @@ def queue_reply(
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
+    if (stream == OutboundMessage.Stream.BULK) != bool(purpose):
+        raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
+    if stream == OutboundMessage.Stream.BULK and "List-Unsubscribe-Post" not in (headers or {}):
+        # RFC 8058: every bulk message carries one-click unsubscribe (``delivery.unsubscribe.headers``).
+        raise DeliveryActionError(_("Bulk mail needs its one-click unsubscribe headers."))
     message_id = make_message_id(ticket_id=ticket.pk)
     in_reply_to_id = in_reply_to.message_id if in_reply_to is not None else ""
     references = _references(in_reply_to)
@@ -125,6 +132,7 @@ def queue_reply(
                 subject=subject,
                 body_text=body,
                 stream=stream,
+                purpose=purpose,
                 priority=priority,
                 automatic=automatic,
                 answers_customer=answers_customer,
@@ -143,9 +151,16 @@ def queue_reply(
         action="outbound.queued",
         obj=outbound,
         actor=author,
-        data={"message_id": message_id, "to": to, "release_at": outbound.release_at, "stream": stream},
+        data={
+            "message_id": message_id,
+            "to": to,
+            "release_at": outbound.release_at,
+            "stream": stream,
+            "purpose": purpose,
+        },
     )
-    enqueue_send(stream)
+    if notify:  # a caller queueing many messages asks for one send pass itself (``enqueue_send``)
+        enqueue_send(stream)
     return outbound
 
 
@@ -257,16 +272,20 @@ def suppress_address(
     actor: User | None,
     outbound: OutboundMessage | None = None,
     expires_at: dt.datetime | None = None,
+    purpose: str = "",
 ) -> Suppression:
-    """Stop mail to ``address`` (or a whole ``domain``) for ``scope`` ("" = every stream). An address
-    already suppressed for that scope keeps its first entry."""
+    """Stop mail to ``address`` (or a whole ``domain``) for ``scope`` ("" = every stream), and with a
+    ``purpose`` only bulk mail of that purpose. An address already suppressed for that scope and
+    purpose keeps its first entry."""
     address, domain = address.strip().lower(), domain.strip().lower().lstrip("@")
     if bool(address) == bool(domain):
         raise DeliveryActionError(_("Give an address or a domain, not both."))
     if reason not in Suppression.Reason.values or scope not in Suppression.Scope.values:
         raise DeliveryActionError(_("Unknown reason or stream."))
+    if purpose and (purpose not in Purpose.values or scope != Suppression.Scope.BULK):
+        raise DeliveryActionError(_("A purpose applies only to bulk mail."))
     existing = Suppression.objects.filter(
-        address=address, domain=domain, scope=scope, lifted_at__isnull=True
+        address=address, domain=domain, scope=scope, purpose=purpose, lifted_at__isnull=True
     ).first()
     if existing is not None:
         return existing
@@ -276,6 +295,7 @@ def suppress_address(
                 address=address,
                 domain=domain,
                 scope=scope,
+                purpose=purpose,
                 reason=reason,
                 note=note,
                 source=source,
@@ -283,7 +303,9 @@ def suppress_address(
                 expires_at=expires_at,
             )
     except IntegrityError:  # added by someone else meanwhile
-        return Suppression.objects.get(address=address, domain=domain, scope=scope, lifted_at__isnull=True)
+        return Suppression.objects.get(
+            address=address, domain=domain, scope=scope, purpose=purpose, lifted_at__isnull=True
+        )
     audit(
         action="suppression.added",
         obj=entry,
@@ -294,6 +316,7 @@ def suppress_address(
             "address": address,
             "domain": domain,
             "scope": scope,
+            "purpose": purpose,
             "reason": reason,
             "source": source,
             "outbound": outbound.pk if outbound is not None else None,

@@ -62,10 +62,13 @@ def _until_next_due(stream: str) -> float | None:
 def handle_feedback() -> dict[str, int]:
     """Act on returned reports (after ingest stored them) and on ESP events (after a webhook)."""
     from delivery.feedback import handle_reports
+    from delivery.throttle import evaluate
     from delivery.webhooks import handle_pending_events
 
     counts = handle_reports()
     counts["esp_events"] = handle_pending_events()
+    # New bounces and complaints may push bulk mail past its limits: slow or pause it now.
+    counts["bulk_throttled"] = len(evaluate())
     return counts
 
 

@@ -18,6 +18,7 @@ from django_q.tasks import async_task
 from helpdesk import admin_privacy, crypto
 from helpdesk.admin_base import AuditedAdmin, ReadOnlyAdmin
 from helpdesk.audit import audit
+from helpdesk.consent_admin import ConsentRecordInline
 from helpdesk.ingest.services import reprocess
 from helpdesk.models import (
     ApiToken,
@@ -65,6 +66,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
     autocomplete_fields = ["company"]
     actions = admin_privacy.ACTIONS
     readonly_fields = admin_privacy.READONLY_FIELDS
+    inlines = [ConsentRecordInline]
 
 
 @admin.register(Queue)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "integrations",
     "drafts",
     "delivery",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -389,6 +390,19 @@ DELIVERY_ALERT_HARD_BOUNCE_RATE = env_float("DELIVERY_ALERT_HARD_BOUNCE_RATE", 0
 DELIVERY_ALERT_QUEUE_AGE_SECONDS = env_int("DELIVERY_ALERT_QUEUE_AGE_SECONDS", 1800, minimum=60)
 DELIVERY_ALERT_MAILBOX_FAILURES = env_int("DELIVERY_ALERT_MAILBOX_FAILURES", 5, minimum=1)
 DELIVERY_ALERT_MIN_SENT = env_int("DELIVERY_ALERT_MIN_SENT", 100, minimum=1)
+# Bulk mail past these rates is paused (past the DELIVERY_ALERT_* ones only slowed, to this share of its
+# rate) until a supervisor resumes it; DELIVERY_BULK_DOMAIN_RATES paces bulk per recipient domain
+# ("*=2,gmail.com=1"), and DELIVERY_WARMUP_SCHEDULE caps the bulk mail per day of a new sending domain.
+DELIVERY_PAUSE_COMPLAINT_RATE = env_float("DELIVERY_PAUSE_COMPLAINT_RATE", 0.003, minimum=0.0)
+DELIVERY_PAUSE_HARD_BOUNCE_RATE = env_float("DELIVERY_PAUSE_HARD_BOUNCE_RATE", 0.05, minimum=0.0)
+DELIVERY_SLOW_FACTOR = env_float("DELIVERY_SLOW_FACTOR", 0.25, minimum=0.01)
+DELIVERY_BULK_DOMAIN_RATES = env_str("DELIVERY_BULK_DOMAIN_RATES", "") or ""
+DELIVERY_WARMUP_SCHEDULE = env_str("DELIVERY_WARMUP_SCHEDULE", "") or ""
+# Bulk notices (issue 14): the public address of this site for unsubscribe links (https in production),
+# how long such a link works, and the mailbox a mailto unsubscribe goes to (default: the From address).
+HELPDESK_BASE_URL = (env_str("HELPDESK_BASE_URL", "http://localhost:8000" if DEBUG else "") or "").rstrip("/")
+DELIVERY_UNSUBSCRIBE_DAYS = env_int("DELIVERY_UNSUBSCRIBE_DAYS", 90, minimum=1)
+DELIVERY_UNSUBSCRIBE_MAILTO = env_str("DELIVERY_UNSUBSCRIBE_MAILTO", "") or ""
 # /metrics for Prometheus: a bearer token, and/or client networks allowed without one.
 METRICS_TOKEN = env_secret("METRICS_TOKEN", "") or ""
 METRICS_ALLOWED_NETWORKS = env_str("METRICS_ALLOWED_NETWORKS", "") or ""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.audit import audit
-from helpdesk.models import Message, ThreadReference, Ticket
+from helpdesk.models import Contact, Message, ThreadReference, Ticket
 from helpdesk.sla import deadlines as sla
 
 if TYPE_CHECKING:
@@ -155,6 +155,26 @@ def reopen_for_delivery_problem(*, ticket: Ticket, outbound_id: int, problem: st
         system="delivery",
         data={"reason": f"reply {problem}", "outbound": outbound_id},
     )
+
+
+def open_outbound_ticket(
+    *, contact: Contact, subject: str, language: str, system: str, at: dt.datetime | None = None
+) -> Ticket:
+    """A conversation we start (a bulk notice): born solved, since nobody owes the customer an answer;
+    the customer's reply reopens it like any other (``reopen_on_reply``), threaded by our Message-ID."""
+    at = at or timezone.now()
+    ticket = Ticket.objects.create(
+        subject=subject[:998],
+        contact=contact,
+        company_id=contact.company_id,
+        status=Status.RESOLVED,
+        language=language,
+        created_at=at,
+        last_activity_at=at,
+        resolved_at=at,
+    )
+    audit(action="ticket.created", obj=ticket, system=system, data={"status": Status.RESOLVED})
+    return ticket
 
 
 def merge_tickets(

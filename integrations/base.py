@@ -206,6 +206,21 @@ class Connector(Protocol):
 
     def get_invoice(self, number: str) -> Invoice: ...
 
+    # Audience lookups for bulk notices: many customers at once.
+
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        """Open orders with a shipment not yet delivered whose ETA lies more than ``min_days`` after
+        the order's requested delivery date, with their lines and shipments."""
+        ...
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        """Open orders with a line of ``sku`` not yet delivered in full (the customers waiting for it)."""
+        ...
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        """The customers with these numbers (unknown numbers are left out)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Document:

@@ -48,6 +48,9 @@ LOOKUPS: dict[str, tuple[type[Record], frozenset[str], bool]] = {
     "product_stock": (StockLevel, frozenset({"sku"}), True),
     "product_prices": (PriceBreak, frozenset({"sku"}), True),
     "invoice": (Invoice, frozenset({"number"}), False),
+    # Optional audience lookups for bulk notices (rows shaped like ``order``).
+    "delayed_orders": (Order, frozenset({"min_days"}), True),
+    "waiting_orders": (Order, frozenset({"sku"}), True),
 }
 
 # Fields a mapping may leave out, with their value when the row has no such column either.

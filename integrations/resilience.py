@@ -175,15 +175,29 @@ class ResilientConnector:
         fetch: Callable[[str], Document] | None = getattr(self.inner, "invoice_document", None)
         if fetch is None or not offers_documents(self.inner):
             raise Misconfigured(f"the {self.name} connector offers no documents")
+        return self._uncached("invoice_document", lambda: fetch(number))
+
+    # The audience lookups of bulk notices answer thousands of records once: they pass the breaker
+    # and the deadline but not the cache, which is for the small lookups drafting repeats.
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        return self._uncached("delayed_orders", lambda: self.inner.delayed_orders(min_days=min_days))
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        return self._uncached("waiting_orders", lambda: self.inner.waiting_orders(sku=sku))
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        return self._uncached("customers", lambda: self.inner.customers(numbers))
+
+    def _uncached(self, lookup: str, fetch: Callable[[], T]) -> T:
         if not self.fresh:
             self.breaker.before_call()
         try:
-            document = self._run("invoice_document", lambda: fetch(number))
+            result = self._run(lookup, fetch)
         except Unavailable:
             self.breaker.record_failure()
             raise
         self.breaker.record_success()
-        return document
+        return result
 
     def _lookup(self, lookup: str, args: tuple[object, ...], fetch: Callable[[], T]) -> T:
         key = self._cache_key(lookup, args)

@@ -19,3 +19,4 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 # ingested mail is "unchecked"); tests of sender authentication switch to "check" against a DNS
 # server of their own on 127.0.0.1 (tests/helpdesk/dns_server.py).
 os.environ.setdefault("HELPDESK_SENDER_AUTH", "header")
+os.environ.setdefault("HELPDESK_BASE_URL", "https://support.nordlager.example")

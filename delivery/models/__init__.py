@@ -6,8 +6,10 @@ from delivery.models.events import DeliveryEvent
 from delivery.models.feedback import FeedbackReport
 from delivery.models.outbound import DeliveryAttempt, OutboundMessage, OutboundQuerySet
 from delivery.models.suppression import Suppression, SuppressionQuerySet, address_keys, hashed_address
+from delivery.models.throttle import BulkThrottle
 
 __all__ = [
+    "BulkThrottle",
     "DeliveryAttempt",
     "DeliveryEvent",
     "DkimKey",

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.models import Purpose
+
 
 class OutboundQuerySet(models.QuerySet["OutboundMessage"]):
     def due(self, now: dt.datetime | None = None) -> OutboundQuerySet:
@@ -72,6 +74,13 @@ class OutboundMessage(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     stream = models.CharField(
         _("stream"), max_length=16, choices=Stream.choices, default=Stream.TRANSACTIONAL
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=32,
+        choices=Purpose.choices,
+        blank=True,
+        help_text=_("What a bulk message is for; the gate sends it only to contacts who consented to it."),
     )
     priority = models.PositiveSmallIntegerField(
         _("priority"), default=5, help_text=_("1 goes first, 9 last, within a stream.")
@@ -174,6 +183,12 @@ class OutboundMessage(models.Model):
                 ),
             ),
             models.Index(fields=["lease_until"], name="outbound_sending", condition=Q(status="sending")),
+        ]
+        constraints = [
+            # Replies to a customer's own question need no consent, so they carry no purpose.
+            models.CheckConstraint(
+                condition=Q(stream="bulk") | Q(purpose=""), name="outbound_purpose_bulk_only"
+            ),
         ]
 
     def __str__(self) -> str:

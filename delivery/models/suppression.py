@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.models import Purpose
+
 HASH_PREFIX = "sha256:"
 
 
@@ -49,6 +51,7 @@ class Suppression(models.Model):
         MANUAL = "manual", _("Added by hand")
         INVALID = "invalid", _("Invalid address")
         DISPOSABLE = "disposable", _("Disposable address")
+        NO_CONSENT = "no_consent", _("No consent for the purpose")
 
     class Scope(models.TextChoices):
         ALL = "", _("Every stream")
@@ -62,6 +65,13 @@ class Suppression(models.Model):
         _("domain"), max_length=253, blank=True, help_text=_("A whole domain; empty for one address.")
     )
     scope = models.CharField(_("stream"), max_length=16, choices=Scope.choices, blank=True, default="")
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=32,
+        choices=Purpose.choices,
+        blank=True,
+        help_text=_("Bulk mail of this purpose only (an unsubscribe link); empty: every purpose."),
+    )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.TextField(_("note"), blank=True, help_text=_("The server's words, or why it was added."))
     source = models.CharField(_("source"), max_length=32, blank=True, help_text=_("send, admin, api, ..."))
@@ -94,7 +104,7 @@ class Suppression(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["address", "domain", "scope"],
+                fields=["address", "domain", "scope", "purpose"],
                 condition=Q(lifted_at__isnull=True),
                 name="suppression_one_active_entry",
             ),
@@ -110,7 +120,17 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         target = self.address or f"*@{self.domain}"
-        return f"{target} ({self.get_reason_display()}, {self.get_scope_display()})"
+        scope = self.get_scope_display()
+        if self.purpose:
+            scope = f"{scope}: {self.get_purpose_display()}"
+        return f"{target} ({self.get_reason_display()}, {scope})"
+
+    def stops(self, *, stream: str, purpose: str) -> bool:
+        """Whether this entry stops a message of ``stream`` and ``purpose`` (a per-purpose entry stops
+        only bulk mail of that purpose, never a reply)."""
+        if self.scope not in ("", stream):
+            return False
+        return not self.purpose or (stream == "bulk" and self.purpose == purpose)
 
     @property
     def is_active(self) -> bool:

@@ -2,6 +2,7 @@
 
 from helpdesk.models.accounts import ApiToken, OperatorProfile
 from helpdesk.models.audit import AuditEvent
+from helpdesk.models.consent import ConsentQuerySet, ConsentRecord, Purpose
 from helpdesk.models.inbound import InboundEmail, Mailbox, MailboxQuerySet, QuarantinedEmail
 from helpdesk.models.sla import Calendar, ClosedDay, OpeningHours, SlaEscalation, SlaPolicy, Weekday
 from helpdesk.models.tickets import (
@@ -26,6 +27,8 @@ __all__ = [
     "Calendar",
     "ClosedDay",
     "Company",
+    "ConsentQuerySet",
+    "ConsentRecord",
     "Contact",
     "InboundEmail",
     "Mailbox",
@@ -33,6 +36,7 @@ __all__ = [
     "Message",
     "OpeningHours",
     "OperatorProfile",
+    "Purpose",
     "QuarantinedEmail",
     "Queue",
     "QueueQuerySet",

@@ -8,14 +8,15 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from delivery import alerts, metrics, report_selectors
-from delivery.models import OutboundMessage
+from delivery import alerts, metrics, report_selectors, throttle
+from delivery.models import BulkThrottle, OutboundMessage
 from helpdesk.web.access import StaffRequest, supervisor_required
 
 
@@ -31,6 +32,7 @@ def deliverability(request: StaffRequest) -> HttpResponse:
     daily = metrics.daily(days=14)
     context: dict[str, Any] = {
         "alerts": alerts.current_alerts(),
+        "throttles": throttle.active(),
         "window_days": settings.DELIVERY_METRICS_WINDOW_DAYS,
         "streams": [(str(labels.get(key, key)), figures) for key, figures in by_stream.items()],
         "senders": list(by_sender.items()),
@@ -46,6 +48,16 @@ def deliverability(request: StaffRequest) -> HttpResponse:
         "unmatched": report_selectors.unmatched_events(),
     }
     return render(request, "helpdesk/deliverability.html", context)
+
+
+@supervisor_required
+@require_POST
+def bulk_resume(request: StaffRequest, pk: int) -> HttpResponse:
+    """A supervisor resumes paused (or slowed) bulk mail; its rates then count from now on."""
+    row = get_object_or_404(BulkThrottle, pk=pk)
+    if throttle.resume(throttle=row, user=request.user):
+        messages.success(request, _("Bulk mail to %(scope)s goes out again.") % {"scope": row.scope_label})
+    return redirect("deliverability")
 
 
 @supervisor_required

@@ -6,14 +6,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from helpdesk.web import (
+    consent_views,
     deliverability_views,
     delivery_views,
     dev_views,
     domain_views,
     draft_views,
     health,
+    notice_views,
     ticket_views,
     two_factor,
+    unsubscribe_views,
     views,
 )
 
@@ -33,6 +36,7 @@ urlpatterns = [
         "tickets/<int:pk>/presence/leave/", ticket_views.ticket_presence_leave, name="ticket_presence_leave"
     ),
     path("tickets/<int:pk>/erp/", ticket_views.ticket_erp, name="ticket_erp"),
+    path("contacts/<int:pk>/consent/", consent_views.contact_consent, name="contact_consent"),
     path("tickets/<int:pk>/draft/", draft_views.draft_panel, name="ticket_draft"),
     path("tickets/<int:pk>/reply/", draft_views.compose_reply, name="compose_reply"),
     path("tickets/<int:pk>/forward/", draft_views.compose_forward, name="compose_forward"),
@@ -55,9 +59,17 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("deliverability/", deliverability_views.deliverability, name="deliverability"),
     path("deliverability/dmarc/", deliverability_views.dmarc, name="dmarc"),
+    path("deliverability/bulk/<int:pk>/resume/", deliverability_views.bulk_resume, name="bulk_resume"),
     path("deliverability/domain/", domain_views.domain_check, name="domain_check"),
     path("metrics", deliverability_views.prometheus_metrics, name="prometheus_metrics"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/<int:pk>/", notice_views.notice_detail, name="notice"),
+    path("notices/<int:pk>/start/", notice_views.notice_start, name="notice_start"),
+    path("notices/<int:pk>/approve/", notice_views.notice_approve, name="notice_approve"),
+    path("notices/<int:pk>/cancel/", notice_views.notice_cancel, name="notice_cancel"),
+    path("notices/<int:pk>/review/<int:recipient_pk>/", notice_views.notice_review, name="notice_review"),
     path("help/", views.shortcuts_help, name="help"),
+    path("u/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,6 +82,37 @@ class DemoConnector:
             raise NotFound(f"no order {number!r}")
         return self._order(order)
 
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        # The ETA is compared with the requested date in Python: a date difference in SQL differs
+        # between PostgreSQL and SQLite, and the open orders with a shipment on the way are few.
+        late = ErpShipment.objects.filter(
+            order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
+        ).exclude(status="delivered")
+        rows = (
+            _orders()
+            .filter(Exists(late), requested_delivery_date__isnull=False)
+            .exclude(status__in=["delivered", "cancelled"])
+            .order_by("number")
+        )
+        orders = [self._order(row) for row in rows]
+        return [order for order in orders if _slipped(order) > min_days]
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        waiting = ErpOrderLine.objects.filter(
+            order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
+        )
+        rows = (
+            _orders()
+            .filter(Exists(waiting))
+            .exclude(status__in=["delivered", "cancelled"])
+            .order_by("number")
+        )
+        return [self._order(row) for row in rows]
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        rows = ErpCustomer.objects.filter(number__in=list(dict.fromkeys(numbers))).order_by("number")
+        return [_customer(row, self._ref("customer", row.number, row)) for row in rows]
+
     def get_shipment(self, tracking_number: str) -> Shipment:
         shipment = (
             ErpShipment.objects.select_related("order__customer")
@@ -150,8 +181,7 @@ class DemoConnector:
     # --- building records -------------------------------------------------------------------------
 
     def _ref(self, record_type: str, key: str, row: Model) -> SourceRef:
-        meta = row._meta
-        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk])
+        url = _admin_url(row)
         return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
 
     def _order(self, order: ErpOrder) -> Order:
@@ -251,6 +281,28 @@ def _customer(row: ErpCustomer, source: SourceRef) -> Customer:
         country=row.country,
         source=source,
     )
+
+
+_PLACEHOLDER = 987654321987
+_URL_TEMPLATES: dict[str, str] = {}
+
+
+def _admin_url(row: Model) -> str:
+    """The row's admin change page: one ``reverse`` per model, not per record (an audience reads
+    thousands of records, and ``reverse`` cost more than the rest of building them)."""
+    meta = row._meta
+    name = f"admin:{meta.app_label}_{meta.model_name}_change"
+    if name not in _URL_TEMPLATES:
+        _URL_TEMPLATES[name] = reverse(name, args=[_PLACEHOLDER])
+    return _URL_TEMPLATES[name].replace(str(_PLACEHOLDER), str(row.pk))
+
+
+def _slipped(order: Order) -> int:
+    """Days the latest ETA of the order's undelivered shipments lies after its requested date."""
+    etas = [s.eta for s in order.shipments if s.eta is not None and s.delivered_at is None]
+    if not etas or order.requested_delivery_date is None:
+        return 0
+    return (max(etas) - order.requested_delivery_date).days
 
 
 def _now() -> dt.datetime:

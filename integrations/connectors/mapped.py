@@ -86,6 +86,26 @@ class MappedConnector:
             rows = self._fetch(spec, {"customer_number": key, "limit": limit}, None)
             return [self._order(spec, row) for row in rows[:limit]]
 
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        return self._orders_of("delayed_orders", {"min_days": int(min_days)})
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        return self._orders_of("waiting_orders", {"sku": clean_key(sku)})
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        found = []
+        for number in dict.fromkeys(numbers):
+            try:
+                found.append(self.find_customer(number=number))
+            except NotFound:
+                continue
+        return found
+
+    def _orders_of(self, lookup: str, params: dict[str, Any]) -> list[Order]:
+        spec = self.config.require(lookup)
+        with self._session():
+            return [self._order(spec, row) for row in self._fetch(spec, params, None)]
+
     def get_order(self, number: str) -> Order:
         spec = self.config.require("order")
         key = clean_key(number)

@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+from delivery import unsubscribe
 from delivery.models import OutboundMessage
 from delivery.services import queue_reply
 from tests.factories import MessageFactory
@@ -16,6 +17,9 @@ def queue(
 ) -> OutboundMessage:
     """A customer's question on a ticket and our queued reply to it."""
     question = MessageFactory.create(from_address=to, subject="Var är min order 100231?")
+    if options.get("stream") == OutboundMessage.Stream.BULK:
+        options.setdefault("purpose", "service_notices")
+        options.setdefault("headers", unsubscribe.headers(to, options["purpose"]))
     return queue_reply(
         ticket=question.ticket,
         in_reply_to=question,

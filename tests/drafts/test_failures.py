@@ -39,6 +39,15 @@ class DownErp:
     def get_order(self, number: str) -> Order:
         return self._down()
 
+    def delayed_orders(self, *, min_days: int) -> list[Order]:
+        return self._down()
+
+    def waiting_orders(self, *, sku: str) -> list[Order]:
+        return self._down()
+
+    def customers(self, numbers: list[str]) -> list[Customer]:
+        return self._down()
+
     def get_shipment(self, tracking_number: str) -> Shipment:
         return self._down()
 

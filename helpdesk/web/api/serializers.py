@@ -11,7 +11,7 @@ from delivery.models import DeliveryAttempt, OutboundMessage, Suppression
 from drafts import policy, verify
 from drafts.models import Citation, Draft, Intent
 from helpdesk import limits
-from helpdesk.models import Attachment, Contact, Message, Ticket
+from helpdesk.models import Attachment, ConsentRecord, Contact, Message, Ticket
 
 
 class ContactSerializer(serializers.ModelSerializer[Contact]):
@@ -165,6 +165,24 @@ class SuppressionSerializer(serializers.ModelSerializer[Suppression]):
             "lift_reason",
         ]
         read_only_fields = ["id", "source", "created_at", "created_by", "lifted_at", "lift_reason"]
+
+
+class ConsentSerializer(serializers.ModelSerializer[ConsentRecord]):
+    recorded_by = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["id", "contact", "purpose", "granted", "source", "evidence", "recorded_by", "created_at"]
+        read_only_fields = ["id", "contact", "recorded_by", "created_at"]
+        extra_kwargs = {"evidence": {"max_length": limits.REJECT_REASON}}
+
+
+class ConsentListSerializer(serializers.Serializer[Any]):
+    current = serializers.DictField(
+        child=ConsentSerializer(allow_null=True),
+        help_text="Per purpose, the record that decides now (null: never asked: no consent).",
+    )
+    history = ConsentSerializer(many=True)
 
 
 class LiftInputSerializer(serializers.Serializer[Any]):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/<int:pk>/erase/", privacy.erase, name="api-contact-erase"),
     path("contacts/<int:pk>/legal-hold/", privacy.legal_hold, name="api-contact-legal-hold"),
     path("metrics/", views.metrics_view, name="api-metrics"),
+    path("contacts/<int:pk>/consents/", views.contact_consents_view, name="api-contact-consents"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -22,12 +22,14 @@ from delivery.models import OutboundMessage, Suppression
 from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
-from helpdesk import selectors, services
+from helpdesk import consent, roles, selectors, services
 from helpdesk.models import Tag, Ticket
 from helpdesk.web import inbox, metrics
 from helpdesk.web.api.permissions import IsStaffMember, IsSupervisor, staff
 from helpdesk.web.api.serializers import (
     ApproveInputSerializer,
+    ConsentListSerializer,
+    ConsentSerializer,
     DeliverySerializer,
     DraftSerializer,
     ErrorSerializer,
@@ -355,3 +357,49 @@ class SuppressionViewSet(
         except delivery_services.DeliveryActionError as error:
             raise _delivery_error(error) from None
         return Response(SuppressionSerializer(entry).data)
+
+
+@extend_schema(
+    methods=["GET"],
+    responses={200: ConsentListSerializer, **REFUSED, **NOT_FOUND},
+    operation_id="contact_consents",
+)
+@extend_schema(
+    methods=["POST"],
+    request=ConsentSerializer,
+    responses={201: ConsentSerializer, **INVALID, **REFUSED, **NOT_FOUND},
+    operation_id="contact_consent_record",
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsStaffMember])
+def contact_consents_view(request: Request, pk: int) -> Response:
+    """A contact's consent per purpose and its history (staff who see one of the contact's tickets);
+    supervisors record a grant or withdrawal (audited; it wins from now on)."""
+    contact = selectors.get_contact_for_user(request.user, pk)
+    if request.method == "GET":
+        current = consent.current_consents(contact)
+        body = {
+            "current": {
+                purpose: ConsentSerializer(record).data if record else None
+                for purpose, record in current.items()
+            },
+            "history": ConsentSerializer(consent.consent_history(contact), many=True).data,
+        }
+        return Response(body)
+    if not roles.is_supervisor(request.user):
+        raise PermissionDenied("Only supervisors record consent.")
+    payload = ConsentSerializer(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = payload.validated_data
+    try:
+        record = consent.record_consent(
+            contact=contact,
+            purpose=data["purpose"],
+            granted=data["granted"],
+            source=data["source"],
+            evidence=data.get("evidence", ""),
+            actor=staff(request),
+        )
+    except consent.ConsentError as error:
+        raise ValidationError({"detail": str(error)}) from None
+    return Response(ConsentSerializer(record).data, status=status.HTTP_201_CREATED)

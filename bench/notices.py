@@ -1,0 +1,216 @@
+"""A notice to N contacts (default 10,000) against a generated demo ERP of that size.
+
+In the same run, on the same contacts:
+- audience: the ERP question (delayed shipments) and the gate's exclusions (suppression, validity,
+  disposable domains, consent), stored as the notice's recipients; goal under 2 s;
+- the draft pipeline alone: ``drafts.notices.draft_notice`` for every included contact, with the same
+  connector lookups (order, customer) and nothing stored;
+- ours: ``notices.services.draft_texts`` (drafting and storing the texts, the sample) and then
+  ``queue_recipients`` (a ticket and a bulk ``OutboundMessage`` each); goal >= 80 % of the pipeline's
+  rate, and >= 40 notices/s;
+- memory: the peak (tracemalloc) of drafting and queueing at N/5 and at N (flat in N);
+- pacing: 300 of the queued notices sent through the real queue to a local SMTP server in its own
+  process with a bulk rate of ``--rate`` messages per second per recipient domain, all to one domain:
+  the measured rate next to the configured one.
+
+Runs in a fresh database next to ``DATABASE_URL``'s (``test_<name>``), dropped afterwards.
+Usage: python -m bench notices -- [--contacts 10000] [--rate 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from bench._fresh_db import in_fresh_database
+
+EXCLUDED_EVERY = 20  # one contact in 20 has no consent
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench notices")
+    parser.add_argument("--contacts", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    logging.getLogger("django-q").setLevel(logging.WARNING)
+    return in_fresh_database("notices", lambda: _run(args.contacts, args.rate))
+
+
+DOMAINS = ("kund.example", "firma.example", "bolag.example")
+
+
+def _address(n: int) -> str:
+    """Every 97th address is at a disposable-address service."""
+    return f"kund{n}@{DOMAINS[n % 3] if n % 97 else 'mailinator.com'}"
+
+
+def _populate(count: int) -> None:
+    from helpdesk.models import ConsentRecord, Contact
+    from integrations.demo_bulk import generate_erp
+
+    small = count // 5
+    # The first fifth is late by 10 days, the rest by 5: a notice "more than 7 days" reaches N/5.
+    generate_erp(count, email=_address, delay_days=lambda n: 10 if n < small else 5)
+    Contact.objects.bulk_create(
+        (
+            Contact(email=_address(n), name=f"Anna {n}", language="sv" if n % 2 else "en")
+            for n in range(count)
+        ),
+        batch_size=2000,
+    )
+    ids = dict(Contact.objects.values_list("email", "pk"))
+    ConsentRecord.objects.bulk_create(
+        (
+            ConsentRecord(
+                contact_id=ids[_address(n)], purpose="service_notices", granted=True, source="import"
+            )
+            for n in range(count)
+            if n % EXCLUDED_EVERY
+        ),
+        batch_size=2000,
+    )
+
+
+def _timed(run: Callable[[], Any]) -> tuple[Any, float, int]:
+    """(result, seconds, peak bytes) of ``run()``."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        result = run()
+    finally:
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, seconds, peak
+
+
+def _pipeline_alone(notice: Any) -> int:
+    """The drafting pipeline on the notice's included contacts, storing nothing."""
+    from drafts.notices import Voices, draft_notice, notice_language
+    from integrations import get_connector
+    from notices.models import Recipient
+
+    connector, voices, count = get_connector(), Voices(), 0
+    rows = Recipient.objects.filter(notice=notice, status=Recipient.Status.INCLUDED).order_by("pk")
+    for recipient in rows.iterator(chunk_size=500):
+        customer = connector.find_customer(number=recipient.customer_number)
+        draft_notice(
+            kind=notice.kind,
+            name=recipient.name,
+            language=notice_language(contact_language=recipient.language, customer=customer),
+            customer=customer,
+            orders=[connector.get_order(number) for number in recipient.order_numbers],
+            voices=voices,
+        )
+        count += 1
+    return count
+
+
+def _ours(notice: Any, supervisor: Any) -> int:
+    from notices import services
+    from notices.models import Recipient
+
+    services.start_drafting(notice=notice, user=supervisor)
+    services.draft_texts(notice_id=notice.pk)
+    now = time.time()
+    Recipient.objects.filter(notice=notice, in_sample=True).update(
+        reviewed_by=supervisor, reviewed_at=_aware(now)
+    )  # the sample reviewed by a person; not what is measured
+    notice.refresh_from_db()
+    services.approve_notice(notice=notice, user=supervisor)
+    return services.queue_recipients(notice_id=notice.pk)
+
+
+def _aware(seconds: float) -> Any:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def _run(count: int, rate: float) -> int:
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+    from django.core.cache import cache
+    from django.db import connection
+
+    from notices import services
+
+    settings.ERP_CACHE_SECONDS = 0  # every lookup reaches the ERP, in both runs alike
+    cache.clear()
+    started = time.perf_counter()
+    _populate(count)
+    made = time.perf_counter() - started
+    print(f"{count:,} ERP customers with late shipments, contacts and consent made in {made:.1f} s")
+    supervisor = User.objects.create(username="bench-supervisor")
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+
+    def build(min_days: int) -> Any:
+        return services.create_notice(
+            user=supervisor, name=f"late {min_days}", kind="delayed_shipments", min_days=min_days
+        )
+
+    notice, seconds, _peak = _timed(lambda: build(2))
+    counts = notice.counts
+    print(
+        f"audience and exclusions: {counts['audience']:,} found, {counts['included']:,} included, "
+        f"excluded {counts['excluded']} in {seconds:.2f} s (goal < 2 s): {'met' if seconds < 2 else 'MISSED'}"
+    )
+
+    alone, alone_seconds, alone_peak = _timed(lambda: _pipeline_alone(notice))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    queued, ours_seconds, ours_peak = _timed(lambda: _ours(notice, supervisor))
+    alone_rate, ours_rate = alone / alone_seconds, queued / ours_seconds
+    ratio = ours_rate / alone_rate
+    print(f"draft pipeline alone: {alone:,} texts in {alone_seconds:.1f} s = {alone_rate:.0f}/s")
+    print(
+        f"ours, drafting + storing + queueing: {queued:,} in {ours_seconds:.1f} s = {ours_rate:.0f}/s "
+        f"= {100 * ratio:.0f} % of the pipeline alone (goal >= 80 %): {'met' if ratio >= 0.8 else 'MISSED'}; "
+        f">= 40/s: {'met' if ours_rate >= 40 else 'MISSED'}"
+    )
+
+    small = build(7)
+    _q, small_seconds, small_peak = _timed(lambda: _ours(small, supervisor))
+    print(
+        f"memory, drafting + queueing: peak {small_peak / 2**20:.1f} MiB at {small.counts['included']:,} "
+        f"contacts, {ours_peak / 2**20:.1f} MiB at {queued:,} (pipeline alone {alone_peak / 2**20:.1f} MiB); "
+        f"ratio {ours_peak / max(small_peak, 1):.2f} "
+        f"for {queued / max(small.counts['included'], 1):.1f}x the contacts"
+    )
+    return _paced(rate)
+
+
+def _paced(rate: float) -> int:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bench.send import Sink
+    from delivery.models import OutboundMessage
+    from delivery.queue import send_pass
+
+    sample = 300
+    keep = list(
+        OutboundMessage.objects.filter(stream="bulk").order_by("pk").values_list("pk", flat=True)[:sample]
+    )
+    OutboundMessage.objects.filter(stream="bulk").exclude(pk__in=keep).update(
+        status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now()
+    )
+    OutboundMessage.objects.filter(pk__in=keep).update(to_addresses=["kund@pace.example"])
+    with Sink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
+        settings.DELIVERY_BULK_DOMAIN_RATES = f"*={rate:g}"
+        started = time.perf_counter()
+        result = send_pass(stream="bulk")
+        seconds = time.perf_counter() - started
+    measured = (result.counts["sent"] - 1) / seconds if seconds else 0.0
+    print(
+        f"paced sending: {result.counts['sent']} notices to one domain at a configured {rate:g}/s: "
+        f"measured {measured:.1f}/s over {seconds:.1f} s ({100 * measured / rate:.0f} % of the rate); "
+        f"the server counted {sink.count}"
+    )
+    return 0

@@ -1,0 +1,121 @@
+"""One-click unsubscribe (RFC 8058) for bulk mail: the signed, expiring token in every bulk message's
+``List-Unsubscribe`` URL, the headers and the visible footer, and what an unsubscribe does.
+
+The token names the address and the purpose, signed with ``SECRET_KEY`` (Django's signing, its own
+salt) and dated, so it cannot be forged or moved to another address, and stops working after
+``DELIVERY_UNSUBSCRIBE_DAYS``. An unsubscribe withdraws the contact's consent for that purpose (a consent
+record, source "unsubscribe link") and suppresses the address for bulk mail of that purpose, in one
+transaction; replies to the customer's own questions are untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from delivery.models import Suppression
+from delivery.services import suppress_address
+from helpdesk.consent import current_consents, record_consent
+from helpdesk.models import ConsentRecord, Contact, Purpose
+
+_SALT = "delivery.unsubscribe"
+
+
+class UnsubscribeError(Exception):
+    """The token is forged, damaged or expired; ``str`` says which, for the page."""
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    address: str
+    purpose: str
+
+
+def make_token(address: str, purpose: str) -> str:
+    return signing.dumps([address.strip().lower(), purpose], salt=_SALT, compress=True)
+
+
+def read_token(token: str) -> Unsubscribe:
+    """The address and purpose a token names; ``UnsubscribeError`` for a forged or expired one."""
+    max_age = settings.DELIVERY_UNSUBSCRIBE_DAYS * 86400
+    try:
+        address, purpose = signing.loads(token, salt=_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise UnsubscribeError(_("This unsubscribe link has expired.")) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise UnsubscribeError(_("This unsubscribe link is not valid.")) from None
+    if purpose not in Purpose.values or not isinstance(address, str):
+        raise UnsubscribeError(_("This unsubscribe link is not valid."))
+    return Unsubscribe(address=address, purpose=purpose)
+
+
+def unsubscribe_url(address: str, purpose: str) -> str:
+    if not settings.HELPDESK_BASE_URL:
+        raise ValueError("HELPDESK_BASE_URL is not set: bulk mail needs it for its unsubscribe link")
+    return settings.HELPDESK_BASE_URL + reverse("unsubscribe", args=[make_token(address, purpose)])
+
+
+def headers(address: str, purpose: str) -> dict[str, str]:
+    """``List-Unsubscribe`` (the https URL and a mailto) and ``List-Unsubscribe-Post`` (RFC 8058); the
+    DKIM signature covers both (``delivery.dkim.SIGNED_HEADERS``)."""
+    mailbox = settings.DELIVERY_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    token = make_token(address, purpose)
+    mailto = f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(address, purpose)}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def footer(address: str, purpose: str, language: str) -> str:
+    """The visible unsubscribe line at the end of a bulk message, in the contact's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        label = Purpose(purpose).label
+        text = _("You get these %(purpose)s because you agreed to them. Unsubscribe: %(url)s") % {
+            "purpose": str(label).lower(),
+            "url": unsubscribe_url(address, purpose),
+        }
+    return f"\n\n-- \n{text}\n"
+
+
+def is_subscribed(request: Unsubscribe) -> bool:
+    contact = Contact.objects.filter(email=request.address).first()
+    if contact is None:
+        return False
+    record = current_consents(contact).get(request.purpose)
+    return record is not None and record.granted
+
+
+def unsubscribe(request: Unsubscribe, *, via: str) -> Suppression:
+    """Withdraw the consent and suppress the address for bulk mail of the purpose, at once. A second
+    unsubscribe (Gmail may send the POST twice) records nothing new."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(email=request.address).first()
+        if contact is not None:
+            current = current_consents(contact).get(request.purpose)
+            if current is None or current.granted or current.source != ConsentRecord.Source.UNSUBSCRIBE_LINK:
+                record_consent(
+                    contact=contact,
+                    purpose=request.purpose,
+                    granted=False,
+                    source=ConsentRecord.Source.UNSUBSCRIBE_LINK,
+                    evidence=via,
+                    system="unsubscribe",
+                )
+        return suppress_address(
+            address=request.address,
+            reason=Suppression.Reason.UNSUBSCRIBE,
+            scope=Suppression.Scope.BULK,
+            purpose=request.purpose,
+            note=via,
+            source="unsubscribe_link",
+            actor=None,
+        )

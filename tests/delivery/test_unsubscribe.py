@@ -1,0 +1,131 @@
+"""RFC 8058 one-click unsubscribe: the headers inside the DKIM signature, a visible link, a cookie-less
+POST as Gmail sends it, a GET that changes nothing, forged and expired tokens refused."""
+
+from __future__ import annotations
+
+import time
+from unittest import mock
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from delivery import dkim, unsubscribe
+from delivery.models import Suppression
+from delivery.queue import send_pass
+from helpdesk.consent import current_consents, record_consent
+from helpdesk.models import AuditEvent, Contact
+from tests.delivery.helpers import parsed, queue
+from tests.factories import ContactFactory
+from tests.services import SmtpSink
+
+pytestmark = pytest.mark.django_db
+ADDRESS = "kund@kund.example"
+
+
+@pytest.fixture
+def contact() -> Contact:
+    person = ContactFactory.create(email=ADDRESS, language="sv")
+    record_consent(contact=person, purpose="service_notices", granted=True, source="form")
+    record_consent(contact=person, purpose="marketing", granted=True, source="form")
+    return person
+
+
+def path_of(token: str) -> str:
+    return urlsplit(unsubscribe.unsubscribe_url(ADDRESS, "service_notices")).path.replace(
+        unsubscribe.make_token(ADDRESS, "service_notices"), token
+    )
+
+
+def test_bulk_mail_carries_signed_one_click_headers_and_a_visible_link(
+    relay: SmtpSink, dkim_keys: dict[str, str], contact: Contact
+) -> None:
+    headers = unsubscribe.headers(ADDRESS, "service_notices")
+    outbound = queue(key="notice:1", stream="bulk", headers=headers)
+    send_pass()
+
+    mail = parsed(relay.messages[0].data)
+    https, mailto = (
+        part.strip(" <>") for part in str(mail["List-Unsubscribe"]).replace("\r\n", "").split(",")
+    )
+    assert https.startswith("https://support.nordlager.example/u/") and mailto.startswith("mailto:")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    verdicts = dkim.verify_all(relay.messages[0].data, dkim_keys)
+    assert verdicts and all(v.valid for v in verdicts)
+    signed = [str(value) for name, value in mail.items() if name.lower() == "dkim-signature"]
+    assert all(
+        "list-unsubscribe:list-unsubscribe-post" in s.replace(" ", "").replace("\r\n", "").lower()
+        for s in signed
+    )
+    # Changing the header afterwards breaks every signature.
+    tampered = relay.messages[0].data.replace(
+        b"List-Unsubscribe-Post: List-Unsubscribe=One-Click", b"List-Unsubscribe-Post: x"
+    )
+    assert not any(v.valid for v in dkim.verify_all(tampered, dkim_keys))
+    assert outbound.purpose == "service_notices"
+
+
+def test_the_visible_link_is_in_the_contacts_language() -> None:
+    swedish = unsubscribe.footer(ADDRESS, "service_notices", "sv")
+    english = unsubscribe.footer(ADDRESS, "service_notices", "en")
+    assert "https://support.nordlager.example/u/" in swedish and "Avsluta prenumerationen" in swedish
+    assert "Unsubscribe:" in english
+
+
+def test_one_click_post_without_cookies_unsubscribes_at_once(contact: Contact) -> None:
+    url = urlsplit(unsubscribe.unsubscribe_url(ADDRESS, "service_notices")).path
+    gmail = Client(enforce_csrf_checks=True)  # no session, no CSRF cookie: as a mailbox provider posts
+
+    answer = gmail.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+
+    assert answer.status_code == 200 and answer.content == b""
+    record = current_consents(contact)["service_notices"]
+    assert record is not None and not record.granted and record.source == "unsubscribe_link"
+    assert current_consents(contact)["marketing"].granted  # type: ignore[union-attr]
+    entry = Suppression.objects.active().get(address=ADDRESS)
+    assert (entry.scope, entry.purpose, entry.reason) == ("bulk", "service_notices", "unsubscribe")
+    assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 1
+    # Gmail may post twice: nothing new is recorded.
+    gmail.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert contact.consents.count() == 3 and Suppression.objects.count() == 1
+
+
+def test_get_shows_a_confirm_page_in_the_contacts_language_and_changes_nothing(
+    contact: Contact,
+) -> None:
+    url = urlsplit(unsubscribe.unsubscribe_url(ADDRESS, "service_notices")).path
+    page = Client().get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'method="post"' in text and "Avsluta prenumeration" in text
+    assert contact.consents.count() == 2 and not Suppression.objects.exists()
+
+    done = Client().post(url)  # the confirm button
+    assert done.status_code == 200 and ADDRESS in done.content.decode()
+    assert not current_consents(contact)["service_notices"].granted  # type: ignore[union-attr]
+
+
+def test_forged_and_expired_tokens_are_refused(contact: Contact) -> None:
+    good = unsubscribe.make_token(ADDRESS, "service_notices")
+    other = unsubscribe.make_token("annan@kund.example", "service_notices")
+    forged = good.rsplit(":", 1)[0] + ":" + other.rsplit(":", 1)[1]
+    for token in (forged, good[:-2] + "xx", "nonsense"):
+        assert Client().get(path_of(token)).status_code == 400
+        assert (
+            Client()
+            .post(
+                path_of(token), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+            )
+            .status_code
+            == 400
+        )
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 91 * 86400):
+        old = unsubscribe.make_token(ADDRESS, "service_notices")
+    assert Client().get(path_of(old)).status_code == 400
+    assert (
+        Client()
+        .post(path_of(old), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+        .status_code
+        == 400
+    )
+    assert contact.consents.count() == 2 and not Suppression.objects.exists()
