@@ -12,12 +12,14 @@ from delivery import gdpr as delivery_gdpr
 from drafts import gdpr as drafts_gdpr
 from helpdesk.gdpr import sections as helpdesk_gdpr
 from helpdesk.gdpr.base import Section
+from notices import gdpr as notices_gdpr
 
 SECTIONS: tuple[Section, ...] = (
     helpdesk_gdpr.ContactSection(),
     *helpdesk_gdpr.SECTIONS,
     *drafts_gdpr.SECTIONS,
     *delivery_gdpr.SECTIONS,
+    *notices_gdpr.SECTIONS,
     helpdesk_gdpr.AuditSection(),
 )
 

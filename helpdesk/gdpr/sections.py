@@ -15,7 +15,16 @@ from django.utils import timezone
 from helpdesk.audit import pseudonymise_events
 from helpdesk.gdpr.base import ExportFile, Subject, chunked, fields_of
 from helpdesk.gdpr.rows import COPY, OTHER, OWN, message_ids, own_ticket_ids, related_ticket_ids
-from helpdesk.models import Attachment, AuditEvent, Contact, InboundEmail, Message, ThreadReference, Ticket
+from helpdesk.models import (
+    Attachment,
+    AuditEvent,
+    ConsentRecord,
+    Contact,
+    InboundEmail,
+    Message,
+    ThreadReference,
+    Ticket,
+)
 
 TICKET_FIELDS = ("id", "subject", "status", "priority", "language", "created_at", "resolved_at", "contact_id")
 MESSAGE_FIELDS = (
@@ -41,7 +50,7 @@ MESSAGE_FIELDS = (
 INBOUND_FIELDS = ("id", "status", "kind", "subject", "from_address", "message_id", "size", "received_at")
 # Free texts in audit data that may describe the person in words of their own (a rejection reason,
 # an instruction, an operator's note): on the subject's own tickets they go with the rest.
-AUDIT_FREE_TEXT = ("instruction", "reason", "note", "error", "name", "subject", "text", "body")
+AUDIT_FREE_TEXT = ("instruction", "reason", "note", "error", "name", "subject", "text", "body", "evidence")
 
 
 class ContactSection:
@@ -185,7 +194,12 @@ class AuditSection:
 
     def _rows(self, subject: Subject) -> Q:
         about_contact = Q(object_type="helpdesk.contact", object_id=str(subject.contact_id))
-        return about_contact | Q(ticket_id__in=own_ticket_ids(subject)) | subject.mentions("data")
+        return (
+            about_contact
+            | _about_consent(subject)
+            | Q(ticket_id__in=own_ticket_ids(subject))
+            | subject.mentions("data")
+        )
 
     def export(self, subject: Subject) -> Iterator[dict[str, Any]]:
         rows = AuditEvent.objects.filter(self._rows(subject)).order_by("created_at", "pk")
@@ -200,11 +214,16 @@ class AuditSection:
         needles = set(subject.needles)
         for event in AuditEvent.objects.filter(self._rows(subject)).only("pk", "data", "ticket_id"):
             ids.append(event.pk)
-            if event.ticket_id in own_ticket_ids(subject) or event.object_type == "helpdesk.contact":
+            if (
+                event.ticket_id in own_ticket_ids(subject)
+                or event.object_type == "helpdesk.contact"
+                or event.object_id in _consent_ids(subject)
+                and event.object_type == "helpdesk.consentrecord"
+            ):
                 needles |= set(_free_texts(event.data))
         return pseudonymise_events(
             event_ids=ids,
-            needles=sorted(needles),
+            needles=sorted(needles, key=len, reverse=True),  # a free text before the name inside it
             pseudonym=subject.pseudonym,
             actor_label=subject.actor_label,
         )
@@ -232,7 +251,28 @@ class AdminLogSection:
         return changed
 
 
-SECTIONS = (TicketSection(), MessageSection(), InboundMailSection(), AdminLogSection())
+class ConsentSection:
+    """The subject's consent records. Erased, a record keeps purpose, answer, source and time (the proof
+    that a withdrawal was honoured) and loses its evidence: free text that may hold anything about them."""
+
+    name = "consent"
+
+    def export(self, subject: Subject) -> Iterator[dict[str, Any]]:
+        records = ConsentRecord.objects.filter(contact_id=subject.contact_id).order_by("created_at", "pk")
+        for record in records:
+            yield fields_of(record, ("purpose", "granted", "source", "evidence", "actor_label", "created_at"))
+
+    def files(self, subject: Subject) -> Iterator[ExportFile]:
+        return iter(())
+
+    def erase(self, subject: Subject) -> int:
+        changed = 0
+        for record in ConsentRecord.objects.filter(contact_id=subject.contact_id):
+            changed += ConsentRecord.objects.filter(pk=record.pk).update(evidence="")
+        return changed
+
+
+SECTIONS = (TicketSection(), MessageSection(), InboundMailSection(), ConsentSection(), AdminLogSection())
 
 
 def _mentioning(subject: Subject) -> Iterator[int]:
@@ -284,6 +324,18 @@ def _erase_attachments(rows: Any) -> None:
                 default_storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+def _consent_ids(subject: Subject) -> list[str]:
+    if "consent" not in subject.found:
+        records = ConsentRecord.objects.filter(contact_id=subject.contact_id)
+        subject.found["consent"] = [str(pk) for pk in records.values_list("pk", flat=True)]
+    ids: list[str] = subject.found["consent"]
+    return ids
+
+
+def _about_consent(subject: Subject) -> Q:
+    return Q(object_type="helpdesk.consentrecord", object_id__in=_consent_ids(subject))
 
 
 def _free_texts(data: Any) -> Iterator[str]:

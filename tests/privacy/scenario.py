@@ -17,8 +17,10 @@ from delivery.models import OutboundMessage
 from delivery.queue import send_pass
 from delivery.services import queue_reply
 from drafts import generation, services
+from helpdesk.consent import record_consent
 from helpdesk.ingest.services import process_stored, store_raw_email
-from helpdesk.models import Contact, Message
+from helpdesk.models import ConsentRecord, Contact, Message, Purpose
+from notices.models import Notice, Recipient
 from tests.helpdesk.ingest_support import make_mail
 
 ADDRESS = "astrid.lindqvist@kund.example"
@@ -91,5 +93,25 @@ def build(*, approver: Any) -> People:
             data={"ip": "203.0.113.9", "recipient": ADDRESS},
         ),
         outbound=outbound,
+    )
+    record_consent(
+        contact=contact,
+        purpose=Purpose.SERVICE_NOTICES,
+        granted=True,
+        source=ConsentRecord.Source.FORM,
+        evidence=f"Signed by {NAME} <{ADDRESS}>, {BODY_WORDS[2]}",
+        actor=approver,
+    )
+    notice = Notice.objects.create(
+        name="Delayed shipments", kind=Notice.Kind.LIST, purpose=Purpose.SERVICE_NOTICES, pasted=ADDRESS
+    )
+    Recipient.objects.create(
+        notice=notice,
+        address=ADDRESS,
+        contact=contact,
+        name=NAME,
+        status=Recipient.Status.DRAFTED,
+        subject="Your order 100231 is delayed",
+        body=f"Hej {NAME}! Order 100231 ({BODY_WORDS[0]}) kommer en vecka senare.",
     )
     return People(contact=contact, other=other, question=question, outbound=outbound)

@@ -67,6 +67,12 @@ def test_erasure_leaves_no_personal_data_in_a_database_dump(
     change = {"email": scenario.ADDRESS, "name": scenario.NAME, "language": "sv", "company": ""}
     change |= {"created_at_0": "2026-01-02", "created_at_1": "10:00:00"}
     url = f"/admin/helpdesk/contact/{people.contact.pk}/change/"
+    for inline in admin_client.get(url).context["inline_admin_formsets"]:  # the consent history
+        formset = inline.formset
+        change |= {f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()}
+        change |= {
+            f"{formset.prefix}-{n}-id": form.instance.pk for n, form in enumerate(formset.initial_forms)
+        }
     saved = admin_client.post(url, change)
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     assert "text" in traces(database_dump(), f"{scenario.NAME} <{scenario.ADDRESS}>")

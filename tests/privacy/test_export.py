@@ -68,6 +68,8 @@ def test_the_json_export_holds_every_section_of_the_persons_history(
     assert any(row["attempts"] for row in sections["outbound_mail"])
     assert [e["kind"] for e in sections["delivery_events"]] == ["bounced"]
     assert [s["reason"] for s in sections["suppressions"]] == ["hard_bounce"]
+    assert [(c["purpose"], c["granted"]) for c in sections["consent"]] == [("service_notices", True)]
+    assert [r["name"] for r in sections["notice_recipients"]] == [scenario.NAME]
     assert len(sections["inbound_mail"]) == 1
     assert {"contact.exported", "draft.approved"} <= {e["action"] for e in sections["audit_events"]}
     assert AuditEvent.objects.filter(action="contact.exported", actor=supervisor).get().data == {
