@@ -35,6 +35,7 @@ QUICK: dict[str, list[str]] = {
     "ui": ["--tickets", "5000", "--messages", "50000", "--runs", "5"],
     "soak": ["--minutes", "1", "--fault-every", "12", "--rate", "1"],
     "fuzz": ["--seconds", "60"],
+    "gdpr": ["--small", "200", "--large", "600"],
 }
 
 

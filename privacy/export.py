@@ -1,4 +1,4 @@
-"""The export's two formats, written as streams so memory stays flat whatever the contact's size: one
+"""The export's two formats, written as streams so the bytes are never held whole in memory: one
 JSON document (``json_stream``: a row at a time from each section), and a zip (``zip_stream``) holding
 that document, the raw mail and the attachments, written by the standard library's ``zipfile`` onto a
 sink that cannot seek (data descriptors after each member), drained after every chunk."""

@@ -60,9 +60,10 @@ def message_roles(subject: Subject) -> dict[int, str]:
     """Message id to role, for every message that concerns the subject."""
     if "message_roles" not in subject.found:
         roles: dict[int, str] = {}
-        for message in candidate_messages(subject).only(
+        rows = candidate_messages(subject).only(
             "pk", "ticket_id", "direction", "contact_id", "from_address", "to_addresses", "cc_addresses"
-        ):
+        )
+        for message in rows.iterator(chunk_size=1000):
             roles[message.pk] = message_role(subject, message)
         subject.found["message_roles"] = roles
     result: dict[int, str] = subject.found["message_roles"]
