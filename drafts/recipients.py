@@ -5,6 +5,7 @@ the choice and ``drafts.policy`` decides who may approve sending to strangers.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,10 +68,12 @@ def reply_cc(message: Message, *, approver: User | None = None) -> list[str]:
     return [address for address in cc if address not in strangers]
 
 
-def parse_recipients(to: str, cc: str, bcc: str) -> Recipients:
+def parse_recipients(to: str, cc: str, bcc: str, *, known: Iterable[str] = ()) -> Recipients:
     """The three address fields as the operator typed them (separated by commas, semicolons or
-    spaces), each address checked; ``InvalidInput`` names the first bad one."""
-    parsed = Recipients(to=_addresses(to), cc=_addresses(cc), bcc=_addresses(bcc))
+    spaces), each address checked, except the ``known`` ones (taken from the customer's mail as they
+    are); ``InvalidInput`` names the first bad one."""
+    trusted = {address.lower(): address for address in known}
+    parsed = Recipients(to=_addresses(to, trusted), cc=_addresses(cc, trusted), bcc=_addresses(bcc, trusted))
     if not parsed.to:
         raise InvalidInput(_("Give at least one address in To."))
     if len(parsed.everyone()) > limits.RECIPIENTS:
@@ -78,14 +81,16 @@ def parse_recipients(to: str, cc: str, bcc: str) -> Recipients:
     return parsed
 
 
-def _addresses(text: str) -> list[str]:
+def _addresses(text: str, trusted: dict[str, str]) -> list[str]:
     result: list[str] = []
     for item in _SEPARATORS.split(text.strip()):
         if not item:
             continue
         address = item.strip("<>")
         try:
-            normalised = validate_email(address, check_deliverability=False).normalized
+            normalised = (
+                trusted.get(address.lower()) or validate_email(address, check_deliverability=False).normalized
+            )
         except EmailNotValidError:
             raise InvalidInput(_("%(address)s is not an e-mail address.") % {"address": item[:100]}) from None
         if normalised.lower() not in (a.lower() for a in result):

@@ -21,7 +21,7 @@ from drafts import composing
 from drafts import selectors as draft_selectors
 from drafts import services as draft_services
 from drafts.models import Draft
-from drafts.recipients import parse_recipients
+from drafts.recipients import default_recipients, draft_recipients, parse_recipients
 from helpdesk import selectors
 from helpdesk.web import review
 from helpdesk.web.access import StaffRequest, staff_required
@@ -88,7 +88,10 @@ def _save_if_changed(request: StaffRequest, draft: Draft) -> Draft:
     post = request.POST
     recipients = None
     if "to" in post:
-        recipients = parse_recipients(post.get("to", ""), post.get("cc", ""), post.get("bcc", ""))
+        known = [*default_recipients(draft.in_reply_to).everyone(), *draft_recipients(draft).everyone()]
+        recipients = parse_recipients(
+            post.get("to", ""), post.get("cc", ""), post.get("bcc", ""), known=known
+        )
     changes = composing.Changes(
         subject=subject,
         body=body,

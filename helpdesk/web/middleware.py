@@ -92,7 +92,7 @@ class RequestSizeLimitMiddleware:
         limit = limits.REQUEST_BYTES
         if request.path.startswith("/anymail/"):
             limit = settings.HELPDESK_MAX_MESSAGE_BYTES
-        elif limits.UPLOAD_PATHS.match(request.path):
+        elif limits.UPLOAD_PATHS.match(request.path) and request.content_type == "multipart/form-data":
             # The composer's files: their own limits are checked and named by the draft services.
             limit = limits.ATTACHMENTS_BYTES + limits.REQUEST_BYTES
         if length > limit:

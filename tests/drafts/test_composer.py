@@ -113,6 +113,10 @@ def test_bad_addresses_are_refused_with_their_name(demo_message: Any, agent: Any
         "a@kund.example",
         "b@kund.example",
     ]
+    # An address taken from the customer's mail is kept as it came, even one a validator dislikes.
+    assert parse_recipients("kund@intranet.local", "", "", known=["kund@intranet.local"]).to == [
+        "kund@intranet.local"
+    ]
 
 
 def test_a_follow_up_after_an_approval_is_a_second_reply(

@@ -129,3 +129,29 @@ def test_a_forward_arrives_at_the_carrier_and_is_no_first_response(
     assert [part.get_filename() for part in mail.iter_attachments()] == ["skada.jpg"]
     ticket.refresh_from_db()
     assert ticket.first_response_at is None  # a mail to the carrier is not an answer to the customer
+
+
+def test_files_larger_than_a_form_may_be_are_uploaded_to_the_composer_only(
+    client: Client, demo_message: Any, agent: Any
+) -> None:
+    message = demo_message("Var är min order 100231?")
+    client.force_login(agent)
+    client.post(f"/tickets/{message.ticket_id}/reply/")
+    draft = Draft.objects.get(ticket=message.ticket, kind="reply")
+    two_megabytes = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
+    response = client.post(
+        f"/drafts/{draft.pk}/save/",
+        {
+            "version": draft.version,
+            "to": message.from_address,
+            "subject": draft.subject,
+            "body": "Se bilaga.",
+            "files": _upload("ritning.pdf", two_megabytes),
+        },
+    )
+    assert response.status_code == 302
+    assert Draft.objects.get(pk=draft.pk).attachments.get().size == len(two_megabytes)
+    # Only a form with files gets the room: the same address refuses a large plain form.
+    huge = b"body=" + b"x" * (1024 * 1024)
+    response = client.generic("POST", f"/drafts/{draft.pk}/save/", huge, "application/x-www-form-urlencoded")
+    assert response.status_code == 413
