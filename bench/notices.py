@@ -140,6 +140,7 @@ def _run(count: int, rate: float) -> int:
     from notices import services
 
     settings.ERP_CACHE_SECONDS = 0  # every lookup reaches the ERP, in both runs alike
+    settings.HELPDESK_BASE_URL = settings.HELPDESK_BASE_URL or "https://support.bench.example"
     cache.clear()
     started = time.perf_counter()
     _populate(count)
@@ -161,12 +162,12 @@ def _run(count: int, rate: float) -> int:
     )
 
     alone, alone_seconds, alone_peak = _timed(lambda: _pipeline_alone(notice))
+    print(f"draft pipeline alone: {alone:,} texts in {alone_seconds:.1f} s = {alone / alone_seconds:.0f}/s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     queued, ours_seconds, ours_peak = _timed(lambda: _ours(notice, supervisor))
     alone_rate, ours_rate = alone / alone_seconds, queued / ours_seconds
     ratio = ours_rate / alone_rate
-    print(f"draft pipeline alone: {alone:,} texts in {alone_seconds:.1f} s = {alone_rate:.0f}/s")
     print(
         f"ours, drafting + storing + queueing: {queued:,} in {ours_seconds:.1f} s = {ours_rate:.0f}/s "
         f"= {100 * ratio:.0f} % of the pipeline alone (goal >= 80 %): {'met' if ratio >= 0.8 else 'MISSED'}; "
