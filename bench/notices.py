@@ -88,6 +88,16 @@ def _timed(run: Callable[[], Any]) -> tuple[Any, float, int]:
     return result, seconds, peak
 
 
+def _warm_up() -> None:
+    """What a running worker has done long before: the URL resolver loaded (the first ``reverse``
+    imports every view) and the address validator's tables read. Not part of what is measured."""
+    from django.urls import reverse
+    from email_validator import validate_email
+
+    reverse("home")
+    validate_email("warm@up.example", check_deliverability=False)
+
+
 def _pipeline_alone(notice: Any) -> int:
     """The drafting pipeline on the notice's included contacts, storing nothing."""
     from drafts.notices import Voices, draft_notice, notice_language
@@ -140,6 +150,7 @@ def _run(count: int, rate: float) -> int:
     from notices import services
 
     settings.ERP_CACHE_SECONDS = 0  # every lookup reaches the ERP, in both runs alike
+    settings.HELPDESK_BASE_URL = settings.HELPDESK_BASE_URL or "https://support.bench.example"
     cache.clear()
     started = time.perf_counter()
     _populate(count)
@@ -147,6 +158,8 @@ def _run(count: int, rate: float) -> int:
     print(f"{count:,} ERP customers with late shipments, contacts and consent made in {made:.1f} s")
     supervisor = User.objects.create(username="bench-supervisor")
     supervisor.groups.add(Group.objects.get(name="supervisor"))
+
+    _warm_up()
 
     def build(min_days: int) -> Any:
         return services.create_notice(
@@ -161,12 +174,12 @@ def _run(count: int, rate: float) -> int:
     )
 
     alone, alone_seconds, alone_peak = _timed(lambda: _pipeline_alone(notice))
+    print(f"draft pipeline alone: {alone:,} texts in {alone_seconds:.1f} s = {alone / alone_seconds:.0f}/s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     queued, ours_seconds, ours_peak = _timed(lambda: _ours(notice, supervisor))
     alone_rate, ours_rate = alone / alone_seconds, queued / ours_seconds
     ratio = ours_rate / alone_rate
-    print(f"draft pipeline alone: {alone:,} texts in {alone_seconds:.1f} s = {alone_rate:.0f}/s")
     print(
         f"ours, drafting + storing + queueing: {queued:,} in {ours_seconds:.1f} s = {ours_rate:.0f}/s "
         f"= {100 * ratio:.0f} % of the pipeline alone (goal >= 80 %): {'met' if ratio >= 0.8 else 'MISSED'}; "
