@@ -36,6 +36,7 @@ QUICK: dict[str, list[str]] = {
     "soak": ["--minutes", "1", "--fault-every", "12", "--rate", "1"],
     "fuzz": ["--seconds", "60"],
     "gdpr": ["--small", "200", "--large", "600"],
+    "notices": ["--contacts", "1000"],
 }
 
 
