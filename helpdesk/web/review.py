@@ -91,7 +91,9 @@ def current_draft(ticket: Ticket, conversation: Iterable[Message] = ()) -> Draft
     return draft
 
 
-def panel_for(draft: Draft, user: Any) -> Panel:
+def panel_for(draft: Draft, user: Any, conversation: Iterable[Message] | None = None) -> Panel:
+    """The panel of ``draft``; ``conversation`` (the ticket's messages with their attachments, when
+    the page has read them) spares the composer a query for the files it offers."""
     citations = list(draft.citations.all())
     for citation in citations:  # what people read: field names, codes and record kinds in their language
         label, value = erp_words.fact_words(
@@ -121,7 +123,7 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     )
     if draft.is_reviewable:
         panel.delivery_warnings = delivery_warnings(recipients.everyone())
-        _composer(panel, recipients)
+        _composer(panel, recipients, conversation)
     subject_claims = _claims_in(draft, "subject")
     if subject_claims:
         panel.subject_segments = segments(draft.subject, subject_claims, citations)
@@ -130,15 +132,19 @@ def panel_for(draft: Draft, user: Any) -> Panel:
     return panel
 
 
-def _composer(panel: Panel, recipients: Any) -> None:
+def _composer(panel: Panel, recipients: Any, conversation: Iterable[Message] | None) -> None:
     draft = panel.draft
     panel.strangers = strangers(draft, recipients, ReviewPolicy.current().partner_domains or [])
     panel.attachments = list(draft.attachments.all())
-    panel.thread_files = list(
-        Attachment.objects.filter(message__ticket_id=draft.ticket_id, inline=False)
-        .exclude(message__direction=Message.Direction.NOTE)
-        .order_by("pk")
-    )
+    if conversation is None:
+        conversation = Message.objects.filter(ticket_id=draft.ticket_id).prefetch_related("attachments")
+    panel.thread_files = [
+        attachment
+        for message in conversation
+        if message.direction != Message.Direction.NOTE
+        for attachment in message.attachments.all()
+        if not attachment.inline
+    ]
     panel.saved_replies = composing.saved_replies_for(draft.ticket, draft.language)
     if offers_documents(get_connector()):
         panel.invoices = composing.invoice_numbers(draft)

@@ -55,7 +55,7 @@ def ticket_context(request: StaffRequest, ticket: Ticket, **extra: Any) -> dict[
     deliveries = delivery_selectors.deliveries_by_message(ticket.pk)
     draft = review.current_draft(ticket, conversation)
     return {
-        "panel": review.panel_for(draft, request.user) if draft else None,
+        "panel": review.panel_for(draft, request.user, conversation) if draft else None,
         "ticket": ticket,
         "conversation": thread_html.articles(
             conversation, deliveries=deliveries, csrf_token=get_token(request)
