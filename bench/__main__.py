@@ -136,7 +136,7 @@ def render(rows: list[dict[str, Any]], host: dict[str, Any], began: dt.datetime,
         lines.append(
             f"| {row['bench']} | {row['name']} | {_number(value, row.get('unit', ''))} | "
             f"{row.get('baseline') or '–'} | {_number(base, row.get('unit', ''))} | {ratio} | "
-            f"{row.get('goal') or '–'} | {met} | {peak:.0f} | {row['exit']} ({row['seconds']:.0f} s) |"
+            f"{row.get('goal') or '–'} | {met} | {peak:.1f} | {row['exit']} ({row['seconds']:.0f} s) |"
         )
     return "\n".join(lines) + "\n"
 
