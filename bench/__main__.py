@@ -99,7 +99,8 @@ def run_all(*, quick: bool, options: list[str]) -> int:
         status |= 1 if code else 0
         for figure in figures or [{"name": "(no figure recorded)", "value": None, "unit": ""}]:
             rows.append({**figure, "bench": name, "exit": code, "seconds": seconds, "process_peak_mib": peak})
-    RESULTS.write_text(render(rows, host, began, quick=quick))
+        # After each benchmark, so a run cut short keeps what it measured.
+        RESULTS.write_text(render(rows, host, began, quick=quick))
     print(f"wrote {RESULTS}")
     return status
 
@@ -135,7 +136,7 @@ def render(rows: list[dict[str, Any]], host: dict[str, Any], began: dt.datetime,
         lines.append(
             f"| {row['bench']} | {row['name']} | {_number(value, row.get('unit', ''))} | "
             f"{row.get('baseline') or '–'} | {_number(base, row.get('unit', ''))} | {ratio} | "
-            f"{row.get('goal') or '–'} | {met} | {peak:.0f} | {row['exit']} ({row['seconds']:.0f} s) |"
+            f"{row.get('goal') or '–'} | {met} | {peak:.1f} | {row['exit']} ({row['seconds']:.0f} s) |"
         )
     return "\n".join(lines) + "\n"
 

@@ -312,6 +312,9 @@ def _prepare_database() -> None:
         "helpdesk_auditevent",
     ]
     with connection.cursor() as cursor:
+        # The benchmark's own database empties its audit rows too, as the test harness does (the
+        # append-only guard lets a session that says so through; production never does).
+        cursor.execute("SET helpdesk.audit_truncate = 'allow'")
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 

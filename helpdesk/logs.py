@@ -59,7 +59,10 @@ class ContextFilter(logging.Filter):
         for name, value in current().items():
             if not hasattr(record, name):
                 setattr(record, name, value)
-        record.msg, record.args = redact(record.getMessage()), None
+        try:
+            record.msg, record.args = redact(record.getMessage()), None
+        except Exception:  # noqa: BLE001 - a malformed log call is the formatter's to report, not ours
+            return True
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         elif record.exc_text:

@@ -125,3 +125,9 @@ def test_json_logs_name_the_request_and_ticket_and_no_address(
 def test_a_request_id_that_is_not_a_plain_token_is_replaced(client: Client) -> None:
     response = client.get("/health/live", HTTP_X_REQUEST_ID="evil\nid with spaces")
     assert response["X-Request-ID"] != "evil\nid with spaces" and len(response["X-Request-ID"]) == 32
+
+
+def test_the_filter_lets_a_malformed_log_call_through_for_logging_to_report() -> None:
+    record = logging.LogRecord("helpdesk.test", logging.WARNING, __file__, 1, "%s and %s", ("one",), None)
+    assert ContextFilter().filter(record) is True
+    assert record.msg == "%s and %s"  # left for the handler's own error report
