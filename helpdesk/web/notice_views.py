@@ -21,6 +21,8 @@ from notices import abtest, services
 from notices.audience import AudienceError
 from notices.models import Notice, Recipient
 
+OPTIONAL_WITH_DEFAULT = ("ab_share", "ab_wait_hours", "ab_measure")
+
 
 class NoticeForm(forms.ModelForm[Notice]):
     class Meta:
@@ -39,8 +41,16 @@ class NoticeForm(forms.ModelForm[Notice]):
         ]
         widgets = {"pasted": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in OPTIONAL_WITH_DEFAULT:  # an A/B test is optional: left out, the model's default
+            self.fields[name].required = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in OPTIONAL_WITH_DEFAULT:
+            if data.get(name) in (None, ""):
+                data[name] = Notice._meta.get_field(name).get_default()
         kind = data.get("kind")
         if kind == Notice.Kind.BACK_IN_STOCK and not data.get("sku"):
             self.add_error("sku", _("Name the SKU that is back in stock."))
