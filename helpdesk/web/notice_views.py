@@ -50,7 +50,7 @@ class NoticeForm(forms.ModelForm[Notice]):
         data = super().clean() or {}
         for name in OPTIONAL_WITH_DEFAULT:
             if data.get(name) in (None, ""):
-                data[name] = Notice._meta.get_field(name).get_default()
+                data[name] = getattr(Notice(), name)  # the model field's default
         kind = data.get("kind")
         if kind == Notice.Kind.BACK_IN_STOCK and not data.get("sku"):
             self.add_error("sku", _("Name the SKU that is back in stock."))
