@@ -239,6 +239,7 @@ def _paced(rate: float) -> int:
         started = time.perf_counter()
         result = send_pass(stream="bulk")
         seconds = time.perf_counter() - started
+        received = sink.count
     measured = (result.counts["sent"] - 1) / seconds if seconds else 0.0
     print(
         f"paced sending: {result.counts['sent']} notices to one domain at a configured {rate:g}/s: "
