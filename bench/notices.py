@@ -244,7 +244,7 @@ def _paced(rate: float) -> int:
     print(
         f"paced sending: {result.counts['sent']} notices to one domain at a configured {rate:g}/s: "
         f"measured {measured:.1f}/s over {seconds:.1f} s ({100 * measured / rate:.0f} % of the rate); "
-        f"the server counted {sink.count}"
+        f"the server counted {received}"
     )
     record(
         "notices: paced sending to one domain",
