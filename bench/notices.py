@@ -223,6 +223,7 @@ def _paced(rate: float) -> int:
     from bench.send import Sink
     from delivery.models import OutboundMessage
     from delivery.queue import send_pass
+    from helpdesk.models import ConsentRecord, Contact
 
     sample = 300
     keep = list(
@@ -231,7 +232,10 @@ def _paced(rate: float) -> int:
     OutboundMessage.objects.filter(stream="bulk").exclude(pk__in=keep).update(
         status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now()
     )
-    OutboundMessage.objects.filter(pk__in=keep).update(to_addresses=["kund@pace.example"])
+    # All to one consenting address of one domain, so the domain's rate is what limits the pass.
+    pace = Contact.objects.create(email="kund@pace.example", language="sv")
+    ConsentRecord.objects.create(contact=pace, purpose="service_notices", granted=True, source="import")
+    OutboundMessage.objects.filter(pk__in=keep).update(to_addresses=[pace.email])
     with Sink() as sink:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
