@@ -39,6 +39,11 @@ class NoticeForm(forms.ModelForm[Notice]):
         ]
         widgets = {"pasted": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("ab_share", "ab_wait_hours", "ab_measure"):
+            self.fields[name].required = False  # left empty: the model's default (no test)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("kind")
@@ -56,7 +61,11 @@ class NoticeForm(forms.ModelForm[Notice]):
 def notice_list(request: StaffRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None, initial={"purpose": Purpose.SERVICE_NOTICES})
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in NoticeForm.Meta.fields}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in NoticeForm.Meta.fields
+            if form.cleaned_data[name] not in (None, "") or name in ("sku", "pasted", "message")
+        }
         try:
             notice = services.create_notice(user=request.user, **fields)
         except (AudienceError, services.NoticeError) as error:
