@@ -223,6 +223,7 @@ def _paced(rate: float) -> int:
     from bench.send import Sink
     from delivery.models import OutboundMessage
     from delivery.queue import send_pass
+    from helpdesk.models import ConsentRecord, Contact
 
     sample = 300
     keep = list(
@@ -231,7 +232,10 @@ def _paced(rate: float) -> int:
     OutboundMessage.objects.filter(stream="bulk").exclude(pk__in=keep).update(
         status=OutboundMessage.Status.CANCELLED, updated_at=timezone.now()
     )
-    OutboundMessage.objects.filter(pk__in=keep).update(to_addresses=["kund@pace.example"])
+    # All to one consenting address of one domain, so the domain's rate is what limits the pass.
+    pace = Contact.objects.create(email="kund@pace.example", language="sv")
+    ConsentRecord.objects.create(contact=pace, purpose="service_notices", granted=True, source="import")
+    OutboundMessage.objects.filter(pk__in=keep).update(to_addresses=[pace.email])
     with Sink() as sink:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
@@ -239,11 +243,12 @@ def _paced(rate: float) -> int:
         started = time.perf_counter()
         result = send_pass(stream="bulk")
         seconds = time.perf_counter() - started
+        received = sink.count
     measured = (result.counts["sent"] - 1) / seconds if seconds else 0.0
     print(
         f"paced sending: {result.counts['sent']} notices to one domain at a configured {rate:g}/s: "
         f"measured {measured:.1f}/s over {seconds:.1f} s ({100 * measured / rate:.0f} % of the rate); "
-        f"the server counted {sink.count}"
+        f"the server counted {received}"
     )
     record(
         "notices: paced sending to one domain",

@@ -21,8 +21,6 @@ from notices import abtest, services
 from notices.audience import AudienceError
 from notices.models import Notice, Recipient
 
-OPTIONAL_WITH_DEFAULT = ("ab_share", "ab_wait_hours", "ab_measure")
-
 
 class NoticeForm(forms.ModelForm[Notice]):
     class Meta:
@@ -43,14 +41,11 @@ class NoticeForm(forms.ModelForm[Notice]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in OPTIONAL_WITH_DEFAULT:  # an A/B test is optional: left out, the model's default
-            self.fields[name].required = False
+        for name in ("ab_share", "ab_wait_hours", "ab_measure"):
+            self.fields[name].required = False  # left empty: the model's default (no test)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in OPTIONAL_WITH_DEFAULT:
-            if data.get(name) in (None, ""):
-                data[name] = getattr(Notice(), name)  # the model field's default
         kind = data.get("kind")
         if kind == Notice.Kind.BACK_IN_STOCK and not data.get("sku"):
             self.add_error("sku", _("Name the SKU that is back in stock."))
@@ -66,7 +61,11 @@ class NoticeForm(forms.ModelForm[Notice]):
 def notice_list(request: StaffRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None, initial={"purpose": Purpose.SERVICE_NOTICES})
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in NoticeForm.Meta.fields}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in NoticeForm.Meta.fields
+            if form.cleaned_data[name] not in (None, "") or name in ("sku", "pasted", "message")
+        }
         try:
             notice = services.create_notice(user=request.user, **fields)
         except (AudienceError, services.NoticeError) as error:
