@@ -33,7 +33,7 @@ def create(client: Client) -> Notice:
         reverse("notices"),
         {"name": "Sen leverans", "kind": "delayed_shipments", "purpose": "service_notices", "min_days": 2},
     )
-    assert answer.status_code == 302, answer.context and answer.context['form'].errors
+    assert answer.status_code == 302, answer.context and answer.context["form"].errors
     return Notice.objects.get()
 
 
