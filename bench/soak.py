@@ -86,7 +86,7 @@ class Soak:
         user = get_user_model().objects.create_user("soak-supervisor", password="x-soak-not-a-login")
         from django.contrib.auth.models import Group
 
-        user.groups.add(Group.objects.get(name=SUPERVISOR))
+        user.groups.add(Group.objects.get_or_create(name=SUPERVISOR)[0])
         self.supervisor = user
         self.report = Report()
         self.crash_point = ""

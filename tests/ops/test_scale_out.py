@@ -27,6 +27,7 @@ from tests.services import Dovecot, SmtpSink
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("data_migrations"),
     pytest.mark.slow,
     pytest.mark.skipif(not is_postgresql(), reason="several processes need a database they share"),
 ]

@@ -11,6 +11,7 @@ from tests.services import Dovecot
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("data_migrations"),
     pytest.mark.slow,
     pytest.mark.skipif(not is_postgresql(), reason="the database fault is PostgreSQL's"),
 ]
