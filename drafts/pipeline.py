@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -246,18 +247,31 @@ def check_reply(
     ticket: Ticket,
 ) -> list[verify.Claim]:
     """Verify a reply's body, then its subject (a model writes that too), against ``facts`` (fact id,
-    value), the trusted texts and the customer's message. In the subject the ticket's own subject and
-    its reference tag ("[#123]") are the house's, not claims."""
+    value), the trusted texts and the customer's message. The ticket's reference tag ("[#123]", which
+    a saved reply may put in the body too) is the house's, not a claim; in the subject so is the
+    ticket's own subject."""
     customer = {
         "customer_text": f"{message.subject}\n{message.display_text}",
         "customer_fact_id": f"message:{message.pk}#text",
     }
-    subject_trusted = [*trusted_texts, ticket.subject, ticket.reference]
+    subject_trusted = [*trusted_texts, ticket.subject]
     claims = [
-        *verify.verify(body, facts=facts, trusted_texts=trusted_texts, **customer),
-        *verify.verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
+        *_outside(
+            ticket.reference, body, verify.verify(body, facts=facts, trusted_texts=trusted_texts, **customer)
+        ),
+        *_outside(
+            ticket.reference,
+            subject,
+            verify.verify(subject, facts=facts, trusted_texts=subject_trusted, part="subject", **customer),
+        ),
     ]
     return capped(claims)
+
+
+def _outside(tag: str, text: str, claims: list[verify.Claim]) -> list[verify.Claim]:
+    """``claims`` without those inside an occurrence of ``tag`` in ``text``."""
+    spans = [(match.start(), match.end()) for match in re.finditer(re.escape(tag), text)]
+    return [claim for claim in claims if not any(s <= claim.start and claim.end <= e for s, e in spans)]
 
 
 def capped(claims: list[verify.Claim]) -> list[verify.Claim]:

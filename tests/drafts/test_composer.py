@@ -213,9 +213,15 @@ def test_saved_replies_are_offered_per_queue_and_filled_from_the_ticket(
     draft = composing.start_reply(ticket=ticket, user=agent)
     draft = _save(draft, agent, body="Tack för ditt mejl.", saved_reply=everywhere.pk)
     assert draft.body == f"Tack för ditt mejl.\n\nHej Karin! Gäller {ticket.reference}. /agnes"
+    # The ticket's own reference is the house's, not a claim; the same number as a figure still is.
+    assert not [c for c in draft.claims if c["text"] == str(ticket.pk)]
+    figure = _save(draft, agent, body=f"{draft.body}\nVi har {ticket.pk} st i lager.")
+    assert [c["start"] for c in figure.claims if c["text"] == str(ticket.pk)] == [
+        figure.body.rindex(" st ") - len(str(ticket.pk))
+    ]
     returns = SavedReply.objects.get(name="Returer")
     with pytest.raises(InvalidInput):
-        _save(draft, agent, saved_reply=returns.pk)
+        _save(figure, agent, saved_reply=returns.pk)
 
 
 def test_a_forward_quotes_the_thread_and_is_not_an_answer(demo_message: Any, agent: Any) -> None:
