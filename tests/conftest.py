@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 
 from delivery import dkim
@@ -77,6 +78,21 @@ def smtp_sink(smtp_sink_server: SmtpSink, settings: Any) -> SmtpSink:
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     return smtp_sink_server
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request: pytest.FixtureRequest) -> None:
+    """The cache (ERP answers, the circuit breaker, sender authentication, presence) is a database table
+    that Django's flush after a transactional test leaves alone: empty it before each test that uses the
+    database, so that no test sees what an earlier one cached."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        cache.clear()
 
 
 @pytest.fixture(scope="session")

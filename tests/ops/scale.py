@@ -4,6 +4,7 @@ django-q2 clusters against the test database and Redis, started and stopped by t
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -38,6 +39,16 @@ def flush_redis() -> None:
     client.flushdb()
 
 
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, so a killed test run never leaves
+    clusters behind that take the next run's tasks from the shared Redis database (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 @dataclass
 class Fleet:
     """Web processes and worker clusters; ``stop`` ends exactly the processes it started."""
@@ -65,7 +76,7 @@ class Fleet:
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
             command, cwd=ROOT, env={**self.env, **extra}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_end_with_parent,
         )  # fmt: skip
         self.processes.append(process)
         return process

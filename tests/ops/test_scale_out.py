@@ -56,10 +56,6 @@ def arrivals(sink: SmtpSink) -> Counter[str]:
     return Counter(str(parsed(mail.data)["Message-ID"]) for mail in sink.messages)
 
 
-@pytest.mark.skip(
-    reason="passes alone; in the whole suite no draft becomes ready within 240 s (order-dependent, "
-    "see docs/decisions.md)"
-)
 def test_two_web_processes_and_two_workers_per_cluster_do_no_work_twice(
     fleet: Fleet, dovecot: Dovecot, imap_account: tuple[str, str], smtp_sink_server: SmtpSink
 ) -> None:
