@@ -34,12 +34,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from delivery import dkim, retry, throttle, verp
+from delivery import dkim, outcomes, retry, throttle, verp
 from delivery.gate import Decision, Gate
 from delivery.message import render_mime
 from delivery.models import DeliveryAttempt, OutboundMessage
 from delivery.pacing import Pacer
-from delivery.services import suppress_address
 from delivery.transports import (
     Prepared,
     Routes,
@@ -50,7 +49,6 @@ from delivery.transports import (
     routes,
 )
 from delivery.transports.esp import EspTransport
-from helpdesk import tickets
 from helpdesk.audit import audit
 from helpdesk.faults import fault_point
 from helpdesk.logs import log_context
@@ -163,11 +161,13 @@ def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
     """Rows a dead worker left ``sending``: back to the queue if never handed over, else uncertain."""
     now = now or timezone.now()
     stale = OutboundMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
-    server_started = _database_started_at()
+    server_started: list[dt.datetime | None] = []  # asked once, and only when a row is stale
     for outbound in stale.select_related("ticket"):
+        if not server_started:
+            server_started.append(_database_started_at())
         # Claimed before the database server last started: its record may have been lost with the
         # server's unflushed WAL, so "no record" no longer proves "never handed over".
-        restarted = server_started is not None and server_started > outbound.updated_at
+        restarted = server_started[0] is not None and server_started[0] > outbound.updated_at
         with transaction.atomic():
             if not OutboundMessage.objects.filter(
                 pk=outbound.pk, status=Status.SENDING, lease_until__lt=now
@@ -205,7 +205,7 @@ def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
             else:
                 reason = "the worker stopped after handing the message over, before the answer was recorded"
             error = TransportError(reason, kind="uncertain")
-            writes = _finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
+            writes = outcomes.finish(outbound, pending, Outcome.UNCERTAIN, error=error, now=now)
             writes()
             result.counts["uncertain"] += 1
 
@@ -397,82 +397,11 @@ class Worker:
         if outcome == Outcome.DEFERRED and retry.expired(outbound.release_at or outbound.created_at, now):
             outcome = Outcome.FAILED
         self._unwritten.append(
-            _finish(outbound, attempt, outcome, error=error, sent=sent, decision=decision, now=now)
+            outcomes.finish(outbound, attempt, outcome, error=error, sent=sent, decision=decision, now=now)
         )
         self.result.counts[str(outcome)] += 1
         if transport:
             self.result.transports[f"{transport}:{outcome}"] += 1
-
-
-def _finish(
-    outbound: OutboundMessage,
-    attempt: DeliveryAttempt,
-    outcome: str,
-    *,
-    now: dt.datetime,
-    error: TransportError | None = None,
-    sent: SendResult | None = None,
-    decision: Decision | None = None,
-) -> Callable[[], None]:
-    """One attempt's outcome: the message in memory now, and the writes (the attempt, the message, the
-    audit event, suppressions, the ticket) returned for the caller to run in its transaction."""
-    refused = (sent.refused if sent else error.refused if error else {}) or {}
-    blocked = decision.blocked if decision else []
-    attempt.stage = DeliveryAttempt.Stage.DONE
-    attempt.outcome = outcome
-    attempt.finished_at = now
-    attempt.smtp_code = sent.code if sent else error.code if error else None
-    attempt.enhanced_status = (sent.enhanced if sent else error.enhanced if error else "")[:16]
-    attempt.response = (sent.text if sent else error.text if error else "")[:2000]
-    attempt.recipients = {
-        **{
-            address: {"refused": f"{code} {text}".strip(), "status": enhanced}
-            for address, (code, enhanced, text) in refused.items()
-        },
-        **{item.address: {"blocked": item.reason, "detail": item.detail} for item in blocked},
-    }
-    status = Status(outcome)  # every outcome names the status it leaves the message in
-    fields: dict[str, Any] = {
-        "status": status,
-        "attempts": attempt.number,
-        "lease_until": None,
-        "claimed_by": "",
-        "updated_at": now,
-        "transport": attempt.transport or outbound.transport,
-        "last_error": ""
-        if outcome == Outcome.SENT and not refused
-        else _last_error(outcome, attempt, blocked),
-        "next_attempt_at": retry.next_attempt_at(attempt.number, now)
-        if outcome == Outcome.DEFERRED
-        else None,
-    }
-    if outcome == Outcome.SENT:
-        fields["sent_at"] = now
-        fields["esp_message_id"] = (sent.esp_message_id if sent else "")[:255]
-    for name, value in fields.items():
-        setattr(outbound, name, value)
-
-    def writes() -> None:
-        attempt.save()
-        OutboundMessage.objects.filter(pk=outbound.pk).update(**fields)
-        audit(
-            action=f"outbound.{status}",
-            obj=outbound,
-            system="delivery",
-            data={
-                "attempt": attempt.number,
-                "transport": attempt.transport,
-                "code": attempt.smtp_code,
-                "status": attempt.enhanced_status,
-                "response": attempt.response[:300],
-                "next_attempt_at": fields["next_attempt_at"],
-                "blocked": [item.address for item in blocked],
-            },
-        )
-        _suppress_refused(outbound, refused, error if outcome == Outcome.FAILED else None)
-        _ticket_effects(outbound, outcome, now)
-
-    return writes
 
 
 def _without_waiting_for_the_disk() -> None:
@@ -491,48 +420,3 @@ def _database_started_at() -> dt.datetime | None:
         cursor.execute("SELECT pg_postmaster_start_time()")
         started: dt.datetime = cursor.fetchone()[0]
     return started
-
-
-def _last_error(outcome: str, attempt: DeliveryAttempt, blocked: list[Any]) -> str:
-    if outcome == Outcome.SUPPRESSED and blocked:
-        return "; ".join(f"{item.address}: {item.detail}" for item in blocked)[:2000]
-    parts = [attempt.response] + [
-        f"{address}: {info.get('refused') or info.get('detail')}"
-        for address, info in attempt.recipients.items()
-    ]
-    return "; ".join(part for part in parts if part)[:2000]
-
-
-def _suppress_refused(
-    outbound: OutboundMessage, refused: dict[str, tuple[int, str, str]], error: TransportError | None
-) -> None:
-    """A permanent refusal that condemns an address puts it on the suppression list."""
-    condemned = {address: (*answer, "RCPT") for address, answer in refused.items()}
-    if error is not None and not refused and error.kind == "permanent":
-        for address in outbound.to_addresses[:1]:
-            condemned[address] = (error.code or 550, error.enhanced, error.text, "")
-    for address, (code, enhanced, text, command) in condemned.items():
-        reason = retry.bad_address_reason(code, enhanced, text, command=command)
-        if not reason:
-            continue
-        suppress_address(
-            address=address,
-            reason=reason,
-            note=f"{code} {text}"[:1000],
-            source="send",
-            actor=None,
-            outbound=outbound,
-        )
-
-
-def _ticket_effects(outbound: OutboundMessage, outcome: str, now: dt.datetime) -> None:
-    if outbound.stream == OutboundMessage.Stream.BULK:
-        # A notice is no answer to a question (no first response time), and one that did not go out
-        # shows on its notice, not as a ticket someone must answer.
-        return
-    if outcome == Outcome.SENT and outbound.answers_customer:
-        tickets.record_first_response(ticket=outbound.ticket, at=now)
-    elif outcome in (Outcome.FAILED, Outcome.SUPPRESSED, Outcome.UNCERTAIN):
-        tickets.reopen_for_delivery_problem(
-            ticket=outbound.ticket, outbound_id=outbound.pk, problem=str(outcome)
-        )
