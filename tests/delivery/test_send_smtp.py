@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from delivery import dkim, verp
@@ -240,3 +241,25 @@ def test_send_queued_prints_a_summary_and_json(relay: SmtpSink, capsys: Any) -> 
     assert "1 sent" in capsys.readouterr().out
     call_command("send_queued", "--json")
     assert '"sent": 0' in capsys.readouterr().out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit setting")
+def test_only_the_sending_loop_commits_without_waiting_for_the_disk(smtp_sink: SmtpSink) -> None:
+    for number in range(3):
+        queue(to=f"kund{number}@kund.example", key=f"durable:{number}")
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert send_pass().counts["sent"] == 3
+    sets = [sql for sql in statements if "synchronous_commit" in sql]
+    # Off once for the loop, on again for the claim's own transaction, back to the default at the end.
+    assert sets[0] == "SET synchronous_commit TO OFF" and sets[-1] == "RESET synchronous_commit"
+    claim = next(i for i, sql in enumerate(statements) if "FOR UPDATE SKIP LOCKED" in sql)
+    assert statements[claim - 1] == "SET LOCAL synchronous_commit TO ON"
+    with connection.cursor() as cursor:  # the connection serves other tasks as it was
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
