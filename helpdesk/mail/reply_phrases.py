@@ -34,6 +34,8 @@ Fields of a ``Language`` (all optional):
   (one to six words, a link allowed), so "Sent from my desk, is much easier ..." is not one.
 - ``sign_offs``: a line that starts a signature, alone or followed by a name ("Mvh", "Regards, Anna").
 - ``thanks``: a closing thanks, a signature only when a name follows it ("Tack!\\nAnna").
+- ``and_``: the word that joins a thanks to a sign-off on one line ("Danke und Gruß", "Tack och
+  hälsningar", "Merci et bonne journée"): such a line is a sign-off in every language's combination.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Language:
     device: tuple[str, ...] = ()
     sign_offs: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
+    and_: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -90,6 +93,7 @@ LANGUAGES: dict[str, Language] = {
             "Thank you in advance", "Thx", "Take care", "Have a nice day", "Have a great day",
             "Have a nice weekend", "Have a great weekend",
         ),
+        and_=("and", "&",),
     ),
     "sv": Language(
         wrote=("skrev",),
@@ -120,6 +124,7 @@ LANGUAGES: dict[str, Language] = {
             "Ha en bra dag", "Ha en fin dag", "Ha en trevlig dag", "Ha en bra helg", "Ha en fin helg",
             "Ha en trevlig helg", "Ha en bra kväll", "Trevlig helg",
         ),
+        and_=("och", "&",),
     ),
     "no": Language(
         wrote=("skrev", "skreiv"),
@@ -139,6 +144,7 @@ LANGUAGES: dict[str, Language] = {
             "Mange hilsener",
         ),
         thanks=("Takk", "Tusen takk", "Takk på forhånd", "Mange takk", "Ha en fin dag", "God helg"),
+        and_=("og",),
     ),
     "da": Language(
         wrote=("skrev",),
@@ -160,6 +166,7 @@ LANGUAGES: dict[str, Language] = {
         thanks=(
             "Tak", "Mange tak", "På forhånd tak", "Tak på forhånd", "Tusind tak", "God dag", "God weekend",
         ),
+        and_=("og",),
     ),
     "fi": Language(
         wrote=("kirjoitti",),
@@ -177,6 +184,7 @@ LANGUAGES: dict[str, Language] = {
             "Kiittäen", "Hyvää päivänjatkoa",
         ),
         thanks=("Kiitos", "Kiitoksia", "Kiitos etukäteen", "Kiitos paljon"),
+        and_=("ja",),
     ),
     "de": Language(
         wrote=("schrieb", "hat geschrieben"),
@@ -209,6 +217,7 @@ LANGUAGES: dict[str, Language] = {
         thanks=(
             "Danke", "Vielen Dank", "Danke schön", "Besten Dank", "Danke im Voraus", "Schönen Tag noch",
         ),
+        and_=("und", "u.",),
     ),
     "fr": Language(
         wrote=("a écrit", "a ecrit", "écrit"),
@@ -235,6 +244,7 @@ LANGUAGES: dict[str, Language] = {
             "Bonne journée", "Bonne soirée", "À bientôt", "Cdlt", "Bàv",
         ),
         thanks=("Merci", "Merci beaucoup", "Merci d'avance", "Merci par avance", "Merci d’avance"),
+        and_=("et",),
     ),
     "nl": Language(
         wrote=("schreef", "heeft geschreven", "geschreven"),
@@ -258,6 +268,7 @@ LANGUAGES: dict[str, Language] = {
             "Mvg", "M.v.g", "Gr",
         ),
         thanks=("Bedankt", "Dank je", "Dank u", "Dank je wel", "Alvast bedankt", "Hartelijk dank"),
+        and_=("en",),
     ),
     "pl": Language(
         wrote=("napisał", "napisała", "napisał(a)", "pisze", "nadesłał"),
@@ -283,6 +294,7 @@ LANGUAGES: dict[str, Language] = {
             "Serdeczne pozdrowienia", "Z wyrazami szacunku", "Pozdrawiam serdecznie", "Pzdr",
         ),
         thanks=("Dziękuję", "Dzięki", "Z góry dziękuję", "Dziękuję bardzo"),
+        and_=("i",),
     ),
     "es": Language(
         wrote=("escribió", "escribio", "ha escrito"),
@@ -302,6 +314,7 @@ LANGUAGES: dict[str, Language] = {
             "Un abrazo", "Muchos saludos", "Reciba un cordial saludo",
         ),
         thanks=("Gracias", "Muchas gracias", "Gracias de antemano", "Mil gracias"),
+        and_=("y",),
     ),
     "it": Language(
         wrote=("ha scritto", "scrive"),
@@ -320,6 +333,7 @@ LANGUAGES: dict[str, Language] = {
             "Saluti cordiali", "A presto", "Buona giornata",
         ),
         thanks=("Grazie", "Grazie mille", "Grazie in anticipo"),
+        and_=("e",),
     ),
     "pt": Language(
         wrote=("escreveu", "escreve"),
@@ -345,6 +359,7 @@ LANGUAGES: dict[str, Language] = {
             "Abraços", "Abraço", "Att", "Cordialmente", "Saudações", "Um abraço",
         ),
         thanks=("Obrigado", "Obrigada", "Muito obrigado", "Muito obrigada", "Desde já agradeço"),
+        and_=("e",),
     ),
     "ru": Language(
         wrote=("написал", "написала", "написал(а)", "пишет", "писал"),
@@ -361,6 +376,7 @@ LANGUAGES: dict[str, Language] = {
             "С уважением", "С наилучшими пожеланиями", "Всего доброго", "Всего хорошего", "С уважением и",
         ),
         thanks=("Спасибо", "Заранее спасибо", "Большое спасибо"),
+        and_=("и",),
     ),
     "uk": Language(
         wrote=("написав", "написала", "пише"),
@@ -374,6 +390,7 @@ LANGUAGES: dict[str, Language] = {
         device=("Надіслано з …",),
         sign_offs=("З повагою", "З найкращими побажаннями"),
         thanks=("Дякую", "Щиро дякую"),
+        and_=("і", "та",),
     ),
     "cs": Language(
         wrote=("napsal", "napsala", "napsal(a)"),
@@ -388,6 +405,7 @@ LANGUAGES: dict[str, Language] = {
         device=("Odesláno z mého …", "Odesláno z …"),
         sign_offs=("S pozdravem", "S úctou", "Zdraví"),
         thanks=("Děkuji", "Díky", "Děkujeme"),
+        and_=("a",),
     ),
     "hu": Language(
         wrote=("írta", "a következőt írta"),
@@ -402,6 +420,7 @@ LANGUAGES: dict[str, Language] = {
         device=("Elküldve …",),
         sign_offs=("Üdvözlettel", "Tisztelettel", "Üdv", "Udv", "Udvozlettel", "Baráti üdvözlettel"),
         thanks=("Köszönöm", "Koszonom", "Köszi"),
+        and_=("és",),
     ),
     "tr": Language(
         wrote=("yazdı", "şunu yazdı"),
@@ -415,6 +434,7 @@ LANGUAGES: dict[str, Language] = {
         device=("… gönderildi",),
         sign_offs=("Saygılarımla", "İyi çalışmalar"),
         thanks=("Teşekkürler", "Teşekkür ederim"),
+        and_=("ve",),
     ),
     "ja": Language(
         wrote=("のメッセージ", "書きました"),

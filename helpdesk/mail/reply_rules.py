@@ -66,6 +66,8 @@ _SEPARATORS = {**{p: ("forward", c) for p, c in _index("forwarded").items()}}
 _SEPARATORS.update({p: ("original", c) for p, c in _index("original").items() if p not in _SEPARATORS})
 _SIGN_OFFS = _index("sign_offs")
 _THANKS = _index("thanks")
+_AND = frozenset(_index("and_"))
+_MAX_THANKS_WORDS = max(len(p.split()) for p in _THANKS)
 _QUOTING = _index("quoting")
 _QUOTING_FIRST = frozenset(phrase.split()[0] for phrase in _QUOTING)
 _FORWARD_PREFIXES = {p.casefold(): c for p, c in _index("forward_prefixes").items()}
@@ -281,9 +283,22 @@ def sign_off(line: str) -> tuple[str, bool]:
     """``(languages, named)`` for a sign-off line: "Mvh", "Best regards,", "Regards, Anna" (named).
 
     Sentences that merely contain "regards" or "from" are not sign-offs: the phrase must be the
-    whole line, or be followed only by a short name.
+    whole line, or be followed only by a short name. A thanks joined to a sign-off ("Danke und Gruß",
+    "Tack och hälsningar") is one too.
     """
-    return _closing(line, _SIGN_OFFS)
+    codes, named = _closing(line, _SIGN_OFFS)
+    if not codes and (joined := _after_thanks(line)):
+        return _closing(joined, _SIGN_OFFS)
+    return codes, named
+
+
+def _after_thanks(line: str) -> str:
+    """What follows "<thanks> <and>" at the start of the line, or "" when the line does not start so."""
+    words = line.split()
+    for n in range(min(len(words) - 2, _MAX_THANKS_WORDS), 0, -1):
+        if key(" ".join(words[:n])).rstrip(",.!") in _THANKS and key(words[n]) in _AND:
+            return " ".join(words[n + 1 :])
+    return ""
 
 
 def thanks(line: str) -> tuple[str, bool]:

@@ -320,3 +320,38 @@ def test_markdown_rules_and_headings_are_not_signature_separators():
     assert split_reply(text).visible == text
     signed = split_reply("Thanks for the update!\n\n----------------\nAnna Berg\nFirma AB\n+46 70 123 45 67")
     assert signed.visible == "Thanks for the update!" and signed.rules[0].name == "rule_line"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Danke und Gruß\nFelix",
+        "Thanks and best regards,\nFelix",
+        "Tack och hälsningar\nFelix",
+        "Merci et bonne journée,\nFelix",
+        "Grazie e cordiali saluti\nFelix",
+        "Kiitos ja terveisin\nFelix",
+    ],
+)
+def test_a_thanks_joined_to_a_sign_off_starts_the_signature(closing):
+    split = split_reply(f"Bitte stornieren Sie Position 2.\n\n{closing}")
+    assert split.visible == "Bitte stornieren Sie Position 2."
+    assert split.signature == closing
+
+
+def test_thanks_and_a_sentence_is_not_a_sign_off():
+    text = "Bitte stornieren Sie Position 2.\n\nDanke und bitte rufen Sie mich an."
+    assert split_reply(text).visible == text
+
+
+def test_gmail_html_nests_its_lines_in_divs_without_indenting_them():
+    from helpdesk.mail.parsing import parse_email
+
+    html = (
+        '<div dir="ltr">Hallo,<div><br></div><div>bitte stornieren Sie Position 2.</div><div><br></div>'
+        "<div>Gruß</div><div>Felix</div></div>"
+    )
+    raw = b"From: felix@example.de\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html.encode()
+    parsed = parse_email(raw)
+    assert parsed.visible_text == "Hallo,\n\nbitte stornieren Sie Position 2."
+    assert parsed.signature == "Gruß\nFelix"
