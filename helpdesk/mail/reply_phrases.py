@@ -206,6 +206,7 @@ LANGUAGES: dict[str, Language] = {
         device=(
             "Von meinem … gesendet", "Gesendet von meinem …", "Gesendet von …", "Gesendet mit …",
             "Gesendet mit der … App", "Outlook für … beziehen",
+            "Outlook für … herunterladen", "Holen Sie sich Outlook für …",
         ),
         sign_offs=(
             "Mit freundlichen Grüßen", "Mit freundlichen Grüssen", "Mit freundlichem Gruß",
@@ -260,7 +261,7 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("Doorst", "FW", "Fwd"),
         device=(
             "Verzonden vanaf mijn …", "Verzonden vanaf …", "Verzonden vanuit …", "Verstuurd vanaf mijn …",
-            "Verstuurd vanaf …", "Verzonden met …", "Outlook voor … downloaden",
+            "Verstuurd vanaf …", "Verzonden met …", "Outlook voor … downloaden", "Download Outlook voor …",
         ),
         sign_offs=(
             "Met vriendelijke groet", "Met vriendelijke groeten", "Vriendelijke groet",
@@ -287,7 +288,7 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("PD", "Fwd", "Fw"),
         device=(
             "Wysłane z mojego …", "Wysłane z …", "Wysłano z mojego …", "Wysłano z …",
-            "Pobierz aplikację Outlook dla …",
+            "Pobierz aplikację Outlook dla …", "Pobierz Outlook dla …",
         ),
         sign_offs=(
             "Pozdrawiam", "Z poważaniem", "Z powazaniem", "Pozdrowienia", "Serdecznie pozdrawiam",
@@ -308,7 +309,8 @@ LANGUAGES: dict[str, Language] = {
         original=("Mensaje original", "Correo original"),
         forwarded=("Mensaje reenviado", "Inicio del mensaje reenviado", "Correo reenviado"),
         forward_prefixes=("RV", "Rv", "Reenviar", "Fwd"),
-        device=("Enviado desde mi …", "Enviado desde …", "Enviado con …", "Obtener Outlook para …"),
+        device=("Enviado desde mi …", "Enviado desde …", "Enviado con …", "Obtener Outlook para …",
+            "Descargar Outlook para …"),
         sign_offs=(
             "Saludos", "Un saludo", "Saludos cordiales", "Un cordial saludo", "Atentamente", "Cordialmente",
             "Un abrazo", "Muchos saludos", "Reciba un cordial saludo",
@@ -327,7 +329,8 @@ LANGUAGES: dict[str, Language] = {
         original=("Messaggio originale", "Messaggio Originale"),
         forwarded=("Messaggio inoltrato", "Inizio messaggio inoltrato", "Messaggio Inoltrato"),
         forward_prefixes=("I", "Inoltra", "Fwd"),
-        device=("Inviato da …", "Inviato dal mio …", "Inviato con …", "Scarica Outlook per …"),
+        device=("Inviato da …", "Inviato dal mio …", "Inviato con …", "Scarica Outlook per …",
+            "Ottieni Outlook per …"),
         sign_offs=(
             "Cordiali saluti", "Distinti saluti", "Saluti", "Un saluto", "Cordialmente", "Un caro saluto",
             "Saluti cordiali", "A presto", "Buona giornata",
@@ -352,7 +355,7 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("ENC", "Enc", "Fwd"),
         device=(
             "Enviado do meu …", "Enviado a partir do meu …", "Enviado de meu …", "Enviado do …",
-            "Obter o Outlook para …",
+            "Obter o Outlook para …", "Baixe o Outlook para …", "Transferir o Outlook para …",
         ),
         sign_offs=(
             "Atenciosamente", "Cumprimentos", "Com os melhores cumprimentos", "Melhores cumprimentos",
@@ -371,7 +374,8 @@ LANGUAGES: dict[str, Language] = {
         original=("Исходное сообщение", "Оригинальное сообщение"),
         forwarded=("Пересылаемое сообщение", "Пересланное сообщение", "Начало переадресованного сообщения"),
         forward_prefixes=("Пересл", "Fwd"),
-        device=("Отправлено с …", "Отправлено из …", "Отправлено с моего …", "Получить Outlook для …"),
+        device=("Отправлено с …", "Отправлено из …", "Отправлено с моего …", "Получить Outlook для …",
+            "Скачайте Outlook для …"),
         sign_offs=(
             "С уважением", "С наилучшими пожеланиями", "Всего доброго", "Всего хорошего", "С уважением и",
         ),

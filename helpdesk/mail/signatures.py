@@ -75,7 +75,7 @@ def _starts_here(
     if language:
         return Found(i, "sign_off", language)
     language, named = rules.thanks(line)
-    if language and (named or (1 <= len(rest) <= 3 and _looks_like_name(lines[rest[0]]))):
+    if language and (named or _name_follows(lines, rest)):
         return Found(i, "thanks", language)
     if sender and len(line) <= 60 and _names_sender(line, sender):
         return Found(i, "sender_name")
@@ -83,7 +83,33 @@ def _starts_here(
         return Found(i, "dash_name")
     if _contact_block(lines, i, rest):
         return Found(i, "contact_block")
+    if not rest and _signed_name(lines, i):
+        return Found(i, "name_line")
     return None
+
+
+def _name_follows(lines: list[str], rest: list[int]) -> bool:
+    """After a closing thanks: a name alone, or a name over title and contact lines."""
+    if not rest or not _looks_like_name(lines[rest[0]]):
+        return False
+    return len(rest) <= 3 or any(_PHONE.search(lines[j]) or _CONTACT.search(lines[j]) for j in rest)
+
+
+def _signed_name(lines: list[str], i: int) -> bool:
+    """The last paragraph is one line of one to three capitalised words, as a person signs with a
+    first name ("Lucy", "Anna B"), under text of their own."""
+    line = lines[i].strip()
+    words = line.split()
+    if not 1 <= len(words) <= 3 or len(line) > 30 or not i or lines[i - 1].strip():
+        return False
+    if rules.thanks(line)[0]:
+        return False  # "Tack" alone closes the reply; it is not a name
+    if not any(lines[j].strip() for j in range(i - 1)):
+        return False  # nothing written above: the one word is the reply
+    # A word ending in a full stop is an initial ("Anna B.") or the end of a one-word reply ("Svar.").
+    initials = all(len(w) <= 2 for w in words if w.endswith("."))
+    letters = all(w[:1].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
+    return initials and letters and not (len(line) > 1 and line.isupper())
 
 
 def _rule_above_signature(lines: list[str], i: int, rest: list[int]) -> bool:

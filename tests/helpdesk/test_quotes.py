@@ -355,3 +355,27 @@ def test_gmail_html_nests_its_lines_in_divs_without_indenting_them():
     parsed = parse_email(raw)
     assert parsed.visible_text == "Hallo,\n\nbitte stornieren Sie Position 2."
     assert parsed.signature == "Gruß\nFelix"
+
+
+@pytest.mark.parametrize(
+    ("text", "visible", "signature"),
+    [
+        ("Hi, any news on the refund?\n\nLucy", "Hi, any news on the refund?", "Lucy"),
+        ("Kan ni ringa mig?\n\nAnna B.", "Kan ni ringa mig?", "Anna B."),
+        ("Kan ni ringa mig?\n\nTack", "Kan ni ringa mig?\n\nTack", ""),
+        ("Hej,\n\nSvar.", "Hej,\n\nSvar.", ""),
+        ("Hej,\n\nkan ni ringa?\n\nOBS", "Hej,\n\nkan ni ringa?\n\nOBS", ""),
+    ],
+)
+def test_a_first_name_alone_as_the_last_paragraph_is_the_signature(text, visible, signature):
+    split = split_reply(text)
+    assert (split.visible, split.signature) == (visible, signature)
+
+
+def test_a_thanks_over_a_name_title_and_contact_lines_starts_the_signature():
+    split = split_reply(
+        "Can you quote 200 m of cable tray?\n\nMany thanks,\n\nDaniel Hughes\nEstimator\n"
+        "[cid:image001.png@01DA73B2.5C8E1F20]\nHughes Electrical Ltd | 0113 496 0000"
+    )
+    assert split.visible == "Can you quote 200 m of cable tray?"
+    assert split.signature.startswith("Many thanks,") and split.rules[0].name == "thanks"
