@@ -21,7 +21,7 @@ Fields of a ``Language`` (all optional):
 - ``opens``: words an attribution starts with ("On", "Am", "Le"): they join a first line without digits
   ("On Wed, Dec 9, Anna Berg") to the address and verb the client wrapped onto the next lines.
 - ``wrote_first``: verbs that may also come before the name ("Den 5 mars 2024 skrev Anna <a@x.se>:",
-  "Anna <a@x.se> schrieb am 5. März 2024:"); English and the Romance languages never do this.
+  "Anna <a@x.se> schrieb am 5. März 2024:"); in English only Thunderbird's "Anna wrote on 5.3.2024:".
 - ``quoting``: Horde-style attributions that start with the phrase: "Quoting Anna <a@x.se>:".
 - ``from_``, ``date``, ``to``, ``cc``, ``subject``: the labels of a header block (Outlook's "From: /
   Sent: / To: / Subject:", a forward's header, webmail's "Message du : / De : / A : / Objet :").
@@ -34,6 +34,8 @@ Fields of a ``Language`` (all optional):
   (one to six words, a link allowed), so "Sent from my desk, is much easier ..." is not one.
 - ``sign_offs``: a line that starts a signature, alone or followed by a name ("Mvh", "Regards, Anna").
 - ``thanks``: a closing thanks, a signature only when a name follows it ("Tack!\\nAnna").
+- ``disclaimer``: stems that mark a confidentiality notice under a signature ("confidential", "intended
+  recipient", "vertraulich"), matched inside a long closing paragraph.
 - ``and_``: the word that joins a thanks to a sign-off on one line ("Danke und Gruß", "Tack och
   hälsningar", "Merci et bonne journée"): such a line is a sign-off in every language's combination.
 """
@@ -61,6 +63,7 @@ class Language:
     sign_offs: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
     and_: tuple[str, ...] = ()
+    disclaimer: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -68,6 +71,7 @@ LANGUAGES: dict[str, Language] = {
     "en": Language(
         wrote=("wrote", "writes", "has written", "sent"),
         opens=("On",),
+        wrote_first=("wrote",),
         quoting=("Quoting",),
         from_=("From",),
         date=("Sent", "Date", "Sent on"),
@@ -94,6 +98,10 @@ LANGUAGES: dict[str, Language] = {
             "Have a nice weekend", "Have a great weekend",
         ),
         and_=("and", "&",),
+        disclaimer=(
+            "confidential", "intended recipient", "intended solely for", "intended only for",
+            "received this in error", "received this email in error", "privileged",
+        ),
     ),
     "sv": Language(
         wrote=("skrev",),
@@ -125,6 +133,7 @@ LANGUAGES: dict[str, Language] = {
             "Ha en trevlig helg", "Ha en bra kväll", "Trevlig helg",
         ),
         and_=("och", "&",),
+        disclaimer=("konfidentiell", "sekretessbelag", "avsett för adressaten", "av misstag"),
     ),
     "no": Language(
         wrote=("skrev", "skreiv"),
@@ -145,6 +154,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Takk", "Tusen takk", "Takk på forhånd", "Mange takk", "Ha en fin dag", "God helg"),
         and_=("og",),
+        disclaimer=("konfidensiell", "taushetsbelagt", "ved en feil"),
     ),
     "da": Language(
         wrote=("skrev",),
@@ -167,6 +177,7 @@ LANGUAGES: dict[str, Language] = {
             "Tak", "Mange tak", "På forhånd tak", "Tak på forhånd", "Tusind tak", "God dag", "God weekend",
         ),
         and_=("og",),
+        disclaimer=("fortrolig", "ved en fejl"),
     ),
     "fi": Language(
         wrote=("kirjoitti",),
@@ -185,6 +196,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Kiitos", "Kiitoksia", "Kiitos etukäteen", "Kiitos paljon"),
         and_=("ja",),
+        disclaimer=("luottamuksellis", "vahingossa"),
     ),
     "de": Language(
         wrote=("schrieb", "hat geschrieben"),
@@ -219,6 +231,7 @@ LANGUAGES: dict[str, Language] = {
             "Danke", "Vielen Dank", "Danke schön", "Besten Dank", "Danke im Voraus", "Schönen Tag noch",
         ),
         and_=("und", "u.",),
+        disclaimer=("vertraulich", "richtige adressat", "irrtümlich"),
     ),
     "fr": Language(
         wrote=("a écrit", "a ecrit", "écrit"),
@@ -246,6 +259,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Merci", "Merci beaucoup", "Merci d'avance", "Merci par avance", "Merci d’avance"),
         and_=("et",),
+        disclaimer=("confidentiel", "par erreur"),
     ),
     "nl": Language(
         wrote=("schreef", "heeft geschreven", "geschreven"),
@@ -270,6 +284,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Bedankt", "Dank je", "Dank u", "Dank je wel", "Alvast bedankt", "Hartelijk dank"),
         and_=("en",),
+        disclaimer=("vertrouwelijk", "geadresseerde", "abusievelijk"),
     ),
     "pl": Language(
         wrote=("napisał", "napisała", "napisał(a)", "pisze", "nadesłał"),
@@ -296,6 +311,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Dziękuję", "Dzięki", "Z góry dziękuję", "Dziękuję bardzo"),
         and_=("i",),
+        disclaimer=("poufn", "omyłkowo"),
     ),
     "es": Language(
         wrote=("escribió", "escribio", "ha escrito"),
@@ -317,6 +333,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Gracias", "Muchas gracias", "Gracias de antemano", "Mil gracias"),
         and_=("y",),
+        disclaimer=("confidencial", "por error"),
     ),
     "it": Language(
         wrote=("ha scritto", "scrive"),
@@ -337,6 +354,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Grazie", "Grazie mille", "Grazie in anticipo"),
         and_=("e",),
+        disclaimer=("riservat", "confidenzial", "per errore"),
     ),
     "pt": Language(
         wrote=("escreveu", "escreve"),
@@ -363,6 +381,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Obrigado", "Obrigada", "Muito obrigado", "Muito obrigada", "Desde já agradeço"),
         and_=("e",),
+        disclaimer=("confidencia", "por engano"),
     ),
     "ru": Language(
         wrote=("написал", "написала", "написал(а)", "пишет", "писал"),
@@ -381,6 +400,7 @@ LANGUAGES: dict[str, Language] = {
         ),
         thanks=("Спасибо", "Заранее спасибо", "Большое спасибо"),
         and_=("и",),
+        disclaimer=("конфиденциальн", "по ошибке"),
     ),
     "uk": Language(
         wrote=("написав", "написала", "пише"),
@@ -395,6 +415,7 @@ LANGUAGES: dict[str, Language] = {
         sign_offs=("З повагою", "З найкращими побажаннями"),
         thanks=("Дякую", "Щиро дякую"),
         and_=("і", "та",),
+        disclaimer=("конфіденційн", "помилково"),
     ),
     "cs": Language(
         wrote=("napsal", "napsala", "napsal(a)"),
@@ -410,6 +431,7 @@ LANGUAGES: dict[str, Language] = {
         sign_offs=("S pozdravem", "S úctou", "Zdraví"),
         thanks=("Děkuji", "Díky", "Děkujeme"),
         and_=("a",),
+        disclaimer=("důvěrn", "omylem"),
     ),
     "hu": Language(
         wrote=("írta", "a következőt írta"),

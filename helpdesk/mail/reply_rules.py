@@ -67,6 +67,7 @@ _SEPARATORS.update({p: ("original", c) for p, c in _index("original").items() if
 _SIGN_OFFS = _index("sign_offs")
 _THANKS = _index("thanks")
 _AND = frozenset(_index("and_"))
+_DISCLAIMER = _index("disclaimer")
 _MAX_THANKS_WORDS = max(len(p.split()) for p in _THANKS)
 _QUOTING = _index("quoting")
 _QUOTING_FIRST = frozenset(phrase.split()[0] for phrase in _QUOTING)
@@ -290,6 +291,14 @@ def sign_off(line: str) -> tuple[str, bool]:
     if not codes and (joined := _after_thanks(line)):
         return _closing(joined, _SIGN_OFFS)
     return codes, named
+
+
+def disclaimer(text: str) -> tuple[int, str]:
+    """``(markers, languages)`` of a confidentiality notice: how many of the table's disclaimer stems
+    ``text`` holds ("confidential" and "intended recipient" are two), and their languages."""
+    lowered = key(text)
+    found = [codes for stem, codes in _DISCLAIMER.items() if stem in lowered]
+    return len(found), ",".join(dict.fromkeys(",".join(found).split(","))) if found else ""
 
 
 def _after_thanks(line: str) -> str:

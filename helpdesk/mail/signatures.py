@@ -39,7 +39,46 @@ class Found:
 
 
 def signature_start(lines: list[str], sender: tuple[str, ...] = ()) -> Found | None:
-    """The first line of the signature in ``lines`` (the sender's own text, quotes removed)."""
+    """The first line of the signature in ``lines`` (the sender's own text, quotes removed).
+
+    A confidentiality notice at the end is passed over: the signature is looked for above it, and
+    the notice itself starts the signature only when it is plainly one (two of the table's markers),
+    so a customer's own "please keep this confidential" is never hidden.
+    """
+    found = _signature_above(lines, sender)
+    if found is not None:
+        return found
+    notice = _trailing_disclaimer(lines)
+    if notice is None:
+        return None
+    start, markers, language = notice
+    found = _signature_above(lines[:start], sender)
+    if found is None and markers >= 2:
+        found = Found(start, "disclaimer", language)
+    return found
+
+
+def _trailing_disclaimer(lines: list[str]) -> tuple[int, int, str] | None:
+    """``(first line, markers, languages)`` of a notice in the last paragraphs, under text of the
+    sender's own: long prose holding a disclaimer marker."""
+    end, start, markers, languages = len(lines), None, 0, ""
+    for _ in range(3):  # a notice may come in a few paragraphs (several languages, a virus line)
+        while end and not lines[end - 1].strip():
+            end -= 1
+        top = end
+        while top and lines[top - 1].strip():
+            top -= 1
+        paragraph = " ".join(lines[top:end])
+        count, codes = rules.disclaimer(paragraph)
+        if not top or not count or len(paragraph) < 80:
+            break
+        start, markers, languages, end = top, markers + count, languages or codes, top
+    if start is None or not any(line.strip() for line in lines[:start]):
+        return None
+    return start, markers, languages
+
+
+def _signature_above(lines: list[str], sender: tuple[str, ...]) -> Found | None:
     content = [i for i, line in enumerate(lines) if line.strip()]
     window = content[-_MAX_LINES:]
     # Whether every line after position n of the window is short, computed once from the end.

@@ -379,3 +379,45 @@ def test_a_thanks_over_a_name_title_and_contact_lines_starts_the_signature():
     )
     assert split.visible == "Can you quote 200 m of cable tray?"
     assert split.signature.startswith("Many thanks,") and split.rules[0].name == "thanks"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "This email and any attachments are confidential and intended solely for the addressee. If you "
+        "have received it in error, please notify the sender and delete it.",
+        "Detta e-postmeddelande kan innehålla konfidentiell information och är endast avsett för "
+        "adressaten. Om du har fått det av misstag, meddela avsändaren.",
+        "Diese E-Mail enthält vertrauliche Informationen. Wenn Sie nicht der richtige Adressat sind, "
+        "informieren Sie bitte sofort den Absender.",
+    ],
+)
+def test_a_confidentiality_notice_under_the_signature_is_part_of_it(notice):
+    split = split_reply(
+        f"Please cancel order 51022.\n\nKind regards,\nTom Fletcher\nFletcher Logistics Ltd\n\n{notice}\n\n"
+        "On Mon, Mar 11, 2024 at 4:20 PM Support <s@n.example> wrote:\n> Order 51022 is confirmed.\n"
+    )
+    assert split.visible == "Please cancel order 51022."
+    assert split.signature.startswith("Kind regards,") and split.signature.endswith(notice[-20:])
+    unsigned = split_reply(f"Please cancel order 51022.\n\n{notice}")
+    assert unsigned.visible == "Please cancel order 51022." and unsigned.rules[0].name == "disclaimer"
+
+
+def test_a_customers_own_words_about_confidentiality_stay_visible():
+    text = (
+        "Hi,\n\nPlease see the new prices for the municipality contract below.\n\n"
+        "Please keep these figures confidential until the contract is signed at the end of the month."
+    )
+    assert split_reply(text).visible == text
+
+
+def test_thunderbirds_name_wrote_on_date_attribution():
+    split = split_reply(
+        "Nordlager Support wrote on 11/03/2024 14:00:\n> Is the pallet still at the terminal?\n\n"
+        "No, it was collected this morning.\n"
+    )
+    assert split.visible == "No, it was collected this morning."
+    assert split.quoted.startswith("Nordlager Support wrote on")
+    assert split_reply("As I wrote yesterday: the pallet is here.").visible == (
+        "As I wrote yesterday: the pallet is here."
+    )
