@@ -9,9 +9,9 @@ Each set keeps its own measure, because each source pins a different thing:
 - ``crisp`` and ``mail-parser-reply``: ``NAME_reply_text`` holds the expected visible text (see the
   corpus README); a case is right when our visible text is at least 90 % similar to it (difflib's
   ratio after the README's normalisation), and exact when equal.
-- ``own-dev`` and ``own-heldout`` (``tests/helpdesk/replies_own``): replies written for this project in
-  the same form (``NAME.txt`` or ``NAME.html`` beside ``NAME_reply_text``), scored like crisp. The
-  held-out half is never developed on (see that folder's README).
+- ``own-dev``, ``own-heldout`` and ``own-unseen`` (``tests/helpdesk/replies_own``): replies written for
+  this project in the same form (``NAME.txt`` or ``NAME.html`` beside ``NAME_reply_text``), scored
+  like crisp. The held-out sets are measured before they are developed on (see that folder's README).
 
 Where a source's convention differs from ours, the difference is stated below (``CONVENTIONS``) and
 scored as ours, never bent into the code.
@@ -31,7 +31,7 @@ from tests.corpora import CORPORA
 
 REPLIES = CORPORA / "replies"
 OWN = Path(__file__).parent / "replies_own"
-OWN_SETS = {"own-dev": OWN / "dev", "own-heldout": OWN / "heldout"}
+OWN_SETS = {"own-dev": OWN / "dev", "own-heldout": OWN / "heldout", "own-unseen": OWN / "unseen"}
 SIMILAR = 0.9
 
 # github email_reply_parser fixtures: (phrases that must be visible, phrases that must not be visible).
@@ -217,7 +217,7 @@ def score_replies() -> list[Case]:
 
 
 def score_own_replies() -> list[Case]:
-    """Every case of the project's own reply sets (own-dev, own-heldout)."""
+    """Every case of the project's own reply sets (own-dev, own-heldout, own-unseen)."""
     return [case for name, folder in OWN_SETS.items() for case in _expected_set(name, folder)]
 
 
