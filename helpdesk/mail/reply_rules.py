@@ -290,7 +290,15 @@ def sign_off(line: str) -> tuple[str, bool]:
     codes, named = _closing(line, _SIGN_OFFS)
     if not codes and (joined := _after_thanks(line)):
         return _closing(joined, _SIGN_OFFS)
+    if not codes and len(parts := _BILINGUAL.split(line)) > 1:
+        # "Met vriendelijke groet / Kind regards": a sign-off in each of two languages.
+        found = [_closing(part, _SIGN_OFFS) for part in parts]
+        if all(codes for codes, _ in found):
+            return ",".join(codes for codes, _ in found), found[-1][1]
     return codes, named
+
+
+_BILINGUAL = re.compile(r"\s+[/|]\s+")
 
 
 def disclaimer(text: str) -> tuple[int, str]:

@@ -26,7 +26,7 @@ _CONTACT = re.compile(
     r"[tmfpe])\s*[.:]",
     re.IGNORECASE,
 )
-_MAX_LINES = 12
+_MAX_LINES = 14
 _SHORT = 80
 
 
@@ -108,11 +108,14 @@ def _starts_here(
         return Found(i, "device", language, strong=True)
     if RULE_LINE.match(line) and rest and short_after and _rule_above_signature(lines, i, rest):
         return Found(i, "rule_line")
-    if not short_after or len(rest) > 8:
+    if not short_after or len(rest) > _MAX_LINES - 1:
         return None
     language, named = rules.sign_off(line)
-    if language:
+    # A company's signature may run to a dozen lines under the sign-off, a name first.
+    if language and (len(rest) <= 8 or _looks_like_name(lines[rest[0]])):
         return Found(i, "sign_off", language)
+    if len(rest) > 8:
+        return None
     language, named = rules.thanks(line)
     if language and (named or _name_follows(lines, rest)):
         return Found(i, "thanks", language)

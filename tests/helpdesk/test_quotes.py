@@ -421,3 +421,29 @@ def test_thunderbirds_name_wrote_on_date_attribution():
     assert split_reply("As I wrote yesterday: the pallet is here.").visible == (
         "As I wrote yesterday: the pallet is here."
     )
+
+
+def test_a_bilingual_sign_off_starts_the_signature():
+    split = split_reply("Wij missen de pakbon.\n\nMet vriendelijke groet / Kind regards,\n\nJan Visser")
+    assert split.visible == "Wij missen de pakbon." and split.rules[0].language == "nl,en"
+    text = "Wij missen de pakbon.\n\nMet vriendelijke groet / de pakbon is weg"
+    assert split_reply(text).visible == text
+
+
+def test_a_company_signature_of_a_dozen_lines_under_the_sign_off():
+    signature = (
+        "Best regards,\n\nNatalie Cooper\nHealth & Safety Coordinator\nCooper Flooring Solutions Ltd\n"
+        "Unit 7, Brookfield Industrial Estate\nManchester M12 4PL\nT: +44 161 496 0123\nM: +44 7700 900456\n"
+        "www.cooperflooring.example\nLinkedIn: linkedin.com/company/cooper-flooring\n[cid:image002.png@01DA]"
+    )
+    split = split_reply(f"Hello,\n\nCould you send the safety data sheet for 7712?\n\n{signature}")
+    assert split.visible == "Hello,\n\nCould you send the safety data sheet for 7712?"
+    assert split.signature.startswith("Best regards,")
+
+
+def test_a_postscript_under_the_signature_stays_visible():
+    split = split_reply(
+        "Die Ware ist angekommen.\n\nViele Grüße\nAnna Richter\n\nP.S. Bitte Rechnungen an buchhaltung@x.de."
+    )
+    assert split.visible == "Die Ware ist angekommen.\n\nP.S. Bitte Rechnungen an buchhaltung@x.de."
+    assert split.signature == "Viele Grüße\nAnna Richter"
