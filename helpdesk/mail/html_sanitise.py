@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from functools import partial
+from functools import cache, partial
 
 import nh3
 
@@ -167,6 +167,19 @@ _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING = re.compile(r"[ \t]+\n")
 
 
+@cache
+def _mail_css() -> dict[str, object]:
+    """inscriptis' relaxed profile, but a ``<div>`` adds no indentation.
+
+    The relaxed profile pads every ``<div>`` by two spaces a level. Mail clients nest divs for layout
+    (Gmail puts every line after the first in one), so the padding is indentation nobody typed, and
+    it hid sign-offs and header blocks from the reply split.
+    """
+    from inscriptis.css_profiles import CSS_PROFILES
+
+    return {**CSS_PROFILES["relaxed"], "div": CSS_PROFILES["strict"]["div"]}
+
+
 def html_to_text(html: str) -> str:
     """Readable plain text of an HTML body (block structure kept, tables laid out) via inscriptis."""
     if not html.strip():
@@ -175,7 +188,7 @@ def html_to_text(html: str) -> str:
     from inscriptis.model.config import ParserConfig
 
     try:
-        text = get_text(html, ParserConfig(display_links=False, display_images=False))
+        text = get_text(html, ParserConfig(css=_mail_css(), display_links=False, display_images=False))
     except Exception:  # inscriptis/lxml reject some byte soup; fall back to nh3's tag stripping
         text = nh3.clean(re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", html), tags=set())
         text = _unescape(text)

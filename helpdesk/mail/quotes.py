@@ -185,7 +185,19 @@ def _split_signature(
     ):
         return lines, []
     found.append(_rule(lines, "signature", start.rule, start.index, start.language))
-    return lines[: start.index], lines[start.index : end]
+    body, signature = lines[: start.index], lines[start.index : end]
+    # A postscript under the signature is the sender's own words again.
+    ps = next((j for j, line in enumerate(signature) if j and _POSTSCRIPT.match(line)), None)
+    if ps is not None and not signature[ps - 1].strip():
+        stop = next((j for j in range(ps, len(signature)) if not signature[j].strip()), len(signature))
+        while body and not body[-1].strip():
+            body = body[:-1]
+        body = [*body, "", *signature[ps:stop]]
+        signature = signature[:ps] + signature[stop:]
+    return body, signature
+
+
+_POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?){1,2}S\b\.?:?\s")
 
 
 def _quoted_forward_end(lines: list[str], start: int) -> int:

@@ -21,7 +21,7 @@ Fields of a ``Language`` (all optional):
 - ``opens``: words an attribution starts with ("On", "Am", "Le"): they join a first line without digits
   ("On Wed, Dec 9, Anna Berg") to the address and verb the client wrapped onto the next lines.
 - ``wrote_first``: verbs that may also come before the name ("Den 5 mars 2024 skrev Anna <a@x.se>:",
-  "Anna <a@x.se> schrieb am 5. März 2024:"); English and the Romance languages never do this.
+  "Anna <a@x.se> schrieb am 5. März 2024:"); in English only Thunderbird's "Anna wrote on 5.3.2024:".
 - ``quoting``: Horde-style attributions that start with the phrase: "Quoting Anna <a@x.se>:".
 - ``from_``, ``date``, ``to``, ``cc``, ``subject``: the labels of a header block (Outlook's "From: /
   Sent: / To: / Subject:", a forward's header, webmail's "Message du : / De : / A : / Objet :").
@@ -34,6 +34,10 @@ Fields of a ``Language`` (all optional):
   (one to six words, a link allowed), so "Sent from my desk, is much easier ..." is not one.
 - ``sign_offs``: a line that starts a signature, alone or followed by a name ("Mvh", "Regards, Anna").
 - ``thanks``: a closing thanks, a signature only when a name follows it ("Tack!\\nAnna").
+- ``disclaimer``: stems that mark a confidentiality notice under a signature ("confidential", "intended
+  recipient", "vertraulich"), matched inside a long closing paragraph.
+- ``and_``: the word that joins a thanks to a sign-off on one line ("Danke und Gruß", "Tack och
+  hälsningar", "Merci et bonne journée"): such a line is a sign-off in every language's combination.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ class Language:
     device: tuple[str, ...] = ()
     sign_offs: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
+    and_: tuple[str, ...] = ()
+    disclaimer: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -65,6 +71,7 @@ LANGUAGES: dict[str, Language] = {
     "en": Language(
         wrote=("wrote", "writes", "has written", "sent"),
         opens=("On",),
+        wrote_first=("wrote",),
         quoting=("Quoting",),
         from_=("From",),
         date=("Sent", "Date", "Sent on"),
@@ -89,6 +96,11 @@ LANGUAGES: dict[str, Language] = {
             "Thanks", "Thank you", "Many thanks", "Thanks again", "Thanks a lot", "Thanks in advance",
             "Thank you in advance", "Thx", "Take care", "Have a nice day", "Have a great day",
             "Have a nice weekend", "Have a great weekend",
+        ),
+        and_=("and", "&",),
+        disclaimer=(
+            "confidential", "intended recipient", "intended solely for", "intended only for",
+            "received this in error", "received this email in error", "privileged",
         ),
     ),
     "sv": Language(
@@ -120,6 +132,8 @@ LANGUAGES: dict[str, Language] = {
             "Ha en bra dag", "Ha en fin dag", "Ha en trevlig dag", "Ha en bra helg", "Ha en fin helg",
             "Ha en trevlig helg", "Ha en bra kväll", "Trevlig helg",
         ),
+        and_=("och", "&",),
+        disclaimer=("konfidentiell", "sekretessbelag", "avsett för adressaten", "av misstag"),
     ),
     "no": Language(
         wrote=("skrev", "skreiv"),
@@ -139,6 +153,8 @@ LANGUAGES: dict[str, Language] = {
             "Mange hilsener",
         ),
         thanks=("Takk", "Tusen takk", "Takk på forhånd", "Mange takk", "Ha en fin dag", "God helg"),
+        and_=("og",),
+        disclaimer=("konfidensiell", "taushetsbelagt", "ved en feil"),
     ),
     "da": Language(
         wrote=("skrev",),
@@ -160,6 +176,8 @@ LANGUAGES: dict[str, Language] = {
         thanks=(
             "Tak", "Mange tak", "På forhånd tak", "Tak på forhånd", "Tusind tak", "God dag", "God weekend",
         ),
+        and_=("og",),
+        disclaimer=("fortrolig", "ved en fejl"),
     ),
     "fi": Language(
         wrote=("kirjoitti",),
@@ -177,6 +195,8 @@ LANGUAGES: dict[str, Language] = {
             "Kiittäen", "Hyvää päivänjatkoa",
         ),
         thanks=("Kiitos", "Kiitoksia", "Kiitos etukäteen", "Kiitos paljon"),
+        and_=("ja",),
+        disclaimer=("luottamuksellis", "vahingossa"),
     ),
     "de": Language(
         wrote=("schrieb", "hat geschrieben"),
@@ -198,6 +218,7 @@ LANGUAGES: dict[str, Language] = {
         device=(
             "Von meinem … gesendet", "Gesendet von meinem …", "Gesendet von …", "Gesendet mit …",
             "Gesendet mit der … App", "Outlook für … beziehen",
+            "Outlook für … herunterladen", "Holen Sie sich Outlook für …",
         ),
         sign_offs=(
             "Mit freundlichen Grüßen", "Mit freundlichen Grüssen", "Mit freundlichem Gruß",
@@ -209,6 +230,8 @@ LANGUAGES: dict[str, Language] = {
         thanks=(
             "Danke", "Vielen Dank", "Danke schön", "Besten Dank", "Danke im Voraus", "Schönen Tag noch",
         ),
+        and_=("und", "u.",),
+        disclaimer=("vertraulich", "richtige adressat", "irrtümlich"),
     ),
     "fr": Language(
         wrote=("a écrit", "a ecrit", "écrit"),
@@ -235,6 +258,8 @@ LANGUAGES: dict[str, Language] = {
             "Bonne journée", "Bonne soirée", "À bientôt", "Cdlt", "Bàv",
         ),
         thanks=("Merci", "Merci beaucoup", "Merci d'avance", "Merci par avance", "Merci d’avance"),
+        and_=("et",),
+        disclaimer=("confidentiel", "par erreur"),
     ),
     "nl": Language(
         wrote=("schreef", "heeft geschreven", "geschreven"),
@@ -250,7 +275,7 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("Doorst", "FW", "Fwd"),
         device=(
             "Verzonden vanaf mijn …", "Verzonden vanaf …", "Verzonden vanuit …", "Verstuurd vanaf mijn …",
-            "Verstuurd vanaf …", "Verzonden met …", "Outlook voor … downloaden",
+            "Verstuurd vanaf …", "Verzonden met …", "Outlook voor … downloaden", "Download Outlook voor …",
         ),
         sign_offs=(
             "Met vriendelijke groet", "Met vriendelijke groeten", "Vriendelijke groet",
@@ -258,6 +283,8 @@ LANGUAGES: dict[str, Language] = {
             "Mvg", "M.v.g", "Gr",
         ),
         thanks=("Bedankt", "Dank je", "Dank u", "Dank je wel", "Alvast bedankt", "Hartelijk dank"),
+        and_=("en",),
+        disclaimer=("vertrouwelijk", "geadresseerde", "abusievelijk"),
     ),
     "pl": Language(
         wrote=("napisał", "napisała", "napisał(a)", "pisze", "nadesłał"),
@@ -276,13 +303,15 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("PD", "Fwd", "Fw"),
         device=(
             "Wysłane z mojego …", "Wysłane z …", "Wysłano z mojego …", "Wysłano z …",
-            "Pobierz aplikację Outlook dla …",
+            "Pobierz aplikację Outlook dla …", "Pobierz Outlook dla …",
         ),
         sign_offs=(
             "Pozdrawiam", "Z poważaniem", "Z powazaniem", "Pozdrowienia", "Serdecznie pozdrawiam",
             "Serdeczne pozdrowienia", "Z wyrazami szacunku", "Pozdrawiam serdecznie", "Pzdr",
         ),
         thanks=("Dziękuję", "Dzięki", "Z góry dziękuję", "Dziękuję bardzo"),
+        and_=("i",),
+        disclaimer=("poufn", "omyłkowo"),
     ),
     "es": Language(
         wrote=("escribió", "escribio", "ha escrito"),
@@ -296,12 +325,15 @@ LANGUAGES: dict[str, Language] = {
         original=("Mensaje original", "Correo original"),
         forwarded=("Mensaje reenviado", "Inicio del mensaje reenviado", "Correo reenviado"),
         forward_prefixes=("RV", "Rv", "Reenviar", "Fwd"),
-        device=("Enviado desde mi …", "Enviado desde …", "Enviado con …", "Obtener Outlook para …"),
+        device=("Enviado desde mi …", "Enviado desde …", "Enviado con …", "Obtener Outlook para …",
+            "Descargar Outlook para …"),
         sign_offs=(
             "Saludos", "Un saludo", "Saludos cordiales", "Un cordial saludo", "Atentamente", "Cordialmente",
             "Un abrazo", "Muchos saludos", "Reciba un cordial saludo",
         ),
         thanks=("Gracias", "Muchas gracias", "Gracias de antemano", "Mil gracias"),
+        and_=("y",),
+        disclaimer=("confidencial", "por error"),
     ),
     "it": Language(
         wrote=("ha scritto", "scrive"),
@@ -314,12 +346,15 @@ LANGUAGES: dict[str, Language] = {
         original=("Messaggio originale", "Messaggio Originale"),
         forwarded=("Messaggio inoltrato", "Inizio messaggio inoltrato", "Messaggio Inoltrato"),
         forward_prefixes=("I", "Inoltra", "Fwd"),
-        device=("Inviato da …", "Inviato dal mio …", "Inviato con …", "Scarica Outlook per …"),
+        device=("Inviato da …", "Inviato dal mio …", "Inviato con …", "Scarica Outlook per …",
+            "Ottieni Outlook per …"),
         sign_offs=(
             "Cordiali saluti", "Distinti saluti", "Saluti", "Un saluto", "Cordialmente", "Un caro saluto",
             "Saluti cordiali", "A presto", "Buona giornata",
         ),
         thanks=("Grazie", "Grazie mille", "Grazie in anticipo"),
+        and_=("e",),
+        disclaimer=("riservat", "confidenzial", "per errore"),
     ),
     "pt": Language(
         wrote=("escreveu", "escreve"),
@@ -338,13 +373,15 @@ LANGUAGES: dict[str, Language] = {
         forward_prefixes=("ENC", "Enc", "Fwd"),
         device=(
             "Enviado do meu …", "Enviado a partir do meu …", "Enviado de meu …", "Enviado do …",
-            "Obter o Outlook para …",
+            "Obter o Outlook para …", "Baixe o Outlook para …", "Transferir o Outlook para …",
         ),
         sign_offs=(
             "Atenciosamente", "Cumprimentos", "Com os melhores cumprimentos", "Melhores cumprimentos",
             "Abraços", "Abraço", "Att", "Cordialmente", "Saudações", "Um abraço",
         ),
         thanks=("Obrigado", "Obrigada", "Muito obrigado", "Muito obrigada", "Desde já agradeço"),
+        and_=("e",),
+        disclaimer=("confidencia", "por engano"),
     ),
     "ru": Language(
         wrote=("написал", "написала", "написал(а)", "пишет", "писал"),
@@ -356,11 +393,14 @@ LANGUAGES: dict[str, Language] = {
         original=("Исходное сообщение", "Оригинальное сообщение"),
         forwarded=("Пересылаемое сообщение", "Пересланное сообщение", "Начало переадресованного сообщения"),
         forward_prefixes=("Пересл", "Fwd"),
-        device=("Отправлено с …", "Отправлено из …", "Отправлено с моего …", "Получить Outlook для …"),
+        device=("Отправлено с …", "Отправлено из …", "Отправлено с моего …", "Получить Outlook для …",
+            "Скачайте Outlook для …"),
         sign_offs=(
             "С уважением", "С наилучшими пожеланиями", "Всего доброго", "Всего хорошего", "С уважением и",
         ),
         thanks=("Спасибо", "Заранее спасибо", "Большое спасибо"),
+        and_=("и",),
+        disclaimer=("конфиденциальн", "по ошибке"),
     ),
     "uk": Language(
         wrote=("написав", "написала", "пише"),
@@ -374,6 +414,8 @@ LANGUAGES: dict[str, Language] = {
         device=("Надіслано з …",),
         sign_offs=("З повагою", "З найкращими побажаннями"),
         thanks=("Дякую", "Щиро дякую"),
+        and_=("і", "та",),
+        disclaimer=("конфіденційн", "помилково"),
     ),
     "cs": Language(
         wrote=("napsal", "napsala", "napsal(a)"),
@@ -388,6 +430,8 @@ LANGUAGES: dict[str, Language] = {
         device=("Odesláno z mého …", "Odesláno z …"),
         sign_offs=("S pozdravem", "S úctou", "Zdraví"),
         thanks=("Děkuji", "Díky", "Děkujeme"),
+        and_=("a",),
+        disclaimer=("důvěrn", "omylem"),
     ),
     "hu": Language(
         wrote=("írta", "a következőt írta"),
@@ -402,6 +446,7 @@ LANGUAGES: dict[str, Language] = {
         device=("Elküldve …",),
         sign_offs=("Üdvözlettel", "Tisztelettel", "Üdv", "Udv", "Udvozlettel", "Baráti üdvözlettel"),
         thanks=("Köszönöm", "Koszonom", "Köszi"),
+        and_=("és",),
     ),
     "tr": Language(
         wrote=("yazdı", "şunu yazdı"),
@@ -415,6 +460,7 @@ LANGUAGES: dict[str, Language] = {
         device=("… gönderildi",),
         sign_offs=("Saygılarımla", "İyi çalışmalar"),
         thanks=("Teşekkürler", "Teşekkür ederim"),
+        and_=("ve",),
     ),
     "ja": Language(
         wrote=("のメッセージ", "書きました"),

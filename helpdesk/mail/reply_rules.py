@@ -66,6 +66,9 @@ _SEPARATORS = {**{p: ("forward", c) for p, c in _index("forwarded").items()}}
 _SEPARATORS.update({p: ("original", c) for p, c in _index("original").items() if p not in _SEPARATORS})
 _SIGN_OFFS = _index("sign_offs")
 _THANKS = _index("thanks")
+_AND = frozenset(_index("and_"))
+_DISCLAIMER = _index("disclaimer")
+_MAX_THANKS_WORDS = max(len(p.split()) for p in _THANKS)
 _QUOTING = _index("quoting")
 _QUOTING_FIRST = frozenset(phrase.split()[0] for phrase in _QUOTING)
 _FORWARD_PREFIXES = {p.casefold(): c for p, c in _index("forward_prefixes").items()}
@@ -281,9 +284,38 @@ def sign_off(line: str) -> tuple[str, bool]:
     """``(languages, named)`` for a sign-off line: "Mvh", "Best regards,", "Regards, Anna" (named).
 
     Sentences that merely contain "regards" or "from" are not sign-offs: the phrase must be the
-    whole line, or be followed only by a short name.
+    whole line, or be followed only by a short name. A thanks joined to a sign-off ("Danke und Gruß",
+    "Tack och hälsningar") is one too.
     """
-    return _closing(line, _SIGN_OFFS)
+    codes, named = _closing(line, _SIGN_OFFS)
+    if not codes and (joined := _after_thanks(line)):
+        return _closing(joined, _SIGN_OFFS)
+    if not codes and len(parts := _BILINGUAL.split(line)) > 1:
+        # "Met vriendelijke groet / Kind regards": a sign-off in each of two languages.
+        found = [_closing(part, _SIGN_OFFS) for part in parts]
+        if all(codes for codes, _ in found):
+            return ",".join(codes for codes, _ in found), found[-1][1]
+    return codes, named
+
+
+_BILINGUAL = re.compile(r"\s+[/|]\s+")
+
+
+def disclaimer(text: str) -> tuple[int, str]:
+    """``(markers, languages)`` of a confidentiality notice: how many of the table's disclaimer stems
+    ``text`` holds ("confidential" and "intended recipient" are two), and their languages."""
+    lowered = key(text)
+    found = [codes for stem, codes in _DISCLAIMER.items() if stem in lowered]
+    return len(found), ",".join(dict.fromkeys(",".join(found).split(","))) if found else ""
+
+
+def _after_thanks(line: str) -> str:
+    """What follows "<thanks> <and>" at the start of the line, or "" when the line does not start so."""
+    words = line.split()
+    for n in range(min(len(words) - 2, _MAX_THANKS_WORDS), 0, -1):
+        if key(" ".join(words[:n])).rstrip(",.!") in _THANKS and key(words[n]) in _AND:
+            return " ".join(words[n + 1 :])
+    return ""
 
 
 def thanks(line: str) -> tuple[str, bool]:

@@ -26,7 +26,7 @@ _CONTACT = re.compile(
     r"[tmfpe])\s*[.:]",
     re.IGNORECASE,
 )
-_MAX_LINES = 12
+_MAX_LINES = 14
 _SHORT = 80
 
 
@@ -39,7 +39,46 @@ class Found:
 
 
 def signature_start(lines: list[str], sender: tuple[str, ...] = ()) -> Found | None:
-    """The first line of the signature in ``lines`` (the sender's own text, quotes removed)."""
+    """The first line of the signature in ``lines`` (the sender's own text, quotes removed).
+
+    A confidentiality notice at the end is passed over: the signature is looked for above it, and
+    the notice itself starts the signature only when it is plainly one (two of the table's markers),
+    so a customer's own "please keep this confidential" is never hidden.
+    """
+    found = _signature_above(lines, sender)
+    if found is not None:
+        return found
+    notice = _trailing_disclaimer(lines)
+    if notice is None:
+        return None
+    start, markers, language = notice
+    found = _signature_above(lines[:start], sender)
+    if found is None and markers >= 2:
+        found = Found(start, "disclaimer", language)
+    return found
+
+
+def _trailing_disclaimer(lines: list[str]) -> tuple[int, int, str] | None:
+    """``(first line, markers, languages)`` of a notice in the last paragraphs, under text of the
+    sender's own: long prose holding a disclaimer marker."""
+    end, start, markers, languages = len(lines), None, 0, ""
+    for _ in range(3):  # a notice may come in a few paragraphs (several languages, a virus line)
+        while end and not lines[end - 1].strip():
+            end -= 1
+        top = end
+        while top and lines[top - 1].strip():
+            top -= 1
+        paragraph = " ".join(lines[top:end])
+        count, codes = rules.disclaimer(paragraph)
+        if not top or not count or len(paragraph) < 80:
+            break
+        start, markers, languages, end = top, markers + count, languages or codes, top
+    if start is None or not any(line.strip() for line in lines[:start]):
+        return None
+    return start, markers, languages
+
+
+def _signature_above(lines: list[str], sender: tuple[str, ...]) -> Found | None:
     content = [i for i, line in enumerate(lines) if line.strip()]
     window = content[-_MAX_LINES:]
     # Whether every line after position n of the window is short, computed once from the end.
@@ -69,13 +108,16 @@ def _starts_here(
         return Found(i, "device", language, strong=True)
     if RULE_LINE.match(line) and rest and short_after and _rule_above_signature(lines, i, rest):
         return Found(i, "rule_line")
-    if not short_after or len(rest) > 8:
+    if not short_after or len(rest) > _MAX_LINES - 1:
         return None
     language, named = rules.sign_off(line)
-    if language:
+    # A company's signature may run to a dozen lines under the sign-off, a name first.
+    if language and (len(rest) <= 8 or _looks_like_name(lines[rest[0]])):
         return Found(i, "sign_off", language)
+    if len(rest) > 8:
+        return None
     language, named = rules.thanks(line)
-    if language and (named or (1 <= len(rest) <= 3 and _looks_like_name(lines[rest[0]]))):
+    if language and (named or _name_follows(lines, rest)):
         return Found(i, "thanks", language)
     if sender and len(line) <= 60 and _names_sender(line, sender):
         return Found(i, "sender_name")
@@ -83,7 +125,33 @@ def _starts_here(
         return Found(i, "dash_name")
     if _contact_block(lines, i, rest):
         return Found(i, "contact_block")
+    if not rest and _signed_name(lines, i):
+        return Found(i, "name_line")
     return None
+
+
+def _name_follows(lines: list[str], rest: list[int]) -> bool:
+    """After a closing thanks: a name alone, or a name over title and contact lines."""
+    if not rest or not _looks_like_name(lines[rest[0]]):
+        return False
+    return len(rest) <= 3 or any(_PHONE.search(lines[j]) or _CONTACT.search(lines[j]) for j in rest)
+
+
+def _signed_name(lines: list[str], i: int) -> bool:
+    """The last paragraph is one line of one to three capitalised words, as a person signs with a
+    first name ("Lucy", "Anna B"), under text of their own."""
+    line = lines[i].strip()
+    words = line.split()
+    if not 1 <= len(words) <= 3 or len(line) > 30 or not i or lines[i - 1].strip():
+        return False
+    if rules.thanks(line)[0]:
+        return False  # "Tack" alone closes the reply; it is not a name
+    if not any(lines[j].strip() for j in range(i - 1)):
+        return False  # nothing written above: the one word is the reply
+    # A word ending in a full stop is an initial ("Anna B.") or the end of a one-word reply ("Svar.").
+    initials = all(len(w) <= 2 for w in words if w.endswith("."))
+    letters = all(w[:1].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
+    return initials and letters and not (len(line) > 1 and line.isupper())
 
 
 def _rule_above_signature(lines: list[str], i: int, rest: list[int]) -> bool:

@@ -9,6 +9,9 @@ Each set keeps its own measure, because each source pins a different thing:
 - ``crisp`` and ``mail-parser-reply``: ``NAME_reply_text`` holds the expected visible text (see the
   corpus README); a case is right when our visible text is at least 90 % similar to it (difflib's
   ratio after the README's normalisation), and exact when equal.
+- ``own-dev``, ``own-heldout`` and ``own-unseen`` (``tests/helpdesk/replies_own``): replies written for
+  this project in the same form (``NAME.txt`` or ``NAME.html`` beside ``NAME_reply_text``), scored
+  like crisp. The held-out sets are measured before they are developed on (see that folder's README).
 
 Where a source's convention differs from ours, the difference is stated below (``CONVENTIONS``) and
 scored as ours, never bent into the code.
@@ -27,6 +30,8 @@ from helpdesk.mail.quotes import Split, split_reply
 from tests.corpora import CORPORA
 
 REPLIES = CORPORA / "replies"
+OWN = Path(__file__).parent / "replies_own"
+OWN_SETS = {"own-dev": OWN / "dev", "own-heldout": OWN / "heldout", "own-unseen": OWN / "unseen"}
 SIMILAR = 0.9
 
 # github email_reply_parser fixtures: (phrases that must be visible, phrases that must not be visible).
@@ -120,7 +125,8 @@ def similarity(got: str, want: str) -> float:
 
 def _expected_case(set_name: str, path: Path) -> Case:
     name = f"{set_name}/{path.name}"
-    split = split_reply(path.read_bytes().decode("utf-8", "surrogateescape"))
+    text = path.read_bytes().decode("utf-8", "surrogateescape")
+    split = split_reply(html_to_marked_text(text) if path.suffix == ".html" else text)
     want = normalise(path.with_name(path.stem + "_reply_text").read_text(encoding="utf-8"))
     got = normalise(split.visible)
     kept = CONVENTIONS.get(name)
@@ -192,15 +198,27 @@ def _talon() -> list[Case]:
     return cases + [_talon_signature(p) for p in sorted(stripped.glob("*_body"))]
 
 
+def _expected_set(set_name: str, folder: Path) -> list[Case]:
+    cases = []
+    for expected in sorted(folder.glob("*_reply_text")):
+        stem = expected.name.removesuffix("_reply_text")
+        source = next(p for p in (folder / f"{stem}.txt", folder / f"{stem}.html") if p.exists())
+        cases.append(_expected_case(set_name, source))
+    return cases
+
+
 def score_replies() -> list[Case]:
-    """Every case of every set, grouped by set (talon, github, crisp, mail-parser-reply)."""
+    """Every case of every shared set, grouped by set (talon, github, crisp, mail-parser-reply)."""
     cases = _talon()
     cases += [_github_case(REPLIES / "github" / name) for name in sorted(GITHUB)]
     for set_name in ("crisp", "mail-parser-reply"):
-        expected = sorted((REPLIES / set_name).glob("*_reply_text"))
-        sources = [p.with_name(p.name.removesuffix("_reply_text") + ".txt") for p in expected]
-        cases += [_expected_case(set_name, p) for p in sources]
+        cases += _expected_set(set_name, REPLIES / set_name)
     return cases
+
+
+def score_own_replies() -> list[Case]:
+    """Every case of the project's own reply sets (own-dev, own-heldout, own-unseen)."""
+    return [case for name, folder in OWN_SETS.items() for case in _expected_set(name, folder)]
 
 
 def summary(cases: list[Case]) -> list[str]:
