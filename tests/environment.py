@@ -11,7 +11,16 @@ import os
 os.environ.setdefault("ENV_FILE", os.devnull)
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789abcdef")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdHMtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
-os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+# One folder per pytest-xdist worker (media files, the SQLite database): workers never share files.
+os.environ.setdefault(
+    "VAR_DIR",
+    os.path.join(
+        os.path.dirname(os.path.dirname(__file__)),
+        "var",
+        "test",
+        os.environ.get("PYTEST_XDIST_WORKER", "main"),
+    ),
+)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
