@@ -4,16 +4,18 @@ the suppressions a refusal earns and the ticket's state. Shared by the sending w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection, transaction
 
 from delivery import retry
 from delivery.gate import Decision
 from delivery.models import DeliveryAttempt, OutboundMessage
 from delivery.services import suppress_address
 from delivery.transports import SendResult, TransportError
-from helpdesk import tickets
-from helpdesk.audit import audit
+from helpdesk import bulk_sql, tickets
+from helpdesk.audit import audit, audit_event
 
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
@@ -28,9 +30,9 @@ def finish(
     error: TransportError | None = None,
     sent: SendResult | None = None,
     decision: Decision | None = None,
-) -> Callable[[], None]:
+) -> Writes:
     """One attempt's outcome: the message in memory now, and the writes (the attempt, the message, the
-    audit event, suppressions, the ticket) returned for the caller to run in its transaction."""
+    audit event, suppressions, the ticket) returned for the caller to run."""
     refused = (sent.refused if sent else error.refused if error else {}) or {}
     blocked = decision.blocked if decision else []
     attempt.stage = DeliveryAttempt.Stage.DONE
@@ -67,27 +69,97 @@ def finish(
     for name, value in fields.items():
         setattr(outbound, name, value)
 
-    def writes() -> None:
-        attempt.save()
-        OutboundMessage.objects.filter(pk=outbound.pk).update(**fields)
-        audit(
-            action=f"outbound.{status}",
-            obj=outbound,
-            system="delivery",
-            data={
-                "attempt": attempt.number,
-                "transport": attempt.transport,
-                "code": attempt.smtp_code,
-                "status": attempt.enhanced_status,
-                "response": attempt.response[:300],
-                "next_attempt_at": fields["next_attempt_at"],
-                "blocked": [item.address for item in blocked],
-            },
-        )
-        _suppress_refused(outbound, refused, error if outcome == Outcome.FAILED else None)
-        _ticket_effects(outbound, outcome, now)
+    audit_data = {
+        "attempt": attempt.number,
+        "transport": attempt.transport,
+        "code": attempt.smtp_code,
+        "status": attempt.enhanced_status,
+        "response": attempt.response[:300],
+        "next_attempt_at": fields["next_attempt_at"],
+        "blocked": [item.address for item in blocked],
+    }
+    return Writes(outbound, attempt, str(outcome), fields, audit_data, refused, error, now)
 
-    return writes
+
+@dataclass
+class Writes:
+    """One outcome's writes, run by calling it (inside the caller's transaction), or sent together
+    with others as one statement by ``write_together``."""
+
+    outbound: OutboundMessage
+    attempt: DeliveryAttempt
+    outcome: str
+    fields: dict[str, Any]
+    audit_data: dict[str, Any]
+    refused: dict[str, tuple[int, str, str]]
+    error: TransportError | None
+    now: dt.datetime
+
+    def __call__(self) -> None:
+        self.attempt.save()
+        OutboundMessage.objects.filter(pk=self.outbound.pk).update(**self.fields)
+        audit(action=f"outbound.{self.outcome}", obj=self.outbound, system="delivery", data=self.audit_data)
+        _suppress_refused(self.outbound, self.refused, self.error if self.outcome == Outcome.FAILED else None)
+        _ticket_effects(self.outbound, self.outcome, self.now)
+
+    @property
+    def plain(self) -> bool:
+        """A message that went to everyone: no address to suppress, at most a first response to set
+        (nearly every outcome; the others take the ORM path)."""
+        return self.outcome == Outcome.SENT and not self.refused
+
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        """The writes of a plain outcome as single statements (the attempt, the message, the audit
+        event, and the ticket's first response when this reply is one)."""
+        attempt_fields = [f.name for f in DeliveryAttempt._meta.concrete_fields if not f.primary_key]
+        event = audit_event(
+            action=f"outbound.{self.outcome}", obj=self.outbound, system="delivery", data=self.audit_data
+        )
+        statements = [
+            bulk_sql.update_one_sql(self.attempt, attempt_fields),
+            bulk_sql.update_one_sql(self.outbound, list(self.fields)),
+            bulk_sql.insert_one_sql(event),
+        ]
+        if self.first_response:
+            statements.append(tickets.first_response_sql(ticket=self.outbound.ticket, at=self.now))
+        return statements
+
+    @property
+    def first_response(self) -> bool:
+        """Whether this plain outcome sets its ticket's first response (as ``_ticket_effects`` does)."""
+        outbound = self.outbound
+        return (
+            outbound.stream != OutboundMessage.Stream.BULK
+            and outbound.answers_customer
+            and outbound.ticket.first_response_at is None
+        )
+
+
+def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) -> None:
+    """Run ``writes`` and INSERT the attempt ``then``, atomically. On PostgreSQL, when every outcome is
+    plain, as one statement (each write a data-modifying WITH query): one round trip to the database
+    for what takes seven one at a time, the largest cost of a send after the SMTP exchange."""
+    if connection.vendor != "postgresql" or not all(w.plain for w in writes):
+        with transaction.atomic():
+            for w in writes:
+                w()
+            if then is not None:
+                then.save(force_insert=True)
+        return
+    queries, params = [], []
+    first_responses = [w for w in writes if w.first_response]
+    for index, w in enumerate(writes):
+        for number, (sql, values) in enumerate(w.statements()):
+            queries.append(f"w{index}_{number} AS ({sql})")
+            params.extend(values)
+    main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
+    rows = bulk_sql.execute(
+        ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values]
+    )
+    for w in first_responses:  # what ``record_first_response`` keeps in memory
+        tickets.first_response_in_memory(ticket=w.outbound.ticket, at=w.now)
+    if then is not None:
+        bulk_sql.saved(then, rows[0][0])
 
 
 def _last_error(outcome: str, attempt: DeliveryAttempt, blocked: list[Any]) -> str:

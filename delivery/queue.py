@@ -27,7 +27,7 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,7 +226,7 @@ class Worker:
         self._transports: dict[str, Transport] = {}
         # Outcomes not yet written: they go out with the next message's durable record before its
         # final dot (one commit a message instead of two), or at the end of the batch.
-        self._unwritten: list[Callable[[], None]] = []
+        self._unwritten: list[outcomes.Writes] = []
 
     def close(self) -> None:
         try:
@@ -237,14 +237,14 @@ class Worker:
             self._transports.clear()
 
     def flush(self) -> None:
-        """Write the outcomes still held, in one transaction (that need not wait for the disk)."""
-        if self._unwritten:
-            with transaction.atomic():
-                self._write_unwritten()
+        """Write the outcomes still held (without waiting for the disk)."""
+        self._write_unwritten()
 
-    def _write_unwritten(self) -> None:
-        for writes in self._unwritten:
-            writes()
+    def _write_unwritten(self, then: DeliveryAttempt | None = None) -> None:
+        """The outcomes held, and the attempt record ``then``, in one transaction (one statement where
+        the database allows it: ``outcomes.write_together``)."""
+        if self._unwritten or then is not None:
+            outcomes.write_together(self._unwritten, then=then)
         self._unwritten.clear()
 
     def transport(self, name: str) -> Transport:
@@ -320,9 +320,7 @@ class Worker:
         def committing() -> None:
             attempt.started_at = timezone.now()
             # On record before the point of no return, with the previous messages' outcomes.
-            with transaction.atomic():
-                self._write_unwritten()
-                attempt.save(force_insert=True)
+            self._write_unwritten(then=attempt)
             fault_point("send_committing")
 
         started = time.monotonic()

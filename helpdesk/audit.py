@@ -31,6 +31,21 @@ def audit(
     ``action`` is a dotted verb such as ``draft.approved``. Runs inside the caller's transaction, so the
     event and the decision commit or roll back together.
     """
+    event = audit_event(action=action, obj=obj, actor=actor, system=system, ticket_id=ticket_id, data=data)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    actor: User | AnonymousUser | None = None,
+    system: str = "",
+    ticket_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event ``audit`` records, unsaved: for a caller that writes it within a larger statement."""
     user: User | None = None
     label = system or "system"
     if actor is not None and actor.is_authenticated:
@@ -38,7 +53,7 @@ def audit(
         label = user.get_username()
     if ticket_id is None and obj is not None:
         ticket_id = _ticket_id_of(obj)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_label=label,
         action=action,

@@ -131,3 +131,44 @@ def insert(objs: Sequence[models.Model]) -> None:
         obj.pk = value
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+def insert_one_sql(obj: models.Model) -> tuple[str, list[Any]]:
+    """The INSERT of one unsaved instance (every concrete field but the key, values prepared by the
+    fields), returning its key: for a statement that does several writes at once (``execute``)."""
+    meta = obj._meta
+    assert meta.pk is not None
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    key = quote(str(meta.pk.column))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {key}"
+    return sql, values
+
+
+def update_one_sql(obj: models.Model, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """The UPDATE of the fields ``names`` of one saved instance by its key, values as in memory."""
+    meta = obj._meta
+    assert meta.pk is not None
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    values = [f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields]  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    return sql, [*values, obj.pk]
+
+
+def execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any."""
+    return _execute(sql, params)
+
+
+def saved(obj: models.Model, pk: Any) -> None:
+    """Mark an instance inserted by ``insert_one_sql`` as saved, with its new key."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
