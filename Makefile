@@ -31,7 +31,7 @@ lint: $(STAMP)
 	ENV_FILE=/dev/null DEBUG=1 $(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: lint
-	$(VENV)/bin/pytest -n auto --maxprocesses=4 --dist loadfile
+	$(VENV)/bin/pytest -n auto --maxprocesses=4 --dist load
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
