@@ -178,7 +178,18 @@ def _understand(ticket: Ticket, message: Message) -> Understanding:
         text=message.display_text,
         default_language=default_language or "en",
         signature=message.signature,
+        forwarded=forwarded_texts(message),
     )
+
+
+def forwarded_texts(message: Message) -> list[str]:
+    """The subject and text of each message the customer forwarded (``Message.forwarded``)."""
+    parts = message.forwarded if isinstance(message.forwarded, list) else []
+    return [
+        f"{part.get('subject') or ''}\n{part.get('text') or ''}".strip()
+        for part in parts
+        if isinstance(part, dict)
+    ]
 
 
 def knowledge_texts(grounding: Grounding) -> list[str]:

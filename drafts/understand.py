@@ -4,11 +4,16 @@
 asked about (``drafts.intents``, the main one first), the entities (``drafts.entities``: order, invoice
 and tracking numbers, SKUs with quantities, dates), sentiment, urgency, risk flags and attempts to steer
 the assistant (``drafts.risk``), and the name the mail is signed with.
+
+A customer who writes "see below" over a forwarded mail (a carrier's notice) asks about the numbers in
+it: when their own words name none, the entities are read from the forwarded parts. Everything else
+(language, signer, sentiment, risk) stays the customer's own: the forward is another sender's mail.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -42,19 +47,31 @@ class Understanding:
     injection: list[str] = field(default_factory=list)  # kinds of attempts to steer the assistant
     language_certain: bool = True  # False: the text did not decide, the default language was taken
     signer: str = ""  # the first name the mail is signed with, if any
+    entities_from: str = "text"  # "forwarded" when the customer's own words named none
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def understand(
-    *, subject: str, text: str, default_language: str = "en", signature: str = ""
+    *,
+    subject: str,
+    text: str,
+    default_language: str = "en",
+    signature: str = "",
+    forwarded: Sequence[str] = (),
 ) -> Understanding:
-    """Read one customer message (its subject, visible text and signature)."""
+    """Read one customer message (its subject, visible text and signature; ``forwarded``: the texts
+    of the mail it forwards, read for entities only when the customer's own words name none)."""
     full = f"{subject}\n{text}"
     lowered = full.lower() + " "
     detection = detect(full, default=default_language if default_language in SUPPORTED_LANGUAGES else "en")
     entities = extract_entities(full)
+    entities_from = "text"
+    if forwarded and not _names_any(entities):
+        from_forward = extract_entities("\n\n".join(forwarded))
+        if _names_any(from_forward):
+            entities, entities_from = from_forward, "forwarded"
     intents, score = classify_intents(lowered, entities)
     sentiment = _sentiment(full, lowered)
     risk = customer_risk(lowered)
@@ -76,7 +93,13 @@ def understand(
         injection=injection,
         language_certain=detection.certain,
         signer=signer_name(text, signature),
+        entities_from=entities_from,
     )
+
+
+def _names_any(entities: Entities) -> bool:
+    """Whether a record is named: an order, invoice or tracking number, or a product code."""
+    return bool(entities.orders or entities.invoices or entities.tracking or entities.skus)
 
 
 # Sign-offs after which the writer's name follows, in the five languages.

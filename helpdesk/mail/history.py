@@ -45,9 +45,30 @@ def unglue(lines: list[str], verbs: set[int]) -> tuple[list[str], list[int]]:
             out.append(line[:cut].rstrip(" -"))
             origin.append(i)
             line = line[cut:]
+        quote = _glued_quote(line) if i in verbs else 0
+        if quote:
+            out.append(line[:quote].rstrip())
+            origin.append(i)
+            line = line[quote:]
         out.append(line)
         origin.append(i)
     return out, origin
+
+
+# Yahoo writes the quoted mail's first line on the attribution's own line, after a few spaces:
+# "On Tue, 12 Mar 2024 at 10:02, Anna <a@x.se> wrote:   Hi Sue,".
+_GLUED_QUOTE = re.compile(r"[:：][ \t\u00a0]{2,}(?=\S)")
+
+
+def _glued_quote(line: str) -> int:
+    """Where the quoted text starts after an attribution on the same line; 0 when it does not."""
+    if len(line) >= 400:
+        return 0
+    for match in _GLUED_QUOTE.finditer(line):
+        head = line[: match.start() + 1]
+        if rules.verb_at_end(head) and rules.has_date_or_address(head):
+            return match.end()
+    return 0
 
 
 def _glued_attribution(line: str) -> int:
@@ -64,7 +85,9 @@ def verb_lines(lines: list[str], text: str) -> set[int]:
     if not any(verb in lowered for verb in rules.VERB_WORDS):
         return set()
     found = {
-        i for i, line in enumerate(lines) if len(line) < 400 and line.strip() and _ends_attribution(line)
+        i
+        for i, line in enumerate(lines)
+        if len(line) < 400 and line.strip() and (_ends_attribution(line) or _glued_quote(line))
     }
     # Gmail wraps "Den ... skrev Nordlager Support <support@...>:" after the verb, so the colon that
     # ends the attribution lands on the next line.

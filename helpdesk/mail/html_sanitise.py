@@ -187,6 +187,7 @@ def html_to_text(html: str) -> str:
     from inscriptis import get_text
     from inscriptis.model.config import ParserConfig
 
+    html = _NBSP_BLOCK.sub(r"\1<br>\2", html)
     try:
         text = get_text(html, ParserConfig(css=_mail_css(), display_links=False, display_images=False))
     except Exception:  # inscriptis/lxml reject some byte soup; fall back to nh3's tag stripping
@@ -195,6 +196,10 @@ def html_to_text(html: str) -> str:
     text = textwrap.dedent(_TRAILING.sub("\n", text))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")
 
+
+# A block holding only a no-break space is an empty line as the writer saw it (mail.ru, Outlook web
+# and Thunderbird write "<div>&nbsp;</div>" for a blank line); inscriptis drops it as whitespace.
+_NBSP_BLOCK = re.compile(r"(<div\b[^>]*>)\s*(?:&nbsp;|&#160;|&#xa0;|\u00a0)\s*(</div>)", re.IGNORECASE)
 
 _QUOTE_START = re.compile(
     r"""<(?:div|blockquote|span|table)\b[^>]*?(?:class\s*=\s*["']?[^"'>]*\b(?:gmail_quote|moz-cite-prefix|"""

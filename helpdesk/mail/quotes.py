@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from helpdesk.mail import history, reply_rules
 from helpdesk.mail.history import QUOTED
 from helpdesk.mail.reply_rules import HR_MARK, MARKS, QUOTE_MARK, SIGNATURE_MARK, Rule
-from helpdesk.mail.signatures import sender_hints, signature_start
+from helpdesk.mail.signatures import Found, closing_above, sender_hints, signature_start
 
 __all__ = [
     "HR_MARK",
@@ -76,13 +76,13 @@ def split_reply(text: str, *, sender_name: str = "", sender_address: str = "", s
     cut = start.index if start else len(lines)
     found: list[Rule] = []
     forwards: tuple[Forward, ...] = ()
-    visible_lines, quoted_lines = _split_inline(lines[:cut], verbs, found)
+    visible_lines, quoted_lines, answers_end = _split_inline(lines[:cut], verbs, found)
     if start and start.forward:
         end = _quoted_forward_end(lines, cut)
         forwards = _read_forwards(lines[cut:end] if end == len(lines) else _unquote(lines[cut:end]))
         found.append(_rule(lines, "forward", start.rule, _first_text(lines, cut), start.language))
         # The sender's own text under a ">"-quoted forward (Apple Mail, Sparrow) is theirs.
-        below, _ = _split_inline(lines[end:], set(), [])
+        below, _, _ = _split_inline(lines[end:], set(), [])
         if any(x.strip() for x in below):
             while visible_lines and not visible_lines[-1].strip():
                 visible_lines.pop()
@@ -90,7 +90,8 @@ def split_reply(text: str, *, sender_name: str = "", sender_address: str = "", s
     elif start:
         quoted_lines.extend(lines[cut:])
         found.append(_rule(lines, "quoted", start.rule, _first_text(lines, cut), start.language))
-    body, signature = _split_signature(visible_lines, sender_hints(sender_name, sender_address), found)
+    hints = sender_hints(sender_name, sender_address)
+    body, signature = _split_signature(visible_lines, hints, found, answers_end)
     return Split(
         visible=_tidy(body),
         quoted=_tidy(quoted_lines),
@@ -119,15 +120,18 @@ def _first_text(lines: list[str], start: int) -> int:
     return start
 
 
-def _split_inline(lines: list[str], verbs: set[int], found: list[Rule]) -> tuple[list[str], list[str]]:
+def _split_inline(lines: list[str], verbs: set[int], found: list[Rule]) -> tuple[list[str], list[str], int]:
     """``>`` lines and their attribution lines go to the quote; everything else stays in the reply.
 
-    Where a quote is taken out between two paragraphs, the blank lines around it are kept once.
+    Where a quote is taken out between two paragraphs, the blank lines around it are kept once. The
+    third value is where the writer's answers end: the visible line after the last quote taken out
+    below text of their own (0 when there is none), since a signature never stands among the answers.
     """
     visible: list[str] = []
     quoted: list[str] = []
     i = 0
     removed = False
+    answers_end = 0
     while i < len(lines):
         line = lines[i]
         if QUOTED.match(line) or _wrapped_in_quote(lines, i):
@@ -149,10 +153,12 @@ def _split_inline(lines: list[str], verbs: set[int], found: list[Rule]) -> tuple
         if removed and not line.strip() and (not visible or not visible[-1].strip()):
             i += 1  # the blank lines after a removed quote, when the reply already has one
             continue
+        if removed and line.strip() and any(x.strip() for x in visible):
+            answers_end = len(visible)
         removed = removed and not line.strip()
         visible.append(line)
         i += 1
-    return visible, quoted
+    return visible, quoted, answers_end
 
 
 def _wrapped_in_quote(lines: list[str], i: int) -> bool:
@@ -169,20 +175,31 @@ def _wrapped_in_quote(lines: list[str], i: int) -> bool:
 
 
 def _split_signature(
-    lines: list[str], sender: tuple[str, ...], found: list[Rule]
+    lines: list[str], sender: tuple[str, ...], found: list[Rule], answers_end: int = 0
 ) -> tuple[list[str], list[str]]:
-    """The reply and its signature; only a delimiter or a device line may leave the reply empty."""
+    """The reply and its signature; only a delimiter, a device line or a sign-off over a signature
+    may leave the reply empty. The signature is looked for below ``answers_end`` (an inline reply's
+    last answer), and a closing paragraph right above it joins it (``closing_above``)."""
     mark = next((i for i, line in enumerate(lines) if line.strip() == SIGNATURE_MARK), None)
     if mark is not None and any(x.strip() and x.strip() not in MARKS for x in lines[:mark]):
         found.append(_rule(lines, "signature", "html_signature", _first_text(lines, mark + 1)))
+        closing = closing_above(lines, mark)
+        if closing and _written(lines[: closing.index]):
+            found.append(_rule(lines, "signature", closing.rule, closing.index, closing.language))
+            return lines[: closing.index], [*lines[closing.index : mark], *lines[mark + 1 :]]
         return lines[:mark], lines[mark + 1 :]
     end = len(lines)
     while end and not lines[end - 1].strip():
         end -= 1
-    start = signature_start(lines[:end], sender)
-    if start is None or (
-        not start.strong and not any(x.strip() not in ("", *MARKS) for x in lines[: start.index])
-    ):
+    start = signature_start(lines[:end], sender, answers_end)
+    if start is not None and answers_end and start.index <= _first_text(lines, answers_end):
+        # All the text under the last quote is a signature (a list's footer): the writer's own may
+        # stand above that quote.
+        answers_end = 0
+        start = signature_start(lines[:end], sender)
+    if start is not None:
+        start = _with_closing(lines, start, answers_end)
+    if start is None or (not start.strong and not _written(lines[: start.index])):
         return lines, []
     found.append(_rule(lines, "signature", start.rule, start.index, start.language))
     body, signature = lines[: start.index], lines[start.index : end]
@@ -195,6 +212,21 @@ def _split_signature(
         body = [*body, "", *signature[ps:stop]]
         signature = signature[:ps] + signature[stop:]
     return body, signature
+
+
+def _with_closing(lines: list[str], start: Found, floor: int) -> Found:
+    """``start`` moved up over a closing paragraph right above it, when there is one below ``floor``."""
+    closing = closing_above(lines, start.index)
+    if closing is None or closing.index < floor:
+        return start
+    if not closing.strong and not _written(lines[: closing.index]):
+        return start
+    return closing
+
+
+def _written(lines: list[str]) -> bool:
+    """Whether ``lines`` hold any text of the writer's (not only blank lines and marks)."""
+    return any(x.strip() not in ("", *MARKS) for x in lines)
 
 
 _POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?){1,2}S\b\.?:?\s")

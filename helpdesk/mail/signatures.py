@@ -38,21 +38,22 @@ class Found:
     strong: bool = False
 
 
-def signature_start(lines: list[str], sender: tuple[str, ...] = ()) -> Found | None:
-    """The first line of the signature in ``lines`` (the sender's own text, quotes removed).
+def signature_start(lines: list[str], sender: tuple[str, ...] = (), floor: int = 0) -> Found | None:
+    """The first line of the signature in ``lines`` (the sender's own text, quotes removed), at or
+    below ``floor``.
 
     A confidentiality notice at the end is passed over: the signature is looked for above it, and
     the notice itself starts the signature only when it is plainly one (two of the table's markers),
     so a customer's own "please keep this confidential" is never hidden.
     """
-    found = _signature_above(lines, sender)
+    found = _signature_above(lines, sender, floor)
     if found is not None:
         return found
     notice = _trailing_disclaimer(lines)
-    if notice is None:
+    if notice is None or notice[0] < floor:
         return None
     start, markers, language = notice
-    found = _signature_above(lines[:start], sender)
+    found = _signature_above(lines[:start], sender, floor)
     if found is None and markers >= 2:
         found = Found(start, "disclaimer", language)
     return found
@@ -78,9 +79,9 @@ def _trailing_disclaimer(lines: list[str]) -> tuple[int, int, str] | None:
     return start, markers, languages
 
 
-def _signature_above(lines: list[str], sender: tuple[str, ...]) -> Found | None:
+def _signature_above(lines: list[str], sender: tuple[str, ...], floor: int = 0) -> Found | None:
     content = [i for i, line in enumerate(lines) if line.strip()]
-    window = content[-_MAX_LINES:]
+    window = [i for i in content[-_MAX_LINES:] if i >= floor]
     # Whether every line after position n of the window is short, computed once from the end.
     short = [True] * (len(window) + 1)
     for n in range(len(window) - 1, -1, -1):
@@ -93,7 +94,7 @@ def _signature_above(lines: list[str], sender: tuple[str, ...]) -> Found | None:
         if found and (found.strong or i > content[0]):
             return found
     # "-- " far above the end is still the RFC 3676 delimiter.
-    far = next((i for i in content if lines[i] == "-- "), None)
+    far = next((i for i in content if i >= floor and lines[i] == "-- "), None)
     return Found(far, "delimiter", strong=True) if far is not None else None
 
 
@@ -127,6 +128,31 @@ def _starts_here(
         return Found(i, "contact_block")
     if not rest and _signed_name(lines, i):
         return Found(i, "name_line")
+    return None
+
+
+def closing_above(lines: list[str], index: int) -> Found | None:
+    """A closing paragraph right above a signature another rule found belongs to it: "Gracias" and
+    "Lucía" over "Sent from Yahoo Mail", "Hälsningar" and "Lars" over Gmail's signature block, "Kind
+    regards," over a name and phone block. That is a sign-off alone or over a name, or a thanks over a
+    name; a bare "Thanks!" or "Thanks in advance." stays the writer's sentence. A sign-off (never a
+    thanks) may take the whole mail: "Kind regards," over a contact block is a signature only.
+    """
+    end = index
+    while end and not lines[end - 1].strip():
+        end -= 1
+    top = end
+    while top and lines[top - 1].strip():
+        top -= 1
+    paragraph = lines[top:end]
+    if not 1 <= len(paragraph) <= 2 or (len(paragraph) == 2 and not _looks_like_name(paragraph[1])):
+        return None
+    language, named = rules.sign_off(paragraph[0])
+    if language:
+        return Found(top, "sign_off", language, strong=True)
+    language, named = rules.thanks(paragraph[0])
+    if language and (named or len(paragraph) == 2):
+        return Found(top, "thanks", language)
     return None
 
 
@@ -173,6 +199,8 @@ def _sentence(line: str) -> bool:
 
 def _looks_like_name(line: str) -> bool:
     words = line.split()
+    if not any(ch.isalpha() for ch in line):
+        return False  # "--", "___", a number: a delimiter or a figure, never a name
     return 1 <= len(words) <= 4 and len(line) <= 40 and not line.rstrip().endswith((".", "?", ":"))
 
 
@@ -181,6 +209,8 @@ def _person_name(line: str) -> bool:
     words = line.replace(",", " ").split()
     if not 2 <= len(words) <= 5 or len(line) > 50 or line.rstrip().endswith((":", "?", "!")):
         return False
+    if any(w.isdigit() for w in words):
+        return False  # "Teollisuuskatu 8, 33100 Tampere": an address, not a person
     letters = [w for w in words if w[:1].isalpha()]
     return len(letters) >= 2 and all(w[:1].isupper() for w in letters)
 

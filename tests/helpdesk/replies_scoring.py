@@ -9,9 +9,10 @@ Each set keeps its own measure, because each source pins a different thing:
 - ``crisp`` and ``mail-parser-reply``: ``NAME_reply_text`` holds the expected visible text (see the
   corpus README); a case is right when our visible text is at least 90 % similar to it (difflib's
   ratio after the README's normalisation), and exact when equal.
-- ``own-dev``, ``own-heldout`` and ``own-unseen`` (``tests/helpdesk/replies_own``): replies written for
-  this project in the same form (``NAME.txt`` or ``NAME.html`` beside ``NAME_reply_text``), scored
-  like crisp. The held-out sets are measured before they are developed on (see that folder's README).
+- ``own-dev``, ``own-heldout``, ``own-unseen`` and ``own-blind4`` (``tests/helpdesk/replies_own``):
+  replies written for this project in the same form (``NAME.txt`` or ``NAME.html`` beside
+  ``NAME_reply_text``), scored like crisp. The held-out sets are measured before they are developed
+  on (see that folder's README).
 
 Where a source's convention differs from ours, the difference is stated below (``CONVENTIONS``) and
 scored as ours, never bent into the code.
@@ -31,7 +32,12 @@ from tests.corpora import CORPORA
 
 REPLIES = CORPORA / "replies"
 OWN = Path(__file__).parent / "replies_own"
-OWN_SETS = {"own-dev": OWN / "dev", "own-heldout": OWN / "heldout", "own-unseen": OWN / "unseen"}
+OWN_SETS = {
+    "own-dev": OWN / "dev",
+    "own-heldout": OWN / "heldout",
+    "own-unseen": OWN / "unseen",
+    "own-blind4": OWN / "blind4",
+}
 SIMILAR = 0.9
 
 # github email_reply_parser fixtures: (phrases that must be visible, phrases that must not be visible).
@@ -217,7 +223,7 @@ def score_replies() -> list[Case]:
 
 
 def score_own_replies() -> list[Case]:
-    """Every case of the project's own reply sets (own-dev, own-heldout, own-unseen)."""
+    """Every case of the project's own reply sets (own-dev, own-heldout, own-unseen, own-blind4)."""
     return [case for name, folder in OWN_SETS.items() for case in _expected_set(name, folder)]
 
 

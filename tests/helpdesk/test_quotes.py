@@ -447,3 +447,77 @@ def test_a_postscript_under_the_signature_stays_visible():
     )
     assert split.visible == "Die Ware ist angekommen.\n\nP.S. Bitte Rechnungen an buchhaltung@x.de."
     assert split.signature == "Viele Grüße\nAnna Richter"
+
+
+@pytest.mark.parametrize(
+    ("text", "visible", "signature"),
+    [
+        (
+            "Kommer leveransen i dag?\n\nHälsningar\nMaja\n\nSkickat från min Samsung Galaxy-smartphone",
+            "Kommer leveransen i dag?",
+            "Hälsningar\nMaja\n\nSkickat från min Samsung Galaxy-smartphone",
+        ),
+        (
+            "Bitte Rückruf.\n\nDanke\nUte\n\n-- \nUte Lang\nLang Bau GmbH",
+            "Bitte Rückruf.",
+            "Danke\nUte\n\n--\nUte Lang\nLang Bau GmbH",  # lines are kept right-stripped
+        ),
+        ("Can you call me?\n\nThanks!\n\n-- \nPeter Hall", "Can you call me?\n\nThanks!", "--\nPeter Hall"),
+    ],
+)
+def test_a_closing_right_above_a_signature_found_by_another_rule_joins_it(text, visible, signature):
+    split = split_reply(text)
+    assert (split.visible, split.signature) == (visible, signature)
+
+
+def test_a_closing_above_an_html_signature_block_joins_it():
+    from helpdesk.mail.html_sanitise import html_to_marked_text
+
+    html = (
+        '<div dir="ltr"><div>Finns art 5120 i lager?</div><div><br></div><div>Mvh</div><div>Eva</div>'
+        '<div><br></div><div class="gmail_signature">Eva Lund<div>Lund Bygg AB</div></div></div>'
+    )
+    split = split_reply(html_to_marked_text(html))
+    assert split.visible == "Finns art 5120 i lager?"
+    assert split.signature.startswith("Mvh\nEva")
+
+
+def test_a_sign_off_over_a_contact_block_alone_is_a_signature_only_mail():
+    split = split_reply("Best regards,\n\nAlan Price\nPrice Roofing Ltd\nTel: 01632 960555")
+    assert split.visible == "" and split.signature.startswith("Best regards,")
+    assert split_reply("Thanks!").visible == "Thanks!"
+
+
+def test_a_thanks_sentence_above_a_delimiter_stays_the_writers():
+    text = "Please send the CE certificate.\n\nThanks in advance.\n\n--\nMarta Gil\nTel. 961 234 567"
+    split = split_reply(text)
+    assert split.visible == "Please send the CE certificate.\n\nThanks in advance."
+    assert split.signature.startswith("--\nMarta Gil")
+
+
+def test_inline_answers_with_addresses_and_phone_numbers_are_not_a_signature():
+    split = split_reply(
+        "Hej,\n\nsvar nedan.\n\nDen tis 12 mars 2024 kl 10:02 skrev Support <s@n.example>:\n\n"
+        "> Leveransadress?\n\nStorgatan 5, 11122 Stockholm\n\n> Kontaktperson och telefon?\n\n"
+        "Lena Ek, 070-123 45 67\n\nMvh\nLena\n"
+    )
+    assert split.visible == "Hej,\n\nsvar nedan.\n\nStorgatan 5, 11122 Stockholm\n\nLena Ek, 070-123 45 67"
+    assert split.signature == "Mvh\nLena"
+
+
+def test_yahoos_attribution_with_the_quote_on_the_same_line():
+    split = split_reply(
+        "Yes, Friday is fine.\n\n    On Tuesday, 12 March 2024 at 10:02:11 GMT, Support <s@n.example> wrote:"
+        "   Hi Sue,\nShall we deliver on Friday?\nSupport\n"
+    )
+    assert split.visible == "Yes, Friday is fine."
+    assert split.quoted.splitlines()[-3:] == ["Hi Sue,", "Shall we deliver on Friday?", "Support"]
+    assert split.rules[-1].name == "attribution"
+
+
+def test_an_html_block_holding_only_a_no_break_space_is_a_blank_line():
+    from helpdesk.mail.html_sanitise import html_to_text
+
+    assert html_to_text("<div>Hej!</div><div>&nbsp;</div><div>Faktura 118 betald.</div>") == (
+        "Hej!\n\nFaktura 118 betald."
+    )

@@ -1,0 +1,118 @@
+"""The phrase table's entries for Polish, Czech, Hungarian, Russian, Ukrainian and Turkish.
+Data only; the fields and the sources are described in ``helpdesk.mail.reply_phrases``.
+"""
+
+from __future__ import annotations
+
+from helpdesk.mail.reply_phrases.language import Language
+
+# fmt: off
+CENTRAL_EASTERN: dict[str, Language] = {
+    "pl": Language(
+        wrote=("napisał", "napisała", "napisał(a)", "pisze", "nadesłał"),
+        opens=("W dniu", "Dnia"),
+        quoting=("Cytując", "Cytat"),
+        from_=("Od", "Nadawca"),
+        date=("Wysłano", "Wysłane", "Data"),
+        to=("Do", "Adresat"),
+        cc=("DW", "Kopia"),
+        subject=("Temat",),
+        original=("Wiadomość oryginalna", "Oryginalna wiadomość", "Oryginalny e-mail"),
+        forwarded=(
+            "Wiadomość przekazana dalej", "Przekazana wiadomość", "Początek przekazywanej wiadomości",
+            "Przesłana wiadomość",
+        ),
+        forward_prefixes=("PD", "Fwd", "Fw"),
+        device=(
+            "Wysłane z mojego …", "Wysłane z …", "Wysłano z mojego …", "Wysłano z …",
+            "Pobierz aplikację Outlook dla …", "Pobierz Outlook dla …",
+        ),
+        sign_offs=(
+            "Pozdrawiam", "Z poważaniem", "Z powazaniem", "Pozdrowienia", "Serdecznie pozdrawiam",
+            "Serdeczne pozdrowienia", "Z wyrazami szacunku", "Pozdrawiam serdecznie", "Pzdr",
+        ),
+        thanks=("Dziękuję", "Dzięki", "Z góry dziękuję", "Dziękuję bardzo"),
+        and_=("i",),
+        disclaimer=("poufn", "omyłkowo"),
+    ),
+    "ru": Language(
+        wrote=("написал", "написала", "написал(а)", "пишет", "писал"),
+        from_=("От", "Отправитель"),
+        date=("Отправлено", "Дата"),
+        to=("Кому",),
+        cc=("Копия",),
+        subject=("Тема",),
+        original=("Исходное сообщение", "Оригинальное сообщение"),
+        forwarded=("Пересылаемое сообщение", "Пересланное сообщение", "Начало переадресованного сообщения"),
+        forward_prefixes=("Пересл", "Fwd"),
+        device=("Отправлено с …", "Отправлено из …", "Отправлено с моего …", "Получить Outlook для …",
+            "Скачайте Outlook для …"),
+        sign_offs=(
+            "С уважением", "С наилучшими пожеланиями", "Всего доброго", "Всего хорошего", "С уважением и",
+        ),
+        thanks=("Спасибо", "Заранее спасибо", "Большое спасибо"),
+        and_=("и",),
+        disclaimer=("конфиденциальн", "по ошибке"),
+    ),
+    "uk": Language(
+        wrote=("написав", "написала", "пише"),
+        from_=("Від",),
+        date=("Надіслано", "Дата"),
+        to=("Кому",),
+        cc=("Копія",),
+        subject=("Тема",),
+        original=("Вихідне повідомлення", "Оригінальне повідомлення"),
+        forwarded=("Переслане повідомлення",),
+        device=("Надіслано з …",),
+        sign_offs=("З повагою", "З найкращими побажаннями"),
+        thanks=("Дякую", "Щиро дякую"),
+        and_=("і", "та",),
+        disclaimer=("конфіденційн", "помилково"),
+    ),
+    "cs": Language(
+        wrote=("napsal", "napsala", "napsal(a)"),
+        opens=("Dne",),
+        from_=("Od",),
+        date=("Odesláno", "Datum"),
+        to=("Komu",),
+        cc=("Kopie",),
+        subject=("Předmět",),
+        original=("Původní zpráva", "Původní e-mail"),
+        forwarded=("Přeposlaná zpráva", "Přeposlaný e-mail"),
+        device=("Odesláno z mého …", "Odesláno z …"),
+        sign_offs=("S pozdravem", "S úctou", "Zdraví"),
+        thanks=("Děkuji", "Díky", "Děkujeme"),
+        and_=("a",),
+        disclaimer=("důvěrn", "omylem"),
+    ),
+    "hu": Language(
+        wrote=("írta", "a következőt írta"),
+        wrote_first=("írta",),
+        from_=("Feladó",),
+        date=("Elküldve", "Dátum", "Küldve"),
+        to=("Címzett",),
+        cc=("Másolat", "Másolatot kap"),
+        subject=("Tárgy",),
+        original=("Eredeti üzenet",),
+        forwarded=("Továbbított üzenet",),
+        device=("Elküldve …",),
+        sign_offs=("Üdvözlettel", "Tisztelettel", "Üdv", "Udv", "Udvozlettel", "Baráti üdvözlettel"),
+        thanks=("Köszönöm", "Koszonom", "Köszi"),
+        and_=("és",),
+    ),
+    "tr": Language(
+        wrote=("yazdı", "şunu yazdı"),
+        from_=("Kimden",),
+        date=("Gönderildi", "Tarih", "Gönderilme"),
+        to=("Kime",),
+        cc=("Bilgi",),
+        subject=("Konu",),
+        original=("Orijinal Mesaj", "Özgün ileti"),
+        forwarded=("İletilen ileti", "İletilmiş mesaj"),
+        device=("… gönderildi",),
+        sign_offs=("Saygılarımla", "İyi çalışmalar"),
+        thanks=("Teşekkürler", "Teşekkür ederim"),
+        and_=("ve",),
+    ),
+}
+# fmt: on
