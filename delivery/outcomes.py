@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from delivery import retry
 from delivery.gate import Decision
@@ -153,9 +153,16 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
             queries.append(f"w{index}_{number} AS ({sql})")
             params.extend(values)
     main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
-    rows = bulk_sql.execute(
-        ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values]
-    )
+    try:
+        rows = bulk_sql.execute(
+            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values]
+        )
+    except DatabaseError:
+        # Outside a transaction nothing else notices a dead connection (an ``atomic`` block closes
+        # it): close it here, so that the next write connects again instead of failing as well.
+        if not connection.in_atomic_block and not connection.is_usable():
+            connection.close()
+        raise
     for w in first_responses:  # what ``record_first_response`` keeps in memory
         tickets.first_response_in_memory(ticket=w.outbound.ticket, at=w.now)
     if then is not None:
