@@ -221,6 +221,11 @@ class Connector(Protocol):
         """The customers with these numbers (unknown numbers are left out)."""
         ...
 
+    def orders(self, numbers: list[str]) -> list[Order]:
+        """The orders with these numbers, with their lines and shipments (unknown numbers are left
+        out): the texts of a batch of notices read their orders at once."""
+        ...
+
 
 @dataclass(frozen=True)
 class Document:

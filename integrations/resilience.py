@@ -188,6 +188,9 @@ class ResilientConnector:
     def customers(self, numbers: list[str]) -> list[Customer]:
         return self._uncached("customers", lambda: self.inner.customers(numbers))
 
+    def orders(self, numbers: list[str]) -> list[Order]:
+        return self._uncached("orders", lambda: self.inner.orders(numbers))
+
     def _uncached(self, lookup: str, fetch: Callable[[], T]) -> T:
         if not self.fresh:
             self.breaker.before_call()

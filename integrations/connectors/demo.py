@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +32,6 @@ from integrations.base import (
     price_key,
     stock_key,
 )
-from integrations.connectors.invoice_pdf import render_invoice
 from integrations.models import (
     ErpCustomer,
     ErpInvoice,
@@ -42,6 +42,9 @@ from integrations.models import (
     ErpShipment,
     ErpStock,
 )
+
+# Orders per query when many are read at once (an audience, a batch of notices).
+CHUNK = 2000
 
 
 class DemoConnector:
@@ -83,35 +86,58 @@ class DemoConnector:
         return self._order(order)
 
     def delayed_orders(self, *, min_days: int) -> list[Order]:
-        # The ETA is compared with the requested date in Python: a date difference in SQL differs
-        # between PostgreSQL and SQLite, and the open orders with a shipment on the way are few.
+        # The database keeps only the orders with an undelivered shipment whose ETA lies more than
+        # ``min_days`` after the requested date; ``_slipped`` (Python) stays the definition, so a date
+        # sum that a backend rounds differently can only keep an order the check then drops.
         late = ErpShipment.objects.filter(
             order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
         ).exclude(status="delivered")
+        slipped = ErpShipment.objects.filter(
+            order=OuterRef("pk"),
+            delivered_at__isnull=True,
+            eta__gt=ExpressionWrapper(
+                OuterRef("requested_delivery_date") + dt.timedelta(days=min_days), output_field=DateField()
+            ),
+        )
         rows = (
-            _orders()
-            .filter(Exists(late), requested_delivery_date__isnull=False)
+            ErpOrder.objects.filter(Exists(late), Exists(slipped), requested_delivery_date__isnull=False)
             .exclude(status__in=["delivered", "cancelled"])
             .order_by("number")
         )
-        orders = [self._order(row) for row in rows]
-        return [order for order in orders if _slipped(order) > min_days]
+        return [order for order in self._orders_of(rows) if _slipped(order) > min_days]
 
     def waiting_orders(self, *, sku: str) -> list[Order]:
         waiting = ErpOrderLine.objects.filter(
             order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
         )
-        rows = (
-            _orders()
-            .filter(Exists(waiting))
-            .exclude(status__in=["delivered", "cancelled"])
-            .order_by("number")
-        )
-        return [self._order(row) for row in rows]
+        rows = ErpOrder.objects.filter(Exists(waiting)).exclude(status__in=["delivered", "cancelled"])
+        return self._orders_of(rows.order_by("number"))
 
     def customers(self, numbers: list[str]) -> list[Customer]:
         rows = ErpCustomer.objects.filter(number__in=list(dict.fromkeys(numbers))).order_by("number")
         return [_customer(row, self._ref("customer", row.number, row)) for row in rows]
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        keys = list(dict.fromkeys(clean_key(number) for number in numbers))
+        return self._orders_of(ErpOrder.objects.filter(number__in=keys).order_by("number"))
+
+    def _orders_of(self, rows: QuerySet[ErpOrder]) -> list[Order]:
+        """The orders of ``rows`` with their lines, shipments and invoices: four queries for any
+        number of orders, grouped here (``prefetch_related`` builds a queryset per order, which
+        cost more than the rest of an audience)."""
+        found = list(rows.select_related("customer"))
+        ids = [order.pk for order in found]
+        lines = _by_order(
+            ErpOrderLine.objects.select_related("product").order_by("order_id", "line_number"), ids
+        )
+        shipments = _by_order(ErpShipment.objects.order_by("order_id", "pk"), ids)
+        invoices = _by_order(ErpInvoice.objects.order_by("order_id", "number"), ids)
+        return [
+            self._build_order(
+                order, lines.get(order.pk, []), shipments.get(order.pk, []), invoices.get(order.pk, [])
+            )
+            for order in found
+        ]
 
     def get_shipment(self, tracking_number: str) -> Shipment:
         shipment = (
@@ -161,6 +187,10 @@ class DemoConnector:
 
     def invoice_document(self, number: str) -> Document:
         """A copy of the invoice as PDF (``DocumentConnector``)."""
+        # Imported here: fpdf2 takes longer to import than a notice's audience takes to build, and
+        # only this lookup needs it.
+        from integrations.connectors.invoice_pdf import render_invoice
+
         invoice = self._invoice(number)
         return Document(
             filename=f"invoice-{invoice.number}.pdf",
@@ -185,7 +215,18 @@ class DemoConnector:
         return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
 
     def _order(self, order: ErpOrder) -> Order:
-        lines = tuple(self._line(order, line) for line in order.lines.all())
+        return self._build_order(
+            order, list(order.lines.all()), list(order.shipments.all()), list(order.invoices.all())
+        )
+
+    def _build_order(
+        self,
+        order: ErpOrder,
+        line_rows: list[ErpOrderLine],
+        shipment_rows: list[ErpShipment],
+        invoice_rows: list[ErpInvoice],
+    ) -> Order:
+        lines = tuple(self._line(order, line) for line in line_rows)
         address = ", ".join(
             part
             for part in (
@@ -207,8 +248,8 @@ class DemoConnector:
             delivery_address=address,
             source=self._ref("order", order.number, order),
             lines=lines,
-            shipments=tuple(self._shipment(shipment, order) for shipment in order.shipments.all()),
-            invoice_numbers=", ".join(invoice.number for invoice in order.invoices.all()),
+            shipments=tuple(self._shipment(shipment, order) for shipment in shipment_rows),
+            invoice_numbers=", ".join(invoice.number for invoice in invoice_rows),
         )
 
     def _line(self, order: ErpOrder, line: ErpOrderLine) -> OrderLine:
@@ -269,6 +310,19 @@ def _orders() -> QuerySet[ErpOrder]:
         Prefetch("shipments", ErpShipment.objects.order_by("pk")),
         Prefetch("invoices", ErpInvoice.objects.order_by("number")),
     )
+
+
+M = TypeVar("M", ErpOrderLine, ErpShipment, ErpInvoice)
+
+
+def _by_order(rows: QuerySet[M], ids: list[int]) -> dict[int, list[M]]:
+    """``rows`` of the orders ``ids``, grouped by order, in chunks of bound parameters."""
+    grouped: dict[int, list[M]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in rows.filter(order_id__in=ids[start : start + CHUNK]):
+            if row.order_id is not None:
+                grouped.setdefault(row.order_id, []).append(row)
+    return grouped
 
 
 def _customer(row: ErpCustomer, source: SourceRef) -> Customer:

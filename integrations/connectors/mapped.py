@@ -101,6 +101,15 @@ class MappedConnector:
                 continue
         return found
 
+    def orders(self, numbers: list[str]) -> list[Order]:
+        found = []
+        for number in dict.fromkeys(numbers):
+            try:
+                found.append(self.get_order(number))
+            except NotFound:
+                continue
+        return found
+
     def _orders_of(self, lookup: str, params: dict[str, Any]) -> list[Order]:
         spec = self.config.require(lookup)
         with self._session():

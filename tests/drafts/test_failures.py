@@ -48,6 +48,9 @@ class DownErp:
     def customers(self, numbers: list[str]) -> list[Customer]:
         return self._down()
 
+    def orders(self, numbers: list[str]) -> list[Order]:
+        return self._down()
+
     def get_shipment(self, tracking_number: str) -> Shipment:
         return self._down()
 
