@@ -45,8 +45,18 @@ def html_from_text(text: str) -> str:
     every aligned table (a header, a rule of dashes, rows; as ``drafts.wording.text_table`` writes
     quotes and price lists) as an HTML table, which proportional fonts cannot misalign."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip("\n"))
-    html = [_table(block) or linebreaks(urlize(escape(block), nofollow=True)) for block in blocks]
+    html = [_table(block) or linebreaks(_links(escape(block))) for block in blocks]
     return _HTML.format(body="\n".join(html))
+
+
+# What ``urlize`` can turn into a link: a scheme, "www.", an address, or a name in one of the seven
+# old generic top-level domains. A block without any is left as it is: ``urlize`` looks at every word
+# and cost more than the rest of rendering a notice.
+_LINK_HINT = re.compile(r"https?://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+
+
+def _links(block: str) -> str:
+    return urlize(block, nofollow=True) if _LINK_HINT.search(block) else block
 
 
 _RULE = re.compile(r"-+")
