@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any
 
 from django.db.models import DateField, Exists, ExpressionWrapper, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -76,14 +76,14 @@ class DemoConnector:
             key = clean_key(customer_number)
         except NotFound:
             return []  # like an unknown customer: no orders
-        orders = _orders().filter(customer__number=key).order_by("-ordered_at", "-pk")
-        return [self._order(order) for order in orders[: max(limit, 0)]]
+        rows = ErpOrder.objects.filter(customer__number=key).order_by("-ordered_at", "-pk")
+        return self._orders_of(rows[: max(limit, 0)])
 
     def get_order(self, number: str) -> Order:
-        order = _orders().filter(number=clean_key(number)).first()
-        if order is None:
+        found = self._orders_of(ErpOrder.objects.filter(number=clean_key(number))[:1])
+        if not found:
             raise NotFound(f"no order {number!r}")
-        return self._order(order)
+        return found[0]
 
     def delayed_orders(self, *, min_days: int) -> list[Order]:
         # The database keeps only the orders with an undelivered shipment whose ETA lies more than
@@ -123,18 +123,20 @@ class DemoConnector:
 
     def _orders_of(self, rows: QuerySet[ErpOrder]) -> list[Order]:
         """The orders of ``rows`` with their lines, shipments and invoices: four queries for any
-        number of orders, grouped here (``prefetch_related`` builds a queryset per order, which
-        cost more than the rest of an audience)."""
-        found = list(rows.select_related("customer"))
-        ids = [order.pk for order in found]
-        lines = _by_order(
-            ErpOrderLine.objects.select_related("product").order_by("order_id", "line_number"), ids
-        )
-        shipments = _by_order(ErpShipment.objects.order_by("order_id", "pk"), ids)
-        invoices = _by_order(ErpInvoice.objects.order_by("order_id", "number"), ids)
+        number of orders, read as values and grouped here (model instances and a prefetch queryset
+        per order cost more than the rest of an audience)."""
+        found = list(rows.values(*_ORDER_VALUES))
+        ids = [order["id"] for order in found]
+        lines = _by_order(ErpOrderLine.objects.order_by("order_id", "line_number"), _LINE_VALUES, ids)
+        shipments = _by_order(ErpShipment.objects.order_by("order_id", "pk"), _SHIPMENT_VALUES, ids)
+        invoices = _by_order(ErpInvoice.objects.order_by("order_id", "number"), ("order_id", "number"), ids)
+        empty: list[dict[str, Any]] = []
         return [
             self._build_order(
-                order, lines.get(order.pk, []), shipments.get(order.pk, []), invoices.get(order.pk, [])
+                order,
+                lines.get(order["id"], empty),
+                shipments.get(order["id"], empty),
+                invoices.get(order["id"], empty),
             )
             for order in found
         ]
@@ -147,7 +149,11 @@ class DemoConnector:
         )
         if shipment is None:
             raise NotFound(f"no shipment {tracking_number!r}")
-        return self._shipment(shipment)
+        return self._shipment(
+            {name: getattr(shipment, name) for name in _SHIPMENT_VALUES if name != "order_id"},
+            shipment.order.number,
+            shipment.order.customer.number,
+        )
 
     def get_product(self, sku: str) -> Product:
         product = (
@@ -211,76 +217,77 @@ class DemoConnector:
     # --- building records -------------------------------------------------------------------------
 
     def _ref(self, record_type: str, key: str, row: Model) -> SourceRef:
-        url = _admin_url(row)
-        return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
+        return self._ref_of(record_type, key, type(row), row.pk)
 
-    def _order(self, order: ErpOrder) -> Order:
-        return self._build_order(
-            order, list(order.lines.all()), list(order.shipments.all()), list(order.invoices.all())
-        )
+    def _ref_of(self, record_type: str, key: str, model: type[Model], pk: object) -> SourceRef:
+        url = _admin_url(model, pk)
+        return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
 
     def _build_order(
         self,
-        order: ErpOrder,
-        line_rows: list[ErpOrderLine],
-        shipment_rows: list[ErpShipment],
-        invoice_rows: list[ErpInvoice],
+        order: dict[str, Any],
+        line_rows: list[dict[str, Any]],
+        shipment_rows: list[dict[str, Any]],
+        invoice_rows: list[dict[str, Any]],
     ) -> Order:
-        lines = tuple(self._line(order, line) for line in line_rows)
+        number, currency = order["number"], order["currency"]
+        lines = tuple(self._line(number, currency, line) for line in line_rows)
         address = ", ".join(
             part
             for part in (
-                order.delivery_street,
-                f"{order.delivery_postal_code} {order.delivery_city}".strip(),
-                order.delivery_country,
+                order["delivery_street"],
+                f"{order['delivery_postal_code']} {order['delivery_city']}".strip(),
+                order["delivery_country"],
             )
             if part
         )
+        customer_number = order["customer__number"]
         return Order(
-            number=order.number,
-            customer_number=order.customer.number,
-            customer_reference=order.customer_reference,
-            status=order.status,
-            ordered_at=order.ordered_at,
-            requested_delivery_date=order.requested_delivery_date,
-            currency=order.currency,
+            number=number,
+            customer_number=customer_number,
+            customer_reference=order["customer_reference"],
+            status=order["status"],
+            ordered_at=order["ordered_at"],
+            requested_delivery_date=order["requested_delivery_date"],
+            currency=currency,
             total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
             delivery_address=address,
-            source=self._ref("order", order.number, order),
+            source=self._ref_of("order", number, ErpOrder, order["id"]),
             lines=lines,
-            shipments=tuple(self._shipment(shipment, order) for shipment in shipment_rows),
-            invoice_numbers=", ".join(invoice.number for invoice in invoice_rows),
+            shipments=tuple(self._shipment(row, number, customer_number) for row in shipment_rows),
+            invoice_numbers=", ".join(invoice["number"] for invoice in invoice_rows),
         )
 
-    def _line(self, order: ErpOrder, line: ErpOrderLine) -> OrderLine:
+    def _line(self, order_number: str, currency: str, line: dict[str, Any]) -> OrderLine:
         return OrderLine(
-            line_number=line.line_number,
-            sku=line.product.sku,
-            description=line.product.name,
-            description_sv=line.product.name_sv,
-            quantity=line.quantity,
-            delivered_quantity=line.delivered_quantity,
-            unit_price=line.unit_price,
-            currency=order.currency,
-            source=self._ref("order_line", line_key(order.number, line.line_number), line),
+            line_number=line["line_number"],
+            sku=line["product__sku"],
+            description=line["product__name"],
+            description_sv=line["product__name_sv"],
+            quantity=line["quantity"],
+            delivered_quantity=line["delivered_quantity"],
+            unit_price=line["unit_price"],
+            currency=currency,
+            source=self._ref_of(
+                "order_line", line_key(order_number, line["line_number"]), ErpOrderLine, line["id"]
+            ),
         )
 
-    def _shipment(self, shipment: ErpShipment, order: ErpOrder | None = None) -> Shipment:
-        order = order or shipment.order
+    def _shipment(self, row: dict[str, Any], order_number: str, customer_number: str) -> Shipment:
         return Shipment(
-            order_number=order.number,
-            customer_number=order.customer.number,
-            carrier=shipment.carrier,
-            service=shipment.service,
-            tracking_number=shipment.tracking_number,
-            status=shipment.status,
-            packages=shipment.packages,
-            shipped_at=shipment.shipped_at,
-            eta=shipment.eta,
-            delivered_at=shipment.delivered_at,
-            status_note=shipment.status_note,
-            status_note_sv=shipment.status_note_sv,
-            source=self._ref("shipment", shipment.tracking_number, shipment),
+            order_number=order_number,
+            customer_number=customer_number,
+            carrier=row["carrier"],
+            service=row["service"],
+            tracking_number=row["tracking_number"],
+            status=row["status"],
+            packages=row["packages"],
+            shipped_at=row["shipped_at"],
+            eta=row["eta"],
+            delivered_at=row["delivered_at"],
+            status_note=row["status_note"],
+            status_note_sv=row["status_note_sv"],
+            source=self._ref_of("shipment", row["tracking_number"], ErpShipment, row["id"]),
         )
 
     def _stock(self, sku: str, row: ErpStock) -> StockLevel:
@@ -304,24 +311,53 @@ class DemoConnector:
         )
 
 
-def _orders() -> QuerySet[ErpOrder]:
-    return ErpOrder.objects.select_related("customer").prefetch_related(
-        Prefetch("lines", ErpOrderLine.objects.select_related("product").order_by("line_number")),
-        Prefetch("shipments", ErpShipment.objects.order_by("pk")),
-        Prefetch("invoices", ErpInvoice.objects.order_by("number")),
-    )
+_ORDER_VALUES = (
+    "id",
+    "number",
+    "customer__number",
+    "customer_reference",
+    "status",
+    "ordered_at",
+    "requested_delivery_date",
+    "currency",
+    "delivery_street",
+    "delivery_postal_code",
+    "delivery_city",
+    "delivery_country",
+)
+_LINE_VALUES = (
+    "id",
+    "order_id",
+    "line_number",
+    "product__sku",
+    "product__name",
+    "product__name_sv",
+    "quantity",
+    "delivered_quantity",
+    "unit_price",
+)
+_SHIPMENT_VALUES = (
+    "id",
+    "order_id",
+    "carrier",
+    "service",
+    "tracking_number",
+    "status",
+    "packages",
+    "shipped_at",
+    "eta",
+    "delivered_at",
+    "status_note",
+    "status_note_sv",
+)
 
 
-M = TypeVar("M", ErpOrderLine, ErpShipment, ErpInvoice)
-
-
-def _by_order(rows: QuerySet[M], ids: list[int]) -> dict[int, list[M]]:
-    """``rows`` of the orders ``ids``, grouped by order, in chunks of bound parameters."""
-    grouped: dict[int, list[M]] = {}
+def _by_order(rows: QuerySet[Any], names: tuple[str, ...], ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The values ``names`` of ``rows`` of the orders ``ids``, grouped by order, in chunks."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
     for start in range(0, len(ids), CHUNK):
-        for row in rows.filter(order_id__in=ids[start : start + CHUNK]):
-            if row.order_id is not None:
-                grouped.setdefault(row.order_id, []).append(row)
+        for row in rows.filter(order_id__in=ids[start : start + CHUNK]).values(*names):
+            grouped.setdefault(row["order_id"], []).append(row)
     return grouped
 
 
@@ -341,14 +377,14 @@ _PLACEHOLDER = 987654321987
 _URL_TEMPLATES: dict[str, str] = {}
 
 
-def _admin_url(row: Model) -> str:
+def _admin_url(model: type[Model], pk: object) -> str:
     """The row's admin change page: one ``reverse`` per model, not per record (an audience reads
     thousands of records, and ``reverse`` cost more than the rest of building them)."""
-    meta = row._meta
+    meta = model._meta
     name = f"admin:{meta.app_label}_{meta.model_name}_change"
     if name not in _URL_TEMPLATES:
         _URL_TEMPLATES[name] = reverse(name, args=[_PLACEHOLDER])
-    return _URL_TEMPLATES[name].replace(str(_PLACEHOLDER), str(row.pk))
+    return _URL_TEMPLATES[name].replace(str(_PLACEHOLDER), str(pk))
 
 
 def _slipped(order: Order) -> int:
