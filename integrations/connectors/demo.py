@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.base import (
+    AudienceEntry,
     Customer,
     Document,
     Invoice,
@@ -86,32 +87,16 @@ class DemoConnector:
         return found[0]
 
     def delayed_orders(self, *, min_days: int) -> list[Order]:
-        # The database keeps only the orders with an undelivered shipment whose ETA lies more than
-        # ``min_days`` after the requested date; ``_slipped`` (Python) stays the definition, so a date
-        # sum that a backend rounds differently can only keep an order the check then drops.
-        late = ErpShipment.objects.filter(
-            order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
-        ).exclude(status="delivered")
-        slipped = ErpShipment.objects.filter(
-            order=OuterRef("pk"),
-            delivered_at__isnull=True,
-            eta__gt=ExpressionWrapper(
-                OuterRef("requested_delivery_date") + dt.timedelta(days=min_days), output_field=DateField()
-            ),
-        )
-        rows = (
-            ErpOrder.objects.filter(Exists(late), Exists(slipped), requested_delivery_date__isnull=False)
-            .exclude(status__in=["delivered", "cancelled"])
-            .order_by("number")
-        )
-        return [order for order in self._orders_of(rows) if _slipped(order) > min_days]
+        return [order for order in self._orders_of(_delayed(min_days)) if _slipped(order) > min_days]
 
     def waiting_orders(self, *, sku: str) -> list[Order]:
-        waiting = ErpOrderLine.objects.filter(
-            order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
-        )
-        rows = ErpOrder.objects.filter(Exists(waiting)).exclude(status__in=["delivered", "cancelled"])
-        return self._orders_of(rows.order_by("number"))
+        return self._orders_of(_waiting(sku))
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        return _audience(_delayed(min_days))
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
+        return _audience(_waiting(sku))
 
     def customers(self, numbers: list[str]) -> list[Customer]:
         rows = ErpCustomer.objects.filter(number__in=list(dict.fromkeys(numbers))).order_by("number")
@@ -309,6 +294,51 @@ class DemoConnector:
             valid_until=row.valid_until,
             source=self._ref("price", price_key(sku, row.min_quantity, row.currency), row),
         )
+
+
+def _delayed(min_days: int) -> QuerySet[ErpOrder]:
+    """Open orders with an undelivered shipment whose ETA lies more than ``min_days`` after the
+    requested date (``_slipped``), in SQL: the audience of thousands is one query."""
+    late = ErpShipment.objects.filter(
+        order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
+    ).exclude(status="delivered")
+    slipped = ErpShipment.objects.filter(
+        order=OuterRef("pk"),
+        delivered_at__isnull=True,
+        eta__gt=ExpressionWrapper(
+            OuterRef("requested_delivery_date") + dt.timedelta(days=min_days), output_field=DateField()
+        ),
+    )
+    return (
+        ErpOrder.objects.filter(Exists(late), Exists(slipped), requested_delivery_date__isnull=False)
+        .exclude(status__in=["delivered", "cancelled"])
+        .order_by("number")
+    )
+
+
+def _waiting(sku: str) -> QuerySet[ErpOrder]:
+    waiting = ErpOrderLine.objects.filter(
+        order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
+    )
+    return (
+        ErpOrder.objects.filter(Exists(waiting))
+        .exclude(status__in=["delivered", "cancelled"])
+        .order_by("number")
+    )
+
+
+def _audience(orders: QuerySet[ErpOrder]) -> list[AudienceEntry]:
+    """The customers of ``orders`` by number, each with its orders' numbers: one query of values."""
+    rows = orders.order_by("customer__number", "number").values_list(
+        "customer__number", "customer__email", "customer__name", "customer__language", "number"
+    )
+    grouped: dict[str, tuple[str, str, str, list[str]]] = {}
+    for number, email, name, language, order in rows:
+        grouped.setdefault(number, (email, name, language, []))[3].append(order)
+    return [
+        AudienceEntry(number, email, name, language, tuple(orders))
+        for number, (email, name, language, orders) in grouped.items()
+    ]
 
 
 _ORDER_VALUES = (
