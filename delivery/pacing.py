@@ -6,9 +6,9 @@ for replies, which are never held behind notices.
 
 The transport and domain limits count whole seconds, which both streams share (bulk takes its share of
 each second's window). A bulk rate per recipient domain is a pace, kept evenly: counted in windows of
-about a tenth of a second (20/s: 2 messages per 0.1 s). In windows of a second a pass that starts late
+about a fifth of a second (20/s: 4 messages per 0.2 s). In windows of a second a pass that starts late
 in one window sends that window's messages and at once the next window's: more than the rate over the
-seconds it is measured (docs/decisions.md, "Bulk pacing: windows of a tenth of a second").
+seconds it is measured (docs/decisions.md, "Bulk pacing: windows of a fifth of a second").
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def parse_rates(text: str, setting: str) -> dict[str, float]:
     return rates
 
 
-EVEN_WINDOW = 0.1  # seconds: the window a bulk rate per domain is counted in
+EVEN_WINDOW = 0.2  # seconds: the window a bulk rate per domain is counted in
 
 
 class Pacer:
@@ -101,9 +101,9 @@ class Pacer:
         if rate <= 0:
             raise ValueError(f"a rate of {rate} per second lets nothing through ({key})")
         if even:
-            # Windows of about a tenth of a second (20/s: 2 messages per 0.1 s; 5/s: 1 per 0.2 s):
+            # Windows of about a fifth of a second (20/s: 4 messages per 0.2 s; 2/s: 1 per 0.5 s):
             # evenly paced, a burst at a window's edge at most one window's few messages, and a
-            # message a moment late still finds its window's place instead of waiting for the next.
+            # message a moment late (a busy machine) still finds its window's place.
             allowed = max(1, round(rate * EVEN_WINDOW))
             window = allowed / rate
         else:
