@@ -22,14 +22,36 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 from django.utils.html import escape, linebreaks, urlize
 
 from delivery.models import OutboundMessage
 from helpdesk.models import Attachment
 
+
+class _Compat32(email.policy.Compat32):
+    """compat32, writing a header that needs no folding (ASCII, no line break, fits in a line) as it
+    is: the bytes compat32's ``Header`` makes of it too (tests/delivery/test_message_render.py), at a
+    fraction of the cost, which was a third of rendering a notice."""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        limit = self.max_line_length
+        if (
+            isinstance(value, str)
+            and limit
+            and len(name) + 2 + len(value) <= limit
+            and value.isascii()
+            and "\r" not in value
+            and "\n" not in value
+        ):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
+        return folded
+
+
 # Bytes as a relay receives them, CRLF line ends; these are also the bytes DKIM signs.
-POLICY = email.policy.compat32.clone(linesep="\r\n")
+POLICY = _Compat32(linesep="\r\n")
 _UTF8_QP = email.charset.Charset("utf-8")
 _UTF8_QP.header_encoding = email.charset.QP
 _UTF8_QP.body_encoding = email.charset.QP
