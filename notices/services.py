@@ -32,6 +32,8 @@ from notices.models import Notice, Recipient
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from helpdesk.models import Ticket
+
 BATCH = 500
 CLUSTER = "bulk"
 
@@ -388,19 +390,25 @@ def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient,
         opened=[(r.contact, r.subject, r.language) for r in fresh if r.contact is not None], system="notices"
     )
     messages = [
-        BulkMessage(
-            ticket=ticket,
-            to=recipient.address,
-            subject=recipient.subject,
-            body=recipient.body + unsubscribe.footer(recipient.address, notice.purpose, recipient.language),
-            idempotency_key=_key(notice, recipient),
-            purpose=notice.purpose,
-            headers=unsubscribe.headers(recipient.address, notice.purpose),
-        )
-        for recipient, ticket in zip(fresh, opened, strict=True)
+        _bulk_message(notice, recipient, ticket) for recipient, ticket in zip(fresh, opened, strict=True)
     ]
     known.update(queue_bulk(messages=messages))
     return [(recipient, known[_key(notice, recipient)]) for recipient in ready]
+
+
+def _bulk_message(notice: Notice, recipient: Recipient, ticket: Ticket) -> BulkMessage:
+    """The recipient's text with the unsubscribe line and headers (one signed token for both)."""
+    address, purpose = recipient.address, notice.purpose
+    token = unsubscribe.make_token(address, purpose)
+    return BulkMessage(
+        ticket=ticket,
+        to=address,
+        subject=recipient.subject,
+        body=recipient.body + unsubscribe.footer(address, purpose, recipient.language, token=token),
+        idempotency_key=_key(notice, recipient),
+        purpose=purpose,
+        headers=unsubscribe.headers(address, purpose, token=token),
+    )
 
 
 def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage:
