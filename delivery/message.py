@@ -14,7 +14,9 @@ import datetime as dt
 import email.charset
 import email.policy
 import mimetypes
+import random
 import re
+import sys
 from collections.abc import Iterable
 from email.header import Header
 from email.mime.application import MIMEApplication
@@ -22,14 +24,36 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 from django.utils.html import escape, linebreaks, urlize
 
 from delivery.models import OutboundMessage
 from helpdesk.models import Attachment
 
+
+class _Compat32(email.policy.Compat32):
+    """compat32, writing a header that needs no folding (ASCII, no line break, fits in a line) as it
+    is: the bytes compat32's ``Header`` makes of it too (tests/delivery/test_message_render.py), at a
+    fraction of the cost, which was a third of rendering a notice."""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        limit = self.max_line_length
+        if (
+            isinstance(value, str)
+            and limit
+            and len(name) + 2 + len(value) <= limit
+            and value.isascii()
+            and "\r" not in value
+            and "\n" not in value
+        ):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
+        return folded
+
+
 # Bytes as a relay receives them, CRLF line ends; these are also the bytes DKIM signs.
-POLICY = email.policy.compat32.clone(linesep="\r\n")
+POLICY = _Compat32(linesep="\r\n")
 _UTF8_QP = email.charset.Charset("utf-8")
 _UTF8_QP.header_encoding = email.charset.QP
 _UTF8_QP.body_encoding = email.charset.QP
@@ -45,8 +69,18 @@ def html_from_text(text: str) -> str:
     every aligned table (a header, a rule of dashes, rows; as ``drafts.wording.text_table`` writes
     quotes and price lists) as an HTML table, which proportional fonts cannot misalign."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip("\n"))
-    html = [_table(block) or linebreaks(urlize(escape(block), nofollow=True)) for block in blocks]
+    html = [_table(block) or linebreaks(_links(escape(block))) for block in blocks]
     return _HTML.format(body="\n".join(html))
+
+
+# What ``urlize`` can turn into a link: a scheme, "www.", an address, or a name in one of the seven
+# old generic top-level domains. A block without any is left as it is: ``urlize`` looks at every word
+# and cost more than the rest of rendering a notice.
+_LINK_HINT = re.compile(r"https?://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+
+
+def _links(block: str) -> str:
+    return urlize(block, nofollow=True) if _LINK_HINT.search(block) else block
 
 
 _RULE = re.compile(r"-+")
@@ -91,13 +125,13 @@ def render_mime(
     now: dt.datetime,
 ) -> bytes:
     """The message as it leaves, for these recipients (Bcc is only in the envelope)."""
-    body = MIMEMultipart("alternative")
+    body = MIMEMultipart("alternative", boundary=_boundary())
     body.attach(_text(outbound.body_text, "plain"))
     body.attach(_text(outbound.body_html or html_from_text(outbound.body_text), "html"))
     files = list(attachments)
     message: MIMEBase = body
     if files:
-        message = MIMEMultipart("mixed")
+        message = MIMEMultipart("mixed", boundary=_boundary())
         message.attach(body)
         for attachment in files:
             message.attach(_attachment(attachment))
@@ -120,6 +154,14 @@ def render_mime(
     for name, value in sorted(outbound.headers.items()):
         message[name] = _header(value)
     return message.as_bytes(policy=POLICY)
+
+
+def _boundary() -> str:
+    """A part boundary as the standard library makes one. Given here, the generator does not search
+    every part for it (a third of writing a notice's bytes): no part can hold it, since the text
+    parts are quoted-printable (a literal "=" is written "=3D") and files base64 (no "=" but at the
+    end, no "-")."""
+    return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
 
 
 def _text(text: str, subtype: str) -> MIMEText:

@@ -1,8 +1,14 @@
 """Rate limits: messages per second per transport and per recipient domain, shared by every worker.
 
-Counters live in the shared cache (one key per limit and second), so two workers on two machines keep
+Counters live in the shared cache (one key per limit and window), so two workers on two machines keep
 one limit together. Bulk may use only ``DELIVERY_BULK_SHARE`` of a transport's rate: the rest is kept
 for replies, which are never held behind notices.
+
+The transport and domain limits count whole seconds, which both streams share (bulk takes its share of
+each second's window). A bulk rate per recipient domain is a pace, kept evenly: counted in windows of
+about a fifth of a second (20/s: 4 messages per 0.2 s). In windows of a second a pass that starts late
+in one window sends that window's messages and at once the next window's: more than the rate over the
+seconds it is measured (docs/decisions.md, "Bulk pacing: windows of a fifth of a second").
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ def parse_rates(text: str, setting: str) -> dict[str, float]:
             raise ValueError(f"{setting}: {item!r} is not name=messages per second (a positive number)")
         rates[name.strip().lower()] = rate
     return rates
+
+
+EVEN_WINDOW = 0.2  # seconds: the window a bulk rate per domain is counted in
 
 
 class Pacer:
@@ -86,18 +95,25 @@ class Pacer:
                 if rate is not None:
                     limits.append((f"b:{domain}", rate * slow))
         for key, rate in limits:
-            self._take(key, rate)
+            self._take(key, rate, even=key.startswith("b:"))
 
-    def _take(self, key: str, rate: float) -> None:
+    def _take(self, key: str, rate: float, *, even: bool = False) -> None:
         if rate <= 0:
             raise ValueError(f"a rate of {rate} per second lets nothing through ({key})")
-        # Windows of one second, or longer for rates below one a second (0.5/s: 1 message per 2 s).
-        window = max(1.0, 1.0 / rate)
-        allowed = max(1, int(rate * window))
+        if even:
+            # Windows of about a fifth of a second (20/s: 4 messages per 0.2 s; 2/s: 1 per 0.5 s):
+            # evenly paced, a burst at a window's edge at most one window's few messages, and a
+            # message a moment late (a busy machine) still finds its window's place.
+            allowed = max(1, round(rate * EVEN_WINDOW))
+            window = allowed / rate
+        else:
+            # Windows of one second, or longer for rates below one a second (0.5/s: 1 message per 2 s).
+            window = max(1.0, 1.0 / rate)
+            allowed = max(1, int(rate * window))
         while True:
             now = time.time()
             slot = int(now // window)
-            name = f"delivery:rate:{key}:{slot}"
+            name = f"delivery:rate:{key}:{window:g}:{slot}" if even else f"delivery:rate:{key}:{slot}"
             cache.add(name, 0, timeout=int(window) + 2)
             try:
                 count = cache.incr(name)

@@ -28,8 +28,8 @@ from django_q.tasks import async_task
 
 from delivery.message import render_mime
 from delivery.models import OutboundMessage, Suppression
-from helpdesk import tickets
-from helpdesk.audit import audit
+from helpdesk import bulk_sql, tickets
+from helpdesk.audit import audit, audit_many
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import Attachment, Message, Purpose, Ticket, attachment_path
 
@@ -162,6 +162,98 @@ def queue_reply(
     if notify:  # a caller queueing many messages asks for one send pass itself (``enqueue_send``)
         enqueue_send(stream)
     return outbound
+
+
+@dataclass(frozen=True)
+class BulkMessage:
+    """One automatic bulk message of a batch (a notice to one recipient) on its own ticket."""
+
+    ticket: Ticket
+    to: str
+    subject: str
+    body: str
+    idempotency_key: str
+    purpose: str
+    headers: dict[str, str]
+
+
+def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]:
+    """``queue_reply`` for a batch of automatic bulk messages, by idempotency key: one INSERT each of
+    the conversation messages, the outbound messages and their audit events, inside the caller's
+    transaction. A key already queued keeps its first message (returned, not queued again); a key
+    queued by a concurrent transaction meanwhile raises ``IntegrityError`` (the caller's savepoint
+    rolls the batch back and may queue it one by one). The caller asks for the send pass
+    (``enqueue_send``); the pre-send gate checks consent and suppression again when it leaves."""
+    for item in messages:
+        if not item.purpose:
+            raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
+        if "List-Unsubscribe-Post" not in item.headers:
+            raise DeliveryActionError(_("Bulk mail needs its one-click unsubscribe headers."))
+    keys = [item.idempotency_key for item in messages]
+    queued = {row.idempotency_key: row for row in OutboundMessage.objects.filter(idempotency_key__in=keys)}
+    fresh = [item for item in messages if item.idempotency_key not in queued]
+    from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    now = timezone.now()
+    pairs = [_bulk_rows(item, from_name=from_name, from_address=from_address, now=now) for item in fresh]
+    bulk_sql.insert([message for message, _outbound in pairs])
+    outbounds = []
+    for message, outbound in pairs:
+        outbound.ticket_message = message  # its primary key is known now
+        outbound.raw_message = render_mime(outbound, to=outbound.to_addresses, cc=[], now=now)
+        outbounds.append(outbound)
+    bulk_sql.insert(outbounds)
+    audit_many(
+        action="outbound.queued",
+        objs=outbounds,
+        system="system",  # no person: what ``audit`` writes for an actor of None
+        data=[
+            {
+                "message_id": outbound.message_id,
+                "to": outbound.to_addresses,
+                "release_at": None,
+                "stream": outbound.stream,
+                "purpose": outbound.purpose,
+            }
+            for outbound in outbounds
+        ],
+    )
+    queued.update((outbound.idempotency_key, outbound) for outbound in outbounds)
+    return queued
+
+
+def _bulk_rows(
+    item: BulkMessage, *, from_name: str, from_address: str, now: dt.datetime
+) -> tuple[Message, OutboundMessage]:
+    """The conversation message and the outbound message of one bulk item, not yet saved."""
+    message_id = make_message_id(ticket_id=item.ticket.pk)
+    subject = with_ticket_tag(item.subject, item.ticket)
+    message = Message(
+        ticket=item.ticket,
+        direction=Message.Direction.OUTBOUND,
+        from_address=from_address,
+        to_addresses=[item.to],
+        subject=subject,
+        message_id=message_id,
+        body_text=item.body,
+        visible_text=item.body,
+        created_at=now,
+    )
+    outbound = OutboundMessage(
+        ticket=item.ticket,
+        idempotency_key=item.idempotency_key,
+        message_id=message_id,
+        from_address=from_address,
+        from_name=from_name,
+        to_addresses=[item.to],
+        subject=subject,
+        body_text=item.body,
+        stream=OutboundMessage.Stream.BULK,
+        purpose=item.purpose,
+        automatic=True,
+        headers=item.headers,
+        created_at=now,
+    )
+    return message, outbound
 
 
 def cancel_outbound(*, outbound: OutboundMessage, actor: User | None, reason: str) -> bool:

@@ -57,31 +57,34 @@ def read_token(token: str) -> Unsubscribe:
     return Unsubscribe(address=address, purpose=purpose)
 
 
-def unsubscribe_url(address: str, purpose: str) -> str:
+def unsubscribe_url(address: str, purpose: str, *, token: str = "") -> str:
+    """The link; ``token`` is ``make_token(address, purpose)`` when the caller has made it already."""
     if not settings.HELPDESK_BASE_URL:
         raise ValueError("HELPDESK_BASE_URL is not set: bulk mail needs it for its unsubscribe link")
-    return settings.HELPDESK_BASE_URL + reverse("unsubscribe", args=[make_token(address, purpose)])
+    token = token or make_token(address, purpose)
+    return settings.HELPDESK_BASE_URL + reverse("unsubscribe", args=[token])
 
 
-def headers(address: str, purpose: str) -> dict[str, str]:
+def headers(address: str, purpose: str, *, token: str = "") -> dict[str, str]:
     """``List-Unsubscribe`` (the https URL and a mailto) and ``List-Unsubscribe-Post`` (RFC 8058); the
-    DKIM signature covers both (``delivery.dkim.SIGNED_HEADERS``)."""
+    DKIM signature covers both (``delivery.dkim.SIGNED_HEADERS``). One token for both (``token``, or
+    made here)."""
     mailbox = settings.DELIVERY_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    token = make_token(address, purpose)
+    token = token or make_token(address, purpose)
     mailto = f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(address, purpose)}>, <{mailto}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(address, purpose, token=token)}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
 
-def footer(address: str, purpose: str, language: str) -> str:
+def footer(address: str, purpose: str, language: str, *, token: str = "") -> str:
     """The visible unsubscribe line at the end of a bulk message, in the contact's language."""
     with translation.override(language or settings.LANGUAGE_CODE):
         label = Purpose(purpose).label
         text = _("You get these %(purpose)s because you agreed to them. Unsubscribe: %(url)s") % {
             "purpose": str(label).lower(),
-            "url": unsubscribe_url(address, purpose),
+            "url": unsubscribe_url(address, purpose, token=token),
         }
     return f"\n\n-- \n{text}\n"
 

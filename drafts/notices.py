@@ -237,9 +237,9 @@ def _verified(
 ) -> NoticeText:
     facts: dict[str, Fact] = {fact.id: fact for record in records for fact in record_facts(record)}
     pairs = [(fact_id, local_time(fact.value)) for fact_id, fact in facts.items()]
-    claims = verify.verify(body, facts=pairs, trusted_texts=trusted)
-    for subject in subjects:
-        claims += verify.verify(subject, facts=pairs, trusted_texts=trusted, part="subject")
+    claims = verify.verify_texts(
+        [(body, "body"), *((subject, "subject") for subject in subjects)], facts=pairs, trusted_texts=trusted
+    )
     cited = sorted({fact_id for claim in claims for fact_id in claim.fact_ids})
     flags = []
     if any(not claim.verified for claim in claims):

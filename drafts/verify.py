@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -97,10 +97,19 @@ class Claim:
         return self.state == VERIFIED
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["fact_ids"] = list(self.fact_ids)
-        data["verified"] = self.verified
-        return data
+        # By hand: ``dataclasses.asdict`` deep-copies every value, and a batch of notices stores
+        # thousands of claims.
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "state": self.state,
+            "source": self.source,
+            "fact_ids": list(self.fact_ids),
+            "part": self.part,
+            "verified": self.verified,
+        }
 
 
 def claim_state(claim: Mapping[str, Any]) -> str:
@@ -199,6 +208,25 @@ def verify(
 
     Datetime values should already be in local time: their date is what a reply states.
     """
+    return verify_texts(
+        [(body, part)],
+        facts=facts,
+        trusted_texts=trusted_texts,
+        customer_text=customer_text,
+        customer_fact_id=customer_fact_id,
+    )
+
+
+def verify_texts(
+    texts: Iterable[tuple[str, str]],
+    *,
+    facts: Iterable[tuple[str, object]],
+    trusted_texts: Iterable[str] = (),
+    customer_text: str = "",
+    customer_fact_id: str = "",
+) -> list[Claim]:
+    """``verify`` of several (text, part) pairs against the same facts (a body and its subject
+    variants), the facts indexed once: the claims of each text in turn."""
     fact_index, trusted, customer = _Index(typed=True), _Index(), _Index()
     for fact_id, value in facts:
         fact_index.add_value(fact_id, value)
@@ -206,9 +234,16 @@ def verify(
         trusted.add_text("trusted", text)
     customer.add_text(customer_fact_id or "customer", customer_text)
     claims = []
+    for body, part in texts:
+        claims += _claims(body, part, (("fact", fact_index), ("trusted", trusted), ("customer", customer)))
+    return claims
+
+
+def _claims(body: str, part: str, indexes: tuple[tuple[str, _Index], ...]) -> list[Claim]:
+    claims = []
     for kind, raw, start, end in _tokens(body):
         kind = _refine_kind(kind, raw, body[max(start - 6, 0) : start], body[end : end + 8])
-        for source, index in (("fact", fact_index), ("trusted", trusted), ("customer", customer)):
+        for source, index in indexes:
             ids = _match(index, kind, raw)
             if ids:
                 fact_ids = tuple(sorted(ids)) if source != "trusted" else ()

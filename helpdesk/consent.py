@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk import limits
 from helpdesk.audit import audit
+from helpdesk.bulk_sql import AnyOf
 from helpdesk.models import ConsentRecord, Contact, Purpose
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def consented_addresses(addresses: Iterable[str], *, purposes: Iterable[str]) ->
     normal = sorted({address.strip().lower() for address in addresses})
     found: set[tuple[str, str]] = set()
     for purpose in sorted(set(purposes)) if normal else []:
-        rows = consenting(Contact.objects.filter(email__in=normal), purpose=purpose)
+        rows = consenting(Contact.objects.filter(AnyOf(F("email"), normal)), purpose=purpose)
         found.update((email, purpose) for email in rows.values_list("email", flat=True))
     return found
 

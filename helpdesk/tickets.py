@@ -11,6 +11,7 @@ of the ticket row plus an audit event with the actor (a user) or the system part
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -18,7 +19,8 @@ from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.audit import audit
+from helpdesk import bulk_sql
+from helpdesk.audit import audit, audit_many
 from helpdesk.models import Contact, Message, ThreadReference, Ticket
 from helpdesk.sla import deadlines as sla
 
@@ -195,6 +197,32 @@ def open_outbound_ticket(
     )
     audit(action="ticket.created", obj=ticket, system=system, data={"status": Status.RESOLVED})
     return ticket
+
+
+def open_outbound_tickets(
+    *, opened: Sequence[tuple[Contact, str, str]], system: str, at: dt.datetime | None = None
+) -> list[Ticket]:
+    """``open_outbound_ticket`` for many (contact, subject, language) at once (a batch of notices):
+    one INSERT for the tickets and one for their audit events, in the caller's transaction."""
+    at = at or timezone.now()
+    made = [
+        Ticket(
+            subject=subject[:998],
+            contact=contact,
+            company_id=contact.company_id,
+            status=Status.RESOLVED,
+            language=language,
+            created_at=at,
+            last_activity_at=at,
+            resolved_at=at,
+        )
+        for contact, subject, language in opened
+    ]
+    bulk_sql.insert(made)
+    audit_many(
+        action="ticket.created", objs=made, system=system, data=[{"status": Status.RESOLVED}] * len(made)
+    )
+    return made
 
 
 def merge_tickets(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Protocol
@@ -189,6 +189,32 @@ class Invoice(Record):
     source: SourceRef
 
 
+@dataclass(frozen=True)
+class AudienceEntry:
+    """A customer a bulk notice reaches, with the numbers of the orders it is about (an audience of
+    thousands is read as these, not as full records: each text reads its own orders later)."""
+
+    customer_number: str
+    email: str
+    name: str
+    language: str
+    order_numbers: tuple[str, ...]
+
+
+def audience_of(
+    orders: Iterable[Order], customers: Callable[[list[str]], list[Customer]]
+) -> list[AudienceEntry]:
+    """The customers of ``orders`` (asked of ``customers``, by number), each with its orders' numbers:
+    what a connector without a query of its own answers for an audience."""
+    by_customer: dict[str, list[str]] = {}
+    for order in orders:
+        by_customer.setdefault(order.customer_number, []).append(order.number)
+    return [
+        AudienceEntry(c.number, c.email, c.name, c.language, tuple(by_customer.get(c.number, ())))
+        for c in customers(sorted(by_customer))
+    ]
+
+
 class Connector(Protocol):
     """What every ERP connector offers. Lookups by key raise ``NotFound``; lists may be empty."""
 
@@ -219,6 +245,19 @@ class Connector(Protocol):
 
     def customers(self, numbers: list[str]) -> list[Customer]:
         """The customers with these numbers (unknown numbers are left out)."""
+        ...
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        """The customers of ``delayed_orders(min_days=...)``, by number, with those orders."""
+        ...
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
+        """The customers of ``waiting_orders(sku=...)``, by number, with those orders."""
+        ...
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        """The orders with these numbers, with their lines and shipments (unknown numbers are left
+        out): the texts of a batch of notices read their orders at once."""
         ...
 
 

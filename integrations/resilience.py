@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from django.core.cache import BaseCache
 
 from integrations.base import (
+    AudienceEntry,
     Connector,
     ConnectorError,
     Customer,
@@ -187,6 +188,15 @@ class ResilientConnector:
 
     def customers(self, numbers: list[str]) -> list[Customer]:
         return self._uncached("customers", lambda: self.inner.customers(numbers))
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        return self._uncached("orders", lambda: self.inner.orders(numbers))
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        return self._uncached("delayed_customers", lambda: self.inner.delayed_customers(min_days=min_days))
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
+        return self._uncached("waiting_customers", lambda: self.inner.waiting_customers(sku=sku))
 
     def _uncached(self, lookup: str, fetch: Callable[[], T]) -> T:
         if not self.fresh:

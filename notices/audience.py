@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from delivery.gate import Gate
 from delivery.models import OutboundMessage
+from helpdesk.bulk_sql import AnyOf
 from helpdesk.models import Contact
-from integrations.base import Connector, ConnectorError, Customer, NotFound, Order
+from integrations.base import AudienceEntry, Connector, ConnectorError, NotFound
 
 MAX_PASTED = 10_000
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -32,10 +35,18 @@ class Candidate:
     orders: list[str] = field(default_factory=list)
 
 
+class ContactRow(NamedTuple):
+    """What an audience needs of a contact who has the candidate's address."""
+
+    id: int
+    name: str
+    language: str
+
+
 @dataclass
 class Member:
     candidate: Candidate
-    contact: Contact | None
+    contact: ContactRow | None
     reason: str = ""  # a Suppression.Reason value when excluded
     detail: str = ""
 
@@ -50,12 +61,12 @@ def candidates(
     """The addresses a notice of ``kind`` would reach, once each, with their customer and orders."""
     try:
         if kind == "delayed_shipments":
-            return _from_orders(connector, connector.delayed_orders(min_days=min_days))
+            return _from_entries(connector.delayed_customers(min_days=min_days))
         if kind == "back_in_stock":
             product = connector.get_product(sku)
             if not any(level.available > 0 for level in product.stock):
                 raise AudienceError(_("%(sku)s is not in stock yet.") % {"sku": product.sku})
-            return _from_orders(connector, connector.waiting_orders(sku=product.sku))
+            return _from_entries(connector.waiting_customers(sku=product.sku))
     except NotFound as error:
         raise AudienceError(str(error)) from None
     except ConnectorError as error:
@@ -63,22 +74,18 @@ def candidates(
     return _from_list(pasted)
 
 
-def _from_orders(connector: Connector, orders: list[Order]) -> list[Candidate]:
-    by_customer: dict[str, list[str]] = {}
-    for order in orders:
-        by_customer.setdefault(order.customer_number, []).append(order.number)
+def _from_entries(entries: list[AudienceEntry]) -> list[Candidate]:
+    """One candidate per address (customers sharing an address share it), with their orders."""
     found: dict[str, Candidate] = {}
-    for customer in connector.customers(sorted(by_customer)):
-        address = customer.email.strip().lower()
+    for entry in entries:
+        address = entry.email.strip().lower()
         if not address:
             continue
-        entry = found.setdefault(address, _candidate(address, customer))
-        entry.orders.extend(by_customer.get(customer.number, []))
+        candidate = found.get(address)
+        if candidate is None:
+            candidate = found[address] = Candidate(address, entry.customer_number, entry.name, entry.language)
+        candidate.orders.extend(entry.order_numbers)
     return list(found.values())
-
-
-def _candidate(address: str, customer: Customer) -> Candidate:
-    return Candidate(address, customer.number, customer.name, customer.language)
 
 
 def _from_list(pasted: str) -> list[Candidate]:
@@ -93,7 +100,8 @@ def screen(found: list[Candidate], *, purpose: str) -> list[Member]:
     """Each candidate with its contact and, when excluded, the gate's reason: one query for the
     contacts, one for the suppressions, one for the consent."""
     addresses = [candidate.address for candidate in found]
-    contacts = {contact.email: contact for contact in Contact.objects.filter(email__in=addresses)}
+    rows = Contact.objects.filter(AnyOf(F("email"), addresses)).values_list("email", "id", "name", "language")
+    contacts = {email: ContactRow(pk, name, language) for email, pk, name, language in rows}
     gate = Gate(addresses=addresses, purposes=[purpose])
     members = []
     for candidate in found:

@@ -11,25 +11,28 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from delivery import unsubscribe
+from delivery.gate import Blocked, Gate
 from delivery.models import OutboundMessage
-from delivery.services import enqueue_send, queue_reply
+from delivery.services import BulkMessage, enqueue_send, queue_bulk, queue_reply
 from drafts.compose import ComposeError
 from drafts.notices import NoticeText, Voices, draft_notice, notice_language
-from helpdesk import roles, tickets
+from helpdesk import bulk_sql, roles, tickets
 from helpdesk.audit import audit
 from integrations import get_connector
-from integrations.base import Connector, ConnectorError, Customer, Product
+from integrations.base import Connector, ConnectorError, Customer, Order, Product
 from notices import abtest, audience
 from notices.models import Notice, Recipient
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+    from helpdesk.models import Ticket
 
 BATCH = 500
 CLUSTER = "bulk"
@@ -59,25 +62,57 @@ def create_notice(*, user: User, connector: Connector | None = None, **fields: A
     with transaction.atomic():
         notice.counts = audience.summary(members)
         notice.save()
-        Recipient.objects.bulk_create((_recipient(notice, member) for member in members), batch_size=BATCH)
+        _insert_recipients(notice, members)
         audit(action="notice.created", obj=notice, actor=user, data={"kind": notice.kind, **notice.counts})
     return notice
 
 
-def _recipient(notice: Notice, member: audience.Member) -> Recipient:
-    candidate = member.candidate
-    return Recipient(
-        notice=notice,
-        address=candidate.address,
-        contact=member.contact,
-        customer_number=candidate.customer_number,
-        name=(member.contact.name if member.contact and member.contact.name else candidate.name)[:200],
-        language=(member.contact.language if member.contact else "") or candidate.language,
-        order_numbers=candidate.orders,
-        status=Recipient.Status.EXCLUDED if member.excluded else Recipient.Status.INCLUDED,
-        reason=member.reason,
-        detail=member.detail,
-    )
+def _insert_recipients(notice: Notice, members: list[audience.Member]) -> None:
+    """Every member as a recipient, one INSERT per batch with bound arrays (``helpdesk.bulk_sql``):
+    an audience of thousands is written without a model instance per row, the columns every row
+    shares (the notice, the empty texts) sent once."""
+    varying = [_RECIPIENT_FIELDS[name] for name in _AUDIENCE_FIELDS]
+    blank = Recipient(notice=notice, status=Recipient.Status.INCLUDED)
+    same = [
+        (field, field.get_db_prep_save(field.pre_save(blank, True), connection))
+        for field in Recipient._meta.concrete_fields
+        if not field.primary_key and field.name not in _AUDIENCE_FIELDS
+    ]
+    orders = _RECIPIENT_FIELDS["order_numbers"]
+    for start in range(0, len(members), BATCH * 4):
+        rows = [
+            [*_recipient_values(member), orders.get_db_prep_save(member.candidate.orders, connection)]
+            for member in members[start : start + BATCH * 4]
+        ]
+        bulk_sql.insert_rows(Recipient, varying, rows, same=same)
+
+
+_AUDIENCE_FIELDS = (
+    "address",
+    "contact",
+    "customer_number",
+    "name",
+    "language",
+    "status",
+    "reason",
+    "detail",
+    "order_numbers",
+)
+
+
+def _recipient_values(member: audience.Member) -> list[Any]:
+    """The values of ``_AUDIENCE_FIELDS`` but the orders, in that order."""
+    candidate, contact = member.candidate, member.contact
+    return [
+        candidate.address,
+        contact.id if contact else None,
+        candidate.customer_number,
+        (contact.name if contact and contact.name else candidate.name)[:200],
+        (contact.language if contact else "") or candidate.language,
+        Recipient.Status.EXCLUDED if member.excluded else Recipient.Status.INCLUDED,
+        member.reason,
+        member.detail,
+    ]
 
 
 def start_drafting(*, notice: Notice, user: User) -> None:
@@ -101,18 +136,44 @@ def draft_texts(*, notice_id: int, connector: Connector | None = None) -> int:
     writer = _Writer(notice, connector)
     written = 0
     pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.INCLUDED).order_by("pk")
+    # Batch by batch (memory stays flat in the audience's size): each batch's orders and customers
+    # are read in one lookup each, and its texts written in one UPDATE.
     while batch := list(pending[:BATCH]):
-        for recipient in batch:
-            writer.write(recipient)
-        Recipient.objects.bulk_update(
-            batch,
-            ["status", "subject", "subjects", "body", "citations", "claims", "flags", "language", "detail"],
-        )
+        writer.write_batch(batch)
+        _save_texts(batch)
         written += len(batch)
     _pick_sample(notice)
     Notice.objects.filter(pk=notice.pk, status=Notice.Status.DRAFTING).update(status=Notice.Status.REVIEW)
     audit(action="notice.drafted", obj=notice, system="ai:embedded", data={"texts": written})
     return written
+
+
+_RECIPIENT_FIELDS = {field.name: field for field in Recipient._meta.concrete_fields}
+_TEXT_FIELDS = [
+    _RECIPIENT_FIELDS[name]
+    for name in (
+        "status",
+        "subject",
+        "subjects",
+        "body",
+        "citations",
+        "claims",
+        "flags",
+        "language",
+        "detail",
+    )
+]
+
+
+def _save_texts(batch: list[Recipient]) -> None:
+    """One UPDATE for the batch's texts (``helpdesk.bulk_sql``: Django's ``bulk_update`` writes a CASE
+    per field and row, which cost more than drafting the batch)."""
+    rows = [
+        [field.get_db_prep_save(getattr(recipient, field.attname), connection) for field in _TEXT_FIELDS]
+        + [recipient.pk]
+        for recipient in batch
+    ]
+    bulk_sql.update_rows(Recipient, _TEXT_FIELDS, rows)
 
 
 class _Writer:
@@ -121,10 +182,28 @@ class _Writer:
     def __init__(self, notice: Notice, connector: Connector) -> None:
         self.notice, self.connector, self.voices = notice, connector, Voices()
         self.product: Product | None = connector.get_product(notice.sku) if notice.sku else None
+        self.orders: dict[str, Order] = {}
+        self.customers: dict[str, Customer] = {}
+
+    def write_batch(self, batch: list[Recipient]) -> None:
+        """Every recipient's text, with the batch's orders and customers read at once; when that
+        fails, each recipient asks for its own (and fails alone, with the ERP's reason)."""
+        try:
+            self.orders = {
+                order.number: order
+                for order in self.connector.orders([n for r in batch for n in r.order_numbers])
+            }
+            numbers = [r.customer_number for r in batch if r.customer_number]
+            self.customers = {customer.number: customer for customer in self.connector.customers(numbers)}
+        except ConnectorError:
+            self.orders, self.customers = {}, {}
+        for recipient in batch:
+            self.write(recipient)
+        self.orders, self.customers = {}, {}
 
     def write(self, recipient: Recipient) -> None:
         try:
-            orders = [self.connector.get_order(number) for number in recipient.order_numbers]
+            orders = [self._order(number) for number in recipient.order_numbers]
             customer = self._customer(recipient)
             language = notice_language(contact_language=recipient.language, customer=customer)
             text = draft_notice(
@@ -142,9 +221,16 @@ class _Writer:
             return
         _store(recipient, text)
 
+    def _order(self, number: str) -> Order:
+        order = self.orders.get(number)
+        return order if order is not None else self.connector.get_order(number)
+
     def _customer(self, recipient: Recipient) -> Customer | None:
         if not recipient.customer_number:
             return None
+        customer = self.customers.get(recipient.customer_number)
+        if customer is not None:
+            return customer
         return self.connector.find_customer(number=recipient.customer_number)
 
 
@@ -223,7 +309,7 @@ def cancel_notice(*, notice: Notice, user: User) -> None:
 
 def queue_recipients(*, notice_id: int) -> int:
     """Each drafted recipient of an approved notice becomes one bulk ``OutboundMessage`` on a ticket
-    of its own. Returns how many were queued."""
+    of its own, batch by batch, each batch in one transaction. Returns how many were queued."""
     notice = Notice.objects.get(pk=notice_id)
     if notice.status != Notice.Status.APPROVED:
         return 0
@@ -234,35 +320,116 @@ def queue_recipients(*, notice_id: int) -> int:
     )
     while batch := list(pending.order_by("pk")[:BATCH]):
         with transaction.atomic():
-            queued += sum(_queue_one(notice, recipient) is not None for recipient in batch)
+            queued += _queue_batch(notice, batch)
             enqueue_send(OutboundMessage.Stream.BULK)  # one send task per batch, not one per message
     return queued
 
 
-def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage | None:
-    contact = recipient.contact
-    if contact is None:  # screened in with a contact that was erased meanwhile: left out
-        Recipient.objects.filter(pk=recipient.pk).update(status=Recipient.Status.REJECTED)
-        return None
+def _queue_batch(notice: Notice, batch: list[Recipient]) -> int:
+    """Queue one batch: the gate asked again (consent may have been withdrawn, or the address
+    suppressed, since the audience was built), then one INSERT per table for the rest."""
+    gate = Gate(addresses=[recipient.address for recipient in batch], purposes=[notice.purpose])
+    erased, ready = [], []
+    blocked: list[tuple[Recipient, Blocked]] = []
+    for recipient in batch:
+        why = gate.blocked(recipient.address, stream=OutboundMessage.Stream.BULK, purpose=notice.purpose)
+        if recipient.contact is None:  # screened in with a contact that was erased meanwhile: left out
+            erased.append(recipient.pk)
+        elif why is not None:
+            blocked.append((recipient, why))
+        else:
+            ready.append(recipient)
+    Recipient.objects.filter(pk__in=erased).update(status=Recipient.Status.REJECTED)
+    _exclude(notice, blocked)
+    try:
+        with transaction.atomic():
+            queued = _queue_many(notice, ready)
+    except IntegrityError:  # a concurrent task queued some of them first: one by one, by their keys
+        queued = [(recipient, _queue_one(notice, recipient)) for recipient in ready]
+    bulk_sql.update_rows(
+        Recipient,
+        [_RECIPIENT_FIELDS["status"], _RECIPIENT_FIELDS["outbound"]],
+        [[Recipient.Status.QUEUED, outbound.pk, recipient.pk] for recipient, outbound in queued],
+    )
+    return len(queued)
+
+
+def _exclude(notice: Notice, blocked: list[tuple[Recipient, Blocked]]) -> None:
+    """Recipients the gate stops at queue time are excluded with its reason, and the change audited."""
+    for recipient, why in blocked:
+        recipient.status, recipient.reason, recipient.detail = (
+            Recipient.Status.EXCLUDED,
+            why.reason,
+            why.detail[:300],
+        )
+    if blocked:
+        Recipient.objects.bulk_update(
+            [recipient for recipient, _why in blocked], ["status", "reason", "detail"]
+        )
+        audit(
+            action="notice.excluded",
+            obj=notice,
+            system="notices",
+            data={"recipients": {recipient.address: why.reason for recipient, why in blocked}},
+        )
+
+
+def _key(notice: Notice, recipient: Recipient) -> str:
+    return f"notice:{notice.pk}:{recipient.pk}"
+
+
+def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient, OutboundMessage]]:
+    """Tickets, conversation messages and outbound messages of ``ready``, one INSERT each; a
+    recipient whose key is already queued is linked to that message and gets no second ticket."""
+    known = {
+        outbound.idempotency_key: outbound
+        for outbound in OutboundMessage.objects.filter(idempotency_key__in=[_key(notice, r) for r in ready])
+    }
+    fresh = [recipient for recipient in ready if _key(notice, recipient) not in known]
+    opened = tickets.open_outbound_tickets(
+        opened=[(r.contact, r.subject, r.language) for r in fresh if r.contact is not None], system="notices"
+    )
+    messages = [
+        _bulk_message(notice, recipient, ticket) for recipient, ticket in zip(fresh, opened, strict=True)
+    ]
+    known.update(queue_bulk(messages=messages))
+    return [(recipient, known[_key(notice, recipient)]) for recipient in ready]
+
+
+def _bulk_message(notice: Notice, recipient: Recipient, ticket: Ticket) -> BulkMessage:
+    """The recipient's text with the unsubscribe line and headers (one signed token for both)."""
+    address, purpose = recipient.address, notice.purpose
+    token = unsubscribe.make_token(address, purpose)
+    return BulkMessage(
+        ticket=ticket,
+        to=address,
+        subject=recipient.subject,
+        body=recipient.body + unsubscribe.footer(address, purpose, recipient.language, token=token),
+        idempotency_key=_key(notice, recipient),
+        purpose=purpose,
+        headers=unsubscribe.headers(address, purpose, token=token),
+    )
+
+
+def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage:
+    assert recipient.contact is not None
     ticket = tickets.open_outbound_ticket(
-        contact=contact, subject=recipient.subject, language=recipient.language, system="notices"
+        contact=recipient.contact, subject=recipient.subject, language=recipient.language, system="notices"
     )
     body = recipient.body + unsubscribe.footer(recipient.address, notice.purpose, recipient.language)
-    outbound = queue_reply(
+    return queue_reply(
         ticket=ticket,
         in_reply_to=None,
         to=[recipient.address],
         subject=recipient.subject,
         body=body,
-        idempotency_key=f"notice:{notice.pk}:{recipient.pk}",
+        idempotency_key=_key(notice, recipient),
         stream=OutboundMessage.Stream.BULK,
         purpose=notice.purpose,
         automatic=True,
         headers=unsubscribe.headers(recipient.address, notice.purpose),
         notify=False,
     )
-    Recipient.objects.filter(pk=recipient.pk).update(status=Recipient.Status.QUEUED, outbound=outbound)
-    return outbound
 
 
 def decide_tests(now: Any = None) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from integrations.base import (
+    AudienceEntry,
     Customer,
     Document,
     Invoice,
@@ -31,7 +33,6 @@ from integrations.base import (
     price_key,
     stock_key,
 )
-from integrations.connectors.invoice_pdf import render_invoice
 from integrations.models import (
     ErpCustomer,
     ErpInvoice,
@@ -42,6 +43,9 @@ from integrations.models import (
     ErpShipment,
     ErpStock,
 )
+
+# Orders per query when many are read at once (an audience, a batch of notices).
+CHUNK = 2000
 
 
 class DemoConnector:
@@ -73,45 +77,54 @@ class DemoConnector:
             key = clean_key(customer_number)
         except NotFound:
             return []  # like an unknown customer: no orders
-        orders = _orders().filter(customer__number=key).order_by("-ordered_at", "-pk")
-        return [self._order(order) for order in orders[: max(limit, 0)]]
+        rows = ErpOrder.objects.filter(customer__number=key).order_by("-ordered_at", "-pk")
+        return self._orders_of(rows[: max(limit, 0)])
 
     def get_order(self, number: str) -> Order:
-        order = _orders().filter(number=clean_key(number)).first()
-        if order is None:
+        found = self._orders_of(ErpOrder.objects.filter(number=clean_key(number))[:1])
+        if not found:
             raise NotFound(f"no order {number!r}")
-        return self._order(order)
+        return found[0]
 
     def delayed_orders(self, *, min_days: int) -> list[Order]:
-        # The ETA is compared with the requested date in Python: a date difference in SQL differs
-        # between PostgreSQL and SQLite, and the open orders with a shipment on the way are few.
-        late = ErpShipment.objects.filter(
-            order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
-        ).exclude(status="delivered")
-        rows = (
-            _orders()
-            .filter(Exists(late), requested_delivery_date__isnull=False)
-            .exclude(status__in=["delivered", "cancelled"])
-            .order_by("number")
-        )
-        orders = [self._order(row) for row in rows]
-        return [order for order in orders if _slipped(order) > min_days]
+        return [order for order in self._orders_of(_delayed(min_days)) if _slipped(order) > min_days]
 
     def waiting_orders(self, *, sku: str) -> list[Order]:
-        waiting = ErpOrderLine.objects.filter(
-            order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
-        )
-        rows = (
-            _orders()
-            .filter(Exists(waiting))
-            .exclude(status__in=["delivered", "cancelled"])
-            .order_by("number")
-        )
-        return [self._order(row) for row in rows]
+        return self._orders_of(_waiting(sku))
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        return _audience(_delayed(min_days))
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
+        return _audience(_waiting(sku))
 
     def customers(self, numbers: list[str]) -> list[Customer]:
         rows = ErpCustomer.objects.filter(number__in=list(dict.fromkeys(numbers))).order_by("number")
         return [_customer(row, self._ref("customer", row.number, row)) for row in rows]
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        keys = list(dict.fromkeys(clean_key(number) for number in numbers))
+        return self._orders_of(ErpOrder.objects.filter(number__in=keys).order_by("number"))
+
+    def _orders_of(self, rows: QuerySet[ErpOrder]) -> list[Order]:
+        """The orders of ``rows`` with their lines, shipments and invoices: four queries for any
+        number of orders, read as values and grouped here (model instances and a prefetch queryset
+        per order cost more than the rest of an audience)."""
+        found = list(rows.values(*_ORDER_VALUES))
+        ids = [order["id"] for order in found]
+        lines = _by_order(ErpOrderLine.objects.order_by("order_id", "line_number"), _LINE_VALUES, ids)
+        shipments = _by_order(ErpShipment.objects.order_by("order_id", "pk"), _SHIPMENT_VALUES, ids)
+        invoices = _by_order(ErpInvoice.objects.order_by("order_id", "number"), ("order_id", "number"), ids)
+        empty: list[dict[str, Any]] = []
+        return [
+            self._build_order(
+                order,
+                lines.get(order["id"], empty),
+                shipments.get(order["id"], empty),
+                invoices.get(order["id"], empty),
+            )
+            for order in found
+        ]
 
     def get_shipment(self, tracking_number: str) -> Shipment:
         shipment = (
@@ -121,7 +134,11 @@ class DemoConnector:
         )
         if shipment is None:
             raise NotFound(f"no shipment {tracking_number!r}")
-        return self._shipment(shipment)
+        return self._shipment(
+            {name: getattr(shipment, name) for name in _SHIPMENT_VALUES if name != "order_id"},
+            shipment.order.number,
+            shipment.order.customer.number,
+        )
 
     def get_product(self, sku: str) -> Product:
         product = (
@@ -161,6 +178,10 @@ class DemoConnector:
 
     def invoice_document(self, number: str) -> Document:
         """A copy of the invoice as PDF (``DocumentConnector``)."""
+        # Imported here: fpdf2 takes longer to import than a notice's audience takes to build, and
+        # only this lookup needs it.
+        from integrations.connectors.invoice_pdf import render_invoice
+
         invoice = self._invoice(number)
         return Document(
             filename=f"invoice-{invoice.number}.pdf",
@@ -181,65 +202,77 @@ class DemoConnector:
     # --- building records -------------------------------------------------------------------------
 
     def _ref(self, record_type: str, key: str, row: Model) -> SourceRef:
-        url = _admin_url(row)
+        return self._ref_of(record_type, key, type(row), row.pk)
+
+    def _ref_of(self, record_type: str, key: str, model: type[Model], pk: object) -> SourceRef:
+        url = _admin_url(model, pk)
         return SourceRef(system=self.name, record_type=record_type, key=key, fetched_at=_now(), url=url)
 
-    def _order(self, order: ErpOrder) -> Order:
-        lines = tuple(self._line(order, line) for line in order.lines.all())
+    def _build_order(
+        self,
+        order: dict[str, Any],
+        line_rows: list[dict[str, Any]],
+        shipment_rows: list[dict[str, Any]],
+        invoice_rows: list[dict[str, Any]],
+    ) -> Order:
+        number, currency = order["number"], order["currency"]
+        lines = tuple(self._line(number, currency, line) for line in line_rows)
         address = ", ".join(
             part
             for part in (
-                order.delivery_street,
-                f"{order.delivery_postal_code} {order.delivery_city}".strip(),
-                order.delivery_country,
+                order["delivery_street"],
+                f"{order['delivery_postal_code']} {order['delivery_city']}".strip(),
+                order["delivery_country"],
             )
             if part
         )
+        customer_number = order["customer__number"]
         return Order(
-            number=order.number,
-            customer_number=order.customer.number,
-            customer_reference=order.customer_reference,
-            status=order.status,
-            ordered_at=order.ordered_at,
-            requested_delivery_date=order.requested_delivery_date,
-            currency=order.currency,
+            number=number,
+            customer_number=customer_number,
+            customer_reference=order["customer_reference"],
+            status=order["status"],
+            ordered_at=order["ordered_at"],
+            requested_delivery_date=order["requested_delivery_date"],
+            currency=currency,
             total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
             delivery_address=address,
-            source=self._ref("order", order.number, order),
+            source=self._ref_of("order", number, ErpOrder, order["id"]),
             lines=lines,
-            shipments=tuple(self._shipment(shipment, order) for shipment in order.shipments.all()),
-            invoice_numbers=", ".join(invoice.number for invoice in order.invoices.all()),
+            shipments=tuple(self._shipment(row, number, customer_number) for row in shipment_rows),
+            invoice_numbers=", ".join(invoice["number"] for invoice in invoice_rows),
         )
 
-    def _line(self, order: ErpOrder, line: ErpOrderLine) -> OrderLine:
+    def _line(self, order_number: str, currency: str, line: dict[str, Any]) -> OrderLine:
         return OrderLine(
-            line_number=line.line_number,
-            sku=line.product.sku,
-            description=line.product.name,
-            description_sv=line.product.name_sv,
-            quantity=line.quantity,
-            delivered_quantity=line.delivered_quantity,
-            unit_price=line.unit_price,
-            currency=order.currency,
-            source=self._ref("order_line", line_key(order.number, line.line_number), line),
+            line_number=line["line_number"],
+            sku=line["product__sku"],
+            description=line["product__name"],
+            description_sv=line["product__name_sv"],
+            quantity=line["quantity"],
+            delivered_quantity=line["delivered_quantity"],
+            unit_price=line["unit_price"],
+            currency=currency,
+            source=self._ref_of(
+                "order_line", line_key(order_number, line["line_number"]), ErpOrderLine, line["id"]
+            ),
         )
 
-    def _shipment(self, shipment: ErpShipment, order: ErpOrder | None = None) -> Shipment:
-        order = order or shipment.order
+    def _shipment(self, row: dict[str, Any], order_number: str, customer_number: str) -> Shipment:
         return Shipment(
-            order_number=order.number,
-            customer_number=order.customer.number,
-            carrier=shipment.carrier,
-            service=shipment.service,
-            tracking_number=shipment.tracking_number,
-            status=shipment.status,
-            packages=shipment.packages,
-            shipped_at=shipment.shipped_at,
-            eta=shipment.eta,
-            delivered_at=shipment.delivered_at,
-            status_note=shipment.status_note,
-            status_note_sv=shipment.status_note_sv,
-            source=self._ref("shipment", shipment.tracking_number, shipment),
+            order_number=order_number,
+            customer_number=customer_number,
+            carrier=row["carrier"],
+            service=row["service"],
+            tracking_number=row["tracking_number"],
+            status=row["status"],
+            packages=row["packages"],
+            shipped_at=row["shipped_at"],
+            eta=row["eta"],
+            delivered_at=row["delivered_at"],
+            status_note=row["status_note"],
+            status_note_sv=row["status_note_sv"],
+            source=self._ref_of("shipment", row["tracking_number"], ErpShipment, row["id"]),
         )
 
     def _stock(self, sku: str, row: ErpStock) -> StockLevel:
@@ -263,12 +296,99 @@ class DemoConnector:
         )
 
 
-def _orders() -> QuerySet[ErpOrder]:
-    return ErpOrder.objects.select_related("customer").prefetch_related(
-        Prefetch("lines", ErpOrderLine.objects.select_related("product").order_by("line_number")),
-        Prefetch("shipments", ErpShipment.objects.order_by("pk")),
-        Prefetch("invoices", ErpInvoice.objects.order_by("number")),
+def _delayed(min_days: int) -> QuerySet[ErpOrder]:
+    """Open orders with an undelivered shipment whose ETA lies more than ``min_days`` after the
+    requested date (``_slipped``), in SQL: the audience of thousands is one query."""
+    late = ErpShipment.objects.filter(
+        order=OuterRef("pk"), delivered_at__isnull=True, eta__isnull=False
+    ).exclude(status="delivered")
+    slipped = ErpShipment.objects.filter(
+        order=OuterRef("pk"),
+        delivered_at__isnull=True,
+        eta__gt=ExpressionWrapper(
+            OuterRef("requested_delivery_date") + dt.timedelta(days=min_days), output_field=DateField()
+        ),
     )
+    return (
+        ErpOrder.objects.filter(Exists(late), Exists(slipped), requested_delivery_date__isnull=False)
+        .exclude(status__in=["delivered", "cancelled"])
+        .order_by("number")
+    )
+
+
+def _waiting(sku: str) -> QuerySet[ErpOrder]:
+    waiting = ErpOrderLine.objects.filter(
+        order=OuterRef("pk"), product__sku=clean_key(sku), delivered_quantity__lt=F("quantity")
+    )
+    return (
+        ErpOrder.objects.filter(Exists(waiting))
+        .exclude(status__in=["delivered", "cancelled"])
+        .order_by("number")
+    )
+
+
+def _audience(orders: QuerySet[ErpOrder]) -> list[AudienceEntry]:
+    """The customers of ``orders`` by number, each with its orders' numbers: one query of values."""
+    rows = orders.order_by("customer__number", "number").values_list(
+        "customer__number", "customer__email", "customer__name", "customer__language", "number"
+    )
+    grouped: dict[str, tuple[str, str, str, list[str]]] = {}
+    for number, email, name, language, order in rows:
+        grouped.setdefault(number, (email, name, language, []))[3].append(order)
+    return [
+        AudienceEntry(number, email, name, language, tuple(orders))
+        for number, (email, name, language, orders) in grouped.items()
+    ]
+
+
+_ORDER_VALUES = (
+    "id",
+    "number",
+    "customer__number",
+    "customer_reference",
+    "status",
+    "ordered_at",
+    "requested_delivery_date",
+    "currency",
+    "delivery_street",
+    "delivery_postal_code",
+    "delivery_city",
+    "delivery_country",
+)
+_LINE_VALUES = (
+    "id",
+    "order_id",
+    "line_number",
+    "product__sku",
+    "product__name",
+    "product__name_sv",
+    "quantity",
+    "delivered_quantity",
+    "unit_price",
+)
+_SHIPMENT_VALUES = (
+    "id",
+    "order_id",
+    "carrier",
+    "service",
+    "tracking_number",
+    "status",
+    "packages",
+    "shipped_at",
+    "eta",
+    "delivered_at",
+    "status_note",
+    "status_note_sv",
+)
+
+
+def _by_order(rows: QuerySet[Any], names: tuple[str, ...], ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The values ``names`` of ``rows`` of the orders ``ids``, grouped by order, in chunks."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in rows.filter(order_id__in=ids[start : start + CHUNK]).values(*names):
+            grouped.setdefault(row["order_id"], []).append(row)
+    return grouped
 
 
 def _customer(row: ErpCustomer, source: SourceRef) -> Customer:
@@ -287,14 +407,14 @@ _PLACEHOLDER = 987654321987
 _URL_TEMPLATES: dict[str, str] = {}
 
 
-def _admin_url(row: Model) -> str:
+def _admin_url(model: type[Model], pk: object) -> str:
     """The row's admin change page: one ``reverse`` per model, not per record (an audience reads
     thousands of records, and ``reverse`` cost more than the rest of building them)."""
-    meta = row._meta
+    meta = model._meta
     name = f"admin:{meta.app_label}_{meta.model_name}_change"
     if name not in _URL_TEMPLATES:
         _URL_TEMPLATES[name] = reverse(name, args=[_PLACEHOLDER])
-    return _URL_TEMPLATES[name].replace(str(_PLACEHOLDER), str(row.pk))
+    return _URL_TEMPLATES[name].replace(str(_PLACEHOLDER), str(pk))
 
 
 def _slipped(order: Order) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from integrations.base import (
+    AudienceEntry,
     Customer,
     Invoice,
     NotFound,
@@ -24,6 +25,7 @@ from integrations.base import (
     Record,
     Shipment,
     SourceRef,
+    audience_of,
     clean_key,
     line_key,
     price_key,
@@ -97,6 +99,21 @@ class MappedConnector:
         for number in dict.fromkeys(numbers):
             try:
                 found.append(self.find_customer(number=number))
+            except NotFound:
+                continue
+        return found
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        return audience_of(self.delayed_orders(min_days=min_days), self.customers)
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
+        return audience_of(self.waiting_orders(sku=sku), self.customers)
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        found = []
+        for number in dict.fromkeys(numbers):
+            try:
+                found.append(self.get_order(number))
             except NotFound:
                 continue
         return found

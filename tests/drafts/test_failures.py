@@ -10,7 +10,16 @@ from drafts import services
 from drafts.models import Draft, Flag, ReplyTemplate
 from helpdesk.models import AuditEvent
 from integrations import get_connector
-from integrations.base import Customer, Invoice, Misconfigured, Order, Product, Shipment, Unavailable
+from integrations.base import (
+    AudienceEntry,
+    Customer,
+    Invoice,
+    Misconfigured,
+    Order,
+    Product,
+    Shipment,
+    Unavailable,
+)
 from integrations.resilience import make_resilient
 from tests.drafts.helpers import customer_message, draft_for
 
@@ -46,6 +55,15 @@ class DownErp:
         return self._down()
 
     def customers(self, numbers: list[str]) -> list[Customer]:
+        return self._down()
+
+    def orders(self, numbers: list[str]) -> list[Order]:
+        return self._down()
+
+    def delayed_customers(self, *, min_days: int) -> list[AudienceEntry]:
+        return self._down()
+
+    def waiting_customers(self, *, sku: str) -> list[AudienceEntry]:
         return self._down()
 
     def get_shipment(self, tracking_number: str) -> Shipment:
