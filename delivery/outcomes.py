@@ -155,7 +155,7 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
     main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
     try:
         rows = bulk_sql.execute(
-            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values]
+            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values], prepare=True
         )
     except DatabaseError:
         # Outside a transaction nothing else notices a dead connection (an ``atomic`` block closes

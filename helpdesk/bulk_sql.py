@@ -98,7 +98,7 @@ def update_rows(
     _executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
 
 
-def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def _execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
     """One statement with bound parameters on a plain psycopg cursor (Django's merges them into the
     SQL text client-side), on the default connection inside its transaction. Errors are Django's
     (an ``IntegrityError`` when a concurrent worker committed the same mail first)."""
@@ -107,7 +107,7 @@ def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     db = connections[DEFAULT_DB_ALIAS]
     db.ensure_connection()
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params, prepare=prepare)
         return cursor.fetchall() if cursor.description else []
 
 
@@ -174,9 +174,10 @@ def update_one_sql(obj: models.Model, names: Sequence[str]) -> tuple[str, list[A
     return sql, [*values, obj.pk]
 
 
-def execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any."""
-    return _execute(sql, params)
+def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
+    """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any;
+    ``prepare`` keeps its plan on the server for the connection's next run of the same text."""
+    return _execute(sql, params, prepare=prepare)
 
 
 def saved(obj: models.Model, pk: Any) -> None:
