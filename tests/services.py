@@ -195,7 +195,9 @@ class Dovecot:
             return
         for root, dirs, files in os.walk(self.directory):
             for name in [*dirs, *files]:
-                os.chown(os.path.join(root, name), self.uid, self.gid)
+                # Dovecot makes and removes short-lived sockets under run/ while it serves others.
+                with contextlib.suppress(FileNotFoundError):
+                    os.chown(os.path.join(root, name), self.uid, self.gid)
         os.chown(self.directory, self.uid, self.gid)
 
 
