@@ -33,7 +33,7 @@ def _stored_rows() -> tuple[list[str], list[tuple[Any, ...]]]:
     """Every column and value of the token table, read with SQL, not through the model."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM helpdesk_apitoken")
-        return [column.name for column in cursor.description], cursor.fetchall()
+        return [column[0] for column in cursor.description], cursor.fetchall()
 
 
 def _assert_not_stored(key: str) -> None:
@@ -44,7 +44,7 @@ def _assert_not_stored(key: str) -> None:
     for row in rows:
         assert not any(secret in str(value) for value in row), row
     with connection.cursor() as cursor:
-        cursor.execute("SELECT data::text FROM helpdesk_auditevent")
+        cursor.execute("SELECT CAST(data AS text) FROM helpdesk_auditevent")
         assert not any(secret in data for (data,) in cursor.fetchall())
 
 
@@ -230,6 +230,10 @@ def _create_drf_tables(user_id: int) -> None:
         )
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="DRF's tables of before are written in PostgreSQL's SQL (timestamptz, now(), RETURNING)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_migration_converts_drf_tokens_and_their_keys_keep_working() -> None:
     executor = MigrationExecutor(connection)
