@@ -89,9 +89,8 @@ def queue_reply(
         return existing
     if (stream == OutboundMessage.Stream.BULK) != bool(purpose):
         raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
-    if stream == OutboundMessage.Stream.BULK and "List-Unsubscribe-Post" not in (headers or {}):
-        # RFC 8058: every bulk message carries one-click unsubscribe (``delivery.unsubscribe.headers``).
-        raise DeliveryActionError(_("Bulk mail needs its one-click unsubscribe headers."))
+    if stream == OutboundMessage.Stream.BULK:
+        _check_bulk(purpose, headers or {})
     message_id = make_message_id(ticket_id=ticket.pk)
     in_reply_to_id = in_reply_to.message_id if in_reply_to is not None else ""
     references = _references(in_reply_to)
@@ -185,10 +184,7 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     rolls the batch back and may queue it one by one). The caller asks for the send pass
     (``enqueue_send``); the pre-send gate checks consent and suppression again when it leaves."""
     for item in messages:
-        if not item.purpose:
-            raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
-        if "List-Unsubscribe-Post" not in item.headers:
-            raise DeliveryActionError(_("Bulk mail needs its one-click unsubscribe headers."))
+        _check_bulk(item.purpose, item.headers)
     keys = [item.idempotency_key for item in messages]
     queued = {row.idempotency_key: row for row in OutboundMessage.objects.filter(idempotency_key__in=keys)}
     fresh = [item for item in messages if item.idempotency_key not in queued]
@@ -219,6 +215,14 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     )
     queued.update((outbound.idempotency_key, outbound) for outbound in outbounds)
     return queued
+
+
+def _check_bulk(purpose: str, headers: dict[str, str]) -> None:
+    if not purpose:
+        raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
+    if "List-Unsubscribe-Post" not in headers:
+        # RFC 8058: every bulk message carries one-click unsubscribe (``delivery.unsubscribe.headers``).
+        raise DeliveryActionError(_("Bulk mail needs its one-click unsubscribe headers."))
 
 
 def _bulk_rows(

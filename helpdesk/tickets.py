@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,17 +137,16 @@ def record_first_response(*, ticket: Ticket, at: dt.datetime) -> None:
     if ticket.first_response_at is None:
         # The first response is in: the resolution deadline runs now, if the clock runs at all. Read
         # from the row, not this instance: the customer may have written again since it was loaded.
-        running = When(status__in=sla.RUNNING, then=F("resolution_due_at"))
-        changed = Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
-            first_response_at=at, sla_due_at=Case(running, default=None)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(*first_response_sql(ticket=ticket, at=at))
+            changed = cursor.rowcount
         if changed:
             first_response_in_memory(ticket=ticket, at=at)
 
 
 def first_response_sql(*, ticket: Ticket, at: dt.datetime) -> tuple[str, list[Any]]:
-    """``record_first_response`` as one statement (table and columns as the models name them), for a
-    caller that sends it with other writes; then ``first_response_in_memory``."""
+    """The statement of ``record_first_response``, also for a caller that sends it with other writes
+    (then ``first_response_in_memory``)."""
     quote = connection.ops.quote_name
     table = quote(Ticket._meta.db_table)
     running = ", ".join(["%s"] * len(sla.RUNNING))
@@ -184,19 +182,7 @@ def open_outbound_ticket(
 ) -> Ticket:
     """A conversation we start (a bulk notice): born solved, since nobody owes the customer an answer;
     the customer's reply reopens it like any other (``reopen_on_reply``), threaded by our Message-ID."""
-    at = at or timezone.now()
-    ticket = Ticket.objects.create(
-        subject=subject[:998],
-        contact=contact,
-        company_id=contact.company_id,
-        status=Status.RESOLVED,
-        language=language,
-        created_at=at,
-        last_activity_at=at,
-        resolved_at=at,
-    )
-    audit(action="ticket.created", obj=ticket, system=system, data={"status": Status.RESOLVED})
-    return ticket
+    return open_outbound_tickets(opened=[(contact, subject, language)], system=system, at=at)[0]
 
 
 def open_outbound_tickets(

@@ -32,7 +32,7 @@ from notices.models import Notice, Recipient
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from helpdesk.models import Ticket
+    from helpdesk.models import Contact, Ticket
 
 BATCH = 500
 CLUSTER = "bulk"
@@ -387,7 +387,7 @@ def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient,
     }
     fresh = [recipient for recipient in ready if _key(notice, recipient) not in known]
     opened = tickets.open_outbound_tickets(
-        opened=[(r.contact, r.subject, r.language) for r in fresh if r.contact is not None], system="notices"
+        opened=[(_contact(r), r.subject, r.language) for r in fresh], system="notices"
     )
     messages = [
         _bulk_message(notice, recipient, ticket) for recipient, ticket in zip(fresh, opened, strict=True)
@@ -411,10 +411,15 @@ def _bulk_message(notice: Notice, recipient: Recipient, ticket: Ticket) -> BulkM
     )
 
 
-def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage:
+def _contact(recipient: Recipient) -> Contact:
+    """A recipient who gets a notice is a contact (the audience is built from contacts)."""
     assert recipient.contact is not None
+    return recipient.contact
+
+
+def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage:
     ticket = tickets.open_outbound_ticket(
-        contact=recipient.contact, subject=recipient.subject, language=recipient.language, system="notices"
+        contact=_contact(recipient), subject=recipient.subject, language=recipient.language, system="notices"
     )
     body = recipient.body + unsubscribe.footer(recipient.address, notice.purpose, recipient.language)
     return queue_reply(
