@@ -736,7 +736,7 @@ def _order_number() -> str:
     from helpdesk import search
     from helpdesk.models import Contact, Ticket
 
-    number = 100000 + 499 + max(0, Contact.objects.count() - 100000)
+    number = 100000 + min(499, Ticket.objects.count() - 1) + max(0, Contact.objects.count() - 100000)
     assert search.search(Ticket.objects.all(), str(number)).count == 1, number
     return str(number)
 
@@ -750,17 +750,19 @@ def _contact_name() -> str:
     from helpdesk.models import Company, Contact, Ticket
     from helpdesk.web.inbox import UNSOLVED
 
-    first = max(4711, Company.objects.count())  # contact n has the primary key n + 1, as generated
+    companies = Company.objects.count()  # contact n has the primary key n + 1, as generated
+    counted = Contact.objects.filter(pk__gt=companies).annotate(
+        n=Count("tickets"), unsolved=Count("tickets", filter=Q(tickets__status__in=UNSOLVED))
+    )
+    shaped = counted.filter(n=CONTACT_TICKETS, unsolved=CONTACT_UNSOLVED).order_by("pk")
+    # Small data (make bench QUICK=1: 5,000 tickets, most of them unsolved) may have neither contact
+    # 4711 nor one of that shape; any contact whose number no company has will do there.
     contact = (
-        Contact.objects.filter(pk__gt=first)
-        .annotate(n=Count("tickets"), unsolved=Count("tickets", filter=Q(tickets__status__in=UNSOLVED)))
-        .filter(n=CONTACT_TICKETS, unsolved=CONTACT_UNSOLVED)
-        .order_by("pk")
-        .first()
+        shaped.filter(pk__gt=4711).first() or shaped.first() or counted.filter(n__gt=0).order_by("pk").first()
     )
     assert contact is not None
     term = " ".join(contact.name.lower().split()[:2])
-    assert search.search(Ticket.objects.all(), term).count == CONTACT_TICKETS, term
+    assert search.search(Ticket.objects.all(), term).count == contact.tickets.count(), term
     return term
 
 

@@ -239,7 +239,7 @@ def test_tag_totals_count_the_tags_tickets_that_pass_every_other_filter(
         ticket.tags.add(tag)
     TicketFactory.create(subject="Pallet damaged").tags.add(other_tag)
     client.force_login(agent)
-    page = client.get(reverse("home"), {"tag": tag.pk, "q": q}).context["page"]
+    page = client.get(reverse("home"), {"tag": str(tag.pk), "q": q}).context["page"]
     assert (page.total, page.capped) == (total, capped)
 
 
