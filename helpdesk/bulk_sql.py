@@ -9,8 +9,9 @@ Values are still prepared by the model fields.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -150,22 +151,31 @@ def insert(objs: Sequence[models.Model]) -> None:
 def insert_one_sql(obj: models.Model) -> tuple[str, list[Any]]:
     """The INSERT of one unsaved instance (every concrete field but the key, values prepared by the
     fields), returning its key: for a statement that does several writes at once (``execute``)."""
-    sql, fields = _insert_one(type(obj), connection.vendor)
+    sql, columns = _insert_one(type(obj), connection.vendor)
     db = connections[DEFAULT_DB_ALIAS]
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    return sql, [
+        prepare(f.pre_save(obj, True) if sets_itself else getattr(obj, f.attname), db)
+        for f, prepare, sets_itself in columns
+    ]
 
 
 def update_one_sql(obj: models.Model, names: Sequence[str]) -> tuple[str, list[Any]]:
     """The UPDATE of the fields ``names`` of one saved instance by its key, values as in memory."""
-    sql, fields = _update_one(type(obj), tuple(names), connection.vendor)
+    sql, fields, preparers = _update_one(type(obj), tuple(names), connection.vendor)
     db = connections[DEFAULT_DB_ALIAS]
-    return sql, [*(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields), obj.pk]
+    values = [prepare(getattr(obj, f.attname), db) for f, prepare in zip(fields, preparers, strict=True)]
+    return sql, [*values, obj.pk]
 
 
 # The texts of the statements above depend only on the model and the fields: written once each, they
 # cost a sending worker nothing per message (the values are prepared every time).
+Prepare = Callable[[Any, Any], Any]
+
+
 @functools.cache
-def _insert_one(model: type[models.Model], vendor: str) -> tuple[str, list[Any]]:
+def _insert_one(model: type[models.Model], vendor: str) -> tuple[str, list[tuple[Any, Prepare, bool]]]:
+    """The INSERT's text, and per column its field, its preparation and whether ``pre_save`` sets the
+    value (a date with ``auto_now``; every other field's ``pre_save`` reads the attribute)."""
     meta = model._meta
     assert meta.pk is not None
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -173,17 +183,58 @@ def _insert_one(model: type[models.Model], vendor: str) -> tuple[str, list[Any]]
     columns = ", ".join(quote(str(f.column)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     key = quote(str(meta.pk.column))
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {key}", fields
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {key}"
+    return sql, [
+        (f, _preparer(f), bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)))
+        for f in fields
+    ]
 
 
 @functools.cache
-def _update_one(model: type[models.Model], names: tuple[str, ...], vendor: str) -> tuple[str, list[Any]]:
+def _update_one(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, list[Any], list[Prepare]]:
     meta = model._meta
     assert meta.pk is not None
-    fields = [meta.get_field(name) for name in names]
+    fields: list[Any] = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s", fields
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    return sql, fields, [_preparer(f) for f in fields]
+
+
+# Fields whose preparation leaves a value of its own type as it is (Django's own classes, not a subclass
+# that may encrypt or convert): such a value is passed to the driver without the field's call chain.
+_AS_IS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.BooleanField: (bool,),
+    models.DateTimeField: (dt.datetime,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+}
+
+
+def _preparer(field: Any) -> Prepare:
+    """The field's ``get_db_prep_save``, short-cut for the values it would not change."""
+    slow: Prepare = field.get_db_prep_save
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    kinds = _AS_IS.get(type(target)) if target is field or type(field) is models.ForeignKey else None
+    if not kinds:
+        return slow
+    aware = kinds == (dt.datetime,)
+
+    def prepare(value: Any, db: Any) -> Any:
+        if value is None or (type(value) in kinds and (not aware or value.tzinfo is not None)):
+            return value
+        return slow(value, db)
+
+    return prepare
 
 
 def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
@@ -224,8 +275,8 @@ class Pipelined:
         mode, and return each one's rows."""
         pipeline, self._pipeline = self._pipeline, None
         assert pipeline is not None, "this pipeline is finished"
-        with self._db.wrap_database_errors, self._mode:
-            pipeline.sync()
+        with self._db.wrap_database_errors:
+            self._mode.close()  # leaving pipeline mode sends the one Sync and reads every answer
             answers = [cursor.fetchall() if cursor.description else [] for cursor in self._cursors]
         for cursor in self._cursors:
             cursor.close()
