@@ -158,7 +158,13 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
     # The ticket message (and its attachments) is loaded only when a message is rendered again
     # (``prepare``): joined here, it would point back at its outbound row (a one-to-one), a cycle that
     # only a full garbage collection frees, so a long pass would grow with every batch.
-    return list(claimed.select_related("ticket").order_by("priority", "created_at", "id"))
+    # Neither the ticket's search document nor the message's texts are read when the rendered mail
+    # is sent (a message rendered again loads its texts then).
+    return list(
+        claimed.select_related("ticket")
+        .defer("ticket__search_vector", "body_text", "body_html")
+        .order_by("priority", "created_at", "id")
+    )
 
 
 def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
