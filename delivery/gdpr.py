@@ -5,6 +5,9 @@ Erasure blanks what we sent to them (subject, text, HTML, the raw MIME; in mail 
 their address goes), replaces their address in attempts and events, and keeps their suppressions as a
 SHA-256 of the address (``delivery.models.hashed_address``), so an erased address that must not get
 mail still gets none, as ESPs do with deleted contacts.
+
+Bulk mail is stored without its MIME (the worker renders it as it leaves); the export renders it from
+the stored fields the same way (``delivery.message.mime_of``), so the zip holds the mail that was sent.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from delivery.message import mime_of
 from delivery.models import (
     DeliveryAttempt,
     DeliveryEvent,
@@ -195,8 +199,9 @@ SECTIONS = (OutboundSection(), DeliveryEventSection(), SuppressionSection(), Fee
 
 def _raw_reader(pk: int) -> Any:
     def read() -> Iterator[bytes]:
-        raw = OutboundMessage.objects.filter(pk=pk).values_list("raw_message", flat=True).first()
-        yield from chunked(bytes(raw or b""))
+        # Bulk mail is stored without its MIME (rendered as it leaves): rendered here the same way.
+        outbound = OutboundMessage.objects.filter(pk=pk).first()
+        yield from chunked(mime_of(outbound) if outbound is not None else b"")
 
     return read
 
