@@ -102,7 +102,9 @@ class OutboundSection:
             for header in ("to_addresses", "cc_addresses", "bcc_addresses"):
                 values[header] = subject.redact_addresses(getattr(outbound, header))
             if found[outbound.pk]:
-                values.update(subject="", body_text="", body_html="")
+                # The List-Unsubscribe token is the address signed, not encrypted: replacing the
+                # address in the headers' text misses it, so mail that was theirs alone loses them.
+                values.update(subject="", body_text="", body_html="", headers={})
             OutboundMessage.objects.filter(pk=outbound.pk).update(**values)
         for attempt in DeliveryAttempt.objects.filter(outbound_id__in=list(found)):
             DeliveryAttempt.objects.filter(pk=attempt.pk).update(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from delivery import dkim
+from delivery import dkim, unsubscribe
 from delivery.message import mime_of
 from delivery.models import OutboundMessage
 from delivery.queue import send_pass
@@ -116,12 +116,19 @@ def test_the_export_shows_the_mail_of_a_notice_still_queued(supervisor: Any) -> 
     assert "/u/" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
-def test_an_erased_notice_is_not_rendered_again(supervisor: Any, administrator: Any) -> None:
+def test_an_erased_notice_is_not_rendered_again_and_keeps_no_unsubscribe_token(
+    supervisor: Any, administrator: Any
+) -> None:
     outbound = queued_notice(supervisor)
+    # The token's first part is the address and purpose in base64: readable without the key.
+    payload = unsubscribe.make_token(address(0), "service_notices").partition(":")[0]
+    assert payload in outbound.headers["List-Unsubscribe"]
+
     privacy.erase_contact(contact=Contact.objects.get(email=address(0)), actor=administrator, reason="asked")
 
     outbound.refresh_from_db()
     assert not outbound.renders_when_sent and mime_of(outbound) == b""
+    assert outbound.headers == {} and payload not in outbound.body_text
 
 
 def test_a_notice_that_waited_for_the_ab_test_leaves_with_the_winning_subject(
