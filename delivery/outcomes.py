@@ -3,7 +3,9 @@ the suppressions a refusal earns and the ticket's state. Shared by the sending w
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +83,19 @@ def finish(
     return Writes(outbound, attempt, str(outcome), fields, audit_data, refused, error, now)
 
 
+# What an outcome changes on an attempt already on record (the rest was written before its final dot).
+ANSWERED = (
+    "stage",
+    "outcome",
+    "finished_at",
+    "smtp_code",
+    "enhanced_status",
+    "response",
+    "recipients",
+    "duration_ms",
+)
+
+
 @dataclass
 class Writes:
     """One outcome's writes, run by calling it (inside the caller's transaction), or sent together
@@ -105,18 +120,18 @@ class Writes:
     @property
     def plain(self) -> bool:
         """A message that went to everyone: no address to suppress, at most a first response to set
-        (nearly every outcome; the others take the ORM path)."""
-        return self.outcome == Outcome.SENT and not self.refused
+        (nearly every outcome; the others take the ORM path). Its attempt went on record before the
+        final dot, so only what the answer changed is written (``ANSWERED``)."""
+        return self.outcome == Outcome.SENT and not self.refused and self.attempt.pk is not None
 
     def statements(self) -> list[tuple[str, list[Any]]]:
         """The writes of a plain outcome as single statements (the attempt, the message, the audit
         event, and the ticket's first response when this reply is one)."""
-        attempt_fields = [f.name for f in DeliveryAttempt._meta.concrete_fields if not f.primary_key]
         event = audit_event(
             action=f"outbound.{self.outcome}", obj=self.outbound, system="delivery", data=self.audit_data
         )
         statements = [
-            bulk_sql.update_one_sql(self.attempt, attempt_fields),
+            bulk_sql.update_one_sql(self.attempt, ANSWERED),
             bulk_sql.update_one_sql(self.outbound, list(self.fields)),
             bulk_sql.insert_one_sql(event),
         ]
@@ -146,27 +161,99 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
             if then is not None:
                 then.save(force_insert=True)
         return
+    queries, params = _chained(writes)
+    main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
+    with _closing_a_dead_connection():
+        rows = bulk_sql.execute(
+            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values], prepare=True
+        )
+    _written(writes)
+    if then is not None:
+        bulk_sql.saved(then, rows[0][0])
+
+
+class Ahead:
+    """Outcomes sent to PostgreSQL before the next message's SMTP exchange, committed with that
+    message's attempt record before its final dot (``finish``). The server writes them while the
+    worker speaks SMTP, so only the record's short INSERT waits at the dot. Both go in one implicit
+    transaction (pipeline mode: nothing commits before ``finish``), as ``write_together`` does; where
+    that cannot be (not PostgreSQL, an outcome that is not plain), ``finish`` is ``write_together``."""
+
+    def __init__(self, writes: list[Writes]) -> None:
+        self.writes = list(writes)
+        self.finished = False
+        self.written = False
+        self._pipeline: bulk_sql.Pipelined | None = None
+        if self.writes and connection.vendor == "postgresql" and all(w.plain for w in self.writes):
+            queries, params = _chained(self.writes)
+            with _closing_a_dead_connection():
+                pipeline = bulk_sql.Pipelined()
+                try:
+                    pipeline.send(f"WITH {', '.join(queries)} SELECT 1", params, prepare=True)
+                except BaseException:
+                    with contextlib.suppress(DatabaseError):
+                        pipeline.finish()
+                    raise
+            self._pipeline = pipeline
+
+    def finish(self, then: DeliveryAttempt | None = None) -> None:
+        """Commit the outcomes and INSERT the attempt ``then``; raises what the database raised, and
+        then neither was written (``written`` says whether the outcomes were)."""
+        assert not self.finished, "finished already"
+        self.finished = True
+        pipeline = self._pipeline
+        if pipeline is None:
+            if self.writes or then is not None:
+                write_together(self.writes, then=then)
+                self.written = True
+            return
+        with _closing_a_dead_connection():
+            try:
+                if then is not None:
+                    pipeline.send(*bulk_sql.insert_one_sql(then), prepare=True)
+            except BaseException:
+                # The record did not reach the server (a broken connection fails ``finish`` too): the
+                # outcomes commit alone, right whatever becomes of this message.
+                pipeline.finish()
+                self._done()
+                raise
+            answers = pipeline.finish()
+        self._done()
+        if then is not None:
+            bulk_sql.saved(then, answers[1][0][0])
+
+    def _done(self) -> None:
+        self.written = True
+        _written(self.writes)
+
+
+def _chained(writes: list[Writes]) -> tuple[list[str], list[Any]]:
+    """Every plain outcome's statements as data-modifying WITH queries, and their parameters."""
     queries, params = [], []
-    first_responses = [w for w in writes if w.first_response]
     for index, w in enumerate(writes):
         for number, (sql, values) in enumerate(w.statements()):
             queries.append(f"w{index}_{number} AS ({sql})")
             params.extend(values)
-    main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
+    return queries, params
+
+
+def _written(writes: list[Writes]) -> None:
+    """What ``record_first_response`` keeps in memory, for the outcomes written by one statement."""
+    for w in writes:
+        if w.first_response:
+            tickets.first_response_in_memory(ticket=w.outbound.ticket, at=w.now)
+
+
+@contextlib.contextmanager
+def _closing_a_dead_connection() -> Iterator[None]:
+    """Outside a transaction nothing else notices a dead connection (an ``atomic`` block closes it):
+    close it here, so that the next write connects again instead of failing as well."""
     try:
-        rows = bulk_sql.execute(
-            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values], prepare=True
-        )
+        yield
     except DatabaseError:
-        # Outside a transaction nothing else notices a dead connection (an ``atomic`` block closes
-        # it): close it here, so that the next write connects again instead of failing as well.
         if not connection.in_atomic_block and not connection.is_usable():
             connection.close()
         raise
-    for w in first_responses:  # what ``record_first_response`` keeps in memory
-        tickets.first_response_in_memory(ticket=w.outbound.ticket, at=w.now)
-    if then is not None:
-        bulk_sql.saved(then, rows[0][0])
 
 
 def _last_error(outcome: str, attempt: DeliveryAttempt, blocked: list[Any]) -> str:

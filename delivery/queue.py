@@ -247,6 +247,19 @@ class Worker:
             outcomes.write_together(self._unwritten, then=then)
         self._unwritten.clear()
 
+    def _send_ahead(self) -> outcomes.Ahead:
+        """Send the outcomes held to the database without waiting for it (``outcomes.Ahead``)."""
+        return outcomes.Ahead(self._unwritten)
+
+    def _settle(self, ahead: outcomes.Ahead, then: DeliveryAttempt | None = None) -> None:
+        """Commit what ``ahead`` sent, with the attempt record ``then``; the outcomes stay held if the
+        database refused them, to be written with the next record."""
+        try:
+            ahead.finish(then=then)
+        finally:
+            if ahead.written:
+                del self._unwritten[: len(ahead.writes)]
+
     def transport(self, name: str) -> Transport:
         if name not in self._transports:
             self._transports[name] = build_transport(name)
@@ -316,16 +329,23 @@ class Worker:
         attempt = DeliveryAttempt(
             outbound=outbound, number=outbound.attempts + 1, transport=name, worker=self.name
         )
+        # The previous messages' outcomes go to the database now, to be written while this message's
+        # SMTP exchange runs; they commit with its record before the final dot.
+        ahead = self._send_ahead()
 
         def committing() -> None:
             attempt.started_at = timezone.now()
             # On record before the point of no return, with the previous messages' outcomes.
-            self._write_unwritten(then=attempt)
+            self._settle(ahead, then=attempt)
             fault_point("send_committing")
 
         started = time.monotonic()
         try:
-            sent = transport.send(prepared, committing=committing)
+            try:
+                sent = transport.send(prepared, committing=committing)
+            finally:
+                if not ahead.finished:  # the transport stopped before the point of no return
+                    self._settle(ahead)
         except TransportError as error:
             attempt.duration_ms = int((time.monotonic() - started) * 1000)
             outcome = {"uncertain": Outcome.UNCERTAIN, "permanent": Outcome.FAILED}.get(

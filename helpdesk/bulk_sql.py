@@ -8,6 +8,8 @@ Values are still prepared by the model fields.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -165,36 +167,87 @@ _NOTHING = object()
 def insert_one_sql(obj: models.Model) -> tuple[str, list[Any]]:
     """The INSERT of one unsaved instance (every concrete field but the key, values prepared by the
     fields), returning its key: for a statement that does several writes at once (``execute``)."""
-    meta = obj._meta
-    assert meta.pk is not None
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
+    sql, fields = _insert_one(type(obj), connection.vendor)
     db = connections[DEFAULT_DB_ALIAS]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    key = quote(str(meta.pk.column))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {key}"
-    return sql, values
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
 def update_one_sql(obj: models.Model, names: Sequence[str]) -> tuple[str, list[Any]]:
     """The UPDATE of the fields ``names`` of one saved instance by its key, values as in memory."""
-    meta = obj._meta
+    sql, fields = _update_one(type(obj), tuple(names), connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]
+    return sql, [*(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields), obj.pk]
+
+
+# The texts of the statements above depend only on the model and the fields: written once each, they
+# cost a sending worker nothing per message (the values are prepared every time).
+@functools.cache
+def _insert_one(model: type[models.Model], vendor: str) -> tuple[str, list[Any]]:
+    meta = model._meta
+    assert meta.pk is not None
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    key = quote(str(meta.pk.column))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {key}", fields
+
+
+@functools.cache
+def _update_one(model: type[models.Model], names: tuple[str, ...], vendor: str) -> tuple[str, list[Any]]:
+    meta = model._meta
     assert meta.pk is not None
     fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
-    db = connections[DEFAULT_DB_ALIAS]
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    values = [f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields]  # type: ignore[union-attr]
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
-    return sql, [*values, obj.pk]
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s", fields
 
 
 def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
     """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any;
     ``prepare`` keeps its plan on the server for the connection's next run of the same text."""
     return _execute(sql, params, prepare=prepare)
+
+
+class Pipelined:
+    """Statements sent to PostgreSQL now and answered later (pipeline mode): the server runs them
+    while this process does something else, and ``finish`` reads every answer. Until then the
+    connection serves nothing else; statements sent before a ``finish`` commit together at it (one
+    implicit transaction, or the caller's), and none of them if one fails. Errors are Django's."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self._db = connections[DEFAULT_DB_ALIAS]
+        self._db.ensure_connection()
+        self._connection: psycopg.Connection[Any] = self._db.connection
+        self._cursors: list[psycopg.Cursor[Any]] = []
+        self._mode = contextlib.ExitStack()
+        with self._db.wrap_database_errors:
+            self._pipeline: psycopg.Pipeline | None = self._mode.enter_context(self._connection.pipeline())
+
+    def send(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
+        """Send one statement without waiting for it; its rows come back from ``finish``."""
+        import psycopg
+
+        assert self._pipeline is not None, "this pipeline is finished"
+        cursor = psycopg.Cursor(self._connection)
+        self._cursors.append(cursor)
+        with self._db.wrap_database_errors:
+            cursor.execute(sql, params, prepare=prepare)
+
+    def finish(self) -> list[list[tuple[Any, ...]]]:
+        """Wait for every statement sent (they commit here, outside a transaction), leave pipeline
+        mode, and return each one's rows."""
+        pipeline, self._pipeline = self._pipeline, None
+        assert pipeline is not None, "this pipeline is finished"
+        with self._db.wrap_database_errors, self._mode:
+            pipeline.sync()
+            answers = [cursor.fetchall() if cursor.description else [] for cursor in self._cursors]
+        for cursor in self._cursors:
+            cursor.close()
+        self._cursors.clear()
+        return answers
 
 
 def saved(obj: models.Model, pk: Any) -> None:

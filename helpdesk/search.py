@@ -62,19 +62,32 @@ def search(tickets: Any, text: str) -> Found:
     terms = search_terms(text)
     if not terms:
         return Found(tickets)
+    matching = _matching(tickets, terms)
+    if connection.vendor != "postgresql":
+        return Found(matching)
+    # A rare word is often estimated as common (every word unknown to the statistics gets the same
+    # guess), and the planner then walks the whole inbox order looking for it. Asking the index for
+    # the matching ids first costs one cheap query and leaves a short list to sort; it also counts the
+    # matches, so the inbox needs no second pass over the index to count.
+    ids = list(matching.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
+    if len(ids) <= FEW_MATCHES:
+        return Found(tickets.filter(pk__in=ids), len(ids))
+    return Found(matching, len(ids))
+
+
+def matching(tickets: Any, text: str) -> Any:
+    """``tickets`` narrowed to the matches of ``text`` as a filter, without running a query (``search``
+    asks the index for the ids first)."""
+    terms = search_terms(text)
+    return _matching(tickets, terms) if terms else tickets
+
+
+def _matching(tickets: Any, terms: list[str]) -> Any:
     if connection.vendor == "postgresql":
-        matching = tickets.filter(_postgres_match(terms))
-        # A rare word is often estimated as common (every word unknown to the statistics gets the
-        # same guess), and the planner then walks the whole inbox order looking for it. Asking the
-        # index for the matching ids first costs one cheap query and leaves a short list to sort;
-        # it also counts the matches, so the inbox needs no second pass over the index to count.
-        ids = list(matching.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
-        if len(ids) <= FEW_MATCHES:
-            return Found(tickets.filter(pk__in=ids), len(ids))
-        return Found(matching, len(ids))
+        return tickets.filter(_postgres_match(terms))
     for term in terms:
         tickets = tickets.filter(_fallback_match(term.rstrip("*")))
-    return Found(tickets)
+    return tickets
 
 
 def _postgres_match(terms: list[str]) -> Q:

@@ -97,8 +97,9 @@ class OutboundMessage(models.Model):
             "Off for mail to third parties (a forward to a carrier): sending it is no first response."
         ),
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    # Unique by constraints (Meta), which add no second index for LIKE queries that nothing asks.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    message_id = models.CharField(_("Message-ID"), max_length=998)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
     from_address = models.CharField(_("from"), max_length=320)
@@ -142,7 +143,7 @@ class OutboundMessage(models.Model):
     )
     claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
     transport = models.CharField(_("transport"), max_length=64, blank=True)
-    esp_message_id = models.CharField(_("provider's message id"), max_length=255, blank=True, db_index=True)
+    esp_message_id = models.CharField(_("provider's message id"), max_length=255, blank=True)
     envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -159,6 +160,7 @@ class OutboundMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # indexed in Meta where set
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -186,8 +188,18 @@ class OutboundMessage(models.Model):
                 ),
             ),
             models.Index(fields=["lease_until"], name="outbound_sending", condition=Q(status="sending")),
+            # Every change of state rewrites a row's entries in all of its indexes: these two hold only
+            # the rows that have a value (an ESP's id; a person who dealt with a problem).
+            models.Index(fields=["esp_message_id"], name="outbound_esp_id", condition=~Q(esp_message_id="")),
+            models.Index(
+                fields=["acknowledged_by"],
+                name="outbound_acknowledged_by",
+                condition=Q(acknowledged_by__isnull=False),
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="outbound_idempotency_key"),
+            models.UniqueConstraint(fields=["message_id"], name="outbound_message_id"),
             # Replies to a customer's own question need no consent, so they carry no purpose.
             models.CheckConstraint(
                 condition=Q(stream="bulk") | Q(purpose=""), name="outbound_purpose_bulk_only"
@@ -237,7 +249,10 @@ class DeliveryAttempt(models.Model):
         UNCERTAIN = "uncertain", _("Uncertain")
         SUPPRESSED = "suppressed", _("Suppressed")
 
-    outbound = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    # Indexed by the unique (outbound, number), which serves every lookup by message.
+    outbound = models.ForeignKey(
+        OutboundMessage, on_delete=models.CASCADE, related_name="delivery_attempts", db_index=False
+    )
     number = models.PositiveIntegerField(_("attempt"))
     transport = models.CharField(_("transport"), max_length=64, blank=True)
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.COMMITTING)

@@ -120,6 +120,40 @@ def test_tag_count_reads_unsolved_ids_from_their_index_and_stops_at_the_cap(
     _bounded(scans)
 
 
+def test_tag_count_probes_each_tag_row_and_stops_at_the_cap_whatever_join_the_planner_prefers(
+    data: dict[str, Any], no_table_scans: None
+) -> None:
+    """At a million tickets the planner priced a merge join with the unsolved ids as cheap as probing
+    per tag row, and the merge walked twenty times as many index entries as the count needed. With
+    nested loops and hash joins switched off, any join would be that merge join; the count's probe is
+    no join, so it still reads the tag's rows until the cap and probes the unsolved ids once for each."""
+    rare = Tag.objects.create(name="rare")
+    # One ticket in 31, so its statuses cycle like everyone's: about 97 rows, 39 of them unsolved.
+    Ticket.tags.through.objects.bulk_create(
+        Ticket.tags.through(ticket=t, tag=rare)
+        for n, t in enumerate(Ticket.objects.order_by("pk"))
+        if n % 31 == 0
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE helpdesk_ticket_tags")
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+    unsolved = Ticket.objects.filter(status__in=UNSOLVED)
+    with CaptureQueriesContext(connection) as captured:
+        assert inbox.capped_count(unsolved, CAP, tag=rare.pk) == CAP + 1
+    ((query,),) = [[q["sql"] for q in captured.captured_queries]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query)
+        scans = [n for n in _nodes(cursor.fetchone()[0][0]["Plan"]) if "Scan" in n["Node Type"]]
+    tags = next(s for s in scans if s.get("Relation Name") == "helpdesk_ticket_tags")
+    probes = next(s for s in scans if s.get("Index Name") == "ticket_unsolved_id")
+    assert tags["Index Name"] in {"ticket_tags_tag_ticket", "helpdesk_ticket_tags_tag_id_4c57f0dc"}
+    # The tag rows read (about 28 for 11 matches, two in five unsolved), each probed once.
+    read = _rows(tags) + tags.get("Rows Removed by Filter", 0)
+    assert _rows(tags) == CAP + 1 and read <= 4 * (CAP + 1), tags
+    assert probes["Actual Loops"] == read, probes
+
+
 def test_review_filter_reads_the_waiting_drafts_index_and_stops_at_the_cap(
     data: dict[str, Any], supervisor: Any, no_table_scans: None, monkeypatch: Any
 ) -> None:

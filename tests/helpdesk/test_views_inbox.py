@@ -211,6 +211,38 @@ def test_search_totals_are_right_whether_or_not_the_search_counted(
     assert shown in response.text
 
 
+@pytest.mark.parametrize(
+    ("few", "cap", "q", "total", "capped"),
+    [
+        (1000, 10, "", 4, False),
+        (1000, 3, "", 3, True),
+        (1, 10, "pallet", 3, False),
+        (1, 2, "pallet", 2, True),
+    ],
+)
+def test_tag_totals_count_the_tags_tickets_that_pass_every_other_filter(
+    client: Client, agent: Any, monkeypatch: Any, few: int, cap: int, q: str, total: int, capped: bool
+) -> None:
+    """A tag's total is counted from the tag's rows (issue 19); the status, the agent's queues and a
+    search that matched too many to count while searching (``few``) must still hold."""
+    monkeypatch.setattr("helpdesk.search.FEW_MATCHES", few)
+    monkeypatch.setattr("helpdesk.web.inbox.COUNT_CAP", cap)
+    monkeypatch.setattr("helpdesk.web.inbox.capped_count.__defaults__", (cap,))
+    tag, other_tag, elsewhere = Tag.objects.create(name="pall"), Tag.objects.create(name="x"), QueueFactory()
+    counted = [TicketFactory.create(subject=f"Pallet damaged {n}") for n in range(3)]
+    counted.append(TicketFactory.create(subject="Invoice copy"))  # counted without a search only
+    not_counted = [
+        TicketFactory.create(subject="Pallet damaged", status=Ticket.Status.CLOSED),
+        TicketFactory.create(subject="Pallet damaged", queue=elsewhere),  # not the agent's queue
+    ]
+    for ticket in [*counted, *not_counted]:
+        ticket.tags.add(tag)
+    TicketFactory.create(subject="Pallet damaged").tags.add(other_tag)
+    client.force_login(agent)
+    page = client.get(reverse("home"), {"tag": str(tag.pk), "q": q}).context["page"]
+    assert (page.total, page.capped) == (total, capped)
+
+
 def test_htmx_request_gets_only_the_results(client: Client, agent: Any) -> None:
     ticket = TicketFactory.create(subject="Only the table")
     client.force_login(agent)
