@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0012_bulk_consent_and_pacing'),
+        ('delivery', '0013_outbound_fewer_indexes'),
     ]
 
     operations = [
