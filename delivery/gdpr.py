@@ -5,6 +5,9 @@ Erasure blanks what we sent to them (subject, text, HTML, the raw MIME; in mail 
 their address goes), replaces their address in attempts and events, and keeps their suppressions as a
 SHA-256 of the address (``delivery.models.hashed_address``), so an erased address that must not get
 mail still gets none, as ESPs do with deleted contacts.
+
+Bulk mail is stored without its MIME (the worker renders it as it leaves); the export renders it from
+the stored fields the same way (``delivery.message.mime_of``), so the zip holds the mail that was sent.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from delivery.message import mime_of
 from delivery.models import (
     DeliveryAttempt,
     DeliveryEvent,
@@ -98,7 +102,9 @@ class OutboundSection:
             for header in ("to_addresses", "cc_addresses", "bcc_addresses"):
                 values[header] = subject.redact_addresses(getattr(outbound, header))
             if found[outbound.pk]:
-                values.update(subject="", body_text="", body_html="")
+                # The List-Unsubscribe token is the address signed, not encrypted: replacing the
+                # address in the headers' text misses it, so mail that was theirs alone loses them.
+                values.update(subject="", body_text="", body_html="", headers={})
             OutboundMessage.objects.filter(pk=outbound.pk).update(**values)
         for attempt in DeliveryAttempt.objects.filter(outbound_id__in=list(found)):
             DeliveryAttempt.objects.filter(pk=attempt.pk).update(
@@ -195,8 +201,9 @@ SECTIONS = (OutboundSection(), DeliveryEventSection(), SuppressionSection(), Fee
 
 def _raw_reader(pk: int) -> Any:
     def read() -> Iterator[bytes]:
-        raw = OutboundMessage.objects.filter(pk=pk).values_list("raw_message", flat=True).first()
-        yield from chunked(bytes(raw or b""))
+        # Bulk mail is stored without its MIME (rendered as it leaves): rendered here the same way.
+        outbound = OutboundMessage.objects.filter(pk=pk).first()
+        yield from chunked(mime_of(outbound) if outbound is not None else b"")
 
     return read
 

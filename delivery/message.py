@@ -2,10 +2,15 @@
 HTML part written from it, and the files the operator attached. 7-bit clean (quoted-printable text,
 RFC 2047 headers), so every relay takes it as it is and the DKIM signature survives.
 
-Rendered once, when the reply is queued (``OutboundMessage.raw_message``: the Date is when it was
+A reply is rendered once, when it is queued (``OutboundMessage.raw_message``: the Date is when it was
 approved), with the standard library's compat32 MIME classes: the header registry of the newer API
 parses every header it is given and costs twice as much, per message, as the whole SMTP exchange. The
-worker renders again only when the gate dropped a recipient.
+worker renders a reply again only when the gate dropped a recipient.
+
+Bulk mail (a notice) is queued without its MIME and rendered when it leaves (``stored_mime``), from its
+stored fields alone: Date when it was queued, the Message-ID stored then, part boundaries derived from
+that id. So every try sends the same bytes, and the GDPR export shows them without their being stored
+(docs/decisions.md, "Notices: bulk mail rendered when it leaves").
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import email.charset
 import email.policy
+import hashlib
+import itertools
 import mimetypes
 import random
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
@@ -123,15 +130,18 @@ def render_mime(
     cc: list[str],
     attachments: Iterable[Attachment] = (),
     now: dt.datetime,
+    seed: str = "",
 ) -> bytes:
-    """The message as it leaves, for these recipients (Bcc is only in the envelope)."""
-    body = MIMEMultipart("alternative", boundary=_boundary())
+    """The message as it leaves, for these recipients (Bcc is only in the envelope). With a ``seed``
+    the part boundaries are derived from it, so the same fields give the same bytes."""
+    boundaries = _boundaries(seed)
+    body = MIMEMultipart("alternative", boundary=next(boundaries))
     body.attach(_text(outbound.body_text, "plain"))
     body.attach(_text(outbound.body_html or html_from_text(outbound.body_text), "html"))
     files = list(attachments)
     message: MIMEBase = body
     if files:
-        message = MIMEMultipart("mixed", boundary=_boundary())
+        message = MIMEMultipart("mixed", boundary=next(boundaries))
         message.attach(body)
         for attachment in files:
             message.attach(_attachment(attachment))
@@ -156,12 +166,38 @@ def render_mime(
     return message.as_bytes(policy=POLICY)
 
 
-def _boundary() -> str:
-    """A part boundary as the standard library makes one. Given here, the generator does not search
-    every part for it (a third of writing a notice's bytes): no part can hold it, since the text
-    parts are quoted-printable (a literal "=" is written "=3D") and files base64 (no "=" but at the
-    end, no "-")."""
-    return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+def stored_mime(outbound: OutboundMessage) -> bytes:
+    """The MIME of a message queued without it (bulk mail, ``OutboundMessage.renders_when_sent``), as
+    the worker sends it: the same bytes on every call, from the stored fields alone (Date: when it was
+    queued; part boundaries: from its Message-ID). Bulk mail has no files."""
+    return render_mime(
+        outbound,
+        to=list(outbound.to_addresses),
+        cc=list(outbound.cc_addresses),
+        now=outbound.created_at,
+        seed=outbound.message_id,
+    )
+
+
+def mime_of(outbound: OutboundMessage) -> bytes:
+    """The mail as approved, for people and exports: the stored MIME, or the one ``stored_mime``
+    renders for a message that is rendered when it leaves; empty for erased mail."""
+    raw = bytes(outbound.raw_message or b"")
+    return stored_mime(outbound) if not raw and outbound.renders_when_sent else raw
+
+
+def _boundaries(seed: str) -> Iterator[str]:
+    """Part boundaries as the standard library makes them: random, or derived from ``seed``. Given
+    here, the generator does not search every part for them (a third of writing a notice's bytes):
+    no part can hold one, since the text parts are quoted-printable (a literal "=" is written "=3D")
+    and files base64 (no "=" but at the end, no "-")."""
+    for index in itertools.count():
+        if seed:
+            digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
+            number = int.from_bytes(digest[:8], "big") % 10**19
+        else:
+            number = random.randrange(sys.maxsize)
+        yield "=" * 15 + f"{number:019d}" + "=="
 
 
 def _text(text: str, subtype: str) -> MIMEText:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from delivery import dkim, outcomes, retry, throttle, verp
 from delivery.gate import Decision, Gate
-from delivery.message import render_mime
+from delivery.message import render_mime, stored_mime
 from delivery.models import DeliveryAttempt, OutboundMessage
 from delivery.pacing import Pacer
 from delivery.transports import (
@@ -382,8 +382,11 @@ class Worker:
 
     def prepare(self, outbound: OutboundMessage, decision: Decision, transport: Transport) -> Prepared:
         raw = bytes(outbound.raw_message or b"")
-        if not raw or decision.blocked:
-            # Rendered when queued; again only when the gate dropped someone (or for rows from before).
+        if not decision.blocked and outbound.renders_when_sent:
+            # Bulk mail is rendered as it leaves, the same bytes on every try (it has no files).
+            raw = stored_mime(outbound)
+        elif not raw or decision.blocked:
+            # A reply is rendered when queued; again only when the gate dropped someone.
             attachments = list(
                 Attachment.objects.filter(message_id=outbound.ticket_message_id or 0).order_by("id")
             )

@@ -182,7 +182,9 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     transaction. A key already queued keeps its first message (returned, not queued again); a key
     queued by a concurrent transaction meanwhile raises ``IntegrityError`` (the caller's savepoint
     rolls the batch back and may queue it one by one). The caller asks for the send pass
-    (``enqueue_send``); the pre-send gate checks consent and suppression again when it leaves."""
+    (``enqueue_send``); the pre-send gate checks consent and suppression again when it leaves. The
+    MIME is rendered then too, from the stored fields (``OutboundMessage.renders_when_sent``): the
+    Message-ID and Date are fixed here."""
     for item in messages:
         _check_bulk(item.purpose, item.headers)
     keys = [item.idempotency_key for item in messages]
@@ -195,8 +197,8 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     outbounds = []
     for message, outbound in pairs:
         outbound.ticket_message = message  # its primary key is known now
-        outbound.raw_message = render_mime(outbound, to=outbound.to_addresses, cc=[], now=now)
         outbounds.append(outbound)
+    # No MIME yet: the worker renders bulk mail as it leaves (``delivery.message.stored_mime``).
     bulk_sql.insert(outbounds)
     audit_many(
         action="outbound.queued",

@@ -69,24 +69,45 @@ def headers(address: str, purpose: str, *, token: str = "") -> dict[str, str]:
     """``List-Unsubscribe`` (the https URL and a mailto) and ``List-Unsubscribe-Post`` (RFC 8058); the
     DKIM signature covers both (``delivery.dkim.SIGNED_HEADERS``). One token for both (``token``, or
     made here)."""
-    mailbox = settings.DELIVERY_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     token = token or make_token(address, purpose)
-    mailto = f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(address, purpose, token=token)}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return Links(purpose).headers(token, unsubscribe_url(address, purpose, token=token))
 
 
 def footer(address: str, purpose: str, language: str, *, token: str = "") -> str:
     """The visible unsubscribe line at the end of a bulk message, in the contact's language."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        label = Purpose(purpose).label
-        text = _("You get these %(purpose)s because you agreed to them. Unsubscribe: %(url)s") % {
-            "purpose": str(label).lower(),
-            "url": unsubscribe_url(address, purpose, token=token),
+    return Links(purpose).footer(language, unsubscribe_url(address, purpose, token=token))
+
+
+class Links:
+    """The unsubscribe line and headers for the many recipients of one purpose (a notice's batch):
+    the settings are read, and each language's line translated, once."""
+
+    def __init__(self, purpose: str) -> None:
+        self.purpose = purpose
+        self.mailbox = settings.DELIVERY_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self._lines: dict[str, tuple[str, str]] = {}
+
+    def of(self, address: str, language: str) -> tuple[str, dict[str, str]]:
+        """``footer`` and ``headers`` of one recipient, with one signed token for both."""
+        token = make_token(address, self.purpose)
+        url = unsubscribe_url(address, self.purpose, token=token)
+        return self.footer(language, url), self.headers(token, url)
+
+    def headers(self, token: str, url: str) -> dict[str, str]:
+        mailto = f"mailto:{self.mailbox}?subject={quote('unsubscribe ' + token)}"
+        return {
+            "List-Unsubscribe": f"<{url}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    return f"\n\n-- \n{text}\n"
+
+    def footer(self, language: str, url: str) -> str:
+        if language not in self._lines:
+            with translation.override(language or settings.LANGUAGE_CODE):
+                label = str(Purpose(self.purpose).label).lower()
+                line = _("You get these %(purpose)s because you agreed to them. Unsubscribe: %(url)s")
+            self._lines[language] = (line, label)
+        line, label = self._lines[language]
+        return f"\n\n-- \n{line % {'purpose': label, 'url': url}}\n"
 
 
 def is_subscribed(request: Unsubscribe) -> bool:

@@ -140,12 +140,29 @@ def insert(objs: Sequence[models.Model]) -> None:
         f"RETURNING {quote(str(pk.column))}"
     )
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` looks it up on every use
-    values = [[f.get_db_prep_save(f.pre_save(obj, True), db) for obj in objs] for f in fields]
+    values = [_prepared(f, objs, db) for f in fields]
     ids = [row[0] for row in _execute(sql, values)]
     for obj, value in zip(objs, ids, strict=True):
         obj.pk = value
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+def _prepared(field: models.Field[Any, Any], objs: Sequence[models.Model], db: Any) -> list[Any]:
+    """``field``'s value of every instance, prepared for the database. A value that is the very object
+    the previous instance had (a default, a shared time, a constant, the same dict) is prepared once:
+    most of a batch's columns hold one value, and preparing every value cost more than the INSERT."""
+    values: list[Any] = []
+    previous, prepared = _NOTHING, None
+    for obj in objs:
+        value = field.pre_save(obj, True)
+        if value is not previous:
+            previous, prepared = value, field.get_db_prep_save(value, db)
+        values.append(prepared)
+    return values
+
+
+_NOTHING = object()
 
 
 def insert_one_sql(obj: models.Model) -> tuple[str, list[Any]]:

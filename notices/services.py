@@ -315,14 +315,29 @@ def queue_recipients(*, notice_id: int) -> int:
         return 0
     abtest.split(notice)
     queued = 0
-    pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED).select_related(
-        "contact"
+    # Only what queueing reads: the drafted facts, claims and variants stay in the database.
+    pending = (
+        Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED)
+        .select_related("contact")
+        .only(*_QUEUED_FIELDS)
     )
     while batch := list(pending.order_by("pk")[:BATCH]):
         with transaction.atomic():
             queued += _queue_batch(notice, batch)
             enqueue_send(OutboundMessage.Stream.BULK)  # one send task per batch, not one per message
     return queued
+
+
+_QUEUED_FIELDS = (
+    "notice_id",
+    "address",
+    "language",
+    "status",
+    "subject",
+    "body",
+    "contact__id",
+    "contact__company_id",
+)
 
 
 def _queue_batch(notice: Notice, batch: list[Recipient]) -> int:
@@ -389,25 +404,28 @@ def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient,
     opened = tickets.open_outbound_tickets(
         opened=[(_contact(r), r.subject, r.language) for r in fresh], system="notices"
     )
+    links = unsubscribe.Links(notice.purpose)
     messages = [
-        _bulk_message(notice, recipient, ticket) for recipient, ticket in zip(fresh, opened, strict=True)
+        _bulk_message(notice, recipient, ticket, links)
+        for recipient, ticket in zip(fresh, opened, strict=True)
     ]
     known.update(queue_bulk(messages=messages))
     return [(recipient, known[_key(notice, recipient)]) for recipient in ready]
 
 
-def _bulk_message(notice: Notice, recipient: Recipient, ticket: Ticket) -> BulkMessage:
-    """The recipient's text with the unsubscribe line and headers (one signed token for both)."""
-    address, purpose = recipient.address, notice.purpose
-    token = unsubscribe.make_token(address, purpose)
+def _bulk_message(
+    notice: Notice, recipient: Recipient, ticket: Ticket, links: unsubscribe.Links
+) -> BulkMessage:
+    """The recipient's text with the unsubscribe line and headers (one signed link for both)."""
+    footer, headers = links.of(recipient.address, recipient.language)
     return BulkMessage(
         ticket=ticket,
-        to=address,
+        to=recipient.address,
         subject=recipient.subject,
-        body=recipient.body + unsubscribe.footer(address, purpose, recipient.language, token=token),
+        body=recipient.body + footer,
         idempotency_key=_key(notice, recipient),
-        purpose=purpose,
-        headers=unsubscribe.headers(address, purpose, token=token),
+        purpose=notice.purpose,
+        headers=headers,
     )
 
 

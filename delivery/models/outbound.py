@@ -118,7 +118,10 @@ class OutboundMessage(models.Model):
         _("MIME as approved"),
         blank=True,
         default=b"",
-        help_text=_("Rendered when queued, unsigned; DKIM signatures are added as it leaves."),
+        help_text=_(
+            "Rendered when queued, unsigned; DKIM signatures are added as it leaves. Empty for bulk "
+            "mail, which is rendered from these fields as it leaves."
+        ),
     )
     release_at = models.DateTimeField(
         _("release at"),
@@ -217,6 +220,13 @@ class OutboundMessage(models.Model):
     def recipients(self) -> list[str]:
         """Everybody the envelope goes to: To, Cc and Bcc, each once, in that order."""
         return list(dict.fromkeys([*self.to_addresses, *self.cc_addresses, *self.bcc_addresses]))
+
+    @property
+    def renders_when_sent(self) -> bool:
+        """Queued without its MIME: bulk mail is rendered as it leaves (``delivery.message.stored_mime``).
+        Erased mail has neither (erasure empties the text of bulk mail, which is always the recipient's
+        own), and nothing is rendered from it."""
+        return self.stream == self.Stream.BULK and not self.raw_message and bool(self.body_text)
 
     @property
     def needs_attention(self) -> bool:

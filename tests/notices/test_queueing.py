@@ -65,7 +65,7 @@ def test_consent_withdrawn_or_an_address_suppressed_after_approval_is_excluded_a
         outbound = recipient.outbound
         assert outbound is not None and outbound.stream == "bulk" and outbound.purpose == "service_notices"
         assert outbound.idempotency_key == f"notice:{approved.pk}:{recipient.pk}"
-        assert outbound.to_addresses == [recipient.address] and outbound.raw_message
+        assert outbound.to_addresses == [recipient.address] and outbound.renders_when_sent
         assert "List-Unsubscribe-Post" in outbound.headers and "/u/" in outbound.body_text
         assert outbound.ticket.status == Ticket.Status.RESOLVED
         assert outbound.ticket_message is not None and outbound.ticket_message.ticket_id == outbound.ticket_id
