@@ -158,13 +158,12 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
     # The ticket message (and its attachments) is loaded only when a message is rendered again
     # (``prepare``): joined here, it would point back at its outbound row (a one-to-one), a cycle that
     # only a full garbage collection frees, so a long pass would grow with every batch.
-    # Neither the ticket's search document nor the message's texts are read when the rendered mail
-    # is sent (a message rendered again loads its texts then).
-    return list(
-        claimed.select_related("ticket")
-        .defer("ticket__search_vector", "body_text", "body_html")
-        .order_by("priority", "created_at", "id")
-    )
+    # The ticket's search document is never read here, nor a reply's texts when its mail was rendered
+    # when queued (one rendered again loads them then); bulk mail is rendered from them as it leaves.
+    unread = ["ticket__search_vector"]
+    if stream == OutboundMessage.Stream.TRANSACTIONAL:
+        unread += ["body_text", "body_html"]
+    return list(claimed.select_related("ticket").defer(*unread).order_by("priority", "created_at", "id"))
 
 
 def recover_stale(result: PassResult, now: dt.datetime | None = None) -> None:
