@@ -173,58 +173,48 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
 
 
 class Ahead:
-    """Outcomes sent to PostgreSQL before the next message's SMTP exchange, committed with that
-    message's attempt record before its final dot (``finish``). The server writes them while the
-    worker speaks SMTP, so only the record's short INSERT waits at the dot. Both go in one implicit
-    transaction (pipeline mode: nothing commits before ``finish``), as ``write_together`` does; where
-    that cannot be (not PostgreSQL, an outcome that is not plain), ``finish`` is ``write_together``."""
+    """The outcomes held and the next message's attempt record ``then``, sent to PostgreSQL as one
+    statement before that message's SMTP exchange and committed by ``finish`` right before its final
+    dot. Pipeline mode: the server runs the statement while the worker speaks SMTP, and nothing commits
+    before the Sync that ``finish`` sends, so the record is on disk before the point of no return and
+    not before the worker is about to reach it; what waits at the dot is that Sync's round trip. A
+    worker that dies first leaves nothing committed, as if it had died before sending anything. Where
+    one statement cannot do it (not PostgreSQL, an outcome that is not plain), ``finish`` is
+    ``write_together``."""
 
-    def __init__(self, writes: list[Writes]) -> None:
+    def __init__(self, writes: list[Writes], then: DeliveryAttempt) -> None:
         self.writes = list(writes)
+        self.then = then
         self.finished = False
         self.written = False
         self._pipeline: bulk_sql.Pipelined | None = None
-        if self.writes and connection.vendor == "postgresql" and all(w.plain for w in self.writes):
+        if connection.vendor == "postgresql" and all(w.plain for w in self.writes):
             queries, params = _chained(self.writes)
+            main, values = bulk_sql.insert_one_sql(then)
+            sql = ("WITH " + ", ".join(queries) + " " if queries else "") + main
             with _closing_a_dead_connection():
                 pipeline = bulk_sql.Pipelined()
                 try:
-                    pipeline.send(f"WITH {', '.join(queries)} SELECT 1", params, prepare=True)
+                    pipeline.send(sql, [*params, *values], prepare=True)
                 except BaseException:
                     with contextlib.suppress(DatabaseError):
                         pipeline.finish()
                     raise
             self._pipeline = pipeline
 
-    def finish(self, then: DeliveryAttempt | None = None) -> None:
-        """Commit the outcomes and INSERT the attempt ``then``; raises what the database raised, and
-        then neither was written (``written`` says whether the outcomes were)."""
+    def finish(self) -> None:
+        """Commit the outcomes and the attempt record; raises what the database raised, and then
+        neither was written."""
         assert not self.finished, "finished already"
         self.finished = True
-        pipeline = self._pipeline
-        if pipeline is None:
-            if self.writes or then is not None:
-                write_together(self.writes, then=then)
-                self.written = True
-            return
-        with _closing_a_dead_connection():
-            try:
-                if then is not None:
-                    pipeline.send(*bulk_sql.insert_one_sql(then), prepare=True)
-            except BaseException:
-                # The record did not reach the server (a broken connection fails ``finish`` too): the
-                # outcomes commit alone, right whatever becomes of this message.
-                pipeline.finish()
-                self._done()
-                raise
-            answers = pipeline.finish()
-        self._done()
-        if then is not None:
-            bulk_sql.saved(then, answers[1][0][0])
-
-    def _done(self) -> None:
+        if self._pipeline is None:
+            write_together(self.writes, then=self.then)
+        else:
+            with _closing_a_dead_connection():
+                answers = self._pipeline.finish()
+            _written(self.writes)
+            bulk_sql.saved(self.then, answers[0][0][0])
         self.written = True
-        _written(self.writes)
 
 
 def _chained(writes: list[Writes]) -> tuple[list[str], list[Any]]:

@@ -252,18 +252,15 @@ class Worker:
             outcomes.write_together(self._unwritten, then=then)
         self._unwritten.clear()
 
-    def _send_ahead(self) -> outcomes.Ahead:
-        """Send the outcomes held to the database without waiting for it (``outcomes.Ahead``)."""
-        return outcomes.Ahead(self._unwritten)
+    def _send_ahead(self, attempt: DeliveryAttempt) -> outcomes.Ahead:
+        """Send the outcomes held and ``attempt``'s record to the database, to commit later."""
+        return outcomes.Ahead(self._unwritten, then=attempt)
 
-    def _settle(self, ahead: outcomes.Ahead, then: DeliveryAttempt | None = None) -> None:
-        """Commit what ``ahead`` sent, with the attempt record ``then``; the outcomes stay held if the
-        database refused them, to be written with the next record."""
-        try:
-            ahead.finish(then=then)
-        finally:
-            if ahead.written:
-                del self._unwritten[: len(ahead.writes)]
+    def _settle(self, ahead: outcomes.Ahead) -> None:
+        """Commit what ``ahead`` sent; the outcomes stay held if the database refused them, to be
+        written with the next record."""
+        ahead.finish()
+        del self._unwritten[: len(ahead.writes)]
 
     def transport(self, name: str) -> Transport:
         if name not in self._transports:
@@ -332,16 +329,22 @@ class Worker:
             slow=self.limits.slow_factor(outbound) if outbound.stream == OutboundMessage.Stream.BULK else 1.0,
         )
         attempt = DeliveryAttempt(
-            outbound=outbound, number=outbound.attempts + 1, transport=name, worker=self.name
+            outbound=outbound,
+            number=outbound.attempts + 1,
+            transport=name,
+            worker=self.name,
+            started_at=timezone.now(),
         )
-        # The previous messages' outcomes go to the database now, to be written while this message's
-        # SMTP exchange runs; they commit with its record before the final dot.
-        ahead = self._send_ahead()
+        # The previous messages' outcomes and this attempt's record go to the database now, to be
+        # written while the SMTP exchange runs; they commit right before the final dot.
+        ahead = self._send_ahead(attempt)
+
+        handed_over = False
 
         def committing() -> None:
-            attempt.started_at = timezone.now()
-            # On record before the point of no return, with the previous messages' outcomes.
-            self._settle(ahead, then=attempt)
+            nonlocal handed_over
+            self._settle(ahead)  # on record before the point of no return
+            handed_over = True
             fault_point("send_committing")
 
         started = time.monotonic()
@@ -359,6 +362,20 @@ class Worker:
             fault_point("send_answered")
             self.write(outbound, attempt, outcome, error=error, decision=decision, transport=name)
             return error if outcome == Outcome.DEFERRED and error.kind == "transient" else None
+        except Exception as exc:
+            if attempt.pk is None:
+                raise  # nothing on record: ``send_batch`` records the failure
+            # The attempt is on record, so its outcome goes on it: uncertain once the transport was
+            # about to hand the mail over, else deferred.
+            logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
+            attempt.duration_ms = int((time.monotonic() - started) * 1000)
+            unexpected = TransportError(
+                f"unexpected error while sending: {type(exc).__name__}",
+                kind="uncertain" if handed_over else "transient",
+            )
+            outcome = Outcome.UNCERTAIN if handed_over else Outcome.DEFERRED
+            self.write(outbound, attempt, outcome, error=unexpected, decision=decision, transport=name)
+            return None
         attempt.duration_ms = int((time.monotonic() - started) * 1000)
         fault_point("send_answered")
         self.write(outbound, attempt, Outcome.SENT, sent=sent, decision=decision, transport=name)

@@ -263,3 +263,49 @@ def test_only_the_sending_loop_commits_without_waiting_for_the_disk(smtp_sink: S
     with connection.cursor() as cursor:  # the connection serves other tasks as it was
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.parametrize("after_the_record", [False, True])
+def test_an_unexpected_error_in_the_transport_lands_on_the_attempt_on_record(
+    relay: SmtpSink, monkeypatch: pytest.MonkeyPatch, after_the_record: bool
+) -> None:
+    """The attempt's record goes to the database before the SMTP exchange: an error nobody expected,
+    before the final dot or after it, is that attempt's outcome (not a second attempt with its number),
+    and the next message of the pass still goes out."""
+    from delivery.transports import smtp
+
+    calls: list[str] = []
+
+    def broken(self: Any, connection: Any, prepared: Any) -> Any:
+        calls.append(prepared.recipients[0])
+        if not after_the_record and len(calls) == 1:
+            raise ValueError("broken before the envelope")
+        return original(self, connection, prepared)
+
+    original = smtp.SmtpTransport._envelope
+    monkeypatch.setattr(smtp.SmtpTransport, "_envelope", broken)
+    if after_the_record:
+        sent = smtp.SmtpTransport.send
+
+        def send(self: Any, prepared: Any, *, committing: Any) -> Any:
+            if len(calls) == 0:
+
+                def then_fail() -> None:
+                    committing()
+                    raise ValueError("broken after the record")
+
+                return sent(self, prepared, committing=then_fail)
+            return sent(self, prepared, committing=committing)
+
+        monkeypatch.setattr(smtp.SmtpTransport, "send", send)
+    first, second = queue(to="ett@kund.example", key="u:1"), queue(to="tva@kund.example", key="u:2")
+    result = send_pass()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    expected = Status.UNCERTAIN if after_the_record else Status.DEFERRED
+    assert first.status == expected and "unexpected error" in first.last_error
+    assert list(first.delivery_attempts.values_list("number", "outcome", "stage")) == [
+        (1, str(expected), DeliveryAttempt.Stage.DONE)
+    ]
+    assert second.status == Status.SENT and result.counts["sent"] == 1
+    assert [parsed(m.data)["Message-ID"] for m in relay.messages] == [second.message_id]
