@@ -8,7 +8,6 @@ Values are still prepared by the model fields.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
@@ -273,9 +272,9 @@ class Pipelined:
         self._db.ensure_connection()
         self._connection: psycopg.Connection[Any] = self._db.connection
         self._cursors: list[psycopg.Cursor[Any]] = []
-        self._mode = contextlib.ExitStack()
+        self._mode = self._connection.pipeline()
         with self._db.wrap_database_errors:
-            self._pipeline: psycopg.Pipeline | None = self._mode.enter_context(self._connection.pipeline())
+            self._pipeline: psycopg.Pipeline | None = self._mode.__enter__()
 
     def send(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
         """Send one statement without waiting for it; its rows come back from ``finish``."""
@@ -293,7 +292,7 @@ class Pipelined:
         pipeline, self._pipeline = self._pipeline, None
         assert pipeline is not None, "this pipeline is finished"
         with self._db.wrap_database_errors:
-            self._mode.close()  # leaving pipeline mode sends the one Sync and reads every answer
+            self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
             answers = [cursor.fetchall() if cursor.description else [] for cursor in self._cursors]
         for cursor in self._cursors:
             cursor.close()

@@ -11,6 +11,7 @@ of the ticket row plus an audit event with the actor (a user) or the system part
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -147,16 +148,24 @@ def record_first_response(*, ticket: Ticket, at: dt.datetime) -> None:
 def first_response_sql(*, ticket: Ticket, at: dt.datetime) -> tuple[str, list[Any]]:
     """The statement of ``record_first_response``, also for a caller that sends it with other writes
     (then ``first_response_in_memory``)."""
+    return _first_response_text(connection.vendor), [at, *_RUNNING, ticket.pk]
+
+
+_RUNNING = sorted(str(status) for status in sla.RUNNING)
+
+
+@functools.cache
+def _first_response_text(vendor: str) -> str:
+    """The text of ``first_response_sql``, written once (a sending worker runs it for most replies)."""
     quote = connection.ops.quote_name
     table = quote(Ticket._meta.db_table)
-    running = ", ".join(["%s"] * len(sla.RUNNING))
+    running = ", ".join(["%s"] * len(_RUNNING))
     due, resolution = quote("sla_due_at"), quote("resolution_due_at")
-    sql = (
+    return (
         f"UPDATE {table} SET {quote('first_response_at')} = %s, {due} = CASE WHEN {quote('status')} IN "
         f"({running}) THEN {resolution} ELSE NULL END WHERE {quote('id')} = %s AND "
         f"{quote('first_response_at')} IS NULL"
     )
-    return sql, [at, *sorted(str(status) for status in sla.RUNNING), ticket.pk]
 
 
 def first_response_in_memory(*, ticket: Ticket, at: dt.datetime) -> None:
