@@ -60,6 +60,17 @@ logger = logging.getLogger(__name__)
 HOLD_SECONDS = 300
 Status = OutboundMessage.Status
 Outcome = DeliveryAttempt.Outcome
+# A message's fields that only its rendering reads.
+RENDERED_FROM = [
+    "subject",
+    "body_text",
+    "body_html",
+    "in_reply_to",
+    "references",
+    "headers",
+    "from_name",
+    "reply_to",
+]
 
 
 @dataclass
@@ -158,11 +169,11 @@ def claim(*, stream: str | None, size: int, now: dt.datetime | None = None) -> l
     # The ticket message (and its attachments) is loaded only when a message is rendered again
     # (``prepare``): joined here, it would point back at its outbound row (a one-to-one), a cycle that
     # only a full garbage collection frees, so a long pass would grow with every batch.
-    # The ticket's search document is never read here, nor a reply's texts when its mail was rendered
-    # when queued (one rendered again loads them then); bulk mail is rendered from them as it leaves.
+    # The ticket's search document is never read here, nor what a reply's mail was rendered from when
+    # it was queued (one rendered again loads it then); bulk mail is rendered from it as it leaves.
     unread = ["ticket__search_vector"]
     if stream == OutboundMessage.Stream.TRANSACTIONAL:
-        unread += ["body_text", "body_html"]
+        unread += RENDERED_FROM
     return list(claimed.select_related("ticket").defer(*unread).order_by("priority", "created_at", "id"))
 
 
