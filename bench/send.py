@@ -402,7 +402,6 @@ class _timed_parts:  # noqa: N801 - used as a context manager, reads like a func
         self._wrap(message, "render_mime", "build", also=queue)
         self._wrap(dkim, "sign", "sign")
         self._wrap(smtp.SmtpTransport, "send", "smtp")
-        self._wrap(queue.Worker, "_write_unwritten", "write")
         self._wrap(queue.Worker, "_send_ahead", "write")
         self._wrap(queue.Worker, "_settle", "write")
         self._wrap(queue.Worker, "flush", "write")

@@ -161,12 +161,9 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
             if then is not None:
                 then.save(force_insert=True)
         return
-    queries, params = _chained(writes)
-    main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
+    sql, params = _statement(writes, then)
     with _closing_a_dead_connection():
-        rows = bulk_sql.execute(
-            ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values], prepare=True
-        )
+        rows = bulk_sql.execute(sql, params, prepare=True)
     _written(writes)
     if then is not None:
         bulk_sql.saved(then, rows[0][0])
@@ -186,21 +183,10 @@ class Ahead:
         self.writes = list(writes)
         self.then = then
         self.finished = False
-        self.written = False
         self._pipeline: bulk_sql.Pipelined | None = None
         if connection.vendor == "postgresql" and all(w.plain for w in self.writes):
-            queries, params = _chained(self.writes)
-            main, values = bulk_sql.insert_one_sql(then)
-            sql = ("WITH " + ", ".join(queries) + " " if queries else "") + main
             with _closing_a_dead_connection():
-                pipeline = bulk_sql.Pipelined()
-                try:
-                    pipeline.send(sql, [*params, *values], prepare=True)
-                except BaseException:
-                    with contextlib.suppress(DatabaseError):
-                        pipeline.finish()
-                    raise
-            self._pipeline = pipeline
+                self._pipeline = bulk_sql.Pipelined(*_statement(self.writes, then), prepare=True)
 
     def finish(self) -> None:
         """Commit the outcomes and the attempt record; raises what the database raised, and then
@@ -209,12 +195,18 @@ class Ahead:
         self.finished = True
         if self._pipeline is None:
             write_together(self.writes, then=self.then)
-        else:
-            with _closing_a_dead_connection():
-                answers = self._pipeline.finish()
-            _written(self.writes)
-            bulk_sql.saved(self.then, answers[0][0][0])
-        self.written = True
+            return
+        with _closing_a_dead_connection():
+            rows = self._pipeline.finish()
+        _written(self.writes)
+        bulk_sql.saved(self.then, rows[0][0])
+
+
+def _statement(writes: list[Writes], then: DeliveryAttempt | None) -> tuple[str, list[Any]]:
+    """Plain outcomes' writes and the INSERT of ``then`` as one statement, and its parameters."""
+    queries, params = _chained(writes)
+    main, values = bulk_sql.insert_one_sql(then) if then is not None else ("SELECT 1", [])
+    return ("WITH " + ", ".join(queries) + " " if queries else "") + main, [*params, *values]
 
 
 def _chained(writes: list[Writes]) -> tuple[list[str], list[Any]]:

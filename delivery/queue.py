@@ -253,14 +253,10 @@ class Worker:
             self._transports.clear()
 
     def flush(self) -> None:
-        """Write the outcomes still held (without waiting for the disk)."""
-        self._write_unwritten()
-
-    def _write_unwritten(self, then: DeliveryAttempt | None = None) -> None:
-        """The outcomes held, and the attempt record ``then``, in one transaction (one statement where
-        the database allows it: ``outcomes.write_together``)."""
-        if self._unwritten or then is not None:
-            outcomes.write_together(self._unwritten, then=then)
+        """Write the outcomes still held, in one transaction (one statement where the database allows
+        it: ``outcomes.write_together``), without waiting for the disk."""
+        if self._unwritten:
+            outcomes.write_together(self._unwritten)
         self._unwritten.clear()
 
     def _send_ahead(self, attempt: DeliveryAttempt) -> outcomes.Ahead:
@@ -413,7 +409,10 @@ class Worker:
             # Bulk mail is rendered as it leaves, the same bytes on every try (it has no files).
             raw = stored_mime(outbound)
         elif not raw or decision.blocked:
-            # A reply is rendered when queued; again only when the gate dropped someone.
+            # A reply is rendered when queued; again only when the gate dropped someone. What it is
+            # rendered from was not claimed (``RENDERED_FROM``): loaded here in one query.
+            if deferred := outbound.get_deferred_fields():
+                outbound.refresh_from_db(fields=sorted(deferred))
             attachments = list(
                 Attachment.objects.filter(message_id=outbound.ticket_message_id or 0).order_by("id")
             )

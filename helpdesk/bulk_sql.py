@@ -177,10 +177,9 @@ def insert_one_sql(obj: models.Model) -> tuple[str, list[Any]]:
 
 def update_one_sql(obj: models.Model, names: Sequence[str]) -> tuple[str, list[Any]]:
     """The UPDATE of the fields ``names`` of one saved instance by its key, values as in memory."""
-    sql, fields, preparers = _update_one(type(obj), tuple(names), connection.vendor)
+    sql, columns = _update_one(type(obj), tuple(names), connection.vendor)
     db = connections[DEFAULT_DB_ALIAS]
-    values = [prepare(getattr(obj, f.attname), db) for f, prepare in zip(fields, preparers, strict=True)]
-    return sql, [*values, obj.pk]
+    return sql, [*(prepare(getattr(obj, f.attname), db) for f, prepare in columns), obj.pk]
 
 
 # The texts of the statements above depend only on the model and the fields: written once each, they
@@ -209,14 +208,15 @@ def _insert_one(model: type[models.Model], vendor: str) -> tuple[str, list[tuple
 @functools.cache
 def _update_one(
     model: type[models.Model], names: tuple[str, ...], vendor: str
-) -> tuple[str, list[Any], list[Prepare]]:
+) -> tuple[str, list[tuple[Any, Prepare]]]:
+    """The UPDATE's text, and per assigned column its field and its preparation."""
     meta = model._meta
     assert meta.pk is not None
     fields: list[Any] = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
-    return sql, fields, [_preparer(f) for f in fields]
+    return sql, [(f, _preparer(f)) for f in fields]
 
 
 # Fields whose preparation leaves a value of its own type as it is (Django's own classes, not a subclass
@@ -239,8 +239,8 @@ _AS_IS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
 def _preparer(field: Any) -> Prepare:
     """The field's ``get_db_prep_save``, short-cut for the values it would not change."""
     slow: Prepare = field.get_db_prep_save
-    target = field.target_field if isinstance(field, models.ForeignKey) else field
-    kinds = _AS_IS.get(type(target)) if target is field or type(field) is models.ForeignKey else None
+    # A plain foreign key prepares its value as the key it points at does.
+    kinds = _AS_IS.get(type(field.target_field if type(field) is models.ForeignKey else field))
     if not kinds:
         return slow
     aware = kinds == (dt.datetime,)
@@ -260,44 +260,32 @@ def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list
 
 
 class Pipelined:
-    """Statements sent to PostgreSQL now and answered later (pipeline mode): the server runs them
-    while this process does something else, and ``finish`` reads every answer. Until then the
-    connection serves nothing else; statements sent before a ``finish`` commit together at it (one
-    implicit transaction, or the caller's), and none of them if one fails. Errors are Django's."""
+    """One statement sent to PostgreSQL now and answered later (pipeline mode): the server runs it
+    while this process does something else, and ``finish`` reads its rows. Until then the connection
+    serves nothing else, and nothing commits (one implicit transaction, or the caller's). Errors are
+    Django's."""
 
-    def __init__(self) -> None:
+    def __init__(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
         import psycopg
 
         self._db = connections[DEFAULT_DB_ALIAS]
         self._db.ensure_connection()
-        self._connection: psycopg.Connection[Any] = self._db.connection
-        self._cursors: list[psycopg.Cursor[Any]] = []
-        self._mode = self._connection.pipeline()
+        self._mode = self._db.connection.pipeline()
         with self._db.wrap_database_errors:
-            self._pipeline: psycopg.Pipeline | None = self._mode.__enter__()
+            self._mode.__enter__()
+            self._cursor = psycopg.Cursor(self._db.connection)
+            try:
+                self._cursor.execute(sql, params, prepare=prepare)
+            except BaseException as exc:
+                self._mode.__exit__(type(exc), exc, exc.__traceback__)
+                raise
 
-    def send(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
-        """Send one statement without waiting for it; its rows come back from ``finish``."""
-        import psycopg
-
-        assert self._pipeline is not None, "this pipeline is finished"
-        cursor = psycopg.Cursor(self._connection)
-        self._cursors.append(cursor)
-        with self._db.wrap_database_errors:
-            cursor.execute(sql, params, prepare=prepare)
-
-    def finish(self) -> list[list[tuple[Any, ...]]]:
-        """Wait for every statement sent (they commit here, outside a transaction), leave pipeline
-        mode, and return each one's rows."""
-        pipeline, self._pipeline = self._pipeline, None
-        assert pipeline is not None, "this pipeline is finished"
-        with self._db.wrap_database_errors:
+    def finish(self) -> list[tuple[Any, ...]]:
+        """Wait for the statement (it commits here, outside a transaction), leave pipeline mode, and
+        return its rows."""
+        with self._db.wrap_database_errors, self._cursor:
             self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
-            answers = [cursor.fetchall() if cursor.description else [] for cursor in self._cursors]
-        for cursor in self._cursors:
-            cursor.close()
-        self._cursors.clear()
-        return answers
+            return self._cursor.fetchall() if self._cursor.description else []
 
 
 def saved(obj: models.Model, pk: Any) -> None:

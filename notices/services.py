@@ -360,7 +360,8 @@ def _queue_batch(notice: Notice, batch: list[Recipient]) -> int:
         with transaction.atomic():
             queued = _queue_many(notice, ready)
     except IntegrityError:  # a concurrent task queued some of them first: one by one, by their keys
-        queued = [(recipient, _queue_one(notice, recipient)) for recipient in ready]
+        links = unsubscribe.Links(notice.purpose)
+        queued = [(recipient, _queue_one(notice, recipient, links)) for recipient in ready]
     bulk_sql.update_rows(
         Recipient,
         [_RECIPIENT_FIELDS["status"], _RECIPIENT_FIELDS["outbound"]],
@@ -435,22 +436,22 @@ def _contact(recipient: Recipient) -> Contact:
     return recipient.contact
 
 
-def _queue_one(notice: Notice, recipient: Recipient) -> OutboundMessage:
+def _queue_one(notice: Notice, recipient: Recipient, links: unsubscribe.Links) -> OutboundMessage:
     ticket = tickets.open_outbound_ticket(
         contact=_contact(recipient), subject=recipient.subject, language=recipient.language, system="notices"
     )
-    body = recipient.body + unsubscribe.footer(recipient.address, notice.purpose, recipient.language)
+    message = _bulk_message(notice, recipient, ticket, links)
     return queue_reply(
         ticket=ticket,
         in_reply_to=None,
-        to=[recipient.address],
-        subject=recipient.subject,
-        body=body,
-        idempotency_key=_key(notice, recipient),
+        to=[message.to],
+        subject=message.subject,
+        body=message.body,
+        idempotency_key=message.idempotency_key,
         stream=OutboundMessage.Stream.BULK,
-        purpose=notice.purpose,
+        purpose=message.purpose,
         automatic=True,
-        headers=unsubscribe.headers(recipient.address, notice.purpose),
+        headers=message.headers,
         notify=False,
     )
 
