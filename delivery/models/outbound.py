@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import Purpose
+from helpdesk.models.loading import QuickLoad
 
 
 class OutboundQuerySet(models.QuerySet["OutboundMessage"]):
@@ -28,7 +29,7 @@ class OutboundQuerySet(models.QuerySet["OutboundMessage"]):
         return self.filter(status__in=OutboundMessage.PROBLEMS, acknowledged_at__isnull=True)
 
 
-class OutboundMessage(models.Model):
+class OutboundMessage(QuickLoad):
     """A mail we are to send. Created ``queued`` by ``delivery.services.queue_reply``; from then on only
     delivery writes it: the worker claims it (``sending``), and it ends ``sent``, ``deferred`` (a later
     attempt is due at ``next_attempt_at``), ``failed``, ``suppressed`` (the pre-send gate stopped it),

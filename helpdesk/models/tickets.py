@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import roles
+from helpdesk.models.loading import QuickLoad
 
 
 class Company(models.Model):
@@ -182,7 +183,7 @@ class TicketManager(models.Manager["Ticket"]):
         return TicketQuerySet(self.model, using=self._db).defer("search_vector")
 
 
-class Ticket(models.Model):
+class Ticket(QuickLoad):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("Open")
