@@ -201,6 +201,13 @@ class Ahead:
         _written(self.writes)
         bulk_sql.saved(self.then, rows[0][0])
 
+    def abandon(self) -> None:
+        """Give up what was sent and not committed: the connection that holds it is closed (the server
+        rolls it back). Where nothing was sent ahead, nothing happens."""
+        if self._pipeline is not None and not self.finished:
+            self.finished = True
+            connection.close()
+
 
 def _statement(writes: list[Writes], then: DeliveryAttempt | None) -> tuple[str, list[Any]]:
     """Plain outcomes' writes and the INSERT of ``then`` as one statement, and its parameters."""

@@ -101,6 +101,27 @@ class PassResult:
         return sum(self.counts[key] for key in ("sent", "deferred", "failed", "suppressed", "uncertain"))
 
 
+@dataclass
+class _Ready:
+    """A message about to go: its transport, its prepared mail, its attempt, and the attempt's record
+    once sent ahead to the database (not committed)."""
+
+    transport: Transport
+    prepared: Prepared
+    attempt: DeliveryAttempt
+    ahead: outcomes.Ahead | None = None
+
+
+@dataclass
+class _Staged:
+    """The batch's next reply, made ready while the server read the mail before it."""
+
+    outbound: OutboundMessage
+    decision: Decision
+    name: str
+    ready: _Ready
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
@@ -240,12 +261,16 @@ class Worker:
         self.limits = throttle.Limits.now()
         self.name = worker_name()
         self._transports: dict[str, Transport] = {}
-        # Outcomes not yet written: they go out with the next message's durable record before its
+        # Outcomes not yet written: they go out with a later message's durable record before its
         # final dot (one commit a message instead of two), or at the end of the batch.
         self._unwritten: list[outcomes.Writes] = []
+        # The batch's next reply, and that reply made ready while the server reads the mail before it.
+        self._upcoming: tuple[OutboundMessage, Gate] | None = None
+        self._staged: _Staged | None = None
 
     def close(self) -> None:
         try:
+            self._drop_staged()
             self.flush()
         finally:
             for transport in self._transports.values():
@@ -276,19 +301,26 @@ class Worker:
 
     def send_batch(self, batch: list[OutboundMessage]) -> None:
         gate = Gate(batch)
-        for outbound in batch:
+        for index, outbound in enumerate(batch):
+            self._upcoming = (batch[index + 1], gate) if index + 1 < len(batch) else None
+            staged, self._staged = self._staged, None
             try:
                 with log_context(outbound_id=outbound.pk, ticket_id=outbound.ticket_id):
-                    self.send_one(outbound, gate.check(outbound))
+                    if staged is not None and staged.outbound is outbound:
+                        self.send_one(outbound, staged.decision, staged=staged)
+                    else:
+                        self.send_one(outbound, gate.check(outbound))
             except Exception as exc:  # noqa: BLE001 - one broken message must not stop the pass
                 logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
                 error = TransportError(
                     f"unexpected error while sending: {type(exc).__name__}", kind="transient"
                 )
                 self.write(outbound, None, Outcome.DEFERRED, error=error, transport="")
+        self._upcoming = None
+        self._drop_staged()
         self.flush()
 
-    def send_one(self, outbound: OutboundMessage, decision: Decision) -> None:
+    def send_one(self, outbound: OutboundMessage, decision: Decision, staged: _Staged | None = None) -> None:
         stopped = decision.stopped
         if stopped is not None:
             self.write(outbound, None, Outcome.SUPPRESSED, decision=decision, transport="")
@@ -298,8 +330,12 @@ class Worker:
             if reason:
                 self.hold(outbound, reason)
                 return
-        name = self.routes.transport_for(stream=outbound.stream, from_address=outbound.from_address)
-        outcome = self.attempt(outbound, decision, name)
+        name = (
+            staged.name
+            if staged is not None
+            else self.routes.transport_for(stream=outbound.stream, from_address=outbound.from_address)
+        )
+        outcome = self.attempt(outbound, decision, name, staged=staged)
         fallback = self.routes.fallback
         if (
             outcome is not None
@@ -311,21 +347,122 @@ class Worker:
             # fallback relay cannot make it a double send.
             self.attempt(outbound, decision, fallback)
 
-    def attempt(self, outbound: OutboundMessage, decision: Decision, name: str) -> TransportError | None:
+    def _stage_next(self) -> None:
+        """While the server reads the mail just handed over (its answer takes longer than anything
+        else in a send), make the batch's next reply ready: through the gate, its mail prepared and
+        signed, its attempt's record sent ahead with the outcomes held (not committed: that waits for
+        its own final dot). Only a reply with nothing that may make it wait (no rate limit; bulk mail's
+        pauses and caps are asked in its turn), and never at the cost of the mail being answered:
+        whatever fails here is left to the reply's own turn."""
+        upcoming, self._upcoming = self._upcoming, None
+        if (
+            upcoming is None
+            or upcoming[0].stream != OutboundMessage.Stream.TRANSACTIONAL
+            or self.pacer.limits
+        ):
+            return
+        outbound, gate = upcoming
+        try:
+            decision = gate.check(outbound)
+            if decision.stopped is not None:
+                return
+            name = self.routes.transport_for(stream=outbound.stream, from_address=outbound.from_address)
+            ready = self._ready(outbound, decision, self.transport(name), name)
+            ready.ahead = self._send_ahead(ready.attempt)
+        except Exception:  # noqa: BLE001 - its own turn meets the error again and records it
+            logger.debug("could not make outbound message %s ready early", outbound.pk, exc_info=True)
+            return
+        self._staged = _Staged(outbound, decision, name, ready)
+
+    def _drop_staged(self) -> None:
+        """A reply made ready whose turn did not come (the pass is stopping): what it sent ahead must
+        not commit (its record would make it uncertain, though it never left)."""
+        staged, self._staged = self._staged, None
+        if staged is not None and staged.ready.ahead is not None:
+            staged.ready.ahead.abandon()
+
+    def attempt(
+        self, outbound: OutboundMessage, decision: Decision, name: str, staged: _Staged | None = None
+    ) -> TransportError | None:
         """One try through transport ``name``; returns the transient error that a fallback may take
         over from, else None (sent, or a result no fallback may change)."""
         fault_point("send_claimed")
+        if staged is not None:
+            ready = staged.ready
+        else:
+            try:
+                transport = self.transport(name)
+            except ValueError as exc:
+                self.write(
+                    outbound,
+                    None,
+                    Outcome.DEFERRED,
+                    error=TransportError(str(exc), kind="transient"),
+                    transport=name,
+                )
+                return None
+            ready = self._ready(outbound, decision, transport, name)
+        transport, prepared, attempt = ready.transport, ready.prepared, ready.attempt
+        ahead = ready.ahead
+        handed_over = False
+
+        def started() -> None:
+            # The outcomes held and this attempt's record go to the database while the server reads
+            # MAIL FROM (unless they went while it read the mail before), to be written while the SMTP
+            # exchange runs; they commit right before the final dot.
+            nonlocal ahead
+            if ahead is None:
+                ahead = self._send_ahead(attempt)
+
+        def committing() -> None:
+            nonlocal handed_over
+            if ahead is None:  # a transport that does not say when it started
+                started()
+            assert ahead is not None
+            self._settle(ahead)  # on record before the point of no return
+            handed_over = True
+            fault_point("send_committing")
+
+        began = time.monotonic()
         try:
-            transport = self.transport(name)
-        except ValueError as exc:
-            self.write(
-                outbound,
-                None,
-                Outcome.DEFERRED,
-                error=TransportError(str(exc), kind="transient"),
-                transport=name,
+            try:
+                sent = transport.send(
+                    prepared, committing=committing, started=started, handed=self._stage_next
+                )
+            finally:
+                if ahead is not None and not ahead.finished:  # stopped before the point of no return
+                    self._settle(ahead)
+        except TransportError as error:
+            attempt.duration_ms = int((time.monotonic() - began) * 1000)
+            outcome = {"uncertain": Outcome.UNCERTAIN, "permanent": Outcome.FAILED}.get(
+                error.kind, Outcome.DEFERRED
             )
+            fault_point("send_answered")
+            self.write(outbound, attempt, outcome, error=error, decision=decision, transport=name)
+            return error if outcome == Outcome.DEFERRED and error.kind == "transient" else None
+        except Exception as exc:
+            if attempt.pk is None:
+                raise  # nothing on record: ``send_batch`` records the failure
+            # The attempt is on record, so its outcome goes on it: uncertain once the transport was
+            # about to hand the mail over, else deferred.
+            logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
+            attempt.duration_ms = int((time.monotonic() - began) * 1000)
+            unexpected = TransportError(
+                f"unexpected error while sending: {type(exc).__name__}",
+                kind="uncertain" if handed_over else "transient",
+            )
+            outcome = Outcome.UNCERTAIN if handed_over else Outcome.DEFERRED
+            self.write(outbound, attempt, outcome, error=unexpected, decision=decision, transport=name)
             return None
+        attempt.duration_ms = int((time.monotonic() - began) * 1000)
+        fault_point("send_answered")
+        self.write(outbound, attempt, Outcome.SENT, sent=sent, decision=decision, transport=name)
+        return None
+
+    def _ready(
+        self, outbound: OutboundMessage, decision: Decision, transport: Transport, name: str
+    ) -> _Ready:
+        """The mail prepared, its turn under the rate limits waited for, and its attempt begun."""
         prepared = self.prepare(outbound, decision, transport)
         if self.pacer.limits:
             self.flush()  # nothing waits unwritten while the pacer may sleep
@@ -342,51 +479,7 @@ class Worker:
             worker=self.name,
             started_at=timezone.now(),
         )
-        # The previous messages' outcomes and this attempt's record go to the database now, to be
-        # written while the SMTP exchange runs; they commit right before the final dot.
-        ahead = self._send_ahead(attempt)
-
-        handed_over = False
-
-        def committing() -> None:
-            nonlocal handed_over
-            self._settle(ahead)  # on record before the point of no return
-            handed_over = True
-            fault_point("send_committing")
-
-        started = time.monotonic()
-        try:
-            try:
-                sent = transport.send(prepared, committing=committing)
-            finally:
-                if not ahead.finished:  # the transport stopped before the point of no return
-                    self._settle(ahead)
-        except TransportError as error:
-            attempt.duration_ms = int((time.monotonic() - started) * 1000)
-            outcome = {"uncertain": Outcome.UNCERTAIN, "permanent": Outcome.FAILED}.get(
-                error.kind, Outcome.DEFERRED
-            )
-            fault_point("send_answered")
-            self.write(outbound, attempt, outcome, error=error, decision=decision, transport=name)
-            return error if outcome == Outcome.DEFERRED and error.kind == "transient" else None
-        except Exception as exc:
-            if attempt.pk is None:
-                raise  # nothing on record: ``send_batch`` records the failure
-            # The attempt is on record, so its outcome goes on it: uncertain once the transport was
-            # about to hand the mail over, else deferred.
-            logger.exception("sending outbound message %s failed unexpectedly", outbound.pk)
-            attempt.duration_ms = int((time.monotonic() - started) * 1000)
-            unexpected = TransportError(
-                f"unexpected error while sending: {type(exc).__name__}",
-                kind="uncertain" if handed_over else "transient",
-            )
-            outcome = Outcome.UNCERTAIN if handed_over else Outcome.DEFERRED
-            self.write(outbound, attempt, outcome, error=unexpected, decision=decision, transport=name)
-            return None
-        attempt.duration_ms = int((time.monotonic() - started) * 1000)
-        fault_point("send_answered")
-        self.write(outbound, attempt, Outcome.SENT, sent=sent, decision=decision, transport=name)
-        return None
+        return _Ready(transport, prepared, attempt)
 
     def hold(self, outbound: OutboundMessage, reason: str) -> None:
         """Put a claimed bulk message back, untried, for a later pass (no attempt is recorded)."""

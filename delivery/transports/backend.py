@@ -52,7 +52,14 @@ class BackendTransport:
             self._connection.close()
             self._connection = None
 
-    def send(self, prepared: Prepared, *, committing: Callable[[], None]) -> SendResult:
+    def send(
+        self,
+        prepared: Prepared,
+        *,
+        committing: Callable[[], None],
+        started: Callable[[], None] | None = None,
+        handed: Callable[[], None] | None = None,
+    ) -> SendResult:
         self.open()
         committing()
         try:

@@ -4,6 +4,10 @@ Errors come in three kinds (``TransportError.kind``): ``transient`` (try again l
 connection, an ESP's 5xx or 429), ``permanent`` (5xx: the server will never take it) and ``uncertain``
 (the connection broke after the point of no return: the server may have taken it). ``committing`` is the
 caller's hook, run right before that point, so the attempt is on record before the mail can have left.
+Two more hooks let the caller work while the server does: a transport may run ``started`` once it
+waits for the server's first answer (SMTP's reply to MAIL FROM; one that does not leaves that work to
+``committing``) and ``handed`` once the mail is handed over and it waits for the server's answer to it.
+Neither may raise.
 """
 
 from __future__ import annotations
@@ -82,4 +86,11 @@ class Transport(Protocol):
 
     def close(self) -> None: ...
 
-    def send(self, prepared: Prepared, *, committing: Callable[[], None]) -> SendResult: ...
+    def send(
+        self,
+        prepared: Prepared,
+        *,
+        committing: Callable[[], None],
+        started: Callable[[], None] | None = None,
+        handed: Callable[[], None] | None = None,
+    ) -> SendResult: ...

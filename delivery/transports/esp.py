@@ -76,7 +76,14 @@ class EspTransport:
                 self._connection.close()
             self._connection = None
 
-    def send(self, prepared: Prepared, *, committing: Callable[[], None]) -> SendResult:
+    def send(
+        self,
+        prepared: Prepared,
+        *,
+        committing: Callable[[], None],
+        started: Callable[[], None] | None = None,
+        handed: Callable[[], None] | None = None,
+    ) -> SendResult:
         self.open()
         message = django_message(prepared)
         committing()

@@ -178,10 +178,29 @@ class SmtpTransport:
         return connection
 
     # The mail transaction ----------------------------------------------------------------------------
-    def send(self, prepared: Prepared, *, committing: Callable[[], None]) -> SendResult:
+    def send(
+        self,
+        prepared: Prepared,
+        *,
+        committing: Callable[[], None],
+        started: Callable[[], None] | None = None,
+        handed: Callable[[], None] | None = None,
+    ) -> SendResult:
         connection = self._connection()
+
+        def meanwhile() -> None:
+            """The caller's ``started`` while the server reads MAIL FROM; if it fails, the command's
+            answer is never read, so the connection cannot carry another mail."""
+            if started is None:
+                return
+            try:
+                started()
+            except BaseException:
+                self._abandon(connection)
+                raise
+
         try:
-            refused = self._envelope(connection, prepared)
+            refused = self._envelope(connection, prepared, meanwhile)
             code, reply = connection.docmd("DATA")
             if code != 354:
                 _reset(connection)
@@ -206,6 +225,8 @@ class SmtpTransport:
             raise
         try:
             connection.send(b".\r\n")
+            if handed is not None:
+                handed()  # while the server reads the mail
             code, reply = connection.getreply()
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             self.close()
@@ -218,7 +239,9 @@ class SmtpTransport:
             return SendResult(code=code, enhanced=enhanced, text=_decode(reply), refused=refused)
         raise _refusal(code, reply, "end of data")
 
-    def _envelope(self, connection: smtplib.SMTP, prepared: Prepared) -> dict[str, tuple[int, str, str]]:
+    def _envelope(
+        self, connection: smtplib.SMTP, prepared: Prepared, meanwhile: Callable[[], None]
+    ) -> dict[str, tuple[int, str, str]]:
         connection.ehlo_or_helo_if_needed()
         options = ["SMTPUTF8"] if not _ascii(prepared.mail_from, *prepared.recipients) else []
         if options and not connection.has_extn("smtputf8"):
@@ -228,7 +251,7 @@ class SmtpTransport:
                 code=553,
                 enhanced="5.6.7",
             )
-        code, reply = _command(connection, "mail", f"FROM:<{prepared.mail_from}>", options)
+        code, reply = _command(connection, "mail", f"FROM:<{prepared.mail_from}>", options, meanwhile)
         if code != 250:
             _reset(connection)
             raise _refusal(code, reply, "MAIL FROM")
@@ -252,12 +275,18 @@ class SmtpTransport:
 
 
 def _command(
-    connection: smtplib.SMTP, verb: str, argument: str, options: Sequence[str] = ()
+    connection: smtplib.SMTP,
+    verb: str,
+    argument: str,
+    options: Sequence[str] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[int, bytes]:
     """MAIL or RCPT with an address the gate has checked: smtplib's own parses every address again
     with the email package's address parser, which cost more than the rest of the envelope. smtplib
-    still refuses a line break in a command."""
+    still refuses a line break in a command. ``meanwhile`` runs while the server reads the command."""
     connection.putcmd(verb, " ".join([argument, *options]))
+    if meanwhile is not None:
+        meanwhile()
     return connection.getreply()
 
 

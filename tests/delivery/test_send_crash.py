@@ -8,6 +8,7 @@ exactly once.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from delivery.models import OutboundMessage
+from delivery.queue import PassResult
 from delivery.services import mark_outbound_sent, resend_outbound
 from helpdesk.faults import EXIT_CODE, FAULT_ENV, SEND_POINTS
 from helpdesk.models import AuditEvent
@@ -153,3 +155,38 @@ def test_after_a_database_restart_a_claimed_message_without_its_record_is_uncert
         assert outbound.status == Status.UNCERTAIN
         assert "database server restarted" in outbound.last_error
     assert sink.messages == []
+
+
+def test_a_pass_stopped_while_the_next_reply_was_ready_leaves_that_reply_in_the_queue(
+    sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """While the server reads a mail, the worker makes the batch's next reply ready and sends its
+    record ahead, uncommitted. A pass that stops then (here at the point right after the first answer)
+    commits nothing of the next reply: recovery puts it back in the queue (only the first, handed
+    over, is uncertain), and it is sent once."""
+    from django.utils import timezone
+
+    from delivery.models import DeliveryAttempt
+    from delivery.queue import recover_stale, send_pass
+    from helpdesk.faults import MODE_ENV, InjectedCrash
+
+    for name, value in worker_env(sink).items():
+        setattr(settings, name, int(value) if value.isdigit() else value)
+    settings.EMAIL_USE_TLS = False
+    first, second = queue(to="ett@kund.example", key="ready:1"), queue(to="tva@kund.example", key="ready:2")
+    monkeypatch.setenv(FAULT_ENV, "send_answered")
+    monkeypatch.setenv(MODE_ENV, "raise")
+    with pytest.raises(InjectedCrash):
+        send_pass()
+    monkeypatch.delenv(FAULT_ENV)
+    assert sum(arrivals(sink).values()) == 1
+    assert not DeliveryAttempt.objects.filter(outbound=second).exists()
+    assert first.delivery_attempts.get().stage == DeliveryAttempt.Stage.COMMITTING
+
+    later = timezone.now() + dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS + 1)
+    recover_stale(PassResult(), now=later)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.UNCERTAIN, Status.QUEUED)
+    assert send_pass().counts["sent"] == 1
+    assert arrivals(sink)[second.message_id] == 1

@@ -276,26 +276,26 @@ def test_an_unexpected_error_in_the_transport_lands_on_the_attempt_on_record(
 
     calls: list[str] = []
 
-    def broken(self: Any, connection: Any, prepared: Any) -> Any:
+    def broken(self: Any, connection: Any, prepared: Any, *hooks: Any) -> Any:
         calls.append(prepared.recipients[0])
         if not after_the_record and len(calls) == 1:
             raise ValueError("broken before the envelope")
-        return original(self, connection, prepared)
+        return original(self, connection, prepared, *hooks)
 
     original = smtp.SmtpTransport._envelope
     monkeypatch.setattr(smtp.SmtpTransport, "_envelope", broken)
     if after_the_record:
         sent = smtp.SmtpTransport.send
 
-        def send(self: Any, prepared: Any, *, committing: Any) -> Any:
+        def send(self: Any, prepared: Any, *, committing: Any, **hooks: Any) -> Any:
             if len(calls) == 0:
 
                 def then_fail() -> None:
                     committing()
                     raise ValueError("broken after the record")
 
-                return sent(self, prepared, committing=then_fail)
-            return sent(self, prepared, committing=committing)
+                return sent(self, prepared, committing=then_fail, **hooks)
+            return sent(self, prepared, committing=committing, **hooks)
 
         monkeypatch.setattr(smtp.SmtpTransport, "send", send)
     first, second = queue(to="ett@kund.example", key="u:1"), queue(to="tva@kund.example", key="u:2")
