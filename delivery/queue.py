@@ -303,10 +303,13 @@ class Worker:
         gate = Gate(batch)
         for index, outbound in enumerate(batch):
             self._upcoming = (batch[index + 1], gate) if index + 1 < len(batch) else None
-            staged, self._staged = self._staged, None
+            staged = self._staged
+            if staged is not None and staged.outbound is not outbound:
+                self._drop_staged()  # not this batch's next message: never made ready for its turn
+                staged = None
             try:
                 with log_context(outbound_id=outbound.pk, ticket_id=outbound.ticket_id):
-                    if staged is not None and staged.outbound is outbound:
+                    if staged is not None:
                         self.send_one(outbound, staged.decision, staged=staged)
                     else:
                         self.send_one(outbound, gate.check(outbound))
@@ -388,7 +391,7 @@ class Worker:
         over from, else None (sent, or a result no fallback may change)."""
         fault_point("send_claimed")
         if staged is not None:
-            ready = staged.ready
+            ready, self._staged = staged.ready, None  # this turn settles what it sent ahead
         else:
             try:
                 transport = self.transport(name)
