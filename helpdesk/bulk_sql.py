@@ -253,6 +253,57 @@ def _preparer(field: Any) -> Prepare:
     return prepare
 
 
+def insert_select(
+    model: type[models.Model],
+    computed: dict[str, str | tuple[str, list[Any]]],
+    *,
+    values: dict[str, Any] | None = None,
+    now: dt.datetime,
+) -> tuple[str, str, list[Any]]:
+    """The parts of an ``INSERT INTO <model's table> (<columns>) SELECT <expressions> FROM ...`` that
+    writes every concrete column (PostgreSQL). ``computed`` maps field names to SQL expressions over the
+    query's rows (or to an expression and its parameters), ``values`` field names to values every row
+    shares, and every other field gets its default (``now`` for a date that is set when saved), so a
+    field added to the model later is written as ``save`` would write it. Returns the column list, the
+    SELECT list and the SELECT list's parameters (values prepared by their fields, each sent once)."""
+    quote = connection.ops.quote_name
+    shared = values or {}
+    db = connections[DEFAULT_DB_ALIAS]
+    columns, selects, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.name not in computed and field.primary_key:
+            continue
+        columns.append(quote(str(field.column)))
+        if field.name in computed:
+            expression = computed[field.name]
+            sql, more = (expression, []) if isinstance(expression, str) else expression
+            selects.append(sql)
+            params.extend(more)
+            continue
+        if field.name in shared:
+            value = shared[field.name]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        selects.append(f"%s::{field.cast_db_type(db)}")
+        params.append(field.get_db_prep_save(value, db))
+    return ", ".join(columns), ", ".join(selects), params
+
+
+def reserve_ids(tables: Sequence[type[models.Model]], count: int) -> list[list[int]]:
+    """``count`` new primary keys of each model, taken from their sequences now (PostgreSQL): for rows
+    whose keys must be known before they are written (a Message-ID signs its ticket's id)."""
+    if not count:
+        return [[] for _model in tables]
+    sequences = ", ".join(
+        f"nextval(pg_get_serial_sequence('{model._meta.db_table}', '{model._meta.pk.column}'))"  # type: ignore[union-attr]
+        for model in tables
+    )
+    rows = _execute(f"SELECT {sequences} FROM generate_series(1, %s)", [count])
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
     """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any;
     ``prepare`` keeps its plan on the server for the connection's next run of the same text."""
@@ -260,12 +311,20 @@ def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list
 
 
 class Pipelined:
-    """One statement sent to PostgreSQL now and answered later (pipeline mode): the server runs it
-    while this process does something else, and ``finish`` reads its rows. Until then the connection
-    serves nothing else, and nothing commits (one implicit transaction, or the caller's). Errors are
-    Django's."""
+    """Statements sent to PostgreSQL now and answered later (pipeline mode): the server runs them while
+    this process does something else, and ``finish`` reads the first one's rows. Until then the
+    connection serves nothing else, and nothing commits (one implicit transaction, or the caller's);
+    ``then`` are statements that run after the first in the same transaction, whose rows are not read.
+    A statement that fails stops those after it, and ``finish`` raises its error. Errors are Django's."""
 
-    def __init__(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
+    def __init__(
+        self,
+        sql: str,
+        params: list[Any],
+        *,
+        prepare: bool | None = None,
+        then: Sequence[tuple[str, list[Any]]] = (),
+    ) -> None:
         import psycopg
 
         self._db = connections[DEFAULT_DB_ALIAS]
@@ -274,18 +333,25 @@ class Pipelined:
         with self._db.wrap_database_errors:
             self._mode.__enter__()
             self._cursor = psycopg.Cursor(self._db.connection)
+            self._others = [psycopg.Cursor(self._db.connection) for _statement in then]
             try:
                 self._cursor.execute(sql, params, prepare=prepare)
+                for cursor, (more_sql, more_params) in zip(self._others, then, strict=True):
+                    cursor.execute(more_sql, more_params, prepare=prepare)
             except BaseException as exc:
                 self._mode.__exit__(type(exc), exc, exc.__traceback__)
                 raise
 
     def finish(self) -> list[tuple[Any, ...]]:
-        """Wait for the statement (it commits here, outside a transaction), leave pipeline mode, and
-        return its rows."""
-        with self._db.wrap_database_errors, self._cursor:
-            self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
-            return self._cursor.fetchall() if self._cursor.description else []
+        """Wait for the statements (they commit here, outside a transaction), leave pipeline mode, and
+        return the first one's rows."""
+        try:
+            with self._db.wrap_database_errors, self._cursor:
+                self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
+                return self._cursor.fetchall() if self._cursor.description else []
+        finally:
+            for cursor in self._others:
+                cursor.close()
 
 
 def saved(obj: models.Model, pk: Any) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk import bulk_sql
-from helpdesk.audit import audit, audit_many
+from helpdesk.audit import audit, audit_many, audit_rows_sql
 from helpdesk.models import Contact, Message, ThreadReference, Ticket
 from helpdesk.sla import deadlines as sla
 
@@ -218,6 +218,44 @@ def open_outbound_tickets(
         action="ticket.created", objs=made, system=system, data=[{"status": Status.RESOLVED}] * len(made)
     )
     return made
+
+
+def outbound_tickets_sql(*, rows: str, system: str, at: dt.datetime) -> tuple[str, list[Any]]:
+    """``open_outbound_tickets`` as two parts of a larger statement (PostgreSQL), for a writer that
+    knows the tickets' keys before they exist (``bulk_sql.reserve_ids``): CTEs ``opened_tickets`` and
+    ``opened_ticket_events`` that write a ticket and its ``ticket.created`` event for every row of the
+    relation ``rows``, from its columns ``ticket_id``, ``ticket_subject``, ``contact_id``,
+    ``company_id`` and ``language``. Messages written on the tickets by an earlier statement go into
+    their search documents as the tickets are written (helpdesk 0006), so writing the messages first
+    writes each ticket once (helpdesk 0022). Returns the CTEs' text, to follow ``WITH ...,``, and
+    their parameters."""
+    columns, selects, params = bulk_sql.insert_select(
+        Ticket,
+        {
+            "id": "ticket_id",
+            "subject": "left(ticket_subject, 998)",
+            "contact": "contact_id",
+            "company": "company_id",
+            "language": "language",
+        },
+        values={"status": Status.RESOLVED, "created_at": at, "last_activity_at": at, "resolved_at": at},
+        now=at,
+    )
+    events, event_params = audit_rows_sql(
+        rows=rows,
+        action="ticket.created",
+        model=Ticket,
+        object_id="ticket_id",
+        data=("jsonb_build_object('status', %s::text)", [str(Status.RESOLVED)]),
+        system=system,
+        at=at,
+    )
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    sql = (
+        f"opened_tickets AS (INSERT INTO {table} ({columns}) SELECT {selects} FROM {rows}), "
+        f"opened_ticket_events AS ({events})"
+    )
+    return sql, [*params, *event_params]
 
 
 def merge_tickets(

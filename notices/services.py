@@ -11,30 +11,24 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from delivery import unsubscribe
-from delivery.gate import Blocked, Gate
-from delivery.models import OutboundMessage
-from delivery.services import BulkMessage, enqueue_send, queue_bulk, queue_reply
 from drafts.compose import ComposeError
 from drafts.notices import NoticeText, Voices, draft_notice, notice_language
-from helpdesk import bulk_sql, roles, tickets
+from helpdesk import bulk_sql, roles
 from helpdesk.audit import audit
 from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Customer, Order, Product
 from notices import abtest, audience
 from notices.models import Notice, Recipient
+from notices.queueing import BATCH, queue_recipients
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from helpdesk.models import Contact, Ticket
-
-BATCH = 500
 CLUSTER = "bulk"
 
 
@@ -305,155 +299,6 @@ def cancel_notice(*, notice: Notice, user: User) -> None:
         raise NoticeError(_("An approved notice cannot be cancelled here."))
     notice.status = Notice.Status.CANCELLED
     audit(action="notice.cancelled", obj=notice, actor=user, data={})
-
-
-def queue_recipients(*, notice_id: int) -> int:
-    """Each drafted recipient of an approved notice becomes one bulk ``OutboundMessage`` on a ticket
-    of its own, batch by batch, each batch in one transaction. Returns how many were queued."""
-    notice = Notice.objects.get(pk=notice_id)
-    if notice.status != Notice.Status.APPROVED:
-        return 0
-    abtest.split(notice)
-    queued = 0
-    # Only what queueing reads: the drafted facts, claims and variants stay in the database.
-    pending = (
-        Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED)
-        .select_related("contact")
-        .only(*_QUEUED_FIELDS)
-    )
-    while batch := list(pending.order_by("pk")[:BATCH]):
-        with transaction.atomic():
-            queued += _queue_batch(notice, batch)
-            enqueue_send(OutboundMessage.Stream.BULK)  # one send task per batch, not one per message
-    return queued
-
-
-_QUEUED_FIELDS = (
-    "notice_id",
-    "address",
-    "language",
-    "status",
-    "subject",
-    "body",
-    "contact__id",
-    "contact__company_id",
-)
-
-
-def _queue_batch(notice: Notice, batch: list[Recipient]) -> int:
-    """Queue one batch: the gate asked again (consent may have been withdrawn, or the address
-    suppressed, since the audience was built), then one INSERT per table for the rest."""
-    gate = Gate(addresses=[recipient.address for recipient in batch], purposes=[notice.purpose])
-    erased, ready = [], []
-    blocked: list[tuple[Recipient, Blocked]] = []
-    for recipient in batch:
-        why = gate.blocked(recipient.address, stream=OutboundMessage.Stream.BULK, purpose=notice.purpose)
-        if recipient.contact is None:  # screened in with a contact that was erased meanwhile: left out
-            erased.append(recipient.pk)
-        elif why is not None:
-            blocked.append((recipient, why))
-        else:
-            ready.append(recipient)
-    Recipient.objects.filter(pk__in=erased).update(status=Recipient.Status.REJECTED)
-    _exclude(notice, blocked)
-    try:
-        with transaction.atomic():
-            queued = _queue_many(notice, ready)
-    except IntegrityError:  # a concurrent task queued some of them first: one by one, by their keys
-        links = unsubscribe.Links(notice.purpose)
-        queued = [(recipient, _queue_one(notice, recipient, links)) for recipient in ready]
-    bulk_sql.update_rows(
-        Recipient,
-        [_RECIPIENT_FIELDS["status"], _RECIPIENT_FIELDS["outbound"]],
-        [[Recipient.Status.QUEUED, outbound.pk, recipient.pk] for recipient, outbound in queued],
-    )
-    return len(queued)
-
-
-def _exclude(notice: Notice, blocked: list[tuple[Recipient, Blocked]]) -> None:
-    """Recipients the gate stops at queue time are excluded with its reason, and the change audited."""
-    for recipient, why in blocked:
-        recipient.status, recipient.reason, recipient.detail = (
-            Recipient.Status.EXCLUDED,
-            why.reason,
-            why.detail[:300],
-        )
-    if blocked:
-        Recipient.objects.bulk_update(
-            [recipient for recipient, _why in blocked], ["status", "reason", "detail"]
-        )
-        audit(
-            action="notice.excluded",
-            obj=notice,
-            system="notices",
-            data={"recipients": {recipient.address: why.reason for recipient, why in blocked}},
-        )
-
-
-def _key(notice: Notice, recipient: Recipient) -> str:
-    return f"notice:{notice.pk}:{recipient.pk}"
-
-
-def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient, OutboundMessage]]:
-    """Tickets, conversation messages and outbound messages of ``ready``, one INSERT each; a
-    recipient whose key is already queued is linked to that message and gets no second ticket."""
-    known = {
-        outbound.idempotency_key: outbound
-        for outbound in OutboundMessage.objects.filter(idempotency_key__in=[_key(notice, r) for r in ready])
-    }
-    fresh = [recipient for recipient in ready if _key(notice, recipient) not in known]
-    opened = tickets.open_outbound_tickets(
-        opened=[(_contact(r), r.subject, r.language) for r in fresh], system="notices"
-    )
-    links = unsubscribe.Links(notice.purpose)
-    messages = [
-        _bulk_message(notice, recipient, ticket, links)
-        for recipient, ticket in zip(fresh, opened, strict=True)
-    ]
-    known.update(queue_bulk(messages=messages))
-    return [(recipient, known[_key(notice, recipient)]) for recipient in ready]
-
-
-def _bulk_message(
-    notice: Notice, recipient: Recipient, ticket: Ticket, links: unsubscribe.Links
-) -> BulkMessage:
-    """The recipient's text with the unsubscribe line and headers (one signed link for both)."""
-    footer, headers = links.of(recipient.address, recipient.language)
-    return BulkMessage(
-        ticket=ticket,
-        to=recipient.address,
-        subject=recipient.subject,
-        body=recipient.body + footer,
-        idempotency_key=_key(notice, recipient),
-        purpose=notice.purpose,
-        headers=headers,
-    )
-
-
-def _contact(recipient: Recipient) -> Contact:
-    """A recipient who gets a notice is a contact (the audience is built from contacts)."""
-    assert recipient.contact is not None
-    return recipient.contact
-
-
-def _queue_one(notice: Notice, recipient: Recipient, links: unsubscribe.Links) -> OutboundMessage:
-    ticket = tickets.open_outbound_ticket(
-        contact=_contact(recipient), subject=recipient.subject, language=recipient.language, system="notices"
-    )
-    message = _bulk_message(notice, recipient, ticket, links)
-    return queue_reply(
-        ticket=ticket,
-        in_reply_to=None,
-        to=[message.to],
-        subject=message.subject,
-        body=message.body,
-        idempotency_key=message.idempotency_key,
-        stream=OutboundMessage.Stream.BULK,
-        purpose=message.purpose,
-        automatic=True,
-        headers=message.headers,
-        notify=False,
-    )
 
 
 def decide_tests(now: Any = None) -> int:
