@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
@@ -98,6 +99,33 @@ def update_rows(
         return
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     _executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
+
+
+def update_from_json(
+    model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: list[dict[str, Any]]
+) -> Pipelined:
+    """UPDATE each row by primary key from one JSON document of the whole batch (PostgreSQL), sent in
+    pipeline mode: ``finish`` the returned ``Pipelined`` before the connection is used again. ``rows``
+    map each field's attribute name, and ``id``, to the value as the field holds it; only fields whose
+    values JSON carries as they are (text, numbers, booleans, and JSON fields without an encoder of
+    their own) may be given.
+
+    Preparing a batch's values field by field, and the driver's adapting them one by one, cost about
+    as much as the statement; orjson writes the whole batch in one call (about 15 times faster than
+    the standard library's encoder on drafted notices), and ``jsonb_to_recordset`` reads it back typed
+    as the columns. Unlike the standard library, orjson refuses keys that are not strings and integers
+    past 64 bits, and writes dates as ISO text: give none of them."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    assert meta.pk is not None
+    table, key = quote(meta.db_table), quote(str(meta.pk.column))
+    types = [f"{quote(str(f.attname))} {f.cast_db_type(connection)}" for f in fields]
+    assignments = ", ".join(f"{quote(str(f.column))} = v.{quote(str(f.attname))}" for f in fields)
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, "
+        f"{', '.join(types)}) WHERE {table}.{key} = v.id"
+    )
+    return Pipelined(sql, [orjson.dumps(rows).decode()])
 
 
 def _execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:

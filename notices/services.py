@@ -9,6 +9,7 @@ the recipients' status and the outbound idempotency key, so a repeated task does
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -126,16 +127,22 @@ def draft_texts(*, notice_id: int, connector: Connector | None = None) -> int:
     notice = Notice.objects.get(pk=notice_id)
     if notice.status != Notice.Status.DRAFTING:
         return 0
-    connector = connector or get_connector()
-    writer = _Writer(notice, connector)
-    written = 0
-    pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.INCLUDED).order_by("pk")
+    writer = _Writer(notice, connector or get_connector())
+    written, saving = 0, _Saving()
     # Batch by batch (memory stays flat in the audience's size): each batch's orders and customers
-    # are read in one lookup each, and its texts written in one UPDATE.
-    while batch := list(pending[:BATCH]):
-        writer.write_batch(batch)
-        _save_texts(batch)
+    # are read in one lookup each, and its texts written in one UPDATE. On PostgreSQL the UPDATE is
+    # sent in pipeline mode and runs while the next batch is drafted, which needs no database (that
+    # batch and its ERP records are read before; a lookup of a record the batch's lookup missed
+    # waits for the UPDATE first).
+    batch = writer.read(after=0)
+    while batch:
+        writer.write_batch(batch, settle=saving.finish)
+        saving.finish()
+        following = writer.read(after=batch[-1].pk)
+        saving = _save_texts(batch)
         written += len(batch)
+        batch = following
+    saving.finish()
     _pick_sample(notice)
     Notice.objects.filter(pk=notice.pk, status=Notice.Status.DRAFTING).update(status=Notice.Status.REVIEW)
     audit(action="notice.drafted", obj=notice, system="ai:embedded", data={"texts": written})
@@ -159,15 +166,40 @@ _TEXT_FIELDS = [
 ]
 
 
-def _save_texts(batch: list[Recipient]) -> None:
-    """One UPDATE for the batch's texts (``helpdesk.bulk_sql``: Django's ``bulk_update`` writes a CASE
-    per field and row, which cost more than drafting the batch)."""
-    rows = [
+class _Saving:
+    """A batch's texts on their way to the database (``bulk_sql.Pipelined``), or nothing pending."""
+
+    def __init__(self, pipelined: bulk_sql.Pipelined | None = None) -> None:
+        self.pipelined = pipelined
+
+    def finish(self) -> None:
+        """Wait until the texts are stored (committed, unless the caller holds a transaction); raises
+        the database's error when they could not be. Again: nothing."""
+        pipelined, self.pipelined = self.pipelined, None
+        if pipelined is not None:
+            pipelined.finish()
+
+
+def _save_texts(batch: list[Recipient]) -> _Saving:
+    """One UPDATE for the batch's texts (Django's ``bulk_update`` writes a CASE per field and row,
+    which cost more than drafting the batch). On PostgreSQL the batch's values go as one JSON
+    document, encoded by the standard library's C encoder at once (``bulk_sql.update_from_json``),
+    and the UPDATE is sent in pipeline mode: ``finish`` the returned ``_Saving`` before the connection
+    is used again. Elsewhere one UPDATE per row, done when this returns."""
+    if connection.vendor == "postgresql":
+        rows = [{**{f.attname: getattr(r, f.attname) for f in _TEXT_FIELDS}, "id": r.pk} for r in batch]
+        return _Saving(bulk_sql.update_from_json(Recipient, _TEXT_FIELDS, rows))
+    prepared = [
         [field.get_db_prep_save(getattr(recipient, field.attname), connection) for field in _TEXT_FIELDS]
         + [recipient.pk]
         for recipient in batch
     ]
-    bulk_sql.update_rows(Recipient, _TEXT_FIELDS, rows)
+    bulk_sql.update_rows(Recipient, _TEXT_FIELDS, prepared)
+    return _Saving()
+
+
+def _nothing() -> None:
+    return None
 
 
 class _Writer:
@@ -178,10 +210,17 @@ class _Writer:
         self.product: Product | None = connector.get_product(notice.sku) if notice.sku else None
         self.orders: dict[str, Order] = {}
         self.customers: dict[str, Customer] = {}
+        self.settle: Callable[[], None] = _nothing
 
-    def write_batch(self, batch: list[Recipient]) -> None:
-        """Every recipient's text, with the batch's orders and customers read at once; when that
-        fails, each recipient asks for its own (and fails alone, with the ERP's reason)."""
+    def read(self, *, after: int) -> list[Recipient]:
+        """The next batch of included recipients after the key ``after``, with its orders and
+        customers read at once (kept for ``write_batch``); when that fails, each recipient asks for
+        its own as it is drafted (and fails alone, with the ERP's reason)."""
+        batch = list(
+            Recipient.objects.filter(
+                notice=self.notice, status=Recipient.Status.INCLUDED, pk__gt=after
+            ).order_by("pk")[:BATCH]
+        )
         try:
             self.orders = {
                 order.number: order
@@ -191,15 +230,25 @@ class _Writer:
             self.customers = {customer.number: customer for customer in self.connector.customers(numbers)}
         except ConnectorError:
             self.orders, self.customers = {}, {}
-        for recipient in batch:
-            self.write(recipient)
-        self.orders, self.customers = {}, {}
+        return batch
+
+    def write_batch(self, batch: list[Recipient], *, settle: Callable[[], None] = _nothing) -> None:
+        """Every recipient's text, from the records ``read`` found; ``settle`` runs before anything
+        else here uses the database (a lookup of a record those missed, the brand voices)."""
+        self.settle = settle
+        try:
+            for recipient in batch:
+                self.write(recipient)
+        finally:
+            self.orders, self.customers, self.settle = {}, {}, _nothing
 
     def write(self, recipient: Recipient) -> None:
         try:
             orders = [self._order(number) for number in recipient.order_numbers]
             customer = self._customer(recipient)
             language = notice_language(contact_language=recipient.language, customer=customer)
+            if not self.voices.by_language:
+                self.settle()  # the voices are read on first use
             text = draft_notice(
                 kind=self.notice.kind,
                 name=recipient.name,
@@ -217,7 +266,10 @@ class _Writer:
 
     def _order(self, number: str) -> Order:
         order = self.orders.get(number)
-        return order if order is not None else self.connector.get_order(number)
+        if order is not None:
+            return order
+        self.settle()
+        return self.connector.get_order(number)
 
     def _customer(self, recipient: Recipient) -> Customer | None:
         if not recipient.customer_number:
@@ -225,6 +277,7 @@ class _Writer:
         customer = self.customers.get(recipient.customer_number)
         if customer is not None:
             return customer
+        self.settle()
         return self.connector.find_customer(number=recipient.customer_number)
 
 
