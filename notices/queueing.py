@@ -208,7 +208,7 @@ def _statements(notice: Notice, batch: _Batch) -> list[tuple[str, list[Any]]]:
             column.append(value)
     queue_sql, queue_params = _queue_statement(notice.purpose, at)
     ticket_sql, ticket_params = _ticket_statement(at)
-    return [(queue_sql, [*columns, *queue_params]), (ticket_sql, [columns[0], columns[1], *ticket_params])]
+    return [(queue_sql, [*columns, *queue_params]), (ticket_sql, [*columns[:3], *ticket_params])]
 
 
 class _Writing:
@@ -273,16 +273,16 @@ def _queue_statement(purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
 
 
 def _ticket_statement(at: dt.datetime) -> tuple[str, list[Any]]:
-    """The second statement: the tickets of the outbound messages the first one wrote (a reserved
-    ticket key has an outbound message only then), written after their messages so each ticket's
-    search document holds its message's words at once. Parameters: the recipients' and the tickets'
-    keys, then its own."""
+    """The second statement: the tickets of the conversation messages the first one wrote (a reserved
+    message key has a row only then), written after them so each is written once with its search
+    document. Parameters: the recipients' and the reserved keys, then its own."""
     parts, params = tickets.outbound_tickets_sql(rows="notices", system="notices", at=at)
     sql = (
-        "WITH batch (recipient_id, ticket_id) AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[])), "
-        "notices AS (SELECT b.ticket_id, r.subject AS ticket_subject, r.language, r.contact_id, c.company_id "
-        "FROM batch b JOIN delivery_outboundmessage o ON o.ticket_id = b.ticket_id "
-        "JOIN notices_recipient r ON r.id = b.recipient_id JOIN helpdesk_contact c ON c.id = r.contact_id), "
+        "WITH batch (recipient_id, ticket_id, message_pk) AS "
+        "(SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])), "
+        "notices AS (SELECT b.ticket_id, r.subject AS ticket_subject, r.contact_id, r.language, "
+        "m.body_text AS message_text FROM batch b JOIN helpdesk_message m ON m.id = b.message_pk "
+        "JOIN notices_recipient r ON r.id = b.recipient_id), "
         f"{parts} SELECT count(*) FROM notices"
     )
     return sql, params
