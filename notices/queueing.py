@@ -54,7 +54,7 @@ def queue_recipients(*, notice_id: int) -> int:
     if notice.status != Notice.Status.APPROVED:
         return 0
     abtest.split(notice)
-    if connection.vendor == "postgresql":
+    if _set_based():
         return _queue_pipelined(notice)
     queued = 0
     while batch := list(_drafted(notice, after=0, text=True)):
@@ -70,6 +70,11 @@ def queue_recipients(*, notice_id: int) -> int:
             queued += len(written)
             enqueue_send(OutboundMessage.Stream.BULK)  # one send task per batch, not one per message
     return queued
+
+
+def _set_based() -> bool:
+    """Whether batches are written set-based (PostgreSQL); else their rows are built in Python."""
+    return connection.vendor == "postgresql"
 
 
 def _drafted(notice: Notice, *, after: int, text: bool = False) -> list[Recipient]:
