@@ -324,10 +324,8 @@ def reserve_ids(tables: Sequence[type[models.Model]], count: int) -> list[list[i
     whose keys must be known before they are written (a Message-ID signs its ticket's id)."""
     if not count:
         return [[] for _model in tables]
-    sequences = ", ".join(
-        f"nextval(pg_get_serial_sequence('{model._meta.db_table}', '{model._meta.pk.column}'))"  # type: ignore[union-attr]
-        for model in tables
-    )
+    keys = [(model._meta.db_table, model._meta.pk.column if model._meta.pk else "id") for model in tables]
+    sequences = ", ".join(f"nextval(pg_get_serial_sequence('{table}', '{key}'))" for table, key in keys)
     rows = _execute(f"SELECT {sequences} FROM generate_series(1, %s)", [count])
     return [list(column) for column in zip(*rows, strict=True)]
 

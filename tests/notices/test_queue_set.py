@@ -86,9 +86,9 @@ _KEYS = {"id", "created_at", "updated_at", "last_activity_at", "resolved_at", "s
 def written(recipient: Recipient) -> dict[str, Any]:
     """Everything queueing wrote for ``recipient``: ticket, conversation message, outbound message and
     their audit events, without keys, times and the parts ``normalised`` drops."""
-    outbound = OutboundMessage.objects.get(pk=recipient.outbound_id)
-    ticket = Ticket.objects.get(pk=outbound.ticket_id)
-    message = Message.objects.get(pk=outbound.ticket_message_id)
+    outbound = OutboundMessage.objects.get(notice_recipient=recipient)
+    ticket = outbound.ticket
+    message = Message.objects.get(outbound=outbound)
     events = AuditEvent.objects.filter(ticket_id=ticket.pk).order_by("action")  # on its ticket
     return {
         "ticket": fields(ticket, outbound, but=_KEYS),
@@ -104,7 +104,7 @@ def written(recipient: Recipient) -> dict[str, Any]:
 def one_time(recipient: Recipient) -> bool:
     """The set-based path writes a batch at one time: ticket, message, outbound message, events."""
     outbound = OutboundMessage.objects.select_related("ticket", "ticket_message").get(
-        pk=recipient.outbound_id
+        notice_recipient=recipient
     )
     ticket, message = outbound.ticket, outbound.ticket_message
     assert message is not None
