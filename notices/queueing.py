@@ -12,9 +12,9 @@ is queued one by one (``_queue_one``). Both write the same rows.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -189,31 +189,33 @@ class _Batch:
 
 
 def _statements(notice: Notice, batch: _Batch) -> list[tuple[str, list[Any]]]:
-    """The batch's two statements, with what Python makes per recipient as one bound array each: the
-    signed Message-ID (of the reserved ticket key), the subject with the ticket's tag, the unsubscribe
-    line and headers (one signed token for both)."""
+    """The batch's two statements, with what Python makes per recipient (the signed Message-ID of the
+    reserved ticket key, the subject with the ticket's tag, the unsubscribe line and headers with one
+    signed token for both) as one JSON document, encoded by orjson at once."""
     at = timezone.now()
     links = unsubscribe.Links(notice.purpose)
-    columns: list[list[Any]] = [[] for _name in _BATCH_COLUMNS]
-    keys = zip(batch.ready, batch.ticket_ids, batch.message_pks, strict=True)
-    for recipient, ticket_id, message_pk in keys:
+    rows = []
+    for recipient, ticket_id, message_pk in zip(
+        batch.ready, batch.ticket_ids, batch.message_pks, strict=True
+    ):
         footer, headers = links.of(recipient.address, recipient.language)
         check_bulk(notice.purpose, headers)
-        values = (
-            recipient.pk,
-            ticket_id,
-            message_pk,
-            _key(notice, recipient),
-            make_message_id(ticket_id=ticket_id),
-            subject_with_tag(recipient.subject, ticket_id),
-            footer,
-            json.dumps(headers),
+        rows.append(
+            {
+                "recipient_id": recipient.pk,
+                "ticket_id": ticket_id,
+                "message_pk": message_pk,
+                "idempotency_key": _key(notice, recipient),
+                "message_id": make_message_id(ticket_id=ticket_id),
+                "subject": subject_with_tag(recipient.subject, ticket_id),
+                "footer": footer,
+                "headers": headers,
+            }
         )
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
     queue_sql, queue_params = _queue_statement(notice.purpose, at)
     ticket_sql, ticket_params = _ticket_statement(at)
-    return [(queue_sql, [*columns, *queue_params]), (ticket_sql, [*columns[:3], *ticket_params])]
+    keys = [[recipient.pk for recipient in batch.ready], batch.ticket_ids, batch.message_pks]
+    return [(queue_sql, [orjson.dumps(rows).decode(), *queue_params]), (ticket_sql, [*keys, *ticket_params])]
 
 
 class _Writing:
@@ -244,7 +246,7 @@ class _Writing:
         return len(self.batch.ready)
 
 
-# What Python gives per recipient, as one bound array each; the rest comes from the recipient's row.
+# What Python gives per recipient, as the batch's JSON document; the rest comes from the recipient's row.
 _BATCH_COLUMNS = (
     ("recipient_id", "bigint"),
     ("ticket_id", "bigint"),
@@ -253,22 +255,21 @@ _BATCH_COLUMNS = (
     ("message_id", "text"),
     ("subject", "text"),
     ("footer", "text"),
-    ("headers", "text"),
+    ("headers", "jsonb"),
 )
 
 
 def _queue_statement(purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
-    """The first statement: ``batch`` (the arrays), ``notices`` (each recipient's row as delivery's
-    parts read it: the text with its unsubscribe line), delivery's parts (outbound messages,
-    conversation messages, events), and the recipients marked queued, returning their keys. Its
-    parameters follow the arrays."""
+    """The first statement: ``batch`` (the JSON document's rows), ``notices`` (each recipient's row
+    as delivery's parts read it: the text with its unsubscribe line), delivery's parts (outbound
+    messages, conversation messages, events), and the recipients marked queued, returning their
+    keys. Its parameters follow the document."""
     parts, params = bulk_queue_sql(rows="notices", purpose=purpose, at=at)
-    arrays = ", ".join(f"%s::{kind}[]" for _name, kind in _BATCH_COLUMNS)
-    names = ", ".join(name for name, _kind in _BATCH_COLUMNS)
+    columns = ", ".join(f"{name} {kind}" for name, kind in _BATCH_COLUMNS)
     sql = (
-        f"WITH batch ({names}) AS (SELECT * FROM unnest({arrays})), "
+        f"WITH batch AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS b({columns})), "
         "notices AS (SELECT b.recipient_id, b.ticket_id, b.message_pk, b.idempotency_key, b.message_id, "
-        "b.subject, b.headers::jsonb AS headers, r.address, r.body || b.footer AS body "
+        "b.subject, b.headers, r.address, r.body || b.footer AS body "
         "FROM batch b JOIN notices_recipient r ON r.id = b.recipient_id), "
         f"{parts} "
         "UPDATE notices_recipient r SET status = %s, outbound_id = q.outbound_pk FROM queued_rows q "
