@@ -340,8 +340,9 @@ class Pipelined:
     """Statements sent to PostgreSQL now and answered later (pipeline mode): the server runs them while
     this process does something else, and ``finish`` reads the first one's rows. Until then the
     connection serves nothing else, and nothing commits (one implicit transaction, or the caller's);
-    ``then`` are statements that run after the first in the same transaction, whose rows are not read.
-    A statement that fails stops those after it, and ``finish`` raises its error. Errors are Django's."""
+    ``then`` are statements that run after the first in the same transaction, whose rows are not read;
+    ``on`` is the connection (a Django connection, by default the default one; see ``Lanes``). A
+    statement that fails stops those after it, and ``finish`` raises its error. Errors are Django's."""
 
     def __init__(
         self,
@@ -350,10 +351,11 @@ class Pipelined:
         *,
         prepare: bool | None = None,
         then: Sequence[tuple[str, list[Any]]] = (),
+        on: Any = None,
     ) -> None:
         import psycopg
 
-        self._db = connections[DEFAULT_DB_ALIAS]
+        self._db = on or connections[DEFAULT_DB_ALIAS]
         self._db.ensure_connection()
         self._mode = self._db.connection.pipeline()
         with self._db.wrap_database_errors:
@@ -378,6 +380,40 @@ class Pipelined:
         finally:
             for cursor in self._others:
                 cursor.close()
+
+
+class Lanes:
+    """Connections for writes sent in pipeline mode (``Pipelined(..., on=lanes.next())``), taken in
+    turn, so the server runs up to ``count`` batches' writes at once on its cores while this process
+    reads and prepares the next (PostgreSQL). Each lane is a connection of its own with the default
+    database's settings, in autocommit: its writes commit by themselves at their ``finish``, and see
+    only what is committed. Inside a transaction there is one lane, the transaction's own connection,
+    so the writes stay in the transaction; nothing else may use it until they are finished
+    (``shared``). ``close`` closes the lanes' own connections (a write not finished is rolled back)."""
+
+    def __init__(self, count: int) -> None:
+        default = connections[DEFAULT_DB_ALIAS]
+        self.shared = default.in_atomic_block
+        self._lanes = (
+            [default]
+            if self.shared
+            else [connections.create_connection(DEFAULT_DB_ALIAS) for _n in range(count)]
+        )
+        self._turn = 0
+
+    @property
+    def count(self) -> int:
+        return len(self._lanes)
+
+    def next(self) -> Any:
+        lane = self._lanes[self._turn % len(self._lanes)]
+        self._turn += 1
+        return lane
+
+    def close(self) -> None:
+        if not self.shared:
+            for lane in self._lanes:
+                lane.close()
 
 
 def saved(obj: models.Model, pk: Any) -> None:

@@ -1,17 +1,21 @@
 """Queueing an approved notice: each drafted recipient becomes one bulk ``OutboundMessage`` on a ticket
 of its own, batch by batch, each batch in one transaction, the gate asked again first.
 
-On PostgreSQL a batch is one statement (``_queue_set``): the tickets, their conversation messages, the
-outbound messages, both audit events of each and the recipients' new status are written by
-``INSERT ... SELECT`` from the recipients' own rows, joined with arrays of the few values Python makes
-(the reserved keys, the signed Message-IDs, the unsubscribe line and headers). Each part's text comes
-from the module that owns those rows (``helpdesk.tickets``, ``delivery.services``). Elsewhere (SQLite)
-the rows are built in Python (``_queue_many``), and a batch that meets a concurrent task's key there
-is queued one by one (``_queue_one``). Both write the same rows.
+On PostgreSQL a batch is two statements (``_statements``): the outbound messages, their conversation
+messages, the ``outbound.queued`` events and the recipients' new status, then the tickets with their
+search documents and ``ticket.created`` events, written by ``INSERT ... SELECT`` from the recipients'
+own rows joined with one JSON document of the few values Python makes (the reserved keys, the signed
+Message-IDs, the tagged subjects, the unsubscribe line and headers). Each part's text comes from the
+module that owns those rows (``delivery.services``, ``helpdesk.tickets``); a key queued already is
+skipped by ``ON CONFLICT`` and linked. The statements go in pipeline mode on lanes of their own
+(``bulk_sql.Lanes``), so the server writes batches while this process prepares the next.
+Elsewhere (SQLite) the rows are built in Python (``_queue_many``), and a batch that meets a concurrent
+task's key there is queued one by one (``_queue_one``). Both write the same rows (tested).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -57,7 +61,7 @@ def queue_recipients(*, notice_id: int) -> int:
     if _set_based():
         return _queue_pipelined(notice)
     queued = 0
-    while batch := list(_drafted(notice, after=0, text=True)):
+    while batch := _drafted(notice, after=0, rows=True):
         with transaction.atomic():
             ready = _screen(notice, batch)
             try:
@@ -77,27 +81,21 @@ def _set_based() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _drafted(notice: Notice, *, after: int, text: bool = False) -> list[Recipient]:
-    """The next batch of drafted recipients after the key ``after``, with only what queueing reads
-    (``text``: the text too, for the paths that build the rows in Python): the drafted facts, claims
-    and variants stay in the database."""
-    return list(
-        Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED, pk__gt=after)
-        .select_related("contact")
-        .only(*_QUEUED_FIELDS, *(["body"] if text else []))
-        .order_by("pk")[:BATCH]
-    )
+def _drafted(notice: Notice, *, after: int, rows: bool = False) -> list[Recipient]:
+    """The next batch of drafted recipients after the key ``after``, with only what queueing reads:
+    the drafted facts, claims and variants stay in the database, and so do the text and the contact
+    unless ``rows`` (for the path that builds the rows in Python)."""
+    pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED, pk__gt=after)
+    if rows:
+        pending = pending.select_related("contact").only(
+            *_QUEUED_FIELDS, "body", "contact__id", "contact__company_id"
+        )
+    else:
+        pending = pending.only(*_QUEUED_FIELDS)
+    return list(pending.order_by("pk")[:BATCH])
 
 
-_QUEUED_FIELDS = (
-    "notice_id",
-    "address",
-    "language",
-    "status",
-    "subject",
-    "contact__id",
-    "contact__company_id",
-)
+_QUEUED_FIELDS = ("notice_id", "address", "language", "status", "subject", "contact_id")
 
 
 def _screen(notice: Notice, batch: list[Recipient]) -> list[Recipient]:
@@ -109,7 +107,7 @@ def _screen(notice: Notice, batch: list[Recipient]) -> list[Recipient]:
     blocked: list[tuple[Recipient, Blocked]] = []
     for recipient in batch:
         why = gate.blocked(recipient.address, stream=OutboundMessage.Stream.BULK, purpose=notice.purpose)
-        if recipient.contact is None:  # screened in with a contact that was erased meanwhile: left out
+        if recipient.contact_id is None:  # screened in with a contact that was erased meanwhile: left out
             erased.append(recipient.pk)
         elif why is not None:
             blocked.append((recipient, why))
@@ -152,23 +150,35 @@ def _key(notice: Notice, recipient: Recipient) -> str:
     return f"notice:{notice.pk}:{recipient.pk}"
 
 
+# Batches written at once, each on a connection of its own (``bulk_sql.Lanes``): two keep both
+# cores of a small server busy while this process prepares the next batch.
+LANES = 2
+
+
 def _queue_pipelined(notice: Notice) -> int:
-    """Queue the notice batch by batch (PostgreSQL), each batch's writes sent in pipeline mode: the
-    server writes one batch while this process makes the next one's tokens and Message-IDs. Since the
-    connection serves nothing else meanwhile, the next batch is read, screened and its keys reserved
-    before the writes go. Each batch's writes are one transaction, committed, and its send pass asked
-    for, before the next batch's writes are sent; a failed write raises (``_Writing.finish``)."""
-    queued, writing = 0, None
-    batch = _Batch.read(notice, after=0)
-    while batch is not None:
-        statements = _statements(notice, batch)
-        if writing is not None:
-            queued += writing.finish()
-        following = _Batch.read(notice, after=batch.last)
-        writing = _Writing(notice, batch, statements)
-        batch = following
-    if writing is not None:
-        queued += writing.finish()
+    """Queue the notice batch by batch (PostgreSQL), each batch's writes sent in pipeline mode on a
+    lane of its own (``bulk_sql.Lanes``): the server writes up to ``LANES`` batches at once while this
+    process reads, screens and prepares the next one (its keys reserved, its tokens and Message-IDs
+    made). Each batch's writes are one transaction, committed, and its send pass asked for, before its
+    lane takes another batch; a failed write raises (``_Writing.finish``) and a batch whose writes
+    did not finish is rolled back. Inside the caller's transaction there is one lane, the
+    transaction's connection, and the next batch is read once the writes before are finished."""
+    lanes = bulk_sql.Lanes(LANES)
+    writing: deque[_Writing] = deque()
+    queued = 0
+    try:
+        batch = _Batch.read(notice, after=0)
+        while batch is not None:
+            statements = _statements(notice, batch)
+            if len(writing) == lanes.count:
+                queued += writing.popleft().finish()
+            following = _Batch.read(notice, after=batch.last)
+            writing.append(_Writing(notice, batch, statements, lanes.next()))
+            batch = following
+        while writing:
+            queued += writing.popleft().finish()
+    finally:
+        lanes.close()
     return queued
 
 
@@ -221,10 +231,12 @@ def _statements(notice: Notice, batch: _Batch) -> list[tuple[str, list[Any]]]:
 class _Writing:
     """A batch's statements on their way (``bulk_sql.Pipelined``)."""
 
-    def __init__(self, notice: Notice, batch: _Batch, statements: list[tuple[str, list[Any]]]) -> None:
+    def __init__(
+        self, notice: Notice, batch: _Batch, statements: list[tuple[str, list[Any]]], lane: Any
+    ) -> None:
         self.notice, self.batch = notice, batch
         first, *then = statements
-        self.pipelined = bulk_sql.Pipelined(*first, then=then) if batch.ready else None
+        self.pipelined = bulk_sql.Pipelined(*first, then=then, on=lane) if batch.ready else None
 
     def finish(self) -> int:
         """Wait for the writes (committed now, unless the caller holds a transaction); link each

@@ -218,3 +218,56 @@ def test_texts_that_cannot_be_stored_fail_the_drafting_task(
     with pytest.raises(DataError), transaction.atomic():
         services.draft_texts(notice_id=notice.pk)
     assert set(Recipient.objects.filter(notice=notice).values_list("status", flat=True)) == {"included"}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("data_migrations")  # the brand voices, which a flush before removed
+def test_outside_a_transaction_batches_are_written_on_lanes_of_their_own(
+    contacts: None, supervisor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = approved_notice(supervisor, "lanes")
+    monkeypatch.setattr(queueing, "BATCH", 2)  # four batches on two lanes
+    lanes: list[Any] = []
+    real = queueing.bulk_sql.Lanes
+
+    def watched(count: int) -> Any:
+        lanes.append(real(count))
+        return lanes[-1]
+
+    monkeypatch.setattr(queueing.bulk_sql, "Lanes", watched)
+
+    assert services.queue_recipients(notice_id=notice.pk) == COUNT
+
+    assert lanes[0].count == queueing.LANES and not lanes[0].shared
+    queued = Recipient.objects.filter(notice=notice, status=Recipient.Status.QUEUED)
+    assert queued.count() == COUNT and queued.filter(outbound__isnull=True).count() == 0
+    assert Ticket.objects.count() == Message.objects.count() == OutboundMessage.objects.count() == COUNT
+    assert AuditEvent.objects.filter(action__in=["ticket.created", "outbound.queued"]).count() == 2 * COUNT
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("data_migrations")  # the brand voices, which a flush before removed
+def test_a_lane_whose_write_fails_raises_and_leaves_its_batch_and_those_after_unqueued(
+    contacts: None, supervisor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = approved_notice(supervisor, "lane fails")
+    monkeypatch.setattr(queueing, "BATCH", 2)
+    made = queueing.make_message_id
+    calls = iter(range(1, 100))
+
+    def breaking(*, ticket_id: int) -> str:  # the third batch's two messages share one Message-ID
+        return "<same@bench.example>" if next(calls) in (5, 6) else made(ticket_id=ticket_id)
+
+    monkeypatch.setattr(queueing, "make_message_id", breaking)
+
+    with pytest.raises(IntegrityError):
+        services.queue_recipients(notice_id=notice.pk)
+
+    # The first two batches were written; the third failed, and the fourth, still on its way on the
+    # other lane, was rolled back with it.
+    statuses = list(Recipient.objects.filter(notice=notice).order_by("pk").values_list("status", flat=True))
+    assert statuses == ["queued"] * 4 + ["drafted"] * 3
+    assert OutboundMessage.objects.count() == Ticket.objects.count() == 4
+    assert services.queue_recipients(notice_id=notice.pk) == 3  # a retry queues the rest
