@@ -160,8 +160,8 @@ def _queue_pipelined(notice: Notice) -> int:
     lane of its own (``bulk_sql.Lanes``): the server writes up to ``LANES`` batches at once while this
     process reads, screens and prepares the next one (its keys reserved, its tokens and Message-IDs
     made). Each batch's writes are one transaction, committed, and its send pass asked for, before its
-    lane takes another batch; a failed write raises (``_Writing.finish``) and a batch whose writes
-    did not finish is rolled back. Inside the caller's transaction there is one lane, the
+    lane takes another batch. A failed write raises (as it is sent or finished), and the batches
+    still on their way then are rolled back: a retry queues them. Inside the caller's transaction there is one lane, the
     transaction's connection, and the next batch is read once the writes before are finished."""
     lanes = bulk_sql.Lanes(LANES)
     writing: deque[_Writing] = deque()

@@ -208,13 +208,13 @@ def test_texts_that_cannot_be_stored_fail_the_drafting_task(
 ) -> None:
     notice = services.create_notice(user=supervisor, name="too long", kind="delayed_shipments", min_days=2)
     services.start_drafting(notice=notice, user=supervisor)
-    store = services._store
+    row = services._text_row
 
-    def too_long(recipient: Recipient, text: Any) -> None:
-        store(recipient, text)
-        recipient.language = "x" * 50  # longer than the column
+    def too_long(recipient: Recipient, text: Any, error: str = "") -> bytes:
+        recipient.detail = "x" * 400  # longer than the column
+        return row(recipient, text, error)
 
-    monkeypatch.setattr(services, "_store", too_long)
+    monkeypatch.setattr(services, "_text_row", too_long)
     with pytest.raises(DataError), transaction.atomic():
         services.draft_texts(notice_id=notice.pk)
     assert set(Recipient.objects.filter(notice=notice).values_list("status", flat=True)) == {"included"}
@@ -249,7 +249,7 @@ def test_outside_a_transaction_batches_are_written_on_lanes_of_their_own(
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("data_migrations")  # the brand voices, which a flush before removed
-def test_a_lane_whose_write_fails_raises_and_leaves_its_batch_and_those_after_unqueued(
+def test_a_lane_whose_write_fails_raises_and_rolls_back_the_batches_on_their_way(
     contacts: None, supervisor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notice = approved_notice(supervisor, "lane fails")
@@ -262,12 +262,13 @@ def test_a_lane_whose_write_fails_raises_and_leaves_its_batch_and_those_after_un
 
     monkeypatch.setattr(queueing, "make_message_id", breaking)
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as raised:
         services.queue_recipients(notice_id=notice.pk)
 
-    # The first two batches were written; the third failed, and the fourth, still on its way on the
-    # other lane, was rolled back with it.
+    # The first batch was written; the third failed, and the batches still on their way then (the
+    # second, when the third failed as it was sent, and the fourth) were rolled back with it.
     statuses = list(Recipient.objects.filter(notice=notice).order_by("pk").values_list("status", flat=True))
-    assert statuses == ["queued"] * 4 + ["drafted"] * 3
-    assert OutboundMessage.objects.count() == Ticket.objects.count() == 4
-    assert services.queue_recipients(notice_id=notice.pk) == 3  # a retry queues the rest
+    assert statuses[:2] == ["queued"] * 2 and statuses[4:] == ["drafted"] * 3, (statuses, str(raised.value))
+    queued = statuses.count("queued")
+    assert OutboundMessage.objects.count() == Ticket.objects.count() == queued
+    assert services.queue_recipients(notice_id=notice.pk) == COUNT - queued  # a retry queues the rest
