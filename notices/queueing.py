@@ -161,8 +161,9 @@ def _queue_pipelined(notice: Notice) -> int:
     process reads, screens and prepares the next one (its keys reserved, its tokens and Message-IDs
     made). Each batch's writes are one transaction, committed, and its send pass asked for, before its
     lane takes another batch. A failed write raises (as it is sent or finished), and the batches
-    still on their way then are rolled back: a retry queues them. Inside the caller's transaction there is one lane, the
-    transaction's connection, and the next batch is read once the writes before are finished."""
+    still on their way then are rolled back: a retry queues them. Inside the caller's transaction
+    there is one lane, the transaction's connection, and the next batch is read once the writes
+    before are finished."""
     lanes = bulk_sql.Lanes(LANES)
     writing: deque[_Writing] = deque()
     queued = 0
