@@ -15,11 +15,12 @@ task's key there is queued one by one (``_queue_one``). Both write the same rows
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from delivery import unsubscribe
@@ -179,6 +180,9 @@ def _queue_pipelined(notice: Notice) -> int:
         while writing:
             queued += writing.popleft().finish()
     finally:
+        if lanes.shared:  # an error is on its way: the caller's connection leaves pipeline mode
+            for pending in writing:
+                pending.abandon()
         lanes.close()
     return queued
 
@@ -238,6 +242,13 @@ class _Writing:
         self.notice, self.batch = notice, batch
         first, *then = statements
         self.pipelined = bulk_sql.Pipelined(*first, then=then, on=lane) if batch.ready else None
+
+    def abandon(self) -> None:
+        """Leave pipeline mode without reading the outcome, as an error is on its way (the writes are
+        in the caller's transaction, which that error rolls back)."""
+        if self.pipelined is not None:
+            with contextlib.suppress(DatabaseError):
+                self.pipelined.finish()
 
     def finish(self) -> int:
         """Wait for the writes (committed now, unless the caller holds a transaction); link each

@@ -136,14 +136,16 @@ def draft_texts(*, notice_id: int, connector: Connector | None = None) -> int:
     # batch and its ERP records are read before; a lookup of a record the batch's lookup missed
     # waits for the UPDATE first).
     batch = writer.read(after=0)
-    while batch:
-        rows = writer.write_batch(batch, settle=saving.finish)
-        saving.finish()
-        following = writer.read(after=batch[-1].pk)
-        saving = _save_texts(rows)
-        written += len(batch)
-        batch = following
-    saving.finish()
+    try:
+        while batch:
+            rows = writer.write_batch(batch, settle=saving.finish)
+            saving.finish()
+            following = writer.read(after=batch[-1].pk)
+            saving = _save_texts(rows)
+            written += len(batch)
+            batch = following
+    finally:
+        saving.finish()  # also when drafting failed: the texts drafted before are stored
     _pick_sample(notice)
     Notice.objects.filter(pk=notice.pk, status=Notice.Status.DRAFTING).update(status=Notice.Status.REVIEW)
     audit(action="notice.drafted", obj=notice, system="ai:embedded", data={"texts": written})

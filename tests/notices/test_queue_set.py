@@ -272,3 +272,48 @@ def test_a_lane_whose_write_fails_raises_and_rolls_back_the_batches_on_their_way
     queued = statuses.count("queued")
     assert OutboundMessage.objects.count() == Ticket.objects.count() == queued
     assert services.queue_recipients(notice_id=notice.pk) == COUNT - queued  # a retry queues the rest
+
+
+@postgres_only
+def test_an_error_while_drafting_stores_the_texts_drafted_before_and_frees_the_connection(
+    contacts: None, supervisor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = services.create_notice(user=supervisor, name="breaks", kind="delayed_shipments", min_days=2)
+    services.start_drafting(notice=notice, user=supervisor)
+    monkeypatch.setattr(services, "BATCH", 2)
+    drafted = services.draft_notice
+    calls = iter(range(1, 100))
+
+    def breaking(**kwargs: Any) -> Any:
+        if next(calls) == 3:
+            raise RuntimeError("the drafter broke")
+        return drafted(**kwargs)
+
+    monkeypatch.setattr(services, "draft_notice", breaking)
+    with pytest.raises(RuntimeError):
+        services.draft_texts(notice_id=notice.pk)
+
+    statuses = list(Recipient.objects.filter(notice=notice).order_by("pk").values_list("status", flat=True))
+    assert statuses == ["drafted"] * 2 + ["included"] * (COUNT - 2)
+
+
+@postgres_only
+def test_an_error_while_queueing_in_a_transaction_frees_its_connection(
+    contacts: None, supervisor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice = approved_notice(supervisor, "breaks too")
+    monkeypatch.setattr(queueing, "BATCH", 2)
+    made = queueing.make_message_id
+    calls = iter(range(1, 100))
+
+    def breaking(*, ticket_id: int) -> str:
+        if next(calls) == 3:  # the second batch, while the first is on its way
+            raise RuntimeError("no Message-ID")
+        return made(ticket_id=ticket_id)
+
+    monkeypatch.setattr(queueing, "make_message_id", breaking)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.queue_recipients(notice_id=notice.pk)
+
+    assert set(Recipient.objects.filter(notice=notice).values_list("status", flat=True)) == {"drafted"}
+    assert services.queue_recipients(notice_id=notice.pk) == COUNT
