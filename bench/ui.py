@@ -170,6 +170,7 @@ def generate(n_tickets: int, n_messages: int) -> None:
         cursor.execute("DROP INDEX IF EXISTS ticket_search_document")
         cursor.execute("ALTER TABLE helpdesk_ticket DISABLE TRIGGER helpdesk_ticket_search")
         cursor.execute("ALTER TABLE helpdesk_message DISABLE TRIGGER helpdesk_message_search")
+        cursor.execute("ALTER TABLE helpdesk_message DISABLE TRIGGER helpdesk_message_search_added")
     users = _users()
     queues = [Queue.objects.create(name=name, slug=name.lower()) for name in QUEUES]
     queues[0].members.add(users["agent"])
@@ -282,6 +283,7 @@ def generate(n_tickets: int, n_messages: int) -> None:
         cursor.execute("CREATE INDEX ticket_search_document ON helpdesk_ticket USING gin (search_vector)")
         cursor.execute("ALTER TABLE helpdesk_ticket ENABLE TRIGGER helpdesk_ticket_search")
         cursor.execute("ALTER TABLE helpdesk_message ENABLE TRIGGER helpdesk_message_search")
+        cursor.execute("ALTER TABLE helpdesk_message ENABLE TRIGGER helpdesk_message_search_added")
         cursor.execute("VACUUM ANALYZE")  # visibility maps for index-only scans, fresh statistics
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
 

@@ -16,12 +16,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -29,7 +29,7 @@ from django_q.tasks import async_task
 from delivery.message import render_mime
 from delivery.models import OutboundMessage, Suppression
 from helpdesk import bulk_sql, tickets
-from helpdesk.audit import audit, audit_many
+from helpdesk.audit import audit, audit_many, audit_rows_sql
 from helpdesk.mail.message_ids import make_message_id
 from helpdesk.models import Attachment, Message, Purpose, Ticket, attachment_path
 
@@ -90,7 +90,7 @@ def queue_reply(
     if (stream == OutboundMessage.Stream.BULK) != bool(purpose):
         raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
     if stream == OutboundMessage.Stream.BULK:
-        _check_bulk(purpose, headers or {})
+        check_bulk(purpose, headers or {})
     message_id = make_message_id(ticket_id=ticket.pk)
     in_reply_to_id = in_reply_to.message_id if in_reply_to is not None else ""
     references = _references(in_reply_to)
@@ -186,7 +186,7 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     MIME is rendered then too, from the stored fields (``OutboundMessage.renders_when_sent``): the
     Message-ID and Date are fixed here."""
     for item in messages:
-        _check_bulk(item.purpose, item.headers)
+        check_bulk(item.purpose, item.headers)
     keys = [item.idempotency_key for item in messages]
     queued = {row.idempotency_key: row for row in OutboundMessage.objects.filter(idempotency_key__in=keys)}
     fresh = [item for item in messages if item.idempotency_key not in queued]
@@ -219,7 +219,87 @@ def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]
     return queued
 
 
-def _check_bulk(purpose: str, headers: dict[str, str]) -> None:
+def bulk_queue_sql(*, rows: str, purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
+    """``queue_bulk`` as parts of a larger statement (PostgreSQL), for a writer that knows the keys of
+    the tickets and conversation messages before they exist (``bulk_sql.reserve_ids``). For every row
+    of the relation ``rows``, with the columns ``ticket_id``, ``message_pk``, ``idempotency_key``,
+    ``message_id`` (made by ``make_message_id`` for the ticket), ``address``, ``subject`` (with the
+    ticket's tag, ``with_ticket_tag``), ``body`` and ``headers`` (jsonb, with the one-click unsubscribe
+    headers):
+
+    - ``queued`` writes the outbound message, unless its idempotency key is queued already, by an
+      earlier task or a concurrent one (``ON CONFLICT DO NOTHING``, which waits for the other
+      transaction), and returns the ``ticket_id`` of those it wrote;
+    - ``queued_rows`` is ``rows`` narrowed to those, with the new ``outbound_pk``;
+    - ``queued_messages`` and ``queued_events`` write their conversation messages and
+      ``outbound.queued`` audit events.
+
+    The rows are what ``queue_bulk`` writes. Returns the CTEs' text, to follow ``WITH ...,``, and their
+    parameters; the caller checks the headers (``check_bulk``) and asks for the send pass."""
+    from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    quote = connection.ops.quote_name
+    outbound_columns, outbound_selects, outbound_params = bulk_sql.insert_select(
+        OutboundMessage,
+        {
+            "ticket": "ticket_id",
+            "ticket_message": "message_pk",
+            "idempotency_key": "idempotency_key",
+            "message_id": "message_id",
+            "to_addresses": "jsonb_build_array(address)",
+            "subject": "subject",
+            "body_text": "body",
+            "headers": "headers",
+        },
+        values={
+            "from_address": from_address,
+            "from_name": from_name,
+            "stream": OutboundMessage.Stream.BULK,
+            "purpose": purpose,
+            "automatic": True,
+            "created_at": at,
+        },
+        now=at,
+    )
+    message_columns, message_selects, message_params = bulk_sql.insert_select(
+        Message,
+        {
+            "id": "message_pk",
+            "ticket": "ticket_id",
+            "to_addresses": "jsonb_build_array(address)",
+            "subject": "subject",
+            "message_id": "message_id",
+            "body_text": "body",
+            "visible_text": "body",
+        },
+        values={"direction": Message.Direction.OUTBOUND, "from_address": from_address, "created_at": at},
+        now=at,
+    )
+    events, event_params = audit_rows_sql(
+        rows="queued_rows",
+        action="outbound.queued",
+        model=OutboundMessage,
+        object_id="outbound_pk",
+        data=(
+            "jsonb_build_object('message_id', message_id, 'to', jsonb_build_array(address), "
+            "'release_at', NULL, 'stream', %s::text, 'purpose', %s::text)",
+            [str(OutboundMessage.Stream.BULK), purpose],
+        ),
+        system="system",  # no person: what ``audit`` writes for an actor of None
+        at=at,
+    )
+    outbound = quote(OutboundMessage._meta.db_table)
+    sql = (
+        f"queued AS (INSERT INTO {outbound} ({outbound_columns}) SELECT {outbound_selects} FROM {rows} "
+        f"ON CONFLICT ({quote('idempotency_key')}) DO NOTHING RETURNING id AS outbound_pk, ticket_id), "
+        f"queued_rows AS (SELECT {rows}.*, queued.outbound_pk FROM {rows} JOIN queued USING (ticket_id)), "
+        f"queued_messages AS (INSERT INTO {quote(Message._meta.db_table)} ({message_columns}) "
+        f"SELECT {message_selects} FROM queued_rows), "
+        f"queued_events AS ({events})"
+    )
+    return sql, [*outbound_params, *message_params, *event_params]
+
+
+def check_bulk(purpose: str, headers: dict[str, str]) -> None:
     if not purpose:
         raise DeliveryActionError(_("Bulk mail needs a purpose; replies have none."))
     if "List-Unsubscribe-Post" not in headers:
@@ -440,9 +520,15 @@ def lift_suppression(*, suppression: Suppression, actor: User, reason: str) -> S
 
 def with_ticket_tag(subject: str, ticket: Ticket) -> str:
     """The subject with the ticket's ``[#id]`` tag at the end, once (``HELPDESK_SUBJECT_TAG``)."""
-    if not settings.HELPDESK_SUBJECT_TAG or ticket.reference in subject:
+    return subject_with_tag(subject, ticket.pk)
+
+
+def subject_with_tag(subject: str, ticket_id: int) -> str:
+    """``with_ticket_tag`` for a ticket known by its key (``Ticket.reference``'s tag)."""
+    tag = f"[#{ticket_id}]"
+    if not settings.HELPDESK_SUBJECT_TAG or tag in subject:
         return subject
-    return f"{subject} {ticket.reference}".strip()[:998]
+    return f"{subject} {tag}".strip()[:998]
 
 
 def _store_attachments(

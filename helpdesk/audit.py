@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -81,6 +82,35 @@ def audit_many(
     ]
     bulk_sql.insert(events)
     return events
+
+
+def audit_rows_sql(
+    *,
+    rows: str,
+    action: str,
+    model: type[models.Model],
+    object_id: str,
+    data: tuple[str, list[Any]],
+    system: str,
+    at: dt.datetime,
+) -> tuple[str, list[Any]]:
+    """``audit_many`` as a part of a larger statement (PostgreSQL): an INSERT ... SELECT of one event per
+    row of the relation ``rows`` about an object of ``model`` whose key is the expression ``object_id``,
+    on the ticket in the column ``ticket_id``, with ``data`` a jsonb expression and its parameters.
+    Returns the INSERT and its parameters."""
+    columns, selects, params = bulk_sql.insert_select(
+        AuditEvent,
+        {"object_id": f"({object_id})::text", "ticket_id": "ticket_id", "data": data},
+        values={
+            "action": action,
+            "actor_label": system,
+            "object_type": model._meta.label_lower,
+            "created_at": at,
+        },
+        now=at,
+    )
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) SELECT {selects} FROM {rows}", params
 
 
 def _ticket_id_of(obj: models.Model) -> int | None:

@@ -100,6 +100,33 @@ def update_rows(
     _executemany(f"UPDATE {table} SET {assignments}{extra} WHERE {key} = %s", rows)
 
 
+def update_from_json(
+    model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: Sequence[bytes]
+) -> Pipelined:
+    """UPDATE each row by primary key from one JSON document of the whole batch (PostgreSQL), sent in
+    pipeline mode: ``finish`` the returned ``Pipelined`` before the connection is used again. Each of
+    ``rows`` is one JSON object, encoded (``orjson.dumps``), of each field's attribute name, and
+    ``id``, to the value as the field holds it; only fields whose values JSON carries as they are
+    (text, numbers, booleans, and JSON fields without an encoder of their own) may be given.
+
+    Preparing a batch's values field by field, and the driver's adapting them one by one, cost about
+    as much as the statement; orjson encodes a row in one call (about 15 times faster than the
+    standard library's encoder on drafted notices), and ``jsonb_to_recordset`` reads the document
+    back typed as the columns. Unlike the standard library, orjson refuses integers past 64 bits
+    and writes dates as ISO text: give neither."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    assert meta.pk is not None
+    table, key = quote(meta.db_table), quote(str(meta.pk.column))
+    types = [f"{quote(str(f.attname))} {f.cast_db_type(connection)}" for f in fields]
+    assignments = ", ".join(f"{quote(str(f.column))} = v.{quote(str(f.attname))}" for f in fields)
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, "
+        f"{', '.join(types)}) WHERE {table}.{key} = v.id"
+    )
+    return Pipelined(sql, [(b"[" + b",".join(rows) + b"]").decode()])
+
+
 def _execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
     """One statement with bound parameters on a plain psycopg cursor (Django's merges them into the
     SQL text client-side), on the default connection inside its transaction. Errors are Django's
@@ -253,6 +280,55 @@ def _preparer(field: Any) -> Prepare:
     return prepare
 
 
+def insert_select(
+    model: type[models.Model],
+    computed: dict[str, str | tuple[str, list[Any]]],
+    *,
+    values: dict[str, Any] | None = None,
+    now: dt.datetime,
+) -> tuple[str, str, list[Any]]:
+    """The parts of an ``INSERT INTO <model's table> (<columns>) SELECT <expressions> FROM ...`` that
+    writes every concrete column (PostgreSQL). ``computed`` maps field names to SQL expressions over the
+    query's rows (or to an expression and its parameters), ``values`` field names to values every row
+    shares, and every other field gets its default (``now`` for a date that is set when saved), so a
+    field added to the model later is written as ``save`` would write it. Returns the column list, the
+    SELECT list and the SELECT list's parameters (values prepared by their fields, each sent once)."""
+    quote = connection.ops.quote_name
+    shared = values or {}
+    db = connections[DEFAULT_DB_ALIAS]
+    columns, selects, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.name not in computed and field.primary_key:
+            continue
+        columns.append(quote(str(field.column)))
+        if field.name in computed:
+            expression = computed[field.name]
+            sql, more = (expression, []) if isinstance(expression, str) else expression
+            selects.append(sql)
+            params.extend(more)
+            continue
+        if field.name in shared:
+            value = shared[field.name]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        selects.append(f"%s::{field.cast_db_type(db)}")
+        params.append(field.get_db_prep_save(value, db))
+    return ", ".join(columns), ", ".join(selects), params
+
+
+def reserve_ids(tables: Sequence[type[models.Model]], count: int) -> list[list[int]]:
+    """``count`` new primary keys of each model, taken from their sequences now (PostgreSQL): for rows
+    whose keys must be known before they are written (a Message-ID signs its ticket's id)."""
+    if not count:
+        return [[] for _model in tables]
+    keys = [(model._meta.db_table, model._meta.pk.column if model._meta.pk else "id") for model in tables]
+    sequences = ", ".join(f"nextval(pg_get_serial_sequence('{table}', '{key}'))" for table, key in keys)
+    rows = _execute(f"SELECT {sequences} FROM generate_series(1, %s)", [count])
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list[tuple[Any, ...]]:
     """One statement with bound parameters (PostgreSQL), inside the caller's transaction if any;
     ``prepare`` keeps its plan on the server for the connection's next run of the same text."""
@@ -260,32 +336,83 @@ def execute(sql: str, params: list[Any], *, prepare: bool | None = None) -> list
 
 
 class Pipelined:
-    """One statement sent to PostgreSQL now and answered later (pipeline mode): the server runs it
-    while this process does something else, and ``finish`` reads its rows. Until then the connection
-    serves nothing else, and nothing commits (one implicit transaction, or the caller's). Errors are
-    Django's."""
+    """Statements sent to PostgreSQL now and answered later (pipeline mode): the server runs them while
+    this process does something else, and ``finish`` reads the first one's rows. Until then the
+    connection serves nothing else, and nothing commits (one implicit transaction, or the caller's);
+    ``then`` are statements that run after the first in the same transaction, whose rows are not read;
+    ``on`` is the connection (a Django connection, by default the default one; see ``Lanes``). A
+    statement that fails stops those after it, and ``finish`` raises its error. Errors are Django's."""
 
-    def __init__(self, sql: str, params: list[Any], *, prepare: bool | None = None) -> None:
+    def __init__(
+        self,
+        sql: str,
+        params: list[Any],
+        *,
+        prepare: bool | None = None,
+        then: Sequence[tuple[str, list[Any]]] = (),
+        on: Any = None,
+    ) -> None:
         import psycopg
 
-        self._db = connections[DEFAULT_DB_ALIAS]
+        self._db = on or connections[DEFAULT_DB_ALIAS]
         self._db.ensure_connection()
         self._mode = self._db.connection.pipeline()
         with self._db.wrap_database_errors:
             self._mode.__enter__()
             self._cursor = psycopg.Cursor(self._db.connection)
+            self._others = [psycopg.Cursor(self._db.connection) for _statement in then]
             try:
                 self._cursor.execute(sql, params, prepare=prepare)
+                for cursor, (more_sql, more_params) in zip(self._others, then, strict=True):
+                    cursor.execute(more_sql, more_params, prepare=prepare)
             except BaseException as exc:
                 self._mode.__exit__(type(exc), exc, exc.__traceback__)
                 raise
 
     def finish(self) -> list[tuple[Any, ...]]:
-        """Wait for the statement (it commits here, outside a transaction), leave pipeline mode, and
-        return its rows."""
-        with self._db.wrap_database_errors, self._cursor:
-            self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
-            return self._cursor.fetchall() if self._cursor.description else []
+        """Wait for the statements (they commit here, outside a transaction), leave pipeline mode, and
+        return the first one's rows."""
+        try:
+            with self._db.wrap_database_errors, self._cursor:
+                self._mode.__exit__(None, None, None)  # leaving pipeline mode: one Sync, every answer read
+                return self._cursor.fetchall() if self._cursor.description else []
+        finally:
+            for cursor in self._others:
+                cursor.close()
+
+
+class Lanes:
+    """Connections for writes sent in pipeline mode (``Pipelined(..., on=lanes.next())``), taken in
+    turn, so the server runs up to ``count`` batches' writes at once on its cores while this process
+    reads and prepares the next (PostgreSQL). Each lane is a connection of its own with the default
+    database's settings, in autocommit: its writes commit by themselves at their ``finish``, and see
+    only what is committed. Inside a transaction there is one lane, the transaction's own connection,
+    so the writes stay in the transaction; nothing else may use it until they are finished
+    (``shared``). ``close`` closes the lanes' own connections (a write not finished is rolled back)."""
+
+    def __init__(self, count: int) -> None:
+        default = connections[DEFAULT_DB_ALIAS]
+        self.shared = default.in_atomic_block
+        self._lanes = (
+            [default]
+            if self.shared
+            else [connections.create_connection(DEFAULT_DB_ALIAS) for _n in range(count)]
+        )
+        self._turn = 0
+
+    @property
+    def count(self) -> int:
+        return len(self._lanes)
+
+    def next(self) -> Any:
+        lane = self._lanes[self._turn % len(self._lanes)]
+        self._turn += 1
+        return lane
+
+    def close(self) -> None:
+        if not self.shared:
+            for lane in self._lanes:
+                lane.close()
 
 
 def saved(obj: models.Model, pk: Any) -> None:

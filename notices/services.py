@@ -9,32 +9,28 @@ the recipients' status and the outbound idempotency key, so a repeated task does
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from delivery import unsubscribe
-from delivery.gate import Blocked, Gate
-from delivery.models import OutboundMessage
-from delivery.services import BulkMessage, enqueue_send, queue_bulk, queue_reply
 from drafts.compose import ComposeError
 from drafts.notices import NoticeText, Voices, draft_notice, notice_language
-from helpdesk import bulk_sql, roles, tickets
+from helpdesk import bulk_sql, roles
 from helpdesk.audit import audit
 from integrations import get_connector
 from integrations.base import Connector, ConnectorError, Customer, Order, Product
 from notices import abtest, audience
 from notices.models import Notice, Recipient
+from notices.queueing import BATCH, queue_recipients
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from helpdesk.models import Contact, Ticket
-
-BATCH = 500
 CLUSTER = "bulk"
 
 
@@ -132,16 +128,24 @@ def draft_texts(*, notice_id: int, connector: Connector | None = None) -> int:
     notice = Notice.objects.get(pk=notice_id)
     if notice.status != Notice.Status.DRAFTING:
         return 0
-    connector = connector or get_connector()
-    writer = _Writer(notice, connector)
-    written = 0
-    pending = Recipient.objects.filter(notice=notice, status=Recipient.Status.INCLUDED).order_by("pk")
+    writer = _Writer(notice, connector or get_connector())
+    written, saving = 0, _Saving()
     # Batch by batch (memory stays flat in the audience's size): each batch's orders and customers
-    # are read in one lookup each, and its texts written in one UPDATE.
-    while batch := list(pending[:BATCH]):
-        writer.write_batch(batch)
-        _save_texts(batch)
-        written += len(batch)
+    # are read in one lookup each, and its texts written in one UPDATE. On PostgreSQL the UPDATE is
+    # sent in pipeline mode and runs while the next batch is drafted, which needs no database (that
+    # batch and its ERP records are read before; a lookup of a record the batch's lookup missed
+    # waits for the UPDATE first).
+    batch = writer.read(after=0)
+    try:
+        while batch:
+            rows = writer.write_batch(batch, settle=saving.finish)
+            saving.finish()
+            following = writer.read(after=batch[-1].pk)
+            saving = _save_texts(rows)
+            written += len(batch)
+            batch = following
+    finally:
+        saving.finish()  # also when drafting failed: the texts drafted before are stored
     _pick_sample(notice)
     Notice.objects.filter(pk=notice.pk, status=Notice.Status.DRAFTING).update(status=Notice.Status.REVIEW)
     audit(action="notice.drafted", obj=notice, system="ai:embedded", data={"texts": written})
@@ -165,15 +169,63 @@ _TEXT_FIELDS = [
 ]
 
 
-def _save_texts(batch: list[Recipient]) -> None:
-    """One UPDATE for the batch's texts (``helpdesk.bulk_sql``: Django's ``bulk_update`` writes a CASE
-    per field and row, which cost more than drafting the batch)."""
-    rows = [
-        [field.get_db_prep_save(getattr(recipient, field.attname), connection) for field in _TEXT_FIELDS]
-        + [recipient.pk]
-        for recipient in batch
+class _Saving:
+    """A batch's texts on their way to the database (``bulk_sql.Pipelined``), or nothing pending."""
+
+    def __init__(self, pipelined: bulk_sql.Pipelined | None = None) -> None:
+        self.pipelined = pipelined
+
+    def finish(self) -> None:
+        """Wait until the texts are stored (committed, unless the caller holds a transaction); raises
+        the database's error when they could not be. Again: nothing."""
+        pipelined, self.pipelined = self.pipelined, None
+        if pipelined is not None:
+            pipelined.finish()
+
+
+def _save_texts(rows: list[bytes]) -> _Saving:
+    """One UPDATE for the batch's texts (``_text_row``; Django's ``bulk_update`` writes a CASE per
+    field and row, which cost more than drafting the batch). On PostgreSQL the rows go as one JSON
+    document (``bulk_sql.update_from_json``), and the UPDATE is sent in pipeline mode: ``finish`` the
+    returned ``_Saving`` before the connection is used again. Elsewhere one UPDATE per row, done when
+    this returns."""
+    if connection.vendor == "postgresql":
+        return _Saving(bulk_sql.update_from_json(Recipient, _TEXT_FIELDS, rows))
+    values = [orjson.loads(row) for row in rows]
+    prepared = [
+        [field.get_db_prep_save(value[field.attname], connection) for field in _TEXT_FIELDS] + [value["id"]]
+        for value in values
     ]
-    bulk_sql.update_rows(Recipient, _TEXT_FIELDS, rows)
+    bulk_sql.update_rows(Recipient, _TEXT_FIELDS, prepared)
+    return _Saving()
+
+
+def _text_row(recipient: Recipient, text: NoticeText | None, error: str = "") -> bytes:
+    """The recipient's values of ``_TEXT_FIELDS`` (and its key) as ``_save_texts`` writes them: its
+    drafted text, or without one the failure. Encoded at once, so until the batch is stored a text
+    is one bytes object, not the hundred lists and dicts of its facts and claims, which outlived
+    the youngest generation and made the garbage collector walk them again and again (a tenth of
+    drafting's time)."""
+    if text is None:
+        values = {field.attname: getattr(recipient, field.attname) for field in _TEXT_FIELDS}
+        values.update(status=Recipient.Status.FAILED, detail=error[:300])
+    else:
+        values = {
+            "status": Recipient.Status.DRAFTED,
+            "subject": text.subject[:998],
+            "subjects": [subject[:998] for subject in text.subjects],
+            "body": text.body,
+            "citations": text.citations,
+            "claims": text.claims,
+            "flags": text.flags,
+            "language": text.language,
+            "detail": recipient.detail,
+        }
+    return orjson.dumps({**values, "id": recipient.pk}, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _nothing() -> None:
+    return None
 
 
 class _Writer:
@@ -184,10 +236,17 @@ class _Writer:
         self.product: Product | None = connector.get_product(notice.sku) if notice.sku else None
         self.orders: dict[str, Order] = {}
         self.customers: dict[str, Customer] = {}
+        self.settle: Callable[[], None] = _nothing
 
-    def write_batch(self, batch: list[Recipient]) -> None:
-        """Every recipient's text, with the batch's orders and customers read at once; when that
-        fails, each recipient asks for its own (and fails alone, with the ERP's reason)."""
+    def read(self, *, after: int) -> list[Recipient]:
+        """The next batch of included recipients after the key ``after``, with its orders and
+        customers read at once (kept for ``write_batch``); when that fails, each recipient asks for
+        its own as it is drafted (and fails alone, with the ERP's reason)."""
+        batch = list(
+            Recipient.objects.filter(
+                notice=self.notice, status=Recipient.Status.INCLUDED, pk__gt=after
+            ).order_by("pk")[:BATCH]
+        )
         try:
             self.orders = {
                 order.number: order
@@ -197,15 +256,25 @@ class _Writer:
             self.customers = {customer.number: customer for customer in self.connector.customers(numbers)}
         except ConnectorError:
             self.orders, self.customers = {}, {}
-        for recipient in batch:
-            self.write(recipient)
-        self.orders, self.customers = {}, {}
+        return batch
 
-    def write(self, recipient: Recipient) -> None:
+    def write_batch(self, batch: list[Recipient], *, settle: Callable[[], None] = _nothing) -> list[bytes]:
+        """Every recipient's text, from the records ``read`` found; ``settle`` runs before anything
+        else here uses the database (a lookup of a record those missed, the brand voices)."""
+        self.settle = settle
+        try:
+            return [self.write(recipient) for recipient in batch]
+        finally:
+            self.orders, self.customers, self.settle = {}, {}, _nothing
+
+    def write(self, recipient: Recipient) -> bytes:
+        """The recipient's text row (``_text_row``)."""
         try:
             orders = [self._order(number) for number in recipient.order_numbers]
             customer = self._customer(recipient)
             language = notice_language(contact_language=recipient.language, customer=customer)
+            if not self.voices.by_language:
+                self.settle()  # the voices are read on first use
             text = draft_notice(
                 kind=self.notice.kind,
                 name=recipient.name,
@@ -217,13 +286,15 @@ class _Writer:
                 voices=self.voices,
             )
         except (ConnectorError, ComposeError) as error:
-            recipient.status, recipient.detail = Recipient.Status.FAILED, str(error)[:300]
-            return
-        _store(recipient, text)
+            return _text_row(recipient, None, str(error))
+        return _text_row(recipient, text)
 
     def _order(self, number: str) -> Order:
         order = self.orders.get(number)
-        return order if order is not None else self.connector.get_order(number)
+        if order is not None:
+            return order
+        self.settle()
+        return self.connector.get_order(number)
 
     def _customer(self, recipient: Recipient) -> Customer | None:
         if not recipient.customer_number:
@@ -231,18 +302,8 @@ class _Writer:
         customer = self.customers.get(recipient.customer_number)
         if customer is not None:
             return customer
+        self.settle()
         return self.connector.find_customer(number=recipient.customer_number)
-
-
-def _store(recipient: Recipient, text: NoticeText) -> None:
-    recipient.status = Recipient.Status.DRAFTED
-    recipient.subject = text.subject[:998]
-    recipient.subjects = [subject[:998] for subject in text.subjects]
-    recipient.body = text.body
-    recipient.language = text.language
-    recipient.citations = text.citations
-    recipient.claims = text.claims
-    recipient.flags = text.flags
 
 
 def _pick_sample(notice: Notice) -> None:
@@ -305,155 +366,6 @@ def cancel_notice(*, notice: Notice, user: User) -> None:
         raise NoticeError(_("An approved notice cannot be cancelled here."))
     notice.status = Notice.Status.CANCELLED
     audit(action="notice.cancelled", obj=notice, actor=user, data={})
-
-
-def queue_recipients(*, notice_id: int) -> int:
-    """Each drafted recipient of an approved notice becomes one bulk ``OutboundMessage`` on a ticket
-    of its own, batch by batch, each batch in one transaction. Returns how many were queued."""
-    notice = Notice.objects.get(pk=notice_id)
-    if notice.status != Notice.Status.APPROVED:
-        return 0
-    abtest.split(notice)
-    queued = 0
-    # Only what queueing reads: the drafted facts, claims and variants stay in the database.
-    pending = (
-        Recipient.objects.filter(notice=notice, status=Recipient.Status.DRAFTED)
-        .select_related("contact")
-        .only(*_QUEUED_FIELDS)
-    )
-    while batch := list(pending.order_by("pk")[:BATCH]):
-        with transaction.atomic():
-            queued += _queue_batch(notice, batch)
-            enqueue_send(OutboundMessage.Stream.BULK)  # one send task per batch, not one per message
-    return queued
-
-
-_QUEUED_FIELDS = (
-    "notice_id",
-    "address",
-    "language",
-    "status",
-    "subject",
-    "body",
-    "contact__id",
-    "contact__company_id",
-)
-
-
-def _queue_batch(notice: Notice, batch: list[Recipient]) -> int:
-    """Queue one batch: the gate asked again (consent may have been withdrawn, or the address
-    suppressed, since the audience was built), then one INSERT per table for the rest."""
-    gate = Gate(addresses=[recipient.address for recipient in batch], purposes=[notice.purpose])
-    erased, ready = [], []
-    blocked: list[tuple[Recipient, Blocked]] = []
-    for recipient in batch:
-        why = gate.blocked(recipient.address, stream=OutboundMessage.Stream.BULK, purpose=notice.purpose)
-        if recipient.contact is None:  # screened in with a contact that was erased meanwhile: left out
-            erased.append(recipient.pk)
-        elif why is not None:
-            blocked.append((recipient, why))
-        else:
-            ready.append(recipient)
-    Recipient.objects.filter(pk__in=erased).update(status=Recipient.Status.REJECTED)
-    _exclude(notice, blocked)
-    try:
-        with transaction.atomic():
-            queued = _queue_many(notice, ready)
-    except IntegrityError:  # a concurrent task queued some of them first: one by one, by their keys
-        links = unsubscribe.Links(notice.purpose)
-        queued = [(recipient, _queue_one(notice, recipient, links)) for recipient in ready]
-    bulk_sql.update_rows(
-        Recipient,
-        [_RECIPIENT_FIELDS["status"], _RECIPIENT_FIELDS["outbound"]],
-        [[Recipient.Status.QUEUED, outbound.pk, recipient.pk] for recipient, outbound in queued],
-    )
-    return len(queued)
-
-
-def _exclude(notice: Notice, blocked: list[tuple[Recipient, Blocked]]) -> None:
-    """Recipients the gate stops at queue time are excluded with its reason, and the change audited."""
-    for recipient, why in blocked:
-        recipient.status, recipient.reason, recipient.detail = (
-            Recipient.Status.EXCLUDED,
-            why.reason,
-            why.detail[:300],
-        )
-    if blocked:
-        Recipient.objects.bulk_update(
-            [recipient for recipient, _why in blocked], ["status", "reason", "detail"]
-        )
-        audit(
-            action="notice.excluded",
-            obj=notice,
-            system="notices",
-            data={"recipients": {recipient.address: why.reason for recipient, why in blocked}},
-        )
-
-
-def _key(notice: Notice, recipient: Recipient) -> str:
-    return f"notice:{notice.pk}:{recipient.pk}"
-
-
-def _queue_many(notice: Notice, ready: list[Recipient]) -> list[tuple[Recipient, OutboundMessage]]:
-    """Tickets, conversation messages and outbound messages of ``ready``, one INSERT each; a
-    recipient whose key is already queued is linked to that message and gets no second ticket."""
-    known = {
-        outbound.idempotency_key: outbound
-        for outbound in OutboundMessage.objects.filter(idempotency_key__in=[_key(notice, r) for r in ready])
-    }
-    fresh = [recipient for recipient in ready if _key(notice, recipient) not in known]
-    opened = tickets.open_outbound_tickets(
-        opened=[(_contact(r), r.subject, r.language) for r in fresh], system="notices"
-    )
-    links = unsubscribe.Links(notice.purpose)
-    messages = [
-        _bulk_message(notice, recipient, ticket, links)
-        for recipient, ticket in zip(fresh, opened, strict=True)
-    ]
-    known.update(queue_bulk(messages=messages))
-    return [(recipient, known[_key(notice, recipient)]) for recipient in ready]
-
-
-def _bulk_message(
-    notice: Notice, recipient: Recipient, ticket: Ticket, links: unsubscribe.Links
-) -> BulkMessage:
-    """The recipient's text with the unsubscribe line and headers (one signed link for both)."""
-    footer, headers = links.of(recipient.address, recipient.language)
-    return BulkMessage(
-        ticket=ticket,
-        to=recipient.address,
-        subject=recipient.subject,
-        body=recipient.body + footer,
-        idempotency_key=_key(notice, recipient),
-        purpose=notice.purpose,
-        headers=headers,
-    )
-
-
-def _contact(recipient: Recipient) -> Contact:
-    """A recipient who gets a notice is a contact (the audience is built from contacts)."""
-    assert recipient.contact is not None
-    return recipient.contact
-
-
-def _queue_one(notice: Notice, recipient: Recipient, links: unsubscribe.Links) -> OutboundMessage:
-    ticket = tickets.open_outbound_ticket(
-        contact=_contact(recipient), subject=recipient.subject, language=recipient.language, system="notices"
-    )
-    message = _bulk_message(notice, recipient, ticket, links)
-    return queue_reply(
-        ticket=ticket,
-        in_reply_to=None,
-        to=[message.to],
-        subject=message.subject,
-        body=message.body,
-        idempotency_key=message.idempotency_key,
-        stream=OutboundMessage.Stream.BULK,
-        purpose=message.purpose,
-        automatic=True,
-        headers=message.headers,
-        notify=False,
-    )
 
 
 def decide_tests(now: Any = None) -> int:

@@ -5,6 +5,7 @@ A service whose binary is missing skips its tests locally and fails them under `
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 import threading
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection
 
 from delivery import dkim
 from delivery.models import DkimKey
@@ -282,3 +285,13 @@ def dkim_keys(db: None, settings: Any) -> Iterator[dict[str, str]]:
     dkim.forget_keys()
     yield dkim.published_records()
     dkim.forget_keys()
+
+
+@pytest.fixture
+def data_migrations(transactional_db: None) -> None:
+    """Put back the roles and the drafting defaults the data migrations made: a transactional test
+    runs against a database an earlier one flushed, which emptied them."""
+    with connection.schema_editor() as editor:
+        importlib.import_module("helpdesk.migrations.0002_roles").create_roles(django_apps, editor)
+        importlib.import_module("drafts.migrations.0002_defaults").install_defaults(django_apps, editor)
+    cache.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.test import Client
@@ -70,6 +70,21 @@ def test_the_visible_link_is_in_the_contacts_language() -> None:
     english = unsubscribe.footer(ADDRESS, "service_notices", "en")
     assert "https://support.nordlager.example/u/" in swedish and "Avsluta prenumerationen" in swedish
     assert "Unsubscribe:" in english
+
+
+@pytest.mark.parametrize("address", [ADDRESS, "Åsa.Öberg+avi@kund.example", "x@y.example"])
+def test_a_batchs_links_are_those_made_one_by_one(address: str) -> None:
+    links = unsubscribe.Links("service_notices")
+    for language in ("sv", "en"):
+        footer, headers = links.of(address, language)
+        token = unquote(headers["List-Unsubscribe"].rpartition("?subject=")[2].rstrip(">"))
+        token = token.removeprefix("unsubscribe ")
+        assert unsubscribe.read_token(token) == unsubscribe.Unsubscribe(address.lower(), "service_notices")
+        assert footer == unsubscribe.footer(address, "service_notices", language, token=token)
+        assert headers == unsubscribe.headers(address, "service_notices", token=token)
+        assert links.url(address, token + " x") == unsubscribe.unsubscribe_url(
+            address, "service_notices", token=token + " x"
+        )
 
 
 def test_one_click_post_without_cookies_unsubscribes_at_once(contact: Contact) -> None:
