@@ -31,7 +31,7 @@ class AuditEvent(models.Model):
         max_length=150,
         help_text=_("Username, or the system part that acted (e.g. 'ai:embedded')."),
     )
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True, db_index=True)
@@ -41,7 +41,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # Filtered by equality only: no LIKE twin (``varchar_pattern_ops``), which ``db_index`` adds.
+            models.Index(fields=["action"], name="audit_action"),
+        ]
 
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -318,7 +318,8 @@ class Message(models.Model):
         OUTBOUND = "outbound", _("Outbound")
         NOTE = "note", _("Internal note")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by (ticket, created_at) below: an index of its own would only repeat that one.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -330,7 +331,7 @@ class Message(models.Model):
     to_addresses = models.JSONField(_("to"), default=list, blank=True)
     cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, db_index=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
     body_text = models.TextField(_("text"), blank=True)
@@ -373,7 +374,11 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            # Looked up by equality only: no LIKE twin (``varchar_pattern_ops``), which ``db_index`` adds.
+            models.Index(fields=["message_id"], name="message_message_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} on #{self.ticket_id}: {self.subject}"
@@ -415,11 +420,13 @@ class ThreadReference(models.Model):
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="thread_references")
-    message_id = models.CharField(max_length=998, db_index=True)
+    message_id = models.CharField(max_length=998)
 
     class Meta:
         verbose_name = _("thread reference")
         verbose_name_plural = _("thread references")
+        # Looked up by equality only: no LIKE twin (``varchar_pattern_ops``), which ``db_index`` adds.
+        indexes = [models.Index(fields=["message_id"], name="threadref_message_id")]
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.message_id}"
