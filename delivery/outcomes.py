@@ -170,14 +170,14 @@ def write_together(writes: list[Writes], then: DeliveryAttempt | None = None) ->
 
 
 class Ahead:
-    """The outcomes held and the next message's attempt record ``then``, sent to PostgreSQL as one
-    statement before that message's SMTP exchange and committed by ``finish`` right before its final
-    dot. Pipeline mode: the server runs the statement while the worker speaks SMTP, and nothing commits
-    before the Sync that ``finish`` sends, so the record is on disk before the point of no return and
-    not before the worker is about to reach it; what waits at the dot is that Sync's round trip. A
-    worker that dies first leaves nothing committed, as if it had died before sending anything. Where
-    one statement cannot do it (not PostgreSQL, an outcome that is not plain), ``finish`` is
-    ``write_together``."""
+    """The outcomes held and a message's attempt record ``then``, sent to PostgreSQL as one statement
+    while the worker waits on SMTP (the answer to the mail before, or to this one's MAIL FROM) and
+    committed by ``finish`` right before its final dot. Pipeline mode: the server runs the statement
+    while the worker speaks SMTP, and nothing commits before the Sync that ``finish`` sends, so the
+    record is on disk before the point of no return and not before the worker is about to reach it;
+    what waits at the dot is that Sync's round trip. A worker that dies first leaves nothing
+    committed, as if it had died before sending anything. Where one statement cannot do it (not
+    PostgreSQL, an outcome that is not plain), ``finish`` is ``write_together``."""
 
     def __init__(self, writes: list[Writes], then: DeliveryAttempt) -> None:
         self.writes = list(writes)

@@ -419,8 +419,7 @@ class Worker:
 
         def committing() -> None:
             nonlocal handed_over
-            if ahead is None:  # a transport that does not say when it started
-                started()
+            started()  # sends the record now if it has not gone yet (a transport without that hook)
             assert ahead is not None
             self._settle(ahead)  # on record before the point of no return
             handed_over = True

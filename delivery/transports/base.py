@@ -7,7 +7,8 @@ caller's hook, run right before that point, so the attempt is on record before t
 Two more hooks let the caller work while the server does: a transport may run ``started`` once it
 waits for the server's first answer (SMTP's reply to MAIL FROM; one that does not leaves that work to
 ``committing``) and ``handed`` once the mail is handed over and it waits for the server's answer to it.
-Neither may raise.
+``handed`` may not raise; when ``started`` raises, the transport drops the connection (the command's
+answer is never read) and lets the error through.
 """
 
 from __future__ import annotations
