@@ -74,6 +74,7 @@ def queue_reply(
     answers_customer: bool = True,
     purpose: str = "",
     notify: bool = True,
+    footer: str = "",
 ) -> OutboundMessage:
     """Queue ``body`` to ``to`` as a reply on ``ticket`` and add it to the ticket's conversation.
 
@@ -83,6 +84,8 @@ def queue_reply(
     customer wrote to, when that was one of our mailboxes. ``answers_customer`` off (a forward to a
     third party) keeps its sending from counting as the ticket's first response. ``attachments``
     become the reply message's attachments (shown in the conversation) and parts of the MIME.
+    ``footer`` (bulk mail's unsubscribe line) follows ``body`` in the mail; the conversation message
+    keeps it as its signature (``footer_parts``).
     """
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -111,8 +114,7 @@ def queue_reply(
                 message_id=message_id,
                 in_reply_to=in_reply_to_id,
                 references=references,
-                body_text=body,
-                visible_text=body,
+                **footer_parts(body, footer),
                 created_at=now,
             )
             outbound = OutboundMessage(
@@ -129,7 +131,7 @@ def queue_reply(
                 cc_addresses=cc or [],
                 bcc_addresses=bcc or [],
                 subject=subject,
-                body_text=body,
+                body_text=body + footer,
                 stream=stream,
                 purpose=purpose,
                 priority=priority,
@@ -163,9 +165,19 @@ def queue_reply(
     return outbound
 
 
+def footer_parts(body: str, footer: str) -> dict[str, str]:
+    """The text fields of the conversation message of a mail whose ``body`` is followed by a
+    ``footer`` (bulk mail's unsubscribe line, opened by the signature mark ``-- ``): the whole text as
+    sent, the body as its visible reply, and the footer as its signature, as parsing splits a
+    customer's mail. The conversation shows the text, and the ticket's search finds it by its words,
+    not by the link every notice carries (docs/decisions.md)."""
+    return {"body_text": body + footer, "visible_text": body, "signature": footer.strip("\n")}
+
+
 @dataclass(frozen=True)
 class BulkMessage:
-    """One automatic bulk message of a batch (a notice to one recipient) on its own ticket."""
+    """One automatic bulk message of a batch (a notice to one recipient) on its own ticket: its
+    ``body``, followed in the mail by its ``footer`` (``footer_parts``)."""
 
     ticket: Ticket
     to: str
@@ -174,6 +186,7 @@ class BulkMessage:
     idempotency_key: str
     purpose: str
     headers: dict[str, str]
+    footer: str = ""
 
 
 def queue_bulk(*, messages: Sequence[BulkMessage]) -> dict[str, OutboundMessage]:
@@ -224,8 +237,8 @@ def bulk_queue_sql(*, rows: str, purpose: str, at: dt.datetime) -> tuple[str, li
     the tickets and conversation messages before they exist (``bulk_sql.reserve_ids``). For every row
     of the relation ``rows``, with the columns ``ticket_id``, ``message_pk``, ``idempotency_key``,
     ``message_id`` (made by ``make_message_id`` for the ticket), ``address``, ``subject`` (with the
-    ticket's tag, ``with_ticket_tag``), ``body`` and ``headers`` (jsonb, with the one-click unsubscribe
-    headers):
+    ticket's tag, ``with_ticket_tag``), ``body``, ``footer`` (``BulkMessage``) and ``headers`` (jsonb,
+    with the one-click unsubscribe headers):
 
     - ``queued`` writes the outbound message, unless its idempotency key is queued already, by an
       earlier task or a concurrent one (``ON CONFLICT DO NOTHING``, which waits for the other
@@ -247,7 +260,7 @@ def bulk_queue_sql(*, rows: str, purpose: str, at: dt.datetime) -> tuple[str, li
             "message_id": "message_id",
             "to_addresses": "jsonb_build_array(address)",
             "subject": "subject",
-            "body_text": "body",
+            "body_text": "body || footer",
             "headers": "headers",
         },
         values={
@@ -268,8 +281,10 @@ def bulk_queue_sql(*, rows: str, purpose: str, at: dt.datetime) -> tuple[str, li
             "to_addresses": "jsonb_build_array(address)",
             "subject": "subject",
             "message_id": "message_id",
-            "body_text": "body",
+            # ``footer_parts``
+            "body_text": "body || footer",
             "visible_text": "body",
+            "signature": "btrim(footer, E'\\n')",
         },
         values={"direction": Message.Direction.OUTBOUND, "from_address": from_address, "created_at": at},
         now=at,
@@ -320,8 +335,7 @@ def _bulk_rows(
         to_addresses=[item.to],
         subject=subject,
         message_id=message_id,
-        body_text=item.body,
-        visible_text=item.body,
+        **footer_parts(item.body, item.footer),
         created_at=now,
     )
     outbound = OutboundMessage(
@@ -332,7 +346,7 @@ def _bulk_rows(
         from_name=from_name,
         to_addresses=[item.to],
         subject=subject,
-        body_text=item.body,
+        body_text=item.body + item.footer,
         stream=OutboundMessage.Stream.BULK,
         purpose=item.purpose,
         automatic=True,

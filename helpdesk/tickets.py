@@ -225,11 +225,12 @@ def outbound_tickets_sql(*, rows: str, system: str, at: dt.datetime) -> tuple[st
     knows the tickets' keys before they exist (``bulk_sql.reserve_ids``) and writes each ticket's one
     message first, in the same transaction: CTEs ``opened_tickets`` and ``opened_ticket_events`` that
     write a ticket and its ``ticket.created`` event for every row of the relation ``rows``, from its
-    columns ``ticket_id``, ``ticket_subject``, ``contact_id``, ``language`` and ``message_text`` (the
-    text of that message). The ticket's search document is built here, from the contact and company
-    joined once for the batch and the message's text, by the formula the ticket's trigger uses
-    (``helpdesk_ticket_words``, helpdesk 0022), so the trigger keeps it instead of reading them row by
-    row. Returns the CTEs' text, to follow ``WITH ...,``, and their parameters."""
+    columns ``ticket_id``, ``ticket_subject``, ``contact_id``, ``language`` and ``message_words``
+    (that message's words, ``helpdesk_message_words``). The ticket's search document is built here,
+    from the contact and company joined once for the batch and the message's words, by the formula
+    the ticket's trigger uses (``helpdesk_ticket_words``, helpdesk 0022), so the trigger keeps it
+    instead of reading them row by row. Returns the CTEs' text, to follow ``WITH ...,``, and their
+    parameters."""
     columns, selects, params = bulk_sql.insert_select(
         Ticket,
         {
@@ -240,7 +241,7 @@ def outbound_tickets_sql(*, rows: str, system: str, at: dt.datetime) -> tuple[st
             "language": f"{rows}.language",
             "search_vector": (
                 f"helpdesk_ticket_words(left({rows}.ticket_subject, 998), c.name || ' ' || c.email, "
-                f"o.name, helpdesk_message_words({rows}.message_text, {rows}.message_text))"
+                f"o.name, {rows}.message_words)"
             ),
         },
         values={"status": Status.RESOLVED, "created_at": at, "last_activity_at": at, "resolved_at": at},

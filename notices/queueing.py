@@ -285,7 +285,7 @@ _BATCH_COLUMNS = (
 
 def _queue_statement(purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
     """The first statement: ``batch`` (the JSON document's rows), ``notices`` (each recipient's row
-    as delivery's parts read it: the text with its unsubscribe line), delivery's parts (outbound
+    as delivery's parts read it: the text and its unsubscribe line), delivery's parts (outbound
     messages, conversation messages, events), and the recipients marked queued, returning their
     keys. Its parameters follow the document."""
     parts, params = bulk_queue_sql(rows="notices", purpose=purpose, at=at)
@@ -293,7 +293,7 @@ def _queue_statement(purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
     sql = (
         f"WITH batch AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS b({columns})), "
         "notices AS (SELECT b.recipient_id, b.ticket_id, b.message_pk, b.idempotency_key, b.message_id, "
-        "b.subject, b.headers, r.address, r.body || b.footer AS body "
+        "b.subject, b.headers, r.address, r.body, b.footer "
         "FROM batch b JOIN notices_recipient r ON r.id = b.recipient_id), "
         f"{parts} "
         "UPDATE notices_recipient r SET status = %s, outbound_id = q.outbound_pk FROM queued_rows q "
@@ -305,13 +305,17 @@ def _queue_statement(purpose: str, at: dt.datetime) -> tuple[str, list[Any]]:
 def _ticket_statement(at: dt.datetime) -> tuple[str, list[Any]]:
     """The second statement: the tickets of the conversation messages the first one wrote (a reserved
     message key has a row only then), written after them so each is written once with its search
-    document. Parameters: the recipients' and the reserved keys, then its own."""
+    document. The message's words are those of its visible reply, the recipient's text, which the
+    database keeps with the text (``body_words``, notices 0002): no text is parsed again here.
+    Parameters: the recipients' and the reserved keys, then its own."""
     parts, params = tickets.outbound_tickets_sql(rows="notices", system="notices", at=at)
     sql = (
         "WITH batch (recipient_id, ticket_id, message_pk) AS "
         "(SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])), "
         "notices AS (SELECT b.ticket_id, r.subject AS ticket_subject, r.contact_id, r.language, "
-        "m.body_text AS message_text FROM batch b JOIN helpdesk_message m ON m.id = b.message_pk "
+        "CASE WHEN m.visible_text = r.body AND r.body <> '' THEN r.body_words "
+        "ELSE helpdesk_message_words(m.body_text, m.visible_text) END AS message_words "
+        "FROM batch b JOIN helpdesk_message m ON m.id = b.message_pk "
         "JOIN notices_recipient r ON r.id = b.recipient_id), "
         f"{parts} SELECT count(*) FROM notices"
     )
@@ -348,7 +352,8 @@ def _bulk_message(
         ticket=ticket,
         to=recipient.address,
         subject=recipient.subject,
-        body=recipient.body + footer,
+        body=recipient.body,
+        footer=footer,
         idempotency_key=_key(notice, recipient),
         purpose=notice.purpose,
         headers=headers,
@@ -372,6 +377,7 @@ def _queue_one(notice: Notice, recipient: Recipient, links: unsubscribe.Links) -
         to=[message.to],
         subject=message.subject,
         body=message.body,
+        footer=message.footer,
         idempotency_key=message.idempotency_key,
         stream=OutboundMessage.Stream.BULK,
         purpose=message.purpose,

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -153,6 +154,48 @@ def test_each_ticket_gets_the_search_document_its_trigger_builds(contacts: None,
     order = recipient.order_numbers[0]
     assert list(search(Ticket.objects.all(), order).tickets) == [recipient.outbound.ticket]
     assert list(search(Ticket.objects.all(), recipient.name).tickets) == [recipient.outbound.ticket]
+
+
+def test_the_conversation_keeps_the_unsubscribe_line_as_the_notices_signature(
+    contacts: None, supervisor: Any
+) -> None:
+    notice = approved_notice(supervisor, "signature")
+    services.queue_recipients(notice_id=notice.pk)
+
+    for recipient in Recipient.objects.filter(notice=notice).select_related("outbound__ticket_message"):
+        outbound = recipient.outbound
+        assert outbound is not None and outbound.ticket_message is not None
+        message, token = outbound.ticket_message, _TOKEN.search(outbound.body_text)
+        assert token is not None and outbound.body_text == message.body_text  # as sent, link and all
+        assert message.body_text == recipient.body + "\n\n" + message.signature + "\n"
+        assert message.visible_text == message.display_text == recipient.body
+        assert message.signature.startswith("-- \n") and token[1] in message.signature
+        assert token[1] not in recipient.body
+
+
+@postgres_only
+def test_a_notice_is_found_by_its_words_and_not_by_the_link_every_notice_carries(
+    contacts: None, supervisor: Any
+) -> None:
+    notice = approved_notice(supervisor, "words")
+    services.queue_recipients(notice_id=notice.pk)
+    outbound = OutboundMessage.objects.filter(stream="bulk").first()
+    assert outbound is not None
+    host = settings.HELPDESK_BASE_URL.split("//")[1].split("/")[0]
+
+    assert host in outbound.body_text and not list(search(Ticket.objects.all(), host).tickets)
+    assert list(search(Ticket.objects.all(), "unsubscribe").tickets) == []
+    # The words the database keeps with each text are its words, and follow the text (erasure).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE body_words = helpdesk_message_words(body, body) "
+            "AND body_words <> ''::tsvector) FROM notices_recipient WHERE notice_id = %s",
+            [notice.pk],
+        )
+        assert cursor.fetchone() == (COUNT,)
+        Recipient.objects.filter(notice=notice).update(body="")
+        cursor.execute("SELECT DISTINCT body_words FROM notices_recipient WHERE notice_id = %s", [notice.pk])
+        assert cursor.fetchall() == [("",)]
 
 
 @postgres_only
