@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery.models import Suppression
 from helpdesk.models import Purpose
+from helpdesk.models.loading import QuickLoad
 
 
 class Notice(models.Model):
@@ -96,9 +97,10 @@ class Notice(models.Model):
         return sum(self.counts.get("excluded", {}).values())
 
 
-class Recipient(models.Model):
+class Recipient(QuickLoad):
     """One address of a notice's audience: excluded with the gate's reason, or drafted, reviewed (when
-    in the sample) and queued as one ``OutboundMessage``."""
+    in the sample) and queued as one ``OutboundMessage``. Read in batches of hundreds by drafting
+    and queueing: ``QuickLoad``."""
 
     class Status(models.TextChoices):
         EXCLUDED = "excluded", _("Excluded")

@@ -144,3 +144,19 @@ def test_forged_and_expired_tokens_are_refused(contact: Contact) -> None:
         == 400
     )
     assert contact.consents.count() == 2 and not Suppression.objects.exists()
+
+
+def test_a_token_signed_compressed_still_unsubscribes_and_a_plain_one_is_what_compressing_gave() -> None:
+    from django.core import signing
+
+    payload = [ADDRESS, "service_notices"]
+    # A long address compresses: Django marks that token, and reading takes both forms.
+    long_address = "kund." * 40 + "@kund.example"
+    compressed = signing.dumps([long_address, "marketing"], salt=unsubscribe._SALT, compress=True)
+    assert compressed.startswith(".")
+    assert unsubscribe.read_token(compressed) == unsubscribe.Unsubscribe(long_address, "marketing")
+    # A usual one does not shrink, so the tokens sent before read as before.
+    with mock.patch("django.core.signing.time.time", return_value=1_800_000_000):
+        plain = unsubscribe.make_token(ADDRESS, "service_notices")
+        assert plain == signing.dumps(payload, salt=unsubscribe._SALT, compress=True)
+    assert unsubscribe.read_token(plain) == unsubscribe.Unsubscribe(ADDRESS, "service_notices")
