@@ -4,8 +4,9 @@ In the same run, on the same contacts:
 - audience: the ERP question (delayed shipments) and the gate's exclusions (suppression, validity,
   disposable domains, consent), stored as the notice's recipients; goal under 2 s;
 - the draft pipeline alone: ``drafts.notices.draft_notice`` for every included contact, with the same
-  connector lookups as ours (each batch's orders and customers at once) and nothing stored; run once
-  before ours and once after, its time the mean of both;
+  connector lookups as ours (each batch's orders and customers at once), reading the recipients'
+  fields drafting reads and storing nothing; run once before ours and once after, its time the mean
+  of both (each timed run starts from a collected heap, so neither pays for the garbage of another);
 - ours: ``notices.services.draft_texts`` (drafting and storing the texts, the sample) and then
   ``queue_recipients`` (a ticket and a bulk ``OutboundMessage`` each); goal >= 80 % of the pipeline's
   rate, and >= 40 notices/s; printed also as this process's CPU time a text, which other processes'
