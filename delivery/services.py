@@ -281,7 +281,7 @@ def bulk_queue_sql(*, rows: str, purpose: str, at: dt.datetime) -> tuple[str, li
             "to_addresses": "jsonb_build_array(address)",
             "subject": "subject",
             "message_id": "message_id",
-            # ``footer_parts``
+            # The three parts ``footer_parts`` makes, in SQL.
             "body_text": "body || footer",
             "visible_text": "body",
             "signature": "btrim(footer, E'\\n')",
