@@ -429,9 +429,10 @@ class AnyOf(models.Lookup[Any]):
     """``column = ANY(%s)`` with the values as one bound array on PostgreSQL (``IN`` elsewhere):
     ``filter(AnyOf(F("email"), addresses))``. Django's ``__in`` makes a parameter of every value and
     resolves each one, which for an audience of thousands cost more than the query itself. Texts go
-    as one text split by the server (``string_to_array``), unless one holds the separator: an array
-    of texts is quoted element by element and parsed back the same way, a few milliseconds for the
-    gate's thousand addresses a batch."""
+    as one text split by the server (``string_to_array``), unless one is empty (the server splits an
+    empty text into no element at all) or holds the separator: an array of texts is quoted element by
+    element and parsed back the same way, a few milliseconds for the gate's thousand addresses a
+    batch."""
 
     lookup_name = "any_of"
     prepare_rhs = False
@@ -440,7 +441,7 @@ class AnyOf(models.Lookup[Any]):
         lhs, params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if connection.vendor == "postgresql":
-            if values and all(isinstance(value, str) and _UNIT not in value for value in values):
+            if values and all(isinstance(value, str) and value and _UNIT not in value for value in values):
                 return f"{lhs} = ANY(string_to_array(%s, chr(31)))", (*params, _UNIT.join(values))
             return f"{lhs} = ANY(%s)", (*params, values)
         if not values:
