@@ -17,13 +17,12 @@ from delivery import dkim, unsubscribe
 from delivery.message import mime_of
 from delivery.models import OutboundMessage
 from delivery.queue import send_pass
-from helpdesk.consent import record_consent
 from helpdesk.models import Contact, Message
-from integrations.demo_bulk import generate_erp
 from notices import services
 from notices.models import Notice, Recipient
 from privacy import services as privacy
 from tests.delivery.helpers import parsed
+from tests.notices.helpers import consenting_customers, draft_and_approve
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -35,18 +34,11 @@ def address(n: int) -> str:
 
 def approved_notice(supervisor: Any, count: int, **options: Any) -> Notice:
     """A notice to ``count`` consenting contacts, drafted, its sample reviewed and approved."""
-    generate_erp(count, email=address)
-    for n in range(count):
-        contact = Contact.objects.create(email=address(n), name=f"Anna {n}", language="sv")
-        record_consent(contact=contact, purpose="service_notices", granted=True, source="import")
+    consenting_customers(count, address)
     notice = services.create_notice(
         user=supervisor, name="Late", kind="delayed_shipments", min_days=2, **options
     )
-    services.start_drafting(notice=notice, user=supervisor)
-    services.draft_texts(notice_id=notice.pk)
-    Recipient.objects.filter(notice=notice).update(reviewed_by=supervisor, reviewed_at=timezone.now())
-    notice.refresh_from_db()
-    services.approve_notice(notice=notice, user=supervisor)
+    draft_and_approve(notice, supervisor)
     return notice
 
 

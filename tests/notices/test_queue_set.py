@@ -11,15 +11,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, models, transaction
-from django.utils import timezone
 
 from delivery.models import OutboundMessage
-from helpdesk.consent import record_consent
 from helpdesk.models import AuditEvent, Contact, Message, Ticket
 from helpdesk.search import search
-from integrations.demo_bulk import generate_erp
 from notices import queueing, services
 from notices.models import Notice, Recipient
+from tests.notices.helpers import consenting_customers, draft_and_approve
 
 pytestmark = pytest.mark.django_db
 COUNT = 7
@@ -34,21 +32,14 @@ def address(n: int) -> str:
 
 @pytest.fixture
 def contacts() -> None:
-    generate_erp(COUNT, email=address)
-    for n in range(COUNT):
-        contact = Contact.objects.create(
-            email=address(n), name=f"Anna Lind {n}", language="sv" if n % 2 else "en"
-        )
-        record_consent(contact=contact, purpose="service_notices", granted=True, source="import")
+    consenting_customers(
+        COUNT, address, name=lambda n: f"Anna Lind {n}", language=lambda n: "sv" if n % 2 else "en"
+    )
 
 
 def approved_notice(supervisor: Any, name: str) -> Notice:
     notice = services.create_notice(user=supervisor, name=name, kind="delayed_shipments", min_days=2)
-    services.start_drafting(notice=notice, user=supervisor)
-    assert services.draft_texts(notice_id=notice.pk) == COUNT
-    Recipient.objects.filter(notice=notice).update(reviewed_by=supervisor, reviewed_at=timezone.now())
-    notice.refresh_from_db()
-    services.approve_notice(notice=notice, user=supervisor)
+    assert draft_and_approve(notice, supervisor) == COUNT
     return notice
 
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from delivery.models import OutboundMessage
 from delivery.services import suppress_address
 from helpdesk.consent import record_consent
 from helpdesk.models import AuditEvent, Contact, Ticket
-from integrations.demo_bulk import generate_erp
 from notices import services
 from notices.models import Notice, Recipient
 from tests.delivery.helpers import queue
+from tests.notices.helpers import consenting_customers, draft_and_approve
 
 pytestmark = pytest.mark.django_db
 COUNT = 6
@@ -29,16 +28,9 @@ def address(n: int) -> str:
 @pytest.fixture
 def approved(supervisor: Any) -> Notice:
     """A notice to six consenting contacts, drafted, its sample reviewed and approved."""
-    generate_erp(COUNT, email=address)
-    for n in range(COUNT):
-        contact = Contact.objects.create(email=address(n), name=f"Anna {n}", language="sv")
-        record_consent(contact=contact, purpose="service_notices", granted=True, source="import")
+    consenting_customers(COUNT, address)
     notice = services.create_notice(user=supervisor, name="Sent", kind="delayed_shipments", min_days=2)
-    services.start_drafting(notice=notice, user=supervisor)
-    assert services.draft_texts(notice_id=notice.pk) == COUNT
-    Recipient.objects.filter(notice=notice).update(reviewed_by=supervisor, reviewed_at=timezone.now())
-    notice.refresh_from_db()
-    services.approve_notice(notice=notice, user=supervisor)
+    assert draft_and_approve(notice, supervisor) == COUNT
     return notice
 
 
