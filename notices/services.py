@@ -169,6 +169,15 @@ _TEXT_FIELDS = [
 ]
 
 
+# What drafting reads of an included recipient (``_Writer.read``): the texts, still blank, and the
+# review's fields stay in the database; decoding a batch's empty JSON fields cost as much as its lookups.
+_DRAFTING_READS = ("notice_id", "status", "customer_number", "name", "language", "order_numbers", "detail")
+_BLANK_TEXT = {
+    **{field.attname: field.get_default() for field in _TEXT_FIELDS},
+    "status": Recipient.Status.FAILED,
+}
+
+
 class _Saving:
     """A batch's texts on their way to the database (``bulk_sql.Pipelined``), or nothing pending."""
 
@@ -206,9 +215,8 @@ def _text_row(recipient: Recipient, text: NoticeText | None, error: str = "") ->
     is one bytes object, not the hundred lists and dicts of its facts and claims, which outlived
     the youngest generation and made the garbage collector walk them again and again (a tenth of
     drafting's time)."""
-    if text is None:
-        values = {field.attname: getattr(recipient, field.attname) for field in _TEXT_FIELDS}
-        values.update(status=Recipient.Status.FAILED, detail=error[:300])
+    if text is None:  # an included recipient has no text yet: the text fields stay blank
+        values = {**_BLANK_TEXT, "language": recipient.language, "detail": error[:300]}
     else:
         values = {
             "status": Recipient.Status.DRAFTED,
@@ -243,9 +251,9 @@ class _Writer:
         customers read at once (kept for ``write_batch``); when that fails, each recipient asks for
         its own as it is drafted (and fails alone, with the ERP's reason)."""
         batch = list(
-            Recipient.objects.filter(
-                notice=self.notice, status=Recipient.Status.INCLUDED, pk__gt=after
-            ).order_by("pk")[:BATCH]
+            Recipient.objects.filter(notice=self.notice, status=Recipient.Status.INCLUDED, pk__gt=after)
+            .only(*_DRAFTING_READS)
+            .order_by("pk")[:BATCH]
         )
         try:
             self.orders = {
