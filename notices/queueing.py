@@ -230,7 +230,8 @@ def _statements(notice: Notice, batch: _Batch) -> list[tuple[str, list[Any]]]:
     queue_sql, queue_params = _queue_statement(notice.purpose, at)
     ticket_sql, ticket_params = _ticket_statement(at)
     keys = [[recipient.pk for recipient in batch.ready], batch.ticket_ids, batch.message_pks]
-    return [(queue_sql, [bulk_sql.encoded_json(orjson.dumps(rows)), *queue_params]), (ticket_sql, [*keys, *ticket_params])]
+    document = bulk_sql.encoded_json(orjson.dumps(rows))
+    return [(queue_sql, [document, *queue_params]), (ticket_sql, [*keys, *ticket_params])]
 
 
 class _Writing:
