@@ -129,7 +129,8 @@ def update_from_json(
 
 def encoded_json(document: bytes) -> Any:
     """A parameter of a JSON document encoded already (orjson's bytes), sent as they are: decoding a
-    batch's megabytes into text for the driver to encode them back cost a tenth of writing them."""
+    batch of drafted texts (about a megabyte) into text for the driver to encode it back took about
+    4 ms of the 22 that sending and reading it took."""
     from psycopg.types.json import Jsonb
 
     return Jsonb(document, dumps=_as_is)
