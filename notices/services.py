@@ -170,7 +170,8 @@ _TEXT_FIELDS = [
 
 
 # What drafting reads of an included recipient (``_Writer.read``): the texts, still blank, and the
-# review's fields stay in the database; decoding a batch's empty JSON fields cost as much as its lookups.
+# review's fields stay in the database (reading whole rows, their empty JSON fields decoded, took about a
+# fifth of the time the batch's ERP lookups take).
 _DRAFTING_READS = ("notice_id", "status", "customer_number", "name", "language", "order_numbers", "detail")
 _BLANK_TEXT = {
     **{field.attname: field.get_default() for field in _TEXT_FIELDS},
