@@ -439,13 +439,20 @@ def _diagnostic_near(text: str, address: str) -> str:
 _SES_RECIPIENT = re.compile(r'\{[^{}]*"emailAddress"\s*:\s*"([^"]+)"[^{}]*\}')
 
 
+def _ses_json(text: str) -> str:
+    """An SES notification's JSON as one line: the mail's line wrapping undone, and the quotes of the
+    escaped string SNS wraps it in unescaped."""
+    compact = re.sub(r"!?\r?\n ?", "", text)
+    if '\\"notificationType' in compact or '\\"bounceType' in compact:
+        compact = compact.replace('\\"', '"')
+    return compact
+
+
 def ses_failures(text: str) -> list[Failure]:
     """Amazon SES bounce notifications delivered as JSON (SNS to email), whole or line-wrapped."""
     if "bounceType" not in text:
         return []
-    compact = re.sub(r"!?\r?\n ?", "", text)  # undo mail-side line wrapping inside the JSON
-    if '\\"bounceType' in compact:  # SNS wraps the SES JSON as an escaped string
-        compact = compact.replace('\\"', '"')
+    compact = _ses_json(text)
     permanent = '"bounceType":"Permanent"' in compact.replace(" ", "")
     failures = []
     for match in _SES_RECIPIENT.finditer(compact):
@@ -462,3 +469,33 @@ def ses_failures(text: str) -> list[Failure]:
             failure = Failure(**{**failure.__dict__, "hard": False})
         failures.append(failure)
     return _dedupe(failures)
+
+
+_SES_COMPLAINT = re.compile(r'"notificationType"\s*:\s*"Complaint"')
+_SES_FEEDBACK_TYPE = re.compile(r'"complaintFeedbackType"\s*:\s*"([\w-]+)"')
+
+
+def ses_complaints(text: str) -> list[Failure]:
+    """Amazon SES complaint notifications delivered as JSON (SNS to email): each complained recipient,
+    with the feedback type the mailbox provider gave (``abuse`` when it gave none, as for ARF)."""
+    if "Complaint" not in text:
+        return []
+    compact = _ses_json(text)
+    if not _SES_COMPLAINT.search(compact):
+        return []
+    # Only the complaint's own recipients: the copied mail's headers that follow hold addresses too.
+    start = compact.find('"complainedRecipients"')
+    end = compact.find("]", start)
+    if start < 0 or end < 0:
+        return []
+    feedback_type = _SES_FEEDBACK_TYPE.search(compact)
+    kind = feedback_type.group(1).lower() if feedback_type else "abuse"
+    addresses = [
+        address
+        for match in _SES_RECIPIENT.finditer(compact[start:end])
+        if "@" in (address := match.group(1).strip().strip("<>").lower())
+    ]
+    return [
+        Failure(address=address, action="failed", reason="feedback", feedback_type=kind)
+        for address in dict.fromkeys(addresses)
+    ]

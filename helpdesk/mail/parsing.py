@@ -247,6 +247,9 @@ def _classify(
     payload = _report_payload(body, subject)
     if payload is not None:
         return payload
+    complained = bounces.ses_complaints(body_text)  # unambiguous, and its copy of the mail may look bounced
+    if complained:
+        return "complaint", complained, b""
     if rtype == "delivery-status" or bounces.looks_like_bounce(msg, headers, subject, body_text):
         failures = bounces.dsn_failures(msg, defects, body_text)
         if not failures:

@@ -239,6 +239,27 @@ def test_a_complaint_suppresses_bulk_marks_the_message_and_flags_a_reply_for_a_s
     ).exists()
 
 
+def test_a_complaint_amazon_ses_sends_by_mail_is_matched_by_its_recipient_and_suppresses() -> None:
+    outbound = sent_reply()
+    complaint = (
+        '{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":'
+        '"kund@kund.example"}],"complaintFeedbackType":"abuse","userAgent":"Yahoo!-Mail-Feedback/2.0"},'
+        '"mail":{"source":"support@nordlager.example","destination":["kund@kund.example"]}}'
+    )
+    raw = (
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\r\nTo: ops@nordlager.example\r\n"
+        "Subject: AWS Notification Message\r\nMessage-ID: <sns-2@example>\r\n\r\n" + complaint + "\r\n"
+    ).encode()
+    report_for(raw, kind="complaint")
+    handle_reports()
+    outbound.refresh_from_db()
+    event = DeliveryEvent.objects.get()
+    matched = (event.kind, event.outbound_id, event.data["matched_by"])
+    assert matched == ("complained", outbound.pk, "recipient")
+    assert outbound.status == Status.COMPLAINED
+    assert Suppression.objects.get(address="kund@kund.example").reason == "complaint"
+
+
 def test_record_feedback_asks_for_the_task_after_commit(django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         record_feedback(items=[Feedback(kind="bounce", recipients=[{"address": "a@b.example"}])])

@@ -322,3 +322,36 @@ def test_a_person_writing_through_a_mailing_list_is_human_and_bulk():
     raw = AUTO + b"Precedence: list\r\nList-Id: <kunder.nordlager.example>\r\n\r\nHej, var ar min order?\r\n"
     parsed = parse_email(raw)
     assert parsed.kind == "human" and parsed.is_bulk and not parsed.auto_submitted
+
+
+def test_amazon_ses_complaint_notification_names_the_complained_recipient():
+    parsed = parse_email((CORPORA / "bounces" / "sisimai" / "lhost-amazonses-11.eml").read_bytes())
+    assert parsed.kind == "complaint"
+    # Only the complained recipient: the copied mail's sender and headers are not complaints.
+    assert [(f.address, f.feedback_type, f.hard) for f in parsed.feedback] == [
+        ("complaint@simulator.amazonses.com", "abuse", False)
+    ]
+
+
+def test_an_ses_complaint_wrapped_by_sns_as_an_escaped_string_is_read():
+    inner = (
+        '{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":'
+        '"Kund@Example.se"}],"complaintFeedbackType":"not-spam"},"mail":{"source":"support@shop.example",'
+        '"destination":["kund@example.se"]}}'
+    )
+    sns = '{"Type":"Notification","Message":"' + inner.replace('"', '\\"') + '"}'
+    raw = (
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\r\nTo: ops@shop.example\r\n"
+        "Subject: AWS Notification Message\r\nMessage-ID: <sns-1@example>\r\n\r\n" + sns + "\r\n"
+    ).encode()
+    parsed = parse_email(raw)
+    assert parsed.kind == "complaint"
+    assert [(f.address, f.feedback_type) for f in parsed.feedback] == [("kund@example.se", "not-spam")]
+
+
+def test_a_mail_that_only_mentions_an_ses_complaint_is_not_one():
+    raw = (
+        b"From: Anna <anna@kund.example>\r\nTo: support@shop.example\r\nSubject: Complaint\r\n"
+        b"Message-ID: <h-1@example>\r\n\r\nI have a Complaint about my order 100231.\r\n"
+    )
+    assert parse_email(raw).kind == "human"
