@@ -132,6 +132,32 @@ class Links:
         return f"\n\n-- \n{line % {'purpose': label, 'url': url}}\n"
 
 
+# What a mail client makes of the mailto in ``List-Unsubscribe`` (``Links.headers``): the subject it gives.
+_SUBJECT_TOKEN = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_.:-]{16,})", re.IGNORECASE)
+
+
+def requested_by_mail(subject: str, sender: str) -> Unsubscribe | None:
+    """The unsubscribe a mail to the ``List-Unsubscribe`` mailto asks for: its subject carries the token
+    the mailto gave ("unsubscribe <token>"), which authorises it as it does the link. A token past its
+    time still counts when the mail comes from the address it names (the person asks, by mail, for
+    what the token says). None for any other mail, a forged token, or an expired one from another."""
+    match = _SUBJECT_TOKEN.search(subject or "")
+    if match is None:
+        return None
+    token = match.group(1)
+    try:
+        return read_token(token)
+    except UnsubscribeError:
+        pass
+    try:
+        address, purpose = signing.loads(token, salt=_SALT)  # the signature only, whatever its age
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if isinstance(address, str) and purpose in Purpose.values and address == sender.strip().lower():
+        return Unsubscribe(address=address, purpose=purpose)
+    return None
+
+
 def is_subscribed(request: Unsubscribe) -> bool:
     contact = Contact.objects.filter(email=request.address).first()
     if contact is None:

@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from delivery import unsubscribe as unsubscribing
 from delivery.feedback import Feedback, record_feedback
 from helpdesk import bulk_sql
 from helpdesk.audit import audit, audit_many
@@ -214,9 +215,24 @@ class BatchWriter:
         if parsed.kind in FEEDBACK_KINDS:
             self._record_feedback(row, parsed)
             outcome.status = Status.FEEDBACK
+        elif self._unsubscribed(parsed):
+            outcome.status = Status.FEEDBACK
         else:
             self._add_to_ticket(row, parsed)
         return self._counted(outcome)
+
+    def _unsubscribed(self, parsed: ParsedEmail) -> bool:
+        """A mail to the ``List-Unsubscribe`` mailto of our bulk mail, with the token it gave: the
+        unsubscribe is done here (consent withdrawn, address suppressed for that purpose, both audited),
+        as the link does it, and the mail, kept, makes no ticket. Any other mail that says
+        "unsubscribe" goes to a ticket, for a person."""
+        if "unsubscribe" not in parsed.subject.lower():
+            return False
+        wanted = unsubscribing.requested_by_mail(parsed.subject, parsed.from_address)
+        if wanted is None:
+            return False
+        unsubscribing.unsubscribe(wanted, via=f"mail {parsed.message_id.strip()}"[:300])
+        return True
 
     def _unparsed(self, row: InboundEmail, outcome: Outcome) -> Outcome:
         outcome = Outcome(**vars(outcome))  # the parse result is reused if the batch is redone

@@ -14,9 +14,11 @@ from delivery import dkim, unsubscribe
 from delivery.models import Suppression
 from delivery.queue import send_pass
 from helpdesk.consent import current_consents, record_consent
-from helpdesk.models import AuditEvent, Contact
+from helpdesk.ingest.services import process_stored, store_raw_email
+from helpdesk.models import AuditEvent, Contact, InboundEmail, Ticket
 from tests.delivery.helpers import parsed, queue
 from tests.factories import ContactFactory
+from tests.helpdesk.ingest_support import make_mail
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,63 @@ def test_a_token_signed_compressed_still_unsubscribes_and_a_plain_one_is_what_co
         plain = unsubscribe.make_token(ADDRESS, "service_notices")
         assert plain == signing.dumps(payload, salt=unsubscribe._SALT, compress=True)
     assert unsubscribe.read_token(plain) == unsubscribe.Unsubscribe(ADDRESS, "service_notices")
+
+
+def mailto_subject(address: str = ADDRESS, purpose: str = "service_notices", token: str = "") -> str:
+    """The subject a mail client writes from the mailto in our ``List-Unsubscribe`` header."""
+    token = token or unsubscribe.make_token(address, purpose)
+    header = unsubscribe.Links(purpose).headers(
+        token, unsubscribe.unsubscribe_url(address, purpose, token=token)
+    )
+    mailto = header["List-Unsubscribe"].split("<mailto:", 1)[1].rstrip(">")
+    return unquote(mailto.split("?subject=", 1)[1])
+
+
+def mailed(subject: str, sender: str = ADDRESS, **headers: str) -> InboundEmail:
+    """A mail to the mailto's mailbox, through ingest; the stored row, processed."""
+    row = store_raw_email(raw=make_mail(sender=sender, subject=subject, body="", headers=headers))
+    process_stored()
+    row.refresh_from_db()
+    return row
+
+
+def test_a_mail_to_the_list_unsubscribe_mailto_unsubscribes_and_makes_no_ticket(contact: Contact) -> None:
+    row = mailed(mailto_subject())
+    assert (row.status, row.kind) == (InboundEmail.Status.FEEDBACK, "human") and bytes(row.raw)
+    assert not Ticket.objects.exists()
+    withdrawn = current_consents(contact)["service_notices"]
+    assert withdrawn is not None and not withdrawn.granted and withdrawn.source == "unsubscribe_link"
+    assert current_consents(contact)["marketing"].granted  # type: ignore[union-attr]
+    entry = Suppression.objects.get(address=ADDRESS)
+    assert (entry.reason, entry.scope, entry.purpose) == ("unsubscribe", "bulk", "service_notices")
+
+
+def test_apple_mails_unsubscribe_mail_is_read_as_any_client_s(contact: Contact) -> None:
+    # Apple Mail sends the mailto's subject, marked as automatic and with its own header.
+    row = mailed(
+        mailto_subject(purpose="marketing"),
+        **{"Auto-Submitted": "auto-replied", "X-Apple-Unsubscribe": "true"},
+    )
+    assert row.status == InboundEmail.Status.FEEDBACK and not Ticket.objects.exists()
+    assert not current_consents(contact)["marketing"].granted  # type: ignore[union-attr]
+    assert current_consents(contact)["service_notices"].granted  # type: ignore[union-attr]
+
+
+def test_an_unsubscribe_mail_without_a_valid_token_goes_to_a_person(contact: Contact) -> None:
+    good = unsubscribe.make_token(ADDRESS, "service_notices")
+    forged = (
+        good.rsplit(":", 1)[0] + ":" + unsubscribe.make_token("x@kund.example", "marketing").rsplit(":", 1)[1]
+    )
+    for subject in ("unsubscribe " + forged, "Please unsubscribe me from your newsletters"):
+        assert mailed(subject).status == InboundEmail.Status.PROCESSED
+    assert Ticket.objects.count() == 2
+    assert contact.consents.count() == 2 and not Suppression.objects.exists()
+
+
+def test_an_expired_token_counts_only_from_the_address_it_names(contact: Contact) -> None:
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 91 * 86400):
+        old = unsubscribe.make_token(ADDRESS, "service_notices")
+    assert mailed(mailto_subject(token=old), sender="annan@kund.example").status == "processed"
+    assert not Suppression.objects.exists()
+    assert mailed(mailto_subject(token=old), sender=f"Kund <{ADDRESS.upper()}>").status == "feedback"
+    assert not current_consents(contact)["service_notices"].granted  # type: ignore[union-attr]
