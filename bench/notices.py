@@ -130,7 +130,7 @@ def _pipeline_alone(notice: Any) -> int:
     from drafts.notices import Voices
     from integrations import get_connector
     from notices.models import Recipient
-    from notices.services import BATCH
+    from notices.services import BATCH, DRAFTING_READS
 
     connector, voices, count = get_connector(), Voices(), 0
     # The recipients the audience took in, whatever ours has made of them since (it runs between), with
@@ -138,7 +138,7 @@ def _pipeline_alone(notice: Any) -> int:
     rows = (
         Recipient.objects.filter(notice=notice)
         .exclude(status=Recipient.Status.EXCLUDED)
-        .only("pk", "name", "language", "customer_number", "order_numbers")
+        .only(*DRAFTING_READS)
         .order_by("pk")
     )
     batch: list[Any] = []

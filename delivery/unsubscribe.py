@@ -48,9 +48,10 @@ def make_token(address: str, purpose: str) -> str:
     return signing.dumps([address.strip().lower(), purpose], salt=_SALT)
 
 
-def read_token(token: str) -> Unsubscribe:
-    """The address and purpose a token names; ``UnsubscribeError`` for a forged or expired one."""
-    max_age = settings.DELIVERY_UNSUBSCRIBE_DAYS * 86400
+def read_token(token: str, *, any_age: bool = False) -> Unsubscribe:
+    """The address and purpose a token names; ``UnsubscribeError`` for a forged or expired one (with
+    ``any_age``, only for a forged one)."""
+    max_age = None if any_age else settings.DELIVERY_UNSUBSCRIBE_DAYS * 86400
     try:
         address, purpose = signing.loads(token, salt=_SALT, max_age=max_age)
     except signing.SignatureExpired:
@@ -150,12 +151,10 @@ def requested_by_mail(subject: str, sender: str) -> Unsubscribe | None:
     except UnsubscribeError:
         pass
     try:
-        address, purpose = signing.loads(token, salt=_SALT)  # the signature only, whatever its age
-    except (signing.BadSignature, ValueError, TypeError):
+        wanted = read_token(token, any_age=True)
+    except UnsubscribeError:
         return None
-    if isinstance(address, str) and purpose in Purpose.values and address == sender.strip().lower():
-        return Unsubscribe(address=address, purpose=purpose)
-    return None
+    return wanted if wanted.address == sender.strip().lower() else None
 
 
 def is_subscribed(request: Unsubscribe) -> bool:

@@ -226,8 +226,6 @@ class BatchWriter:
         unsubscribe is done here (consent withdrawn, address suppressed for that purpose, both audited),
         as the link does it, and the mail, kept, makes no ticket. Any other mail that says
         "unsubscribe" goes to a ticket, for a person."""
-        if "unsubscribe" not in parsed.subject.lower():
-            return False
         wanted = unsubscribing.requested_by_mail(parsed.subject, parsed.from_address)
         if wanted is None:
             return False

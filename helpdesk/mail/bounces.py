@@ -478,7 +478,7 @@ _SES_FEEDBACK_TYPE = re.compile(r'"complaintFeedbackType"\s*:\s*"([\w-]+)"')
 def ses_complaints(text: str) -> list[Failure]:
     """Amazon SES complaint notifications delivered as JSON (SNS to email): each complained recipient,
     with the feedback type the mailbox provider gave (``abuse`` when it gave none, as for ARF)."""
-    if "Complaint" not in text:
+    if "complainedRecipients" not in text:  # read for every mail: a person's "complaint" costs nothing
         return []
     compact = _ses_json(text)
     if not _SES_COMPLAINT.search(compact):
