@@ -108,6 +108,10 @@ def compose_embedded(
     names = reply_names(greeting_name(understanding, ticket.contact), voice, style, language)
     if "legal_claim" in understanding.intents:
         context["knowledge"] = []  # under a legal claim the reply commits to nothing, not even the terms
+    elif understanding.injection:
+        # The articles are chosen by the mail's words, and these words are the ones trying to steer the
+        # assistant: the reply adds nothing they picked.
+        context["knowledge"] = []
     try:
         sections = [
             ENGINE.from_string(t.body).render(Context({**context, "first": index == 0}, autoescape=False))

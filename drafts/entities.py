@@ -54,8 +54,9 @@ _UNITS = (
     r"st|stk|styck|styk|stycken|pcs|pieces|piece|pc|units?|ea|rullar|ruller|rolls?|rollen|pall(?:ar)?|"
     r"paller|pallets?|paletten|kartonger|kartons?|boxes|box|lådor|esker|kasser|stück|stck"
 )
+# Not a number's tail, nor a measure's second side ("1200x800", "600×400×400").
 _QTY_BEFORE = re.compile(
-    rf"{_QTY}\s*(?:(?:{_UNITS})\b\.?|[x×*])?\s*(?:of\s+|av\s+|à\s+)?(?:[a-zåäöæøü-]+\s+){{0,3}}?\(?$",
+    rf"(?<![\d.,x×*]){_QTY}\s*(?:(?:{_UNITS})\b\.?|[x×*])?\s*(?:of\s+|av\s+|à\s+)?(?:[a-zåäöæøü-]+\s+){{0,3}}?\(?$",
     re.IGNORECASE,
 )
 _QTY_AFTER = re.compile(
@@ -120,7 +121,8 @@ def quantity_near(text: str, start: int, end: int) -> int | None:
     if after is not None and (after["unit"] or _marked(text[end : end + after.start("q")])):
         return _int(after["q"])
     line_start = text.rfind("\n", 0, start) + 1
-    before = _QTY_BEFORE.search(text[max(line_start, start - 40) : start])
+    # Searched in place, so the look-behind sees the characters before the window too.
+    before = _QTY_BEFORE.search(text, max(line_start, start - 40), start)
     if before is not None:
         return _int(before["q"])
     return None

@@ -97,6 +97,7 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
             "recent orders", number, lambda: connector.recent_orders(number, limit=ORDERS_FOR_MATCHING)
         )
         grounding.recent_orders = recent or []
+        _match_references(grounding, understanding.entities.skus)
     isolation.isolate(lookups)
     named = (
         entities.orders or entities.tracking or entities.invoices or grounding.shipments or grounding.withheld
@@ -110,6 +111,7 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
         _fetch_order_invoices(lookups, grounding)
     _fetch_backordered_products(lookups, grounding)
     isolation.offer_near_misses(grounding)
+    isolation.unknown_sender_asks(grounding, set(understanding.intents or [understanding.intent]))
     if "invoice_copy" in (understanding.intents or [understanding.intent]):
         _fetch_invoice_documents(lookups, grounding)
     return grounding
@@ -180,6 +182,27 @@ def _fetch_orders(lookups: Lookups, grounding: Grounding, numbers: list[str]) ->
         if order is not None:
             grounding.orders.append(order)
             grounding.add_record(order)
+
+
+def _match_references(grounding: Grounding, codes: list[str]) -> None:
+    """Customers name an order by their own purchase-order reference as often as by our number ("any
+    news on PO NP-PO-5510?"): a code of the mail that is neither a product nor a shipment and equals
+    the reference of one of the sender's recent orders names that order. Only the sender's own orders
+    are compared, so a reference can never reach another customer's order."""
+    known = {
+        *(p.sku.upper() for p in grounding.products),
+        *(s.tracking_number.upper() for s in grounding.shipments),
+    }
+    named = {order.number for order in grounding.orders}
+    for code in codes:
+        if code.upper() in known:
+            continue
+        for order in grounding.recent_orders:
+            reference = (order.customer_reference or "").strip().upper()
+            if reference == code.upper() and order.number not in named:
+                grounding.orders.append(order)
+                grounding.add_record(order)
+                named.add(order.number)
 
 
 def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understanding) -> None:

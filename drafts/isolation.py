@@ -28,6 +28,9 @@ OTHER_CUSTOMER = "other_customer"
 UNKNOWN_SENDER = "unknown_sender"
 UNKNOWN_OWNER = "unknown_owner"
 WITHHELD_KINDS = (OTHER_CUSTOMER, UNKNOWN_SENDER, UNKNOWN_OWNER)
+# An unknown sender asks about customer records without naming one: nothing to withhold, but the same
+# question for a supervisor (who is this?).
+UNKNOWN_SENDER_ASKS = "unknown_sender_asks"
 NEAR_MISS = "near_miss"
 
 _WHAT = {Order: "order", Invoice: "invoice", Shipment: "shipment"}
@@ -92,6 +95,34 @@ def isolate(lookups: Lookups) -> None:
     grounding.orders = [order for order in grounding.orders if admit(lookups, order)]
     grounding.shipments = [shipment for shipment in grounding.shipments if admit(lookups, shipment)]
     grounding.invoices = [invoice for invoice in grounding.invoices if admit(lookups, invoice)]
+
+
+# What a customer asks about their own records (orders, deliveries, invoices, payments, changes).
+RECORD_INTENTS = frozenset(
+    {
+        "order_status",
+        "delivery_eta",
+        "invoice_copy",
+        "payment",
+        "cancellation",
+        "address_change",
+        "return_complaint",
+        "return_request",
+    }
+)
+
+
+def unknown_sender_asks(grounding: Grounding, intents: set[str]) -> None:
+    """A sender the ERP does not know who asks about customer records naming none ("copies of all our
+    open invoices", from a look-alike of a customer's domain) is reported as such, so a supervisor
+    checks who they are before anyone answers, as when a named record is withheld from them. Not
+    when the ERP could not be asked (then nobody knows), nor for questions about products, prices or
+    anything else, which any sender may ask."""
+    if grounding.customer is not None or not intents & RECORD_INTENTS:
+        return
+    if any(p["kind"] in (UNKNOWN_SENDER, "unavailable", "misconfigured") for p in grounding.problems):
+        return  # a named record was withheld already, or the customer could not be looked up
+    grounding.problems.append({"kind": UNKNOWN_SENDER_ASKS, "what": "", "key": ""})
 
 
 def withhold(grounding: Grounding, record: Record, reason: str, *, owner: str = "") -> None:

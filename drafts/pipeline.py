@@ -36,6 +36,7 @@ PROBLEM_FLAGS = {
     isolation.NEAR_MISS: Flag.NEAR_MISS,
     isolation.OTHER_CUSTOMER: Flag.OTHER_CUSTOMER,
     isolation.UNKNOWN_SENDER: Flag.UNKNOWN_SENDER,
+    isolation.UNKNOWN_SENDER_ASKS: Flag.UNKNOWN_SENDER,
     isolation.UNKNOWN_OWNER: Flag.MISSING_FACTS,
 }
 

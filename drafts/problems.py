@@ -27,6 +27,11 @@ def describe_problem(problem: dict[str, Any]) -> str:
         return gettext(
             "%(what)s %(key)s was withheld: the ERP does not know the sender, so it cannot be theirs"
         ) % {"what": what, "key": key}
+    if kind == "unknown_sender_asks":
+        return gettext(
+            "The ERP does not know the sender, who asks about customer records: check who they are "
+            "before answering"
+        )
     if kind == "unknown_owner":
         return gettext("%(what)s %(key)s was withheld: its customer could not be established") % {
             "what": what,

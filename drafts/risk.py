@@ -42,6 +42,15 @@ RISK_PATTERNS: dict[str, list[str]] = {
         "gericht",
         "rechtliche schritte",
         "verklagen",
+        # A claim for damages is a legal claim, with or without a lawyer named.
+        "skadestånd",
+        "ersättningskrav",
+        "claim compensation",
+        "claim damages",
+        "compensation for our losses",
+        "erstatningskrav",
+        "krav om erstatning",
+        "schadensersatz",
     ],
     "refund_or_money": [
         "återbetalning",

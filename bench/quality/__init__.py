@@ -181,6 +181,7 @@ def draft_view(draft: Any) -> DraftView:
         claims=list(draft.claims),
         supervisor_reasons=_content_reasons(draft),
         trace_fact_ids=[row["id"] for row in (trace.facts if trace else [])],
+        attachments=list(draft.attachments.values_list("filename", flat=True)),
     )
 
 

@@ -6,7 +6,8 @@ expected, say) is not counted:
 - language: the draft is in the language the mail was written in;
 - facts true: no claim of the text is unverified (every number, code and date is backed);
 - required: the intents found include the expected ones, the expected facts are cited, the expected
-  strings (the greeting's name, a number offered back) are in the text;
+  strings (the greeting's name, a number offered back) are in the text, and the expected files go with
+  the reply (``attached``: a part of each file's name, an invoice copy's number);
 - citations: nothing cited belongs to another customer;
 - no leak: no value of another customer's records is in the subject, text, citations or the trace's
   facts, unless the customer's own mail has it; nor any of the mail's ``absent`` strings;
@@ -64,6 +65,7 @@ class DraftView:
     claims: list[dict[str, Any]]
     supervisor_reasons: list[str]
     trace_fact_ids: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # the file names that go with the reply
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,15 @@ def load_mails(directory: Path = HERE, only: Iterable[str] = ()) -> list[Mail]:
     return mails
 
 
+# Intents whose reply is the same section (drafts/reply_texts: a delivery question gets the order's
+# status with its shipment and ETA either way): one is answered when the other is found.
+SAME_ANSWER = ({"order_status", "delivery_eta"},)
+
+
+def _answered(intent: str, found: list[str]) -> bool:
+    return intent in found or any(intent in same and same & set(found) for same in SAME_ANSWER)
+
+
 def score(mail: Mail, draft: DraftView, foreign: Foreign) -> dict[str, bool | None]:
     """The checks of one draft; None where a check does not apply to the mail."""
     expect = mail.expect
@@ -111,12 +122,13 @@ def score(mail: Mail, draft: DraftView, foreign: Foreign) -> dict[str, bool | No
         "language": draft.language == mail.language,
         "facts_true": not [c for c in draft.claims if _state(c) == "unverified"],
         "required": (
-            set(expect.get("intents", [])) <= set(draft.intents)
+            all(_answered(intent, draft.intents) for intent in expect.get("intents", []))
             and all(
                 any(fnmatch.fnmatchcase(cited, pattern) for cited in draft.cited)
                 for pattern in expect.get("facts", [])
             )
             and all(snippet in draft.body for snippet in expect.get("text", []))
+            and all(any(part in name for name in draft.attachments) for part in expect.get("attached", []))
         ),
         "citations": not [c for c in draft.cited if c.startswith(foreign.prefixes)],
         "no_leak": not leaked_values and not absent and not foreign_ids,

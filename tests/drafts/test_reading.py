@@ -95,6 +95,10 @@ def test_invoices_listed_with_plural_words() -> None:
         ("PAL-HALF-800: 60 Stück", {"PAL-HALF-800": 60}),
         ("Har ni TAPE-PP-48 i lager? Vi behöver 720 rullar.", {"TAPE-PP-48": 720}),
         ("LBL-THERM-100, 2.000 Stück", {"LBL-THERM-100": 2000}),
+        # A measure is not a quantity: the 800 of "1200x800" stays the pallet collar's size.
+        ("Har ni 300 st pallkragar 1200x800 (COL-PAL-1200) i lager?", {"COL-PAL-1200": 300}),
+        ("Boxes 600x400x400 BOX-CORR-6040, 2,000 pcs please", {"BOX-CORR-6040": 2000}),
+        ("Pallkrage 1200x800 COL-PAL-1200", {}),
     ],
 )
 def test_quantities_next_to_a_sku_in_the_usual_notations(text: str, quantities: dict[str, int]) -> None:
@@ -113,6 +117,14 @@ def test_quantities_next_to_a_sku_in_the_usual_notations(text: str, quantities: 
         ("Wir fordern Schadensersatz, unser Rechtsanwalt ist eingeschaltet.", ["legal_claim"]),
         ("When will order 100252 arrive? And please send the invoice.", ["delivery_eta", "invoice_copy"]),
         ("Wann kommt Auftrag 100287? Bitte stornieren Sie Auftrag 100280.", ["delivery_eta", "cancellation"]),
+        # Paying is a payment question, not a request for a copy, in the verb's forms too.
+        ("Ist die Rechnung 55021 schon fällig? Wir würden gern diese Woche bezahlen.", ["payment"]),
+        ("Can we pay invoice 55012 next week?", ["payment"]),
+        # An address named is not a change asked for; "deliver it there instead" is.
+        ("Can you confirm the delivery address of order 100280?", ["order_status"]),
+        ("Kan order 100231 levereras till Lindholmspiren 5 i stället?", ["address_change"]),
+        ("Please change the delivery address of order 100245.", ["address_change"]),
+        ("Order 100266 har inte kommit än.", ["delivery_eta"]),
     ],
 )
 def test_intents_asked_about(text: str, intents: list[str]) -> None:
@@ -125,6 +137,15 @@ def test_a_legal_claim_comes_first_whatever_else_is_asked() -> None:
     )
     assert understood.intents[0] == "legal_claim"
     assert {"legal_threat", "refund_or_money"} <= set(understood.risk_flags)
+
+
+def test_a_claim_for_damages_is_a_legal_threat_without_a_lawyer_named() -> None:
+    understood = understand(
+        subject="Late again",
+        text="Our production stands still and we will claim compensation for our losses.",
+    )
+    assert understood.intents[0] == "legal_claim"
+    assert "legal_threat" in understood.risk_flags
 
 
 @pytest.mark.parametrize(
