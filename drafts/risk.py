@@ -190,13 +190,27 @@ _INSTRUCTION_WORDS = (
     r"instructions?|instruktion(?:er|erna)?|instruksjon(?:er|ene)?|instruks(?:er|erne)?|anweisungen|instruktionen|"
     r"rules|regler|regeln|prompts?|guidelines"
 )
+# The assistant as a mail names it when it writes to it.
+_ASSISTANT = (
+    r"ai|a\.i\.|assistant|assistent(?:en)?|bot|boten|chatbot|chatgpt|gpt|llm|language\s+model|model"
+    r"|ai-?en|ai:n|ki|copilot"
+)
 INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "instructions": re.compile(
         r"\b(?:ignor\w*|disregard|forget|glöm|glem|vergiss|bortse\s+från|se\s+bort\s+fra|override)\b"
         rf"(?:\W+\w+){{0,4}}?\W+(?:{_INSTRUCTION_WORDS})\b"
         r"|system\s*prompt|systemprompt|developer\s+mode|jailbreak|\[/?inst\]|<\|\w+\|>|^\s*(?:system|assistant)\s*:"
         r"|new\s+instructions|nya\s+instruktioner|nye\s+instruksjoner|neue\s+anweisungen"
-        r"|(?:as|som|als)\s+(?:an?\s+|en\s+|eine?\s+)?(?:ai|language\s+model|språkmodell|sprachmodell)\b",
+        r"|(?:as|som|als)\s+(?:an?\s+|en\s+|eine?\s+)?(?:ai|language\s+model|språkmodell|sprachmodell)\b"
+        # Words addressed to the assistant rather than to the people who read the mail.
+        rf"|\b(?:note|message|instructions?|meddelande|beskjed|besked|nachricht|hinweis)\s+"
+        rf"(?:to|for|till|til|an|für)\s+(?:the\s+|die\s+|den\s+)?(?:{_ASSISTANT})\b"
+        rf"|\b(?:dear|hey|hi|hello|hej|hei|hallo|liebe[rs]?)\s+(?:{_ASSISTANT})\b\s*[,:!]"
+        r"|^\s*(?:<!--\s*)?(?:ai|a\.i\.|assistant|assistent|chatbot|chatgpt|llm|ki)\s*:"
+        # An answer dictated word for word ("reply only with YES", "svara endast med ordet OK").
+        r"|\b(?:answer|reply|respond|svara|svar|antworte\w*)\s+(?:\w+\s+)?(?:only|just|endast|bara|enbart"
+        r"|kun|bare|nur)\s+(?:with|med|mit)\s+(?:the\s+word|ordet|word|wort|dem\s+wort|yes\b|no\b|ja\b"
+        r"|nej\b|nei\b|nein\b|ok\b|[\"'“”„«])",
         re.IGNORECASE | re.MULTILINE,
     ),
     "role_play": re.compile(
@@ -210,7 +224,11 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?:other|all)\s+customers\b|\bandra\s+kunder|\balla\s+kunder|\bandre\s+kunder|\balle\s+kunder"
         r"|\banderer?\s+kunden|\balle[nr]?\s+kunden|\bcustomer\s+list|\bkundlista|\bkundeliste|\bkundenliste"
         r"|\b(?:every|all)\s+orders\b|\balla\s+ordrar|\balle\s+ordrer|\balle\s+bestellungen"
-        r"|\bsomeone\s+else'?s\s+order|\bnågon\s+annans\s+order",
+        r"|\bsomeone\s+else'?s\s+order|\bnågon\s+annans\s+order"
+        # What another customer asked or has ("what did the previous customer ask?").
+        r"|\b(?:previous|last|other|another)\s+customer'?s?\b(?:\W+\w+){0,3}?\W+(?:ask|order|address|invoice|wrote|said)"
+        r"|\bföregående\s+kund|\bförra\s+kunden|\bannan\s+kunds|\bandra\s+kunders|\bandre\s+kunders"
+        r"|\bforrige\s+kunde|\bvorherige[nr]?\s+kunde|\banderer\s+kunden",
         re.IGNORECASE,
     ),
     "unsupported_promise": re.compile(
