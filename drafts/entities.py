@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _NUMBER_SEP = r"(?:\s*(?:,|/|&|\+|;)\s*|\s+(?:and|och|og|und|samt|or|eller|oder|sowie|plus)\s+)"
@@ -148,3 +149,54 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 def _add(items: list[str], value: str) -> None:
     if value not in items:
         items.append(value)
+
+
+# A product's name up to its first figure ("EUR-pall 1200x800" -> "EUR-pall"): the words a customer uses.
+_NAME_HEAD = re.compile(r"^[^\d]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MEASURE = re.compile(r"(?<![\d.,])\d{2,4}(?:\s*[x×]\s*\d{2,4})+(?![\d.,])")
+NAMED_PRODUCTS = 3  # a mail naming more products than this by name gets the first ones
+
+
+@dataclass(frozen=True)
+class NamedProduct:
+    """A product the text names by name: its SKU, and the quantity written before the name, if any."""
+
+    sku: str
+    quantity: int | None
+
+
+def products_named(text: str, catalogue: Sequence[tuple[str, Sequence[str]]]) -> list[NamedProduct]:
+    """The products ``text`` names by name rather than SKU ("har ni EUR-pallar?", "300 pallet
+    collars"), from the ERP's ``catalogue`` of (SKU, names). A name is named when each word before its
+    first figure begins a word of the text, allowing an inflected ending ("pallkragar" names
+    "Pallkrage", "pallets" "EUR pallet"); where several products match and the text gives a measure
+    ("600x400x400"), the ones of that measure are taken. A quantity is read before the name as before
+    a SKU ("500 wellpapplådor", "300 st pallkragar")."""
+    words = [(match[0].lower(), match.start(), match.end()) for match in _LETTERS.finditer(text)]
+    measures = {_measure(m) for m in _MEASURE.findall(text)}
+    found: list[tuple[NamedProduct, set[str]]] = []
+    for sku, names in catalogue:
+        for name in names:
+            head = [word.lower() for word in _LETTERS.findall(_NAME_HEAD.match(name)[0])]  # type: ignore[index]
+            spans = [_word_beginning(word, words) for word in head]
+            if sum(len(word) for word in head) < 5 or None in spans:
+                continue
+            start = min(span[0] for span in spans if span)
+            end = max(span[1] for span in spans if span)
+            product = NamedProduct(sku=sku, quantity=quantity_near(text, start, end))
+            found.append((product, {_measure(m) for m in _MEASURE.findall(name)}))
+            break
+    if measures and len(found) > 1:
+        found = [item for item in found if item[1] & measures] or found
+    return [product for product, _measures in found[:NAMED_PRODUCTS]]
+
+
+def _word_beginning(word: str, words: list[tuple[str, int, int]]) -> tuple[int, int] | None:
+    """Where a word of the text begins with ``word`` (or its stem: all but an ending of two letters)."""
+    stem = word if len(word) <= 4 else word[: max(4, len(word) - 2)]
+    return next(((start, end) for candidate, start, end in words if candidate.startswith(stem)), None)
+
+
+def _measure(raw: str) -> str:
+    return re.sub(r"\s", "", raw.lower()).replace("×", "x")

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drafts import isolation, selectors
+from drafts.entities import products_named
 from drafts.grounding import Grounding, Lookups, record_facts
+from drafts.intents import classify_intents
 from drafts.language import SUPPORTED_LANGUAGES, language_named
 from drafts.understand import Understanding
 from helpdesk.models import Message, Ticket
@@ -24,6 +26,7 @@ from integrations.base import (
     Connector,
     Fact,
     SourceRef,
+    offers_catalogue,
     offers_documents,
 )
 
@@ -40,6 +43,9 @@ ORDER_INTENTS = {
     "legal_claim",
 }
 INVOICE_INTENTS = {"invoice_copy", "payment"}
+# Questions under which a product named by name, not SKU, is looked up ("other": an unclear question,
+# read again once the products are known).
+NAMED_PRODUCT_INTENTS = {"stock", "quote", "other"}
 CLOSED_ORDER_STATUSES = {"delivered", "cancelled"}
 RECENT_ORDERS = 3
 # The sender's orders a mistyped number is compared with ("did you mean 100266?").
@@ -59,7 +65,12 @@ def ground(
 ) -> Grounding:
     grounding = Grounding()
     email = message.from_address or (ticket.contact.email if ticket.contact_id else "")
-    fetch_records(Lookups(connector, grounding), understanding, email=email)
+    fetch_records(
+        Lookups(connector, grounding),
+        understanding,
+        email=email,
+        text=f"{message.subject}\n{message.display_text}",
+    )
     choose_language(understanding, grounding, instruction)
     _add_context(grounding, ticket=ticket, message=message, understanding=understanding)
     return grounding
@@ -78,9 +89,10 @@ def choose_language(understood: Understanding, grounding: Grounding, instruction
         )
 
 
-def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str) -> Grounding:
-    """Every ERP lookup of a draft: the sender's customer, the named records, the recent orders; then
-    every customer record is checked against the sender (``drafts.isolation``)."""
+def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str, text: str = "") -> Grounding:
+    """Every ERP lookup of a draft: the sender's customer, the named records (products also by name,
+    from ``text``), the recent orders; then every customer record is checked against the sender
+    (``drafts.isolation``)."""
     grounding, connector, entities = lookups.grounding, lookups.connector, understanding.entities
     if email:
         grounding.customer = lookups.call(
@@ -89,6 +101,8 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str)
     if grounding.customer is not None:
         grounding.add_record(grounding.customer)
     _fetch_orders(lookups, grounding, _first(grounding, "order", entities.orders))
+    if text and not entities.skus and understanding.intent in NAMED_PRODUCT_INTENTS:
+        _name_products(lookups, understanding, text)
     _fetch_codes(lookups, grounding, understanding)
     _fetch_invoices(lookups, _first(grounding, "invoice", entities.invoices))
     if grounding.customer is not None:
@@ -182,6 +196,27 @@ def _fetch_orders(lookups: Lookups, grounding: Grounding, numbers: list[str]) ->
         if order is not None:
             grounding.orders.append(order)
             grounding.add_record(order)
+
+
+def _name_products(lookups: Lookups, understanding: Understanding, text: str) -> None:
+    """Products the mail names by name, not SKU ("har ni EUR-pallar i Jönköping?"), when the connector
+    lists its products' names: they join the mail's SKUs (with a quantity written before the name),
+    and a mail whose question was unclear is read again with them, as a SKU would have been read."""
+    connector = lookups.connector
+    if not offers_catalogue(connector):
+        return
+    catalogue = lookups.call("product names", "", connector.product_names, report_not_found=False)  # type: ignore[attr-defined]
+    named = products_named(text, catalogue or [])
+    if not named:
+        return
+    entities = understanding.entities
+    for product in named:
+        entities.skus.append(product.sku)
+        if product.quantity is not None:
+            entities.quantities.setdefault(product.sku, product.quantity)
+    if understanding.intent == "other":
+        understanding.intents, understanding.intent_score = classify_intents(text.lower() + " ", entities)
+        understanding.intent = understanding.intents[0]
 
 
 def _match_references(grounding: Grounding, codes: list[str]) -> None:

@@ -20,7 +20,15 @@ from typing import Any
 from drafts.entities import Entities, extract_entities
 from drafts.intents import classify_intent, classify_intents, contains_any
 from drafts.language import SUPPORTED_LANGUAGES, detect, detect_language
-from drafts.risk import ANGRY, NEGATIVE, POSITIVE, URGENT, customer_risk, injection_markers
+from drafts.risk import (
+    ANGRY,
+    NEGATIVE,
+    POSITIVE,
+    URGENT,
+    customer_risk,
+    injection_markers,
+    without_steering,
+)
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -72,12 +80,14 @@ def understand(
         from_forward = extract_entities("\n\n".join(forwarded))
         if _names_any(from_forward):
             entities, entities_from = from_forward, "forwarded"
-    intents, score = classify_intents(lowered, entities)
+    injection = injection_markers(full)
+    # The question is read without the lines that try to steer the assistant (they are the attacker's).
+    asked = without_steering(full).lower() + " " if injection else lowered
+    intents, score = classify_intents(asked, entities)
     sentiment = _sentiment(full, lowered)
     risk = customer_risk(lowered)
     if sentiment == "negative" and (contains_any(lowered, ANGRY) or _shouting(full)):
         risk.append("angry_customer")
-    injection = injection_markers(full)
     if injection:
         risk.append("prompt_injection")
     urgency = "high" if contains_any(lowered, URGENT) or "angry_customer" in risk else "normal"

@@ -285,6 +285,21 @@ def offers_documents(connector: object) -> bool:
     return bool(offered) if offered is not None else callable(getattr(connector, "invoice_document", None))
 
 
+class CatalogueConnector(Connector, Protocol):
+    """A connector that also lists its products' names (optional): customers name a product as often as
+    they give its SKU ("EUR-pallar", "pallet collars"). ``product_names`` answers every product's SKU
+    with its names (each language the ERP keeps)."""
+
+    def product_names(self) -> list[tuple[str, tuple[str, ...]]]: ...
+
+
+def offers_catalogue(connector: object) -> bool:
+    """Does ``connector`` list its products' names (``CatalogueConnector``)? The resilient wrapper says
+    whether the connector inside it does."""
+    offered = getattr(connector, "offers_catalogue", None)
+    return bool(offered) if offered is not None else callable(getattr(connector, "product_names", None))
+
+
 # Keys of the records that have no natural key of their own, shared by every connector so that
 # the same ERP row gets the same fact id whichever connector fetched it.
 def line_key(order_number: str, line_number: int) -> str:

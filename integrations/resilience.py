@@ -39,6 +39,7 @@ from integrations.base import (
     Product,
     Shipment,
     Unavailable,
+    offers_catalogue,
     offers_documents,
 )
 
@@ -177,6 +178,20 @@ class ResilientConnector:
         if fetch is None or not offers_documents(self.inner):
             raise Misconfigured(f"the {self.name} connector offers no documents")
         return self._uncached("invoice_document", lambda: fetch(number))
+
+    @property
+    def offers_catalogue(self) -> bool:
+        return offers_catalogue(self.inner)
+
+    def product_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every product's names, with the deadline and the breaker; not cached (asked only when a
+        mail names a product without its SKU)."""
+        fetch: Callable[[], list[tuple[str, tuple[str, ...]]]] | None = getattr(
+            self.inner, "product_names", None
+        )
+        if fetch is None or not offers_catalogue(self.inner):
+            raise Misconfigured(f"the {self.name} connector lists no product names")
+        return self._uncached("product_names", fetch)
 
     # The audience lookups of bulk notices answer thousands of records once: they pass the breaker
     # and the deadline but not the cache, which is for the small lookups drafting repeats.

@@ -161,6 +161,13 @@ class DemoConnector:
             prices=tuple(self._price(product.sku, row) for row in product.prices.all()),
         )
 
+    def product_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every product's SKU with its English and Swedish names (``CatalogueConnector``)."""
+        return [
+            (sku, tuple(name for name in (name, name_sv) if name))
+            for sku, name, name_sv in ErpProduct.objects.order_by("sku").values_list("sku", "name", "name_sv")
+        ]
+
     def get_invoice(self, number: str) -> Invoice:
         invoice = self._invoice(number)
         return Invoice(

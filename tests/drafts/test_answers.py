@@ -243,3 +243,25 @@ def test_the_reply_subject_is_plain_text_not_html(seeded: None) -> None:
     draft = draft_for(message)
     assert draft.subject.startswith("Re: Q&A: O'Brien's \"pallets\" <urgent>")
     assert "&amp;" not in draft.subject and "&#x27;" not in draft.subject
+
+
+class _WithoutCatalogue(DemoConnector):
+    """The demo ERP as a connector that lists no product names."""
+
+    offers_catalogue = False
+
+
+def test_a_product_named_by_name_is_answered_as_by_its_sku(seeded: None) -> None:
+    # "EUR-pallar" names the EUR pallet (PAL-EUR-1200, "EUR-pall 1200x800"), asked for one warehouse.
+    body = "Hej,\n\nHur många EUR-pallar har ni i Jönköping just nu?\n\nKarin"
+    draft = _draft("karin.bergstrom@bergstrom-bygg.se", body, subject="EUR-pallar")
+    assert "PAL-EUR-1200" in draft.body and "Jönköping" in draft.body
+    assert any(fact.startswith("stock:PAL-EUR-1200@Jönköping#") for fact in cited_ids(draft))
+    # A quantity before the name is the product's: 250 pallets are priced at the 200-piece break.
+    draft = _draft("ola@fjordtrade.no", "Hei,\n\nHva koster 250 EUR-paller?\n\nOla", subject="Pris")
+    assert "price:PAL-EUR-1200@200/SEK#unit_price" in cited_ids(draft)
+    # Without a catalogue the connector is not asked, and the question stays unclear.
+    message = customer_message(sender="karin.bergstrom@bergstrom-bygg.se", subject="EUR-pallar", body=body)
+    draft = draft_for(message, connector=make_resilient(_WithoutCatalogue()))
+    assert "PAL-EUR-1200" not in draft.body
+    assert "product names" not in {call["call"] for call in draft.trace.tool_calls}
