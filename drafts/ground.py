@@ -9,6 +9,7 @@ becomes a ``problem`` the draft shows, never a silent gap.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import partial
 from typing import Any
 
@@ -111,7 +112,8 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str,
             "recent orders", number, lambda: connector.recent_orders(number, limit=ORDERS_FOR_MATCHING)
         )
         grounding.recent_orders = recent or []
-        _match_references(grounding, understanding.entities.skus)
+        _match_references(grounding, understanding.entities.skus, text)
+    _follow_the_new_question(grounding, text)
     isolation.isolate(lookups)
     named = (
         entities.orders or entities.tracking or entities.invoices or grounding.shipments or grounding.withheld
@@ -219,25 +221,46 @@ def _name_products(lookups: Lookups, understanding: Understanding, text: str) ->
         understanding.intent = understanding.intents[0]
 
 
-def _match_references(grounding: Grounding, codes: list[str]) -> None:
+def _match_references(grounding: Grounding, codes: list[str], text: str) -> None:
     """Customers name an order by their own purchase-order reference as often as by our number ("any
-    news on PO NP-PO-5510?"): a code of the mail that is neither a product nor a shipment and equals
-    the reference of one of the sender's recent orders names that order. Only the sender's own orders
-    are compared, so a reference can never reach another customer's order."""
+    news on PO NP-PO-5510?"), or by the bare number without the word "order" ("hur går det med
+    100231?"): a code of the mail that is neither a product nor a shipment and equals the reference of
+    one of the sender's recent orders, or a bare number of the mail that is one of their order
+    numbers, names that order. Only the sender's own orders are compared, so neither can ever reach
+    another customer's order."""
     known = {
         *(p.sku.upper() for p in grounding.products),
         *(s.tracking_number.upper() for s in grounding.shipments),
     }
+    references = {code.upper() for code in codes if code.upper() not in known}
+    numbers = set(_BARE_NUMBER.findall(text))
     named = {order.number for order in grounding.orders}
-    for code in codes:
-        if code.upper() in known:
-            continue
-        for order in grounding.recent_orders:
-            reference = (order.customer_reference or "").strip().upper()
-            if reference == code.upper() and order.number not in named:
-                grounding.orders.append(order)
-                grounding.add_record(order)
-                named.add(order.number)
+    for order in grounding.recent_orders:
+        reference = (order.customer_reference or "").strip().upper()
+        if order.number not in named and (order.number in numbers or (reference and reference in references)):
+            grounding.orders.append(order)
+            grounding.add_record(order)
+            named.add(order.number)
+
+
+# What a reply's subject starts with in the five languages and the usual clients.
+_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|svar|aw|antw|vs|odp|r)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def _follow_the_new_question(grounding: Grounding, text: str) -> None:
+    """In a reply whose own words name an order ("Re: Order 100273" / "thanks, and how is 100231
+    doing?"), the orders only its subject names are the old topic: the draft answers the new one.
+    Without an order in the reply's words the subject's orders stay what is asked about."""
+    subject, _newline, body = text.partition("\n")
+    if not _REPLY_SUBJECT.match(subject) or len(grounding.orders) < 2:
+        return
+    asked = set(_BARE_NUMBER.findall(body))
+    if any(order.number in asked for order in grounding.orders):
+        grounding.orders = [order for order in grounding.orders if order.number in asked]
+
+
+# A number standing alone (not part of a code, a phone number, a date or an amount).
+_BARE_NUMBER = re.compile(r"(?<![\w.,/+-])\d{5,10}(?![\w/-]|[.,]\d)")
 
 
 def _fetch_codes(lookups: Lookups, grounding: Grounding, understanding: Understanding) -> None:

@@ -105,6 +105,23 @@ def test_a_customer_s_own_purchase_order_reference_names_their_order(seeded: Non
     assert "100280" not in draft.body and not _leaks(draft, "mikko.virtanen@nordicparts.fi", body)
 
 
+def test_a_bare_number_names_only_the_sender_s_own_order(seeded: None) -> None:
+    # A reply about 100273 asks, without the word "order", about 100231: the draft answers 100231.
+    body = "Tack, men hur går det med 100231?\n\n/Karin"
+    message = customer_message(
+        sender="karin.bergstrom@bergstrom-bygg.se", subject="Re: Order 100273", body=body
+    )
+    draft = draft_for(message)
+    assert "order:100231#status" in cited_ids(draft) and "Order 100231" in draft.body
+    assert "Order 100273" not in draft.body
+    # Kiruna's 100266 is no order of Bergström Bygg's: a bare number of someone else's names nothing.
+    body = "Hej, hur går det med 100266?\n\nKarin"
+    message = customer_message(sender="karin.bergstrom@bergstrom-bygg.se", subject="Fråga", body=body)
+    draft = draft_for(message)
+    assert not _leaks(draft, "karin.bergstrom@bergstrom-bygg.se", body)
+    assert "DHL" not in draft.body and "Gruva" not in draft.body
+
+
 def test_a_mail_that_tries_to_steer_the_assistant_picks_no_knowledge_article(seeded: None) -> None:
     # The articles are chosen by the mail's words; in an injection those words are the attacker's.
     question = "What are your opening hours? When can we call you?"
