@@ -113,8 +113,8 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str,
         )
         grounding.recent_orders = recent or []
         _match_references(grounding, understanding.entities.skus, text)
-    _follow_the_new_question(grounding, text)
     isolation.isolate(lookups)
+    _follow_the_new_question(grounding, text)  # after isolation: a record it drops is withheld first
     named = (
         entities.orders or entities.tracking or entities.invoices or grounding.shipments or grounding.withheld
     )

@@ -114,6 +114,14 @@ def test_a_bare_number_names_only_the_sender_s_own_order(seeded: None) -> None:
     draft = draft_for(message)
     assert "order:100231#status" in cited_ids(draft) and "Order 100231" in draft.body
     assert "Order 100273" not in draft.body
+    # The old topic is left out only after isolation: another customer's order in the subject is
+    # withheld (its facts gone from the trace), not merely dropped from the reply.
+    message = customer_message(
+        sender="karin.bergstrom@bergstrom-bygg.se", subject="Re: Order 100266", body=body
+    )
+    draft = draft_for(message)
+    assert Flag.OTHER_CUSTOMER in draft.flags and "Order 100231" in draft.body
+    assert not _leaks(draft, "karin.bergstrom@bergstrom-bygg.se", f"Re: Order 100266\n{body}")
     # Kiruna's 100266 is no order of Bergström Bygg's: a bare number of someone else's names nothing.
     body = "Hej, hur går det med 100266?\n\nKarin"
     message = customer_message(sender="karin.bergstrom@bergstrom-bygg.se", subject="Fråga", body=body)
