@@ -79,6 +79,22 @@ RISK_PATTERNS: dict[str, list[str]] = {
         "geld zurück",
         "entschädigung",
         "schadensersatz",
+        # An invoice disputed: the amount is money the customer wants changed.
+        "wrong amount",
+        "incorrect amount",
+        "overcharged",
+        "correct the invoice",
+        "fel belopp",
+        "felaktigt belopp",
+        "felaktig faktura",
+        "fel pris",
+        "feil beløp",
+        "feil faktura",
+        "forkert beløb",
+        "forkert faktura",
+        "falscher betrag",
+        "falsche rechnung",
+        "rechnung korrigieren",
     ],
     "personal_data": [
         "gdpr",
@@ -202,6 +218,10 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|system\s*prompt|systemprompt|developer\s+mode|jailbreak|\[/?inst\]|<\|\w+\|>|^\s*(?:system|assistant)\s*:"
         r"|new\s+instructions|nya\s+instruktioner|nye\s+instruksjoner|neue\s+anweisungen"
         r"|(?:as|som|als)\s+(?:an?\s+|en\s+|eine?\s+)?(?:ai|language\s+model|språkmodell|sprachmodell)\b"
+        # A system's or an administrator's voice claimed in a customer's mail.
+        r"|\b(?:system\s*message|systemmelding|systemmeddelande|systembesked|systemnachricht|systemmeldung)\s*:"
+        r"|\b(?:verified|verifierad|verifisert|verificeret|verifiziert)\s+(?:as|som|als)\s+(?:an?\s+|en\s+)?"
+        r"(?:admin|administrator|administratör)"
         # Words addressed to the assistant rather than to the people who read the mail.
         rf"|\b(?:note|message|instructions?|meddelande|beskjed|besked|nachricht|hinweis)\s+"
         rf"(?:to|for|till|til|an|für)\s+(?:the\s+|die\s+|den\s+)?(?:{_ASSISTANT})\b"
@@ -226,6 +246,8 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\banderer?\s+kunden|\balle[nr]?\s+kunden|\bcustomer\s+list|\bkundlista|\bkundeliste|\bkundenliste"
         r"|\b(?:every|all)\s+orders\b|\balla\s+ordrar|\balle\s+ordrer|\balle\s+bestellungen"
         r"|\bsomeone\s+else'?s\s+order|\bnågon\s+annans\s+order"
+        # Everything of a kind "in the system" ("alle fakturaer i systemet").
+        r"|\b(?:all|alla|alle)\s+\w+\s+(?:in|i|im)\s+(?:the\s+)?(?:system|systemet)\b"
         # What another customer asked or has ("what did the previous customer ask?").
         r"|\b(?:previous|last|other|another)\s+customer'?s?\b(?:\W+\w+){0,3}?\W+(?:ask|order|address|invoice|wrote|said)"
         r"|\bföregående\s+kund|\bförra\s+kunden|\bannan\s+kunds|\bandra\s+kunders|\bandre\s+kunders"
