@@ -127,6 +127,7 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str,
         _fetch_order_invoices(lookups, grounding)
     _fetch_backordered_products(lookups, grounding)
     isolation.offer_near_misses(grounding)
+    _offer_product_near_misses(lookups)
     isolation.unknown_sender_asks(grounding, set(understanding.intents or [understanding.intent]))
     if "invoice_copy" in (understanding.intents or [understanding.intent]):
         _fetch_invoice_documents(lookups, grounding)
@@ -219,6 +220,34 @@ def _name_products(lookups: Lookups, understanding: Understanding, text: str) ->
     if understanding.intent == "other":
         understanding.intents, understanding.intent_score = classify_intents(text.lower() + " ", entities)
         understanding.intent = understanding.intents[0]
+
+
+def _offer_product_near_misses(lookups: Lookups) -> None:
+    """A SKU not found that misses one of the catalogue's by one keystroke ("PAL-EUR-120") becomes the
+    question "did you mean PAL-EUR-1200?", as a mistyped order number does (products belong to no
+    customer, so any sender may be offered one). Only when the connector lists its products."""
+    grounding, connector = lookups.grounding, lookups.connector
+    missed = [p for p in grounding.problems if p.get("kind") == "not_found" and p.get("what") == "product"]
+    if not missed or not offers_catalogue(connector):
+        return
+    catalogue = lookups.call("product names", "", connector.product_names, report_not_found=False)  # type: ignore[attr-defined]
+    skus = [sku for sku, _names in catalogue or []]
+    for problem in missed:
+        suggestion = isolation.near_miss(str(problem.get("key", "")), skus)
+        if not suggestion:
+            continue
+        product = lookups.call(
+            "product", suggestion, partial(connector.get_product, suggestion), report_not_found=False
+        )
+        if product is None:
+            continue
+        grounding.problems.remove(problem)
+        grounding.problems.append(
+            {"kind": isolation.NEAR_MISS, "what": "product", "key": problem["key"], "suggestion": suggestion}
+        )
+        for fact in product.facts():
+            if fact.field == "sku":  # the suggested SKU is a fact the question may state
+                grounding.add_fact(fact)
 
 
 def _match_references(grounding: Grounding, codes: list[str], text: str) -> None:

@@ -299,7 +299,10 @@ def capped(claims: list[verify.Claim]) -> list[verify.Claim]:
 def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:
     flags = list(dict.fromkeys(risk_flags))
     for problem in problems:
-        flag = PROBLEM_FLAGS.get(problem.get("kind", ""))
+        kind = problem.get("kind", "")
+        if kind == isolation.NEAR_MISS and problem.get("what") == "product":
+            kind = "not_found"  # a mistyped SKU is an unknown number, not close to the customer's own
+        flag = PROBLEM_FLAGS.get(kind)
         if flag is not None and flag not in flags:
             flags.append(str(flag))
     return flags + claim_flags(claims)

@@ -265,3 +265,10 @@ def test_a_product_named_by_name_is_answered_as_by_its_sku(seeded: None) -> None
     draft = draft_for(message, connector=make_resilient(_WithoutCatalogue()))
     assert "PAL-EUR-1200" not in draft.body
     assert "product names" not in {call["call"] for call in draft.trace.tool_calls}
+
+
+def test_a_mistyped_sku_is_offered_back_as_a_question(seeded: None) -> None:
+    draft = _draft("ola@fjordtrade.no", "Hei,\n\nHar dere PAL-EUR-120 på lager?\n\nOla", subject="Lager")
+    assert "PAL-EUR-120." in draft.body and "PAL-EUR-1200?" in draft.body
+    assert Flag.UNKNOWN_NUMBER in draft.flags and Flag.NEAR_MISS not in draft.flags
+    assert not draft.unverified_claims  # the suggested SKU is a fact, not a guess
