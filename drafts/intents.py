@@ -300,6 +300,24 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("zurücksenden", 4),
         ("zurückschicken", 4),
     ],
+    # Requests the drafter cannot carry out itself (adding to an order, changing its quantities): read as
+    # "other", so the reply says we look into it and a person does it.
+    "other": [
+        ("lägga till", 3),
+        ("lägg till", 3),
+        ("add to the order", 4),
+        ("add to order", 4),
+        ("add to our order", 4),
+        ("increase the quantity", 4),
+        ("change the quantity", 4),
+        ("öka antalet", 4),
+        ("ändra antalet", 4),
+        ("legge til", 3),
+        ("tilføje", 3),
+        ("hinzufügen", 4),
+        ("menge ändern", 4),
+        ("menge erhöhen", 4),
+    ],
     "legal_claim": [
         ("advokat", 5),
         ("jurist", 5),
@@ -374,6 +392,9 @@ def _scores(lowered: str, entities: Entities) -> dict[str, float]:
         scores["stock"] += 0.5
     if entities.tracking:
         scores["delivery_eta"] += 1
+    # "we got 60 of the 80": a short delivery is a complaint about the order, not a question of its status.
+    if _SHORT_DELIVERY.search(lowered):
+        scores["return_complaint"] += 4
     # "return" is also a word of a complaint ("we want to return the broken pallets"): a complaint wins.
     if scores["return_complaint"] >= 3 and scores["return_request"] > 0:
         scores["return_complaint"] += scores["return_request"]
@@ -381,6 +402,12 @@ def _scores(lowered: str, entities: Entities) -> dict[str, float]:
     if scores["payment"] >= 3 and scores["invoice_copy"] > 0 and not _asks_for_copy(lowered):
         scores["payment"] += 2  # "is invoice X paid?" is about the payment, not a copy
     return scores
+
+
+_SHORT_DELIVERY = re.compile(
+    r"\b(?:only|just|bara|endast|bare|kun|nur)\s+(?:\w+\s+){0,3}?\d+\s+(?:\w+\s+)?"
+    r"(?:of|av|af|von)\s+(?:the\s+|de\s+|dem\s+|den\s+|die\s+)?\d+\b"
+)
 
 
 def _asks_for_copy(lowered: str) -> bool:
@@ -391,7 +418,13 @@ def _asks_for_copy(lowered: str) -> bool:
 _SAME = [{"order_status", "delivery_eta"}, {"invoice_copy", "payment"}]
 
 
+# A main intent whose section already states what another would: a complaint's says the order's status.
+_COVERS = {"return_complaint": {"order_status"}}
+
+
 def _distinct(intent: str, main: str) -> bool:
+    if intent in _COVERS.get(main, set()):
+        return False
     return not any(intent in group and main in group for group in _SAME)
 
 

@@ -223,8 +223,9 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b(?:verified|verifierad|verifisert|verificeret|verifiziert)\s+(?:as|som|als)\s+(?:an?\s+|en\s+)?"
         r"(?:admin|administrator|administratör)"
         # Words addressed to the assistant rather than to the people who read the mail.
-        rf"|\b(?:note|message|instructions?|meddelande|beskjed|besked|nachricht|hinweis)\s+"
-        rf"(?:to|for|till|til|an|für)\s+(?:the\s+|die\s+|den\s+)?(?:{_ASSISTANT})\b"
+        rf"|\b(?:note|message|instructions?|meddelande|beskjed|besked|nachricht|hinweis|instruktion(?:er)?"
+        rf"|instruks(?:er|jon|joner)?|anweisung(?:en)?)\s+"
+        rf"(?:to|for|till|til|an|für)\s+(?:the\s+|die\s+|den\s+|das\s+)?(?:{_ASSISTANT}|system(?:et)?)\b"
         rf"|\b(?:dear|hey|hi|hello|hej|hei|hallo|liebe[rs]?)\s+(?:{_ASSISTANT})\b\s*[,:!]"
         r"|^\s*(?:<!--\s*|p\.?\s?s\.?:?\s*|nb:?\s*)?(?:ai\s+|ki-)?"
         r"(?:ai|a\.i\.|assistant|assistent|assistent(?:en)?|chatbot|chatgpt|llm|ki)\s*:"
