@@ -365,7 +365,10 @@ def classify_intents(lowered: str, entities: Entities) -> tuple[list[str], float
     if not ranked:
         return ["other"], 0.0
     main = ranked[0]
-    asked = [main] + [i for i in ranked[1:] if scores[i] >= SECONDARY_SCORE and _distinct(i, main)]
+    # "other" is a holding reply for what the drafter cannot do: the main answer or none.
+    asked = [main] + [
+        i for i in ranked[1:] if scores[i] >= SECONDARY_SCORE and _distinct(i, main) and i != "other"
+    ]
     if "legal_claim" in asked:
         asked.remove("legal_claim")
         asked.insert(0, "legal_claim")

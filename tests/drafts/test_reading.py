@@ -132,6 +132,7 @@ def test_quantities_next_to_a_sku_in_the_usual_notations(text: str, quantities: 
         # Adding to an order is for a person: read as "other" (a holding reply and a supervisor).
         ("Können Sie zu Auftrag 100280 noch 20 Rollen TAPE-PP-48 hinzufügen?", ["other"]),
         ("Could you add to our order 100245 another 10 pallets?", ["other"]),
+        ("Kan ni lägga till en fakturakopia för order 100231?", ["invoice_copy"]),  # never a second "other"
     ],
 )
 def test_intents_asked_about(text: str, intents: list[str]) -> None:
