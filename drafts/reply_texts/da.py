@@ -68,7 +68,8 @@ _LEGAL = """{% if first %}Tak for din besked. Vi beklager, at I ikke er tilfreds
 Din besked er givet videre til den ansvarlige leder, som gennemgår den og vender tilbage til dig."""
 
 _OTHER = """Tak for din besked.
-{% for article in knowledge %}
+{% for order in orders %}Ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} er {{ order.status }}.
+{% endfor %}{% for article in knowledge %}
 {{ article.body }}
 {% empty %}
 Vi kigger på din henvendelse og vender tilbage til dig, så snart vi kan.

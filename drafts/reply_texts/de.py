@@ -68,7 +68,8 @@ _LEGAL = """{% if first %}Vielen Dank für Ihre Nachricht. Es tut uns leid, dass
 Ihre Nachricht wurde an die zuständige Leitung weitergegeben, die sie prüft und sich bei Ihnen meldet."""
 
 _OTHER = """Vielen Dank für Ihre Nachricht.
-{% for article in knowledge %}
+{% for order in orders %}Der Auftrag {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} ist {{ order.status }}.
+{% endfor %}{% for article in knowledge %}
 {{ article.body }}
 {% empty %}
 Wir sehen uns Ihr Anliegen an und melden uns so bald wie möglich bei Ihnen.

@@ -68,7 +68,8 @@ _LEGAL = """{% if first %}Thank you for your message. We are sorry that you are 
 Your message has been passed on to the manager responsible, who will review it and come back to you."""
 
 _OTHER = """Thank you for your message.
-{% for article in knowledge %}
+{% for order in orders %}Order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} is {{ order.status }}.
+{% endfor %}{% for article in knowledge %}
 {{ article.body }}
 {% empty %}
 We are looking into your question and will come back to you as soon as we can.

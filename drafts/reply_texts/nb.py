@@ -68,7 +68,8 @@ _LEGAL = """{% if first %}Takk for meldingen. Vi beklager at dere ikke er fornø
 Meldingen din er sendt videre til ansvarlig leder, som går gjennom den og kommer tilbake til deg."""
 
 _OTHER = """Takk for meldingen.
-{% for article in knowledge %}
+{% for order in orders %}Ordre {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} er {{ order.status }}.
+{% endfor %}{% for article in knowledge %}
 {{ article.body }}
 {% empty %}
 Vi ser på henvendelsen din og kommer tilbake til deg så snart vi kan.

@@ -68,7 +68,8 @@ _LEGAL = """{% if first %}Tack för ditt meddelande. Vi beklagar att ni inte är
 Ditt meddelande har lämnats vidare till ansvarig chef, som går igenom det och återkommer till dig."""
 
 _OTHER = """Tack för ditt meddelande.
-{% for article in knowledge %}
+{% for order in orders %}Order {{ order.number }}{% if order.reference %} ({{ order.reference }}){% endif %} är {{ order.status }}.
+{% endfor %}{% for article in knowledge %}
 {{ article.body }}
 {% empty %}
 Vi tittar på ditt ärende och återkommer så snart vi kan.

@@ -272,3 +272,34 @@ def test_a_mistyped_sku_is_offered_back_as_a_question(seeded: None) -> None:
     assert "PAL-EUR-120." in draft.body and "PAL-EUR-1200?" in draft.body
     assert Flag.UNKNOWN_NUMBER in draft.flags and Flag.NEAR_MISS not in draft.flags
     assert not draft.unverified_claims  # the suggested SKU is a fact, not a guess
+
+
+def test_the_holding_reply_names_the_order_the_mail_names(seeded: None) -> None:
+    body = "Guten Tag,\n\nkönnen Sie zu Auftrag 100280 noch 20 Rollen TAPE-PP-48 hinzufügen?\n\nJörg"
+    draft = _draft("j.albers@hansa-verpackung.de", body, subject="Auftrag 100280")
+    assert draft.intent == "other"
+    assert "Der Auftrag 100280 (HV-4410) ist bestätigt." in draft.body
+    assert "order:100280#status" in cited_ids(draft)
+
+
+def test_an_unchanged_holding_template_gets_the_new_default_and_an_edited_one_is_kept(seeded: None) -> None:
+    import re
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from drafts.defaults import TEMPLATES
+    from drafts.models import ReplyTemplate
+    from helpdesk.models import AuditEvent
+
+    migration = import_module("drafts.migrations.0011_other_names_the_order")
+    new = TEMPLATES[("other", "sv")]
+    old = re.sub(r"\{% for order in orders %\}.*?\n\{% endfor %\}", "", new, count=1, flags=re.S)
+    assert migration._digest(old) == migration.OLD_DEFAULTS["sv"]  # the default 0006 installed
+    ReplyTemplate.objects.filter(intent="other", language="sv").update(body=old)
+    ReplyTemplate.objects.filter(intent="other", language="en").update(body="Edited by an admin.")
+    migration.update(apps, None)
+    assert ReplyTemplate.objects.get(intent="other", language="sv").body == new
+    assert ReplyTemplate.objects.get(intent="other", language="en").body == "Edited by an admin."
+    actions = set(AuditEvent.objects.filter(actor_label=migration.ACTOR).values_list("action", flat=True))
+    assert actions == {"replytemplate.changed", "replytemplate.kept"}
