@@ -94,10 +94,10 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("lieferung", 1.5),
         ("geliefert", 1.5),
         ("ankommen", 2),
-        ("angekommen", 2),
-        # "har inte kommit", "er ikke kommet": not arrived yet.
-        ("kommit", 2),
-        ("kommet", 2),
+        # "har inte kommit", "er ikke kommet": not arrived yet ("allt har kommit fram" is a thank-you).
+        ("inte kommit", 2),
+        ("ikke kommet", 2),
+        ("nicht angekommen", 2),
         ("ankunft", 2),
         ("verspät", 2),
         ("verzöger", 2),
@@ -145,6 +145,17 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("angebot", 4),
         ("preis", 1.5),
         ("kostet", 2),
+        # An order placed by mail gets the prices and stock of what it asks for; a person registers it.
+        ("would like to order", 4),
+        ("we want to order", 4),
+        ("place an order", 4),
+        ("vill beställa", 4),
+        ("vill gärna beställa", 4),
+        ("ønsker å bestille", 4),
+        ("vil bestille", 4),
+        ("vil gerne bestille", 4),
+        ("möchten bestellen", 4),
+        ("würden gerne bestellen", 4),
     ],
     "invoice_copy": [
         ("faktura", 3),

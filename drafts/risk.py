@@ -204,7 +204,8 @@ URGENT = [
 # person must see the mail before anything is sent.
 _INSTRUCTION_WORDS = (
     r"instructions?|instruktion(?:er|erna)?|instruksjon(?:er|ene)?|instruks(?:er|erne)?|anweisungen|instruktionen|"
-    r"rules|regler|regeln|prompts?|guidelines"
+    r"rules|regler(?:na|ne)?|regl(?:ene|erne)|regeln|prompts?|guidelines|riktlinjer(?:na)?|retningslinjer(?:ne)?"
+    r"|richtlinien"
 )
 # The assistant as a mail names it when it writes to it.
 _ASSISTANT = (
@@ -234,6 +235,12 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|kun|bare|nur)\s+(?:with|med|mit)\s+(?:the\s+word|ordet|word|wort|dem\s+wort|yes\b|no\b|ja\b"
         r"|nej\b|nei\b|nein\b|ok\b|[\"'“”„«])",
         re.IGNORECASE | re.MULTILINE,
+    ),
+    # Text a mail hides from the person who reads it, where only a machine would read it.
+    "hidden_text": re.compile(
+        r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*[;\"'}]"
+        r"|opacity\s*:\s*0(?:\.0+)?\s*[;\"'}]",
+        re.IGNORECASE,
     ),
     "role_play": re.compile(
         r"\byou\s+are\s+now\b|\bdu\s+är\s+nu\b|\bdu\s+er\s+nå\b|\bdu\s+er\s+nu\b|\bdu\s+bist\s+jetzt\b"
