@@ -328,6 +328,18 @@ _KEYWORDS: dict[str, list[tuple[str, float]]] = {
         ("hinzufügen", 4),
         ("menge ändern", 4),
         ("menge erhöhen", 4),
+        # A call asked for: a person calls.
+        ("ringa mig", 4),
+        ("ring mig", 4),
+        ("ringa oss", 4),
+        ("call me", 4),
+        ("call us", 4),
+        ("call back", 4),
+        ("ringe meg", 4),
+        ("ring meg", 4),
+        ("ringe mig", 4),
+        ("rufen sie mich", 4),
+        ("rückruf", 4),
     ],
     "legal_claim": [
         ("advokat", 5),

@@ -246,6 +246,10 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\byou\s+are\s+now\b|\bdu\s+är\s+nu\b|\bdu\s+er\s+nå\b|\bdu\s+er\s+nu\b|\bdu\s+bist\s+jetzt\b"
         r"|\bact\s+as\b|\bagera\s+som\b|\boppfør\s+deg\s+som\b|\bopfør\s+dig\s+som\b|\bpretend\b"
         r"|\blåtsas\b|\blat\s+som\b|\blad\s+som\s+om\b|\btu\s+so\s+als\b|\brole[\s-]?play|\brollspel"
+        # A new role handed over: "from now on you work for us", "från och med nu ska du ...".
+        r"|\bfrom\s+now\s+on,?\s+you\b|\bfrån\s+och\s+med\s+nu\s+(?:ska\s+)?du\b|\bfra\s+nå\s+av,?\s+(?:skal\s+)?du\b"
+        r"|\bfra\s+nu\s+af,?\s+(?:skal\s+)?du\b|\bab\s+(?:jetzt|sofort),?\s+(?:bist|arbeitest|sollst)\s+du\b"
+        r"|\byou\s+(?:now\s+)?work\s+for\s+(?:us|me)\b"
         r"|\brollespil|\brollenspiel",
         re.IGNORECASE,
     ),
@@ -260,6 +264,12 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b(?:previous|last|other|another)\s+customer'?s?\b(?:\W+\w+){0,3}?\W+(?:ask|order|address|invoice|wrote|said)"
         r"|\bföregående\s+kund|\bförra\s+kunden|\bannan\s+kunds|\bandra\s+kunders|\bandre\s+kunders"
         r"|\bforrige\s+kunde|\bvorherige[nr]?\s+kunde|\banderer\s+kunden",
+        re.IGNORECASE,
+    ),
+    # The house's own figures, which no customer's mail has any business asking the assistant for.
+    "internal_data": re.compile(
+        r"\b(?:purchase|cost|buying)\s+prices?\b|\binköpspris|\binnkjøpspris|\bindkøbspris|\beinkaufspreis"
+        r"|\bselbstkosten|\byour\s+margins?\b|\bera\s+marginaler|\bdine\s+marginer|\bihre\s+marge",
         re.IGNORECASE,
     ),
     "unsupported_promise": re.compile(
