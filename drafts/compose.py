@@ -108,10 +108,6 @@ def compose_embedded(
     names = reply_names(greeting_name(understanding, ticket.contact), voice, style, language)
     if "legal_claim" in understanding.intents:
         context["knowledge"] = []  # under a legal claim the reply commits to nothing, not even the terms
-    elif understanding.injection:
-        # The articles are chosen by the mail's words, and these words are the ones trying to steer the
-        # assistant: the reply adds nothing they picked.
-        context["knowledge"] = []
     try:
         sections = [
             ENGINE.from_string(t.body).render(Context({**context, "first": index == 0}, autoescape=False))
@@ -179,7 +175,7 @@ def drafter_notes(grounding: Grounding, language: str) -> list[str]:
     missing = grounding.missing("unavailable") + grounding.missing("misconfigured")
     if missing:
         notes.append(note("unavailable", language, things=_things(missing, language)))
-    near = [p for p in grounding.problems if p.get("kind") == isolation.NEAR_MISS]
+    near = [p for p in grounding.problems if p.get("kind") in isolation.NEAR_MISS_KINDS]
     near_keys = {(p["what"], p["key"]) for p in near}
     not_found = [item for item in grounding.missing("not_found") if item not in near_keys]
     if not_found:

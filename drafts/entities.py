@@ -151,8 +151,8 @@ def _add(items: list[str], value: str) -> None:
         items.append(value)
 
 
-# A product's name up to its first figure ("EUR-pall 1200x800" -> "EUR-pall"): the words a customer uses.
-_NAME_HEAD = re.compile(r"^[^\d]*")
+# The words of a product's name up to its first figure ("EUR-pall 1200x800" -> "EUR", "pall") are the
+# words a customer uses.
 _LETTERS = re.compile(r"[^\W\d_]+")
 _MEASURE = re.compile(r"(?<![\d.,])\d{2,4}(?:\s*[x×]\s*\d{2,4})+(?![\d.,])")
 NAMED_PRODUCTS = 3  # a mail naming more products than this by name gets the first ones
@@ -178,7 +178,7 @@ def products_named(text: str, catalogue: Sequence[tuple[str, Sequence[str]]]) ->
     found: list[tuple[NamedProduct, set[str]]] = []
     for sku, names in catalogue:
         for name in names:
-            head = [word.lower() for word in _LETTERS.findall(_NAME_HEAD.match(name)[0])]  # type: ignore[index]
+            head = [word.lower() for word in _LETTERS.findall(re.split(r"\d", name, maxsplit=1)[0])]
             spans = [_word_beginning(word, words) for word in head]
             if sum(len(word) for word in head) < 5 or None in spans:
                 continue

@@ -44,6 +44,8 @@ ORDER_INTENTS = {
     "legal_claim",
 }
 INVOICE_INTENTS = {"invoice_copy", "payment"}
+# What a customer asks about their own records: an unknown sender asking it is a supervisor's question.
+RECORD_INTENTS = (ORDER_INTENTS | INVOICE_INTENTS) - {"legal_claim"}
 # Questions under which a product named by name, not SKU, is looked up ("other": an unclear question,
 # read again once the products are known).
 NAMED_PRODUCT_INTENTS = {"stock", "quote", "other"}
@@ -128,7 +130,8 @@ def fetch_records(lookups: Lookups, understanding: Understanding, *, email: str,
     _fetch_backordered_products(lookups, grounding)
     isolation.offer_near_misses(grounding)
     _offer_product_near_misses(lookups)
-    isolation.unknown_sender_asks(grounding, set(understanding.intents or [understanding.intent]))
+    if set(understanding.intents or [understanding.intent]) & RECORD_INTENTS:
+        isolation.unknown_sender_asks(grounding)
     if "invoice_copy" in (understanding.intents or [understanding.intent]):
         _fetch_invoice_documents(lookups, grounding)
     return grounding
@@ -205,11 +208,7 @@ def _name_products(lookups: Lookups, understanding: Understanding, text: str) ->
     """Products the mail names by name, not SKU ("har ni EUR-pallar i Jönköping?"), when the connector
     lists its products' names: they join the mail's SKUs (with a quantity written before the name),
     and a mail whose question was unclear is read again with them, as a SKU would have been read."""
-    connector = lookups.connector
-    if not offers_catalogue(connector):
-        return
-    catalogue = lookups.call("product names", "", connector.product_names, report_not_found=False)  # type: ignore[attr-defined]
-    named = products_named(text, catalogue or [])
+    named = products_named(text, _catalogue(lookups))
     if not named:
         return
     entities = understanding.entities
@@ -222,16 +221,22 @@ def _name_products(lookups: Lookups, understanding: Understanding, text: str) ->
         understanding.intent = understanding.intents[0]
 
 
+def _catalogue(lookups: Lookups) -> list[tuple[str, tuple[str, ...]]]:
+    """Every product's SKU and names, when the connector lists them (``CatalogueConnector``); else none."""
+    connector = lookups.connector
+    if not offers_catalogue(connector):
+        return []
+    names = lookups.call("product names", "", connector.product_names, report_not_found=False)  # type: ignore[attr-defined]
+    return names or []
+
+
 def _offer_product_near_misses(lookups: Lookups) -> None:
     """A SKU not found that misses one of the catalogue's by one keystroke ("PAL-EUR-120") becomes the
     question "did you mean PAL-EUR-1200?", as a mistyped order number does (products belong to no
     customer, so any sender may be offered one). Only when the connector lists its products."""
     grounding, connector = lookups.grounding, lookups.connector
     missed = [p for p in grounding.problems if p.get("kind") == "not_found" and p.get("what") == "product"]
-    if not missed or not offers_catalogue(connector):
-        return
-    catalogue = lookups.call("product names", "", connector.product_names, report_not_found=False)  # type: ignore[attr-defined]
-    skus = [sku for sku, _names in catalogue or []]
+    skus = [sku for sku, _names in _catalogue(lookups)] if missed else []
     for problem in missed:
         suggestion = isolation.near_miss(str(problem.get("key", "")), skus)
         if not suggestion:
@@ -243,7 +248,12 @@ def _offer_product_near_misses(lookups: Lookups) -> None:
             continue
         grounding.problems.remove(problem)
         grounding.problems.append(
-            {"kind": isolation.NEAR_MISS, "what": "product", "key": problem["key"], "suggestion": suggestion}
+            {
+                "kind": isolation.SIMILAR_PRODUCT,
+                "what": "product",
+                "key": problem["key"],
+                "suggestion": suggestion,
+            }
         )
         for fact in product.facts():
             if fact.field == "sku":  # the suggested SKU is a fact the question may state
@@ -338,6 +348,10 @@ def _add_context(
     grounding.memory = selectors.similar_replies(
         text=text, language=understanding.language, exclude_ticket=ticket.pk
     )
+    if understanding.injection:
+        # Articles are chosen by the mail's words, and these words are the ones trying to steer the
+        # assistant: no drafter gets an article they picked.
+        return
     articles = selectors.relevant_articles(
         text=text, language=understanding.language, intents=understanding.intents or [understanding.intent]
     )

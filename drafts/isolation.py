@@ -32,6 +32,10 @@ WITHHELD_KINDS = (OTHER_CUSTOMER, UNKNOWN_SENDER, UNKNOWN_OWNER)
 # question for a supervisor (who is this?).
 UNKNOWN_SENDER_ASKS = "unknown_sender_asks"
 NEAR_MISS = "near_miss"
+# A SKU not found that misses a catalogue SKU by one keystroke: a question as a near miss is, but about
+# a product, which belongs to nobody (an unknown number, not one close to the customer's own).
+SIMILAR_PRODUCT = "similar_product"
+NEAR_MISS_KINDS = (NEAR_MISS, SIMILAR_PRODUCT)
 
 _WHAT = {Order: "order", Invoice: "invoice", Shipment: "shipment"}
 
@@ -97,28 +101,13 @@ def isolate(lookups: Lookups) -> None:
     grounding.invoices = [invoice for invoice in grounding.invoices if admit(lookups, invoice)]
 
 
-# What a customer asks about their own records (orders, deliveries, invoices, payments, changes).
-RECORD_INTENTS = frozenset(
-    {
-        "order_status",
-        "delivery_eta",
-        "invoice_copy",
-        "payment",
-        "cancellation",
-        "address_change",
-        "return_complaint",
-        "return_request",
-    }
-)
-
-
-def unknown_sender_asks(grounding: Grounding, intents: set[str]) -> None:
-    """A sender the ERP does not know who asks about customer records naming none ("copies of all our
-    open invoices", from a look-alike of a customer's domain) is reported as such, so a supervisor
-    checks who they are before anyone answers, as when a named record is withheld from them. Not
-    when the ERP could not be asked (then nobody knows), nor for questions about products, prices or
-    anything else, which any sender may ask."""
-    if grounding.customer is not None or not intents & RECORD_INTENTS:
+def unknown_sender_asks(grounding: Grounding) -> None:
+    """Called for a mail that asks about customer records (``ground.RECORD_INTENTS``): a sender the ERP
+    does not know who names none ("copies of all our open invoices", from a look-alike of a
+    customer's domain) is reported as such, so a supervisor checks who they are before anyone
+    answers, as when a named record is withheld from them. Not when the ERP could not be asked (then
+    nobody knows); questions about products, prices or anything else any sender may ask."""
+    if grounding.customer is not None:
         return
     if any(p["kind"] in (UNKNOWN_SENDER, "unavailable", "misconfigured") for p in grounding.problems):
         return  # a named record was withheld already, or the customer could not be looked up

@@ -386,7 +386,7 @@ def _user_prompt(ticket: Ticket, message: Message, understanding: Understanding,
             "Lookups that failed or were withheld:\n"
             + "\n".join(f"{p['kind']}: {p['what']} {p['key']}" for p in problems)
         )
-    near = [p for p in grounding.problems if p.get("kind") == isolation.NEAR_MISS]
+    near = [p for p in grounding.problems if p.get("kind") in isolation.NEAR_MISS_KINDS]
     if near:
         parts.append(
             "Possibly mistyped (ask the customer, do not assume):\n"

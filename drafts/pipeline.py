@@ -34,6 +34,7 @@ PROBLEM_FLAGS = {
     "not_looked_up": Flag.MISSING_FACTS,
     "not_found": Flag.UNKNOWN_NUMBER,
     isolation.NEAR_MISS: Flag.NEAR_MISS,
+    isolation.SIMILAR_PRODUCT: Flag.UNKNOWN_NUMBER,
     isolation.OTHER_CUSTOMER: Flag.OTHER_CUSTOMER,
     isolation.UNKNOWN_SENDER: Flag.UNKNOWN_SENDER,
     isolation.UNKNOWN_SENDER_ASKS: Flag.UNKNOWN_SENDER,
@@ -299,10 +300,7 @@ def capped(claims: list[verify.Claim]) -> list[verify.Claim]:
 def flags_for(risk_flags: list[str], problems: list[dict[str, Any]], claims: list[verify.Claim]) -> list[str]:
     flags = list(dict.fromkeys(risk_flags))
     for problem in problems:
-        kind = problem.get("kind", "")
-        if kind == isolation.NEAR_MISS and problem.get("what") == "product":
-            kind = "not_found"  # a mistyped SKU is an unknown number, not close to the customer's own
-        flag = PROBLEM_FLAGS.get(kind)
+        flag = PROBLEM_FLAGS.get(problem.get("kind", ""))
         if flag is not None and flag not in flags:
             flags.append(str(flag))
     return flags + claim_flags(claims)

@@ -37,6 +37,12 @@ def describe_problem(problem: dict[str, Any]) -> str:
             "what": what,
             "key": key,
         }
+    if kind == "similar_product":
+        return gettext("Not found in the ERP: %(what)s %(key)s; did they mean %(suggestion)s?") % {
+            "what": what,
+            "key": key,
+            "suggestion": problem.get("suggestion", ""),
+        }
     if kind == "near_miss":
         return gettext("%(what)s %(key)s is not the customer's; did they mean %(suggestion)s?") % {
             "what": what,

@@ -229,7 +229,7 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         rf"(?:to|for|till|til|an|für)\s+(?:the\s+|die\s+|den\s+|das\s+)?(?:{_ASSISTANT}|system(?:et)?)\b"
         rf"|\b(?:dear|hey|hi|hello|hej|hei|hallo|liebe[rs]?)\s+(?:{_ASSISTANT})\b\s*[,:!]"
         r"|^\s*(?:<!--\s*|p\.?\s?s\.?:?\s*|nb:?\s*)?(?:ai\s+|ki-)?"
-        r"(?:ai|a\.i\.|assistant|assistent|assistent(?:en)?|chatbot|chatgpt|llm|ki)\s*:"
+        r"(?:ai|a\.i\.|assistant|assistent(?:en)?|chatbot|chatgpt|llm|ki)\s*:"
         # An answer dictated word for word ("reply only with YES", "svara endast med ordet OK").
         r"|\b(?:answer|reply|respond|svara|svar|antworte\w*)\s+(?:\w+\s+)?(?:only|just|endast|bara|enbart"
         r"|kun|bare|nur)\s+(?:with|med|mit)\s+(?:the\s+word|ordet|word|wort|dem\s+wort|yes\b|no\b|ja\b"

@@ -184,14 +184,14 @@ class ResilientConnector:
         return offers_catalogue(self.inner)
 
     def product_names(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Every product's names, with the deadline and the breaker; not cached (asked only when a
-        mail names a product without its SKU)."""
+        """Every product's names, with the deadline, the breaker and the cache (drafting may ask for
+        them for every unclear question; a catalogue changes seldom)."""
         fetch: Callable[[], list[tuple[str, tuple[str, ...]]]] | None = getattr(
             self.inner, "product_names", None
         )
         if fetch is None or not offers_catalogue(self.inner):
             raise Misconfigured(f"the {self.name} connector lists no product names")
-        return self._uncached("product_names", fetch)
+        return self._lookup("product_names", (), fetch)
 
     # The audience lookups of bulk notices answer thousands of records once: they pass the breaker
     # and the deadline but not the cache, which is for the small lookups drafting repeats.

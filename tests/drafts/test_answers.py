@@ -272,6 +272,8 @@ def test_a_mistyped_sku_is_offered_back_as_a_question(seeded: None) -> None:
     assert "PAL-EUR-120." in draft.body and "PAL-EUR-1200?" in draft.body
     assert Flag.UNKNOWN_NUMBER in draft.flags and Flag.NEAR_MISS not in draft.flags
     assert not draft.unverified_claims  # the suggested SKU is a fact, not a guess
+    told = "Not found in the ERP: product PAL-EUR-120; did they mean PAL-EUR-1200?"
+    assert told in draft.problem_messages()
 
 
 def test_the_holding_reply_names_the_order_the_mail_names(seeded: None) -> None:

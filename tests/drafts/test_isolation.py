@@ -139,6 +139,8 @@ def test_a_mail_that_tries_to_steer_the_assistant_picks_no_knowledge_article(see
     steered = draft_for(customer_message(sender="order@malmoemballage.se", subject="Hours", body=body))
     assert Flag.INJECTION in steered.flags
     assert "open on weekdays" not in steered.body
+    # Left out at grounding, so no drafter (the LangChain one neither) is given the article.
+    assert not [row for row in steered.trace.facts if row["id"].startswith("kb:")]
 
 
 def test_an_edit_that_types_in_a_withheld_value_is_not_verified(seeded: None, agent: Any) -> None:
